@@ -1,0 +1,79 @@
+"""Service and cost figures of a roster (SPEC section 4), computed from the roster alone."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections import defaultdict
+
+import pandas as pd
+
+from scheduler.grid import Grid
+from scheduler.roster import Roster
+from scheduler.scenario import Scenario
+
+
+def staffed_per_slot(scenario: Scenario, grid: Grid, roster: Roster) -> dict[str, list[float]]:
+    """Queue id -> efficiency-weighted agents working each slot (breaks excluded)."""
+    eff = {a.employee_id: a.efficiency for a in scenario.agents}
+    staffed = {q: [0.0] * grid.n_slots for q in scenario.config.queue_ids}
+    for a in roster.assignments:
+        for start, end in a.runs:
+            for t in range(max(0, grid.slot_of(start)), min(grid.n_slots, grid.slot_of(end - dt.timedelta(seconds=1)) + 1)):
+                staffed[a.queue][t] += eff.get(a.employee_id, 1.0)
+    return staffed
+
+
+def coverage(scenario: Scenario, grid: Grid, roster: Roster) -> pd.DataFrame:
+    """One row per slot and queue: start, queue, contacts, required, staffed, shortage,
+    concurrency (customers per agent), overflow (concurrent customers), high_load."""
+    rules = scenario.config.rules
+    staffed = staffed_per_slot(scenario, grid, roster)
+    rows = []
+    for q in scenario.config.queues:
+        rate = grid.contacts_per_hour[q.id]
+        for t in range(grid.n_slots):
+            s = staffed[q.id][t]
+            load = rate[t] * q.session_minutes / 60.0  # concurrent customers
+            required = rate[t] / q.contacts_per_agent_hour
+            rows.append({
+                "start": grid.slot_start(t), "queue": q.id,
+                "contacts": scenario.demand[q.id][t],
+                "required": required, "staffed": s,
+                "shortage": max(0.0, required - s),
+                "concurrency": (load / s) if s > 0 else (math.inf if load > 0 else 0.0),
+                "overflow": max(0.0, load - rules.reroute_concurrency * s),
+                "high_load": grid.high_load[t],
+            })
+    return pd.DataFrame(rows)
+
+
+def summary_kpis(scenario: Scenario, grid: Grid, roster: Roster, cov: pd.DataFrame | None = None) -> dict[str, float]:
+    """The Summary sheet's figures: overflow customer-hours, shortage agent-hours, flex hours,
+    regular hours, hours and nights per agent (min/max over the staff list)."""
+    if cov is None:
+        cov = coverage(scenario, grid, roster)
+    d = grid.delta_hours
+    kind = {a.employee_id: a.kind for a in scenario.agents}
+    night_codes = {s.code for s in scenario.config.shifts if s.night}
+    hours: dict[str, float] = defaultdict(float)
+    nights: dict[str, int] = defaultdict(int)
+    for a in roster.assignments:
+        hours[a.employee_id] += a.worked_hours
+        nights[a.employee_id] += a.shift in night_codes
+    ids = [a.employee_id for a in scenario.agents]
+    flex_hours = sum(h for e, h in hours.items() if kind.get(e) == "flex")
+    return {
+        "overflow_customer_hours": float(cov["overflow"].sum() * d),
+        "shortage_agent_hours": float(cov["shortage"].sum() * d),
+        "required_agent_hours": float(cov["required"].sum() * d),
+        "flex_hours": flex_hours,
+        "regular_hours": sum(h for e, h in hours.items() if kind.get(e) == "regular"),
+        "shifts": len(roster.assignments),
+        "agents_working": len(hours),
+        "hours_per_agent_min": min((hours[e] for e in ids), default=0.0),
+        "hours_per_agent_max": max((hours[e] for e in ids), default=0.0),
+        "nights_per_agent_min": min((nights[e] for e in ids), default=0),
+        "nights_per_agent_max": max((nights[e] for e in ids), default=0),
+        "peak_concurrency": float(cov["concurrency"].replace(math.inf, float("nan")).max() or 0.0),
+    }
