@@ -1,0 +1,86 @@
+"""The main job, end to end: scenario folder -> roster -> workbook. Used by the CLI and tests."""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from scheduler.check import check_roster
+from scheduler.grid import Grid
+from scheduler.kpi import coverage, summary_kpis
+from scheduler.result import SolveReport
+from scheduler.roster import Roster
+from scheduler.scenario import Scenario, load_scenario
+from scheduler.solve import ProgressPrinter, SolveOptions, solve
+
+
+class RosterBrokenError(RuntimeError):
+    """The optimizer produced a roster the independent checker rejects: a bug, never written."""
+
+
+@dataclass
+class RunResult:
+    scenario: Scenario
+    roster: Roster
+    report: SolveReport
+    kpis: dict
+    files: list[Path] = field(default_factory=list)
+    changes: list[dict] | None = None
+
+    def summary_text(self) -> str:
+        k, r = self.kpis, self.report
+        lines = [f"Roster for {self.scenario.config.name}: {r.status} after {r.seconds:.1f} s "
+                 f"({r.workers} workers, seed {r.seed})"]
+        for p in r.phases:
+            lines.append(f"  {p.name:<15} {p.objective:>12,.2f} {p.unit:<15} bound {p.best_bound:>12,.2f}  "
+                         f"gap {p.gap:6.1%}  {p.status}")
+        lines.append(f"  overflow {k['overflow_customer_hours']:,.1f} customer-hours, shortage "
+                     f"{k['shortage_agent_hours']:,.1f} of {k['required_agent_hours']:,.1f} required agent-hours, "
+                     f"flex {k['flex_hours']:,.0f} h, {k['shifts']} shifts for {k['agents_working']} agents")
+        if self.changes is not None:
+            people = sorted({(c['employee_id'], c['name']) for c in self.changes})
+            lines.append(f"  {len(people)} agent(s) to call: " + ", ".join(f"{e} {n}" for e, n in people))
+        for f in self.files:
+            lines.append(f"  wrote {f}")
+        return "\n".join(lines)
+
+
+def options_for(scenario: Scenario, time_limit_s: float | None, workers: int | None, seed: int | None,
+                log: bool = False) -> SolveOptions:
+    s = scenario.config.solver
+    return SolveOptions(time_limit_s=time_limit_s if time_limit_s is not None else s.time_limit_s,
+                        workers=workers if workers is not None else s.workers,
+                        seed=seed if seed is not None else s.seed, log=log)
+
+
+def verify(scenario: Scenario, roster: Roster) -> None:
+    """Run the independent checker on a roster about to be written; refuse a broken one."""
+    violations = check_roster(scenario, roster)
+    if violations:
+        raise RosterBrokenError("the optimizer produced a roster that breaks rules (a bug; nothing was written):\n"
+                                + "\n".join(f"  [{v.rule}] {v.message}" for v in violations[:20]))
+
+
+def write_result(out: Path, scenario: Scenario, roster: Roster, report: SolveReport, lang: str,
+                 changes: list[dict] | None = None) -> RunResult:
+    from scheduler.forecast import rule_of_thumb
+    from scheduler.workbook import write_workbook
+
+    grid = Grid(scenario)
+    cov = coverage(scenario, grid, roster)
+    kpis = summary_kpis(scenario, grid, roster, cov)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    files = write_workbook(out, scenario=scenario, roster=roster, report=report, coverage=cov, kpis=kpis, lang=lang,
+                           changes=changes, rule_of_thumb=rule_of_thumb(scenario))
+    return RunResult(scenario, roster, report, kpis, files, changes)
+
+
+def solve_scenario(folder: Path, out: Path, *, time_limit_s: float | None = None, workers: int | None = None,
+                   seed: int | None = None, lang: str = "en", progress: bool = True, log: bool = False) -> RunResult:
+    """Load a scenario folder, solve it, check the roster, write the workbook (and CSV)."""
+    scenario = load_scenario(folder)
+    printer = ProgressPrinter(sys.stderr) if progress else None
+    roster, report = solve(scenario, options_for(scenario, time_limit_s, workers, seed, log), printer)
+    verify(scenario, roster)
+    return write_result(out, scenario, roster, report, lang)

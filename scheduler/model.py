@@ -1,0 +1,505 @@
+"""The CP-SAT model of a roster (SPEC sections 3 and 4).
+
+Decision: for every agent, shift instance, queue and maximal work/break pattern (see
+`scheduler.patterns`) one boolean `Option.var`: the agent works that instance on that queue
+with that pattern. Rules that only remove choices (kinds, night_ok, absences, skills, moves,
+run lengths) shape the set of options; the rest are constraints, one function each, listed in
+`HARD_RULES` in SPEC order. The objective's tiers (SPEC 4) are linear expressions in
+`RosterModel.tiers`, solved lexicographically by `scheduler.solve`.
+
+Integer scaling: efficiencies are counted in hundredths of an agent, so staffing, shortage
+and overflow are exact to 0.01 agent (0.01 customer for overflow).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from ortools.sat.python import cp_model
+
+from scheduler.grid import Grid, ShiftInstance
+from scheduler.patterns import Pattern, maximal_patterns
+from scheduler.roster import Assignment, Roster
+from scheduler.scenario import Agent, Scenario
+
+SCALE = 100  # hundredths of an agent
+LinearExpr = cp_model.LinearExpr
+
+
+@dataclass
+class Option:
+    """One way an agent can work one shift instance."""
+
+    agent: int
+    inst: int
+    queue: str
+    worked: tuple[int, ...]          # absolute slot indices worked
+    on_shift: range                  # slots between the first and last worked slot (lead rule)
+    var: cp_model.IntVar
+    fixed: Assignment | None = None  # a frozen assignment from the published past (repair)
+
+
+@dataclass
+class Tier:
+    """One objective tier: minimise `expr`; user value = raw * `to_user`."""
+
+    name: str
+    unit: str
+    expr: LinearExpr
+    to_user: float
+    terms: int = 0
+
+
+@dataclass
+class RosterModel:
+    scenario: Scenario
+    grid: Grid
+    frozen: list[Assignment] = field(default_factory=list)   # published assignments kept as they are
+    free_from: dt.datetime | None = None                     # instances starting before this are not re-decided
+    published: Roster | None = None                          # for the repair's change-counting tiers
+
+    def __post_init__(self) -> None:
+        self.m = cp_model.CpModel()
+        self.agents: list[Agent] = list(self.scenario.agents)
+        self.rules = self.scenario.config.rules
+        self.instances: list[ShiftInstance] = self.grid.instances
+        self.inst_by_key = {(i.code, i.date): i for i in self.instances}
+        self.options: list[Option] = []
+        self.by_agent_inst: dict[tuple[int, int], list[Option]] = defaultdict(list)
+        self.notes: list[str] = []
+        self.unusable: list[str] = []  # instances with no legal pattern
+        self.on: dict[tuple[int, int], cp_model.IntVar] = {}
+        self.tiers: list[Tier] = []
+        self._build_options()
+        self._link_on()
+        for rule in HARD_RULES:
+            rule(self)
+        for term in OBJECTIVE_TIERS:
+            term(self)
+
+    # ------------------------------------------------------------------ options (domains)
+
+    def _slots(self, minutes: float) -> int:
+        return int(math.floor(minutes / self.grid.slot_minutes + 1e-9))
+
+    def _patterns(self, inst: ShiftInstance) -> list[Pattern]:
+        key = (inst.first_slot, inst.n_slots)
+        if key not in self._pattern_cache:
+            hl = [self.grid.high_load[t] for t in inst.slots]
+            ps = maximal_patterns(hl, self._slots(self.rules.max_continuous_hours * 60),
+                                  self._slots(self.rules.max_continuous_high_load_hours * 60))
+            if not ps:
+                self.unusable.append(f"{inst.code} on {inst.date}: no break pattern satisfies the run rules")
+            self._pattern_cache[key] = ps
+        return self._pattern_cache[key]
+
+    def allowed_queues(self, agent: Agent, inst: ShiftInstance) -> list[str]:
+        """Rule 5 (mandatory moves) and skills: the queues the agent may serve in this instance."""
+        for mv in self.scenario.config.moves:
+            if agent.home_queue == mv.from_queue and inst.date in mv.dates:
+                return [mv.to_queue]
+        return list(dict.fromkeys(agent.skills))
+
+    def instance_allowed(self, agent: Agent, inst: ShiftInstance) -> bool:
+        """Rule 1: shift kinds, night_ok and absences (no part of an overlapping shift)."""
+        if agent.kind not in inst.kinds or (inst.night and not agent.night_ok):
+            return False
+        for ab in self._absences[agent.employee_id]:
+            if ab.start < inst.end and inst.start < ab.end:
+                return False
+        return True
+
+    def _build_options(self) -> None:
+        self._pattern_cache: dict[tuple[int, int], list[Pattern]] = {}
+        self._absences = defaultdict(list)
+        for ab in self.scenario.absences:
+            self._absences[ab.employee_id].append(ab)
+        idx = {a.employee_id: k for k, a in enumerate(self.agents)}
+        frozen_keys = set()
+        for fa in self.frozen:
+            a, inst = idx[fa.employee_id], self.inst_by_key[(fa.shift, fa.date)]
+            worked = self._worked_slots(fa)
+            var = self.m.new_bool_var(f"fixed_{a}_{inst.index}")
+            self.m.add(var == 1)
+            opt = Option(a, inst.index, fa.queue, worked, range(worked[0], worked[-1] + 1), var, fixed=fa)
+            self.options.append(opt)
+            self.by_agent_inst[(a, inst.index)].append(opt)
+            frozen_keys.add((a, inst.index))
+        published_choice = self._published_choices(idx)
+        for a, agent in enumerate(self.agents):
+            for inst in self.instances:
+                if self.free_from is not None and inst.start < self.free_from:
+                    continue  # the past and running shifts are given by `frozen`
+                if not self.instance_allowed(agent, inst):
+                    continue
+                pats = [tuple(inst.first_slot + k for k, w in enumerate(p) if w) for p in self._patterns(inst)]
+                queues = self.allowed_queues(agent, inst)
+                pub = published_choice.get((a, inst.index))
+                if pub is not None and pub[0] in queues and pub[1] not in pats:
+                    pats.append(pub[1])  # the published break pattern stays available
+                for q in queues:
+                    for worked in pats:
+                        var = self.m.new_bool_var(f"y_{a}_{inst.index}_{q}_{worked[0]}_{len(worked)}")
+                        opt = Option(a, inst.index, q, worked, inst.slots, var)
+                        self.options.append(opt)
+                        self.by_agent_inst[(a, inst.index)].append(opt)
+        if self.rules.min_rest_hours * 60 < self.grid.slot_minutes:
+            self.notes.append("min_rest_hours is shorter than a slot: shifts of one agent are kept at least one slot "
+                              "apart, so runs never join across two shifts")
+        self.notes.append("breaks: each shift uses a maximal work/break pattern (single-slot breaks, each one needed "
+                          "by the run rules); hand-edited rosters may use any legal pattern")
+        if self.unusable:
+            self.notes.extend(sorted(set(self.unusable)))
+
+    def _worked_slots(self, a: Assignment) -> tuple[int, ...]:
+        out = []
+        for start, end in a.runs:
+            out.extend(range(self.grid.slot_of(start), self.grid.slot_of(end - dt.timedelta(seconds=1)) + 1))
+        return tuple(out)
+
+    def _published_choices(self, idx: dict[str, int]) -> dict[tuple[int, int], tuple[str, tuple[int, ...]]]:
+        if self.published is None:
+            return {}
+        out = {}
+        for pa in self.published.assignments:
+            inst = self.inst_by_key.get((pa.shift, pa.date))
+            if inst is not None and pa.employee_id in idx:
+                out[(idx[pa.employee_id], inst.index)] = (pa.queue, self._worked_slots(pa))
+        return out
+
+    def _link_on(self) -> None:
+        """on[a, i] = 1 when agent a works instance i (in any queue, with any pattern)."""
+        for key, opts in self.by_agent_inst.items():
+            if len(opts) == 1:
+                self.on[key] = opts[0].var
+            else:
+                v = self.m.new_bool_var(f"on_{key[0]}_{key[1]}")
+                self.m.add(LinearExpr.sum([o.var for o in opts]) == v)
+                self.on[key] = v
+
+    def _agent_instances(self) -> dict[int, list[int]]:
+        out: dict[int, list[int]] = defaultdict(list)
+        for a, i in self.on:
+            out[a].append(i)
+        return out
+
+    def _instance_span(self, a: int, i: int) -> tuple[dt.datetime, dt.datetime]:
+        """Start and end of agent a's shift in instance i (a frozen shift may have been cut short)."""
+        inst = self.instances[i]
+        for o in self.by_agent_inst[(a, i)]:
+            if o.fixed is not None:
+                return o.fixed.start, o.fixed.end
+        return inst.start, inst.end
+
+    # ------------------------------------------------------------------ extraction
+
+    def roster(self, solver: cp_model.CpSolver) -> Roster:
+        out = []
+        for o in self.options:
+            if o.fixed is not None:
+                out.append(o.fixed)
+            elif solver.boolean_value(o.var):
+                out.append(self.assignment_of(o))
+        return Roster(out).sorted()
+
+    def assignment_of(self, o: Option) -> Assignment:
+        inst = self.instances[o.inst]
+        runs, begin = [], None
+        worked = set(o.worked)
+        for t in range(inst.first_slot, inst.first_slot + inst.n_slots + 1):
+            if t in worked and begin is None:
+                begin = t
+            elif t not in worked and begin is not None:
+                runs.append((self.grid.slot_start(begin), self.grid.slot_start(t)))
+                begin = None
+        return Assignment(self.agents[o.agent].employee_id, inst.date, inst.code, o.queue, tuple(runs))
+
+
+# ---------------------------------------------------------------------- hard rules (SPEC 3)
+# Rule 1 (kinds, night_ok, absences) and rule 5 (moves) shape the options, see
+# `RosterModel.instance_allowed` and `RosterModel.allowed_queues`; rule 3 (run lengths inside a
+# shift) shapes the patterns, see `scheduler.patterns`.
+
+
+def one_shift_per_date(rm: RosterModel) -> None:
+    """An agent works at most one shift instance per date (the date the instance starts)."""
+    per_date: dict[tuple[int, dt.date], list] = defaultdict(list)
+    for (a, i), v in rm.on.items():
+        per_date[(a, rm.instances[i].date)].append(v)
+    for vs in per_date.values():
+        if len(vs) > 1:
+            rm.m.add_at_most_one(vs)
+
+
+def rest_between_shifts(rm: RosterModel) -> None:
+    """Rule 2: at least min_rest_hours between the end of one shift and the start of the next
+    (overlapping shifts are excluded too; at least one slot apart, so runs never join)."""
+    rest = dt.timedelta(minutes=max(rm.rules.min_rest_hours * 60, rm.grid.slot_minutes))
+    for a, insts in rm._agent_instances().items():
+        spans = sorted((rm._instance_span(a, i), i) for i in insts)
+        for x, ((s1, e1), i) in enumerate(spans):
+            for (s2, _e2), j in spans[x + 1:]:
+                if s2 >= e1 + rest:
+                    break
+                if rm.instances[i].date != rm.instances[j].date:  # same date: one_shift_per_date
+                    rm.m.add_at_most_one([rm.on[(a, i)], rm.on[(a, j)]])
+
+
+def max_consecutive_days(rm: RosterModel) -> None:
+    """Rule 2: at most max_consecutive_days dates in a row with a shift."""
+    k = rm.rules.max_consecutive_days
+    dates = rm.grid.dates
+    if k >= len(dates):
+        return
+    day_index = {d: n for n, d in enumerate(dates)}
+    works: dict[int, list[list]] = defaultdict(lambda: [[] for _ in dates])
+    for (a, i), v in rm.on.items():
+        works[a][day_index[rm.instances[i].date]].append(v)
+    for per_day in works.values():
+        for s in range(len(dates) - k):
+            window = [v for day in per_day[s:s + k + 1] for v in day]
+            if len(window) > k:
+                rm.m.add(LinearExpr.sum(window) <= k)
+
+
+def max_night_shifts(rm: RosterModel) -> None:
+    """Rule 2: at most max_night_shifts night shifts per agent over the horizon."""
+    nights: dict[int, list] = defaultdict(list)
+    for (a, i), v in rm.on.items():
+        if rm.instances[i].night:
+            nights[a].append(v)
+    for vs in nights.values():
+        if len(vs) > rm.rules.max_night_shifts:
+            rm.m.add(LinearExpr.sum(vs) <= rm.rules.max_night_shifts)
+
+
+def max_hours_per_week(rm: RosterModel) -> None:
+    """Rule 2: worked hours in each 7-day block from `start` <= the agent's max_hours_week.
+    Hours are counted where they are worked: a night shift across a block boundary is split."""
+    block_slots = 7 * 24 * 60 // rm.grid.slot_minutes
+    per: dict[tuple[int, int], tuple[list, list]] = defaultdict(lambda: ([], []))
+    for o in rm.options:
+        counts: dict[int, int] = defaultdict(int)
+        for t in o.worked:
+            counts[t // block_slots] += 1
+        for b, c in counts.items():
+            vs, cs = per[(o.agent, b)]
+            vs.append(o.var)
+            cs.append(c)
+    for (a, _b), (vs, cs) in per.items():
+        hours = rm.agents[a].max_hours_week or rm.rules.max_hours_week
+        cap = rm._slots(hours * 60)
+        if sum(cs) > cap:
+            rm.m.add(LinearExpr.weighted_sum(vs, cs) <= cap)
+
+
+def leads_on_duty(rm: RosterModel) -> None:
+    """Rule 4: in every slot in which at least one agent works, at least min_leads_on_duty leads
+    are on shift (working or on a break inside their shift)."""
+    need = rm.rules.min_leads_on_duty
+    if need <= 0:
+        return
+    working: dict[int, list] = defaultdict(list)
+    leads: dict[int, list] = defaultdict(list)
+    for o in rm.options:
+        for t in o.worked:
+            working[t].append(o.var)
+        if rm.agents[o.agent].is_lead:
+            for t in o.on_shift:
+                leads[t].append(o.var)
+    for t, vs in working.items():
+        if len(leads[t]) < need:
+            # too few leads could ever be on shift here: nobody may work this slot
+            rm.m.add(LinearExpr.sum(vs) == 0)
+            continue
+        anyone = rm.m.new_bool_var(f"anyone_{t}")
+        rm.m.add(LinearExpr.sum(vs) <= len(vs) * anyone)
+        rm.m.add(LinearExpr.sum(leads[t]) >= need * anyone)
+
+
+HARD_RULES = [one_shift_per_date, rest_between_shifts, max_consecutive_days, max_night_shifts,
+              max_hours_per_week, leads_on_duty]
+
+
+# ---------------------------------------------------------------------- objective tiers (SPEC 4)
+
+
+def _coverage_terms(rm: RosterModel) -> dict[tuple[int, str], tuple[list, list]]:
+    """(slot, queue) -> (option vars, efficiency in hundredths) of agents working it."""
+    if hasattr(rm, "_cov"):
+        return rm._cov
+    cov: dict[tuple[int, str], tuple[list, list]] = defaultdict(lambda: ([], []))
+    eff = [round(a.efficiency * SCALE) for a in rm.agents]
+    for o in rm.options:
+        for t in o.worked:
+            vs, cs = cov[(t, o.queue)]
+            vs.append(o.var)
+            cs.append(eff[o.agent])
+    rm._cov = cov
+    return cov
+
+
+def overflow(rm: RosterModel) -> None:
+    """Tier 1: concurrent customers above reroute_concurrency per effective agent, in
+    customer-hours: sum over slots and queues of max(0, rate*session/60 - R*staffed) * slot."""
+    cov = _coverage_terms(rm)
+    R = rm.rules.reroute_concurrency
+    vs_all, total_ub = [], 0
+    for q in rm.scenario.config.queues:
+        rate = rm.grid.contacts_per_hour[q.id]
+        for t in range(rm.grid.n_slots):
+            load = round(rate[t] * q.session_minutes / 60 * SCALE)
+            if load <= 0:
+                continue
+            vs, cs = cov.get((t, q.id), ([], []))
+            over = rm.m.new_int_var(0, load, f"over_{t}_{q.id}")
+            if vs:
+                rm.m.add(over + LinearExpr.weighted_sum(vs, [round(R * c) for c in cs]) >= load)
+            else:
+                rm.m.add(over == load)
+            vs_all.append(over)
+            total_ub += load
+    rm.tiers.append(Tier("overflow", "customer-hours", LinearExpr.sum(vs_all), rm.grid.delta_hours / SCALE,
+                         len(vs_all)))
+
+
+def shortage(rm: RosterModel) -> None:
+    """Tier 2: agents missing against the staffing norm, in agent-hours: sum of
+    max(0, rate/contacts_per_agent_hour - staffed) * slot."""
+    cov = _coverage_terms(rm)
+    vs_all = []
+    for q in rm.scenario.config.queues:
+        rate = rm.grid.contacts_per_hour[q.id]
+        for t in range(rm.grid.n_slots):
+            req = round(rate[t] / q.contacts_per_agent_hour * SCALE)
+            if req <= 0:
+                continue
+            vs, cs = cov.get((t, q.id), ([], []))
+            short = rm.m.new_int_var(0, req, f"short_{t}_{q.id}")
+            if vs:
+                rm.m.add(short + LinearExpr.weighted_sum(vs, cs) >= req)
+            else:
+                rm.m.add(short == req)
+            vs_all.append(short)
+    rm.tiers.append(Tier("shortage", "agent-hours", LinearExpr.sum(vs_all), rm.grid.delta_hours / SCALE,
+                         len(vs_all)))
+
+
+def plan_changes(rm: RosterModel) -> None:
+    """Tier 5 (repair only, ranked right after shortage): agents whose plan changed, then
+    shift instances whose assignment (queue, breaks, or on/off) changed."""
+    if rm.published is None:
+        return
+    idx = {a.employee_id: k for k, a in enumerate(rm.agents)}
+    pub = rm._published_choices(idx)
+    changed_shift: dict[int, list] = defaultdict(list)
+    keys = set(rm.on) | set(pub)
+    for a, i in sorted(keys):
+        if rm.free_from is not None and rm.instances[i].start < rm.free_from:
+            continue  # the past is frozen; cut-short shifts are reported, not optimised
+        opts = rm.by_agent_inst.get((a, i), [])
+        if (a, i) in pub:
+            q, worked = pub[(a, i)]
+            same = [o.var for o in opts if o.queue == q and o.worked == worked]
+            if not same:
+                changed_shift[a].append(1)
+                continue
+            chg = rm.m.new_bool_var(f"chg_{a}_{i}")
+            rm.m.add(chg + same[0] == 1)
+            changed_shift[a].append(chg)
+        elif (a, i) in rm.on:
+            changed_shift[a].append(rm.on[(a, i)])
+    agent_terms, shift_terms = [], []
+    for a, cs in changed_shift.items():
+        shift_terms.extend(cs)
+        if any(isinstance(c, int) for c in cs):
+            agent_terms.append(1)
+            continue
+        ch = rm.m.new_bool_var(f"changed_{a}")
+        for c in cs:
+            rm.m.add_implication(c, ch)
+        agent_terms.append(ch)
+    rm.tiers.append(Tier("changed agents", "agents", LinearExpr.sum(agent_terms), 1.0, len(agent_terms)))
+    rm.tiers.append(Tier("changed shifts", "shifts", LinearExpr.sum(shift_terms), 1.0, len(shift_terms)))
+
+
+def flex_hours(rm: RosterModel) -> None:
+    """Tier 3a: hours worked by flex (temporary / support) staff, who cost extra."""
+    vs, cs = [], []
+    for o in rm.options:
+        if rm.agents[o.agent].kind == "flex" and o.fixed is None:
+            vs.append(o.var)
+            cs.append(len(o.worked))
+    rm.tiers.append(Tier("flex hours", "hours", LinearExpr.weighted_sum(vs, cs), rm.grid.delta_hours, len(vs)))
+
+
+def regular_hours(rm: RosterModel) -> None:
+    """Tier 3b: regular hours that buy no service. With service fixed by the tiers above, the
+    surplus sum(max(0, staffed - required)) differs from the efficiency-weighted regular hours
+    only by constants, so the tier minimises the latter (in agent-hours of efficiency 1)."""
+    vs, cs = [], []
+    for o in rm.options:
+        ag = rm.agents[o.agent]
+        if ag.kind == "regular" and o.fixed is None:
+            vs.append(o.var)
+            cs.append(len(o.worked) * round(ag.efficiency * SCALE))
+    rm.tiers.append(Tier("regular hours", "agent-hours", LinearExpr.weighted_sum(vs, cs),
+                         rm.grid.delta_hours / SCALE, len(vs)))
+
+
+def comfort(rm: RosterModel) -> None:
+    """Tier 4: nights and weekend shifts spread evenly (max - min over eligible agents, weight 4
+    each), backward rotation (next day's shift starts earlier in the day, weight 1 each) and
+    isolated single days off (weight 1 each)."""
+    m, terms, weights = rm.m, [], []
+    per_agent = rm._agent_instances()
+    date_index = {d: n for n, d in enumerate(rm.grid.dates)}
+
+    def spread(name: str, pick) -> None:
+        counts = []
+        for a, insts in per_agent.items():
+            vs = [rm.on[(a, i)] for i in insts if pick(rm.instances[i])]
+            if vs:
+                counts.append(LinearExpr.sum(vs))
+        if len(counts) < 2:
+            return
+        hi = m.new_int_var(0, len(rm.grid.dates), f"{name}_max")
+        lo = m.new_int_var(0, len(rm.grid.dates), f"{name}_min")
+        for c in counts:
+            m.add(c <= hi)
+            m.add(c >= lo)
+        terms.extend([hi, lo])
+        weights.extend([4, -4])
+
+    spread("nights", lambda i: i.night)
+    spread("weekend", lambda i: i.date.weekday() >= 5)
+
+    def minute_of_day(i: ShiftInstance) -> int:
+        return i.start.hour * 60 + i.start.minute
+
+    for a, insts in per_agent.items():
+        by_day: dict[int, list[int]] = defaultdict(list)
+        for i in insts:
+            by_day[date_index[rm.instances[i].date]].append(i)
+        for d, today in by_day.items():
+            for i in today:
+                for j in by_day.get(d + 1, []):
+                    if minute_of_day(rm.instances[j]) < minute_of_day(rm.instances[i]):
+                        b = m.new_bool_var(f"back_{a}_{i}_{j}")
+                        m.add(b >= rm.on[(a, i)] + rm.on[(a, j)] - 1)
+                        terms.append(b)
+                        weights.append(1)
+        day_works = {d: LinearExpr.sum([rm.on[(a, i)] for i in today]) for d, today in by_day.items()}
+        for d in range(1, len(rm.grid.dates) - 1):
+            if d - 1 in day_works and d + 1 in day_works:
+                iso = m.new_bool_var(f"iso_{a}_{d}")
+                m.add(iso >= day_works[d - 1] + day_works[d + 1] - day_works.get(d, 0) - 1)
+                terms.append(iso)
+                weights.append(1)
+    rm.tiers.append(Tier("comfort", "points", LinearExpr.weighted_sum(terms, weights), 1.0, len(terms)))
+
+
+OBJECTIVE_TIERS = [overflow, shortage, plan_changes, flex_hours, regular_hours, comfort]

@@ -1,0 +1,137 @@
+"""Repair a published roster after sick calls (SPEC section 6).
+
+Everything that started before the moment (the earliest new absence) stays exactly as published;
+an absent agent's running shift ends at the last slot boundary before they left. The rest is
+re-solved under the same rules with the objective of SPEC 4, where the number of agents whose
+plan changed, then the number of changed shifts, rank right after service.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+from pathlib import Path
+
+from scheduler.app import RunResult, options_for, verify, write_result
+from scheduler.check import check_rows
+from scheduler.errors import InputError, Problem
+from scheduler.grid import Grid
+from scheduler.roster import Assignment, Roster
+from scheduler.scenario import Absence, Scenario, load_absences, load_scenario
+from scheduler.solve import ProgressPrinter, solve
+
+# what makes a published roster unreadable rather than merely rule-breaking
+STRUCTURAL_RULES = {"unknown_employee", "unknown_shift", "unknown_queue", "off_grid", "outside_horizon", "hours"}
+
+
+def cut_at(a: Assignment, when: dt.datetime) -> Assignment | None:
+    """The part of an assignment worked before `when` (None if nothing is left)."""
+    runs = tuple((s, min(e, when)) for s, e in a.runs if s < when)
+    return Assignment(a.employee_id, a.date, a.shift, a.queue, runs) if runs else None
+
+
+def split_published(scenario: Scenario, published: Roster, absences: list[Absence], moment: dt.datetime
+                    ) -> list[Assignment]:
+    """The frozen part: assignments whose shift started before `moment`, cut short where an
+    absence of the agent starts inside them (rounded down to the slot grid)."""
+    grid = Grid(scenario)
+    inst_start = {(i.code, i.date): i.start for i in grid.instances}
+    frozen = []
+    for a in published.assignments:
+        if inst_start[(a.shift, a.date)] >= moment:
+            continue  # re-decided by the repair
+        cut = a
+        for ab in absences:
+            if ab.employee_id == a.employee_id and ab.start < a.end and a.start < ab.end:
+                left = grid.slot_start(grid.slot_of(ab.start))  # nobody counted on duty after leaving
+                cut = cut_at(cut, left) if cut else None
+        if cut is not None:
+            frozen.append(cut)
+    return frozen
+
+
+def describe(a: Assignment | None) -> str:
+    if a is None:
+        return "off"
+    runs = ", ".join(f"{s:%H:%M}-{e:%H:%M}" for s, e in a.runs)
+    return f"{a.shift} {a.queue} {runs}"
+
+
+def changes_between(scenario: Scenario, before: Roster, after: Roster) -> list[dict]:
+    """Per agent and date: what the plan was and what it is now, where they differ."""
+    names = {a.employee_id: a.name for a in scenario.agents}
+    b = {(a.employee_id, a.date): a for a in before.assignments}
+    n = {(a.employee_id, a.date): a for a in after.assignments}
+    out = []
+    for key in sorted(set(b) | set(n)):
+        x, y = b.get(key), n.get(key)
+        if x is None or y is None or (x.shift, x.queue, x.runs) != (y.shift, y.queue, y.runs):
+            out.append({"employee_id": key[0], "name": names.get(key[0], ""), "date": key[1],
+                        "before": describe(x), "after": describe(y)})
+    return out
+
+
+def new_absences(scenario: Scenario, absent: str | None, start: dt.datetime | None, end: dt.datetime | None,
+                 absences_file: Path | None) -> list[Absence]:
+    ids = scenario.agent_by_id
+    if absences_file is not None:
+        problems: list[Problem] = []
+        if not absences_file.exists():
+            raise InputError([Problem(str(absences_file), "not found")])
+        out = load_absences(absences_file, ids, problems)
+        if problems:
+            raise InputError(problems)
+        if not out:
+            raise InputError([Problem(str(absences_file), "lists no absence")])
+        return out
+    if absent not in ids:
+        raise InputError([Problem("--absent", f"unknown employee_id {absent!r} (not in the staff list)")])
+    end = end or scenario.config.horizon_end
+    if end <= start:
+        raise InputError([Problem("--to", f"{end:%Y-%m-%d %H:%M} is not after --from {start:%Y-%m-%d %H:%M}")])
+    return [Absence(employee_id=absent, start=start, end=end, reason="sick call")]
+
+
+def repair(scenario: Scenario, published: Roster, absences: list[Absence], *, time_limit_s: float | None = None,
+           workers: int | None = None, seed: int | None = None, printer: ProgressPrinter | None = None):
+    """Re-solve `published` after `absences`. Returns (roster, report, changes)."""
+    moment = min(a.start for a in absences)
+    scenario = scenario.model_copy(update={"absences": [*scenario.absences, *absences]})
+    frozen = split_published(scenario, published, absences, moment)
+    limit = time_limit_s if time_limit_s is not None else min(scenario.config.solver.time_limit_s, 30.0)
+    roster, report = solve(scenario, options_for(scenario, limit, workers, seed), printer,
+                           frozen=frozen, free_from=moment, published=published)
+    report.notes.insert(0, f"repair from {moment:%Y-%m-%d %H:%M}: {len(frozen)} shifts that started before it kept "
+                           f"as published; absences: " + "; ".join(
+                               f"{a.employee_id} {a.start:%m-%d %H:%M}-{a.end:%m-%d %H:%M}" for a in absences))
+    return scenario, roster, report, changes_between(scenario, published, roster)
+
+
+def repair_workbook(roster_path: Path, scenario_dir: Path, out: Path, *, absent: str | None = None,
+                    start: dt.datetime | None = None, end: dt.datetime | None = None,
+                    absences_file: Path | None = None, time_limit_s: float | None = None,
+                    workers: int | None = None, seed: int | None = None, lang: str = "en",
+                    progress: bool = True) -> RunResult:
+    """`scheduler repair`: read the published workbook, repair, write a new workbook."""
+    from scheduler.workbook import read_assignments
+
+    if out.resolve() == roster_path.resolve():
+        raise InputError([Problem(str(out), "is the input roster; the published roster is never overwritten")])
+    scenario = load_scenario(scenario_dir)
+    rows = read_assignments(roster_path)
+    violations = check_rows(scenario, rows)
+    structural = [v for v in violations if v.rule in STRUCTURAL_RULES]
+    if structural:
+        raise InputError([Problem(f"{roster_path.name} [Assignments]", v.message) for v in structural])
+    if violations and progress:
+        print(f"Note: the published roster breaks {len(violations)} rule(s); the repair keeps its past and "
+              f"re-solves the rest:", file=sys.stderr)
+        for v in violations[:10]:
+            print(f"  [{v.rule}] {v.message}", file=sys.stderr)
+    published = Roster.from_rows(rows)
+    absences = new_absences(scenario, absent, start, end, absences_file)
+    printer = ProgressPrinter(sys.stderr) if progress else None
+    scenario, roster, report, changes = repair(scenario, published, absences, time_limit_s=time_limit_s,
+                                               workers=workers, seed=seed, printer=printer)
+    verify(scenario, roster)
+    return write_result(out, scenario, roster, report, lang, changes=changes)

@@ -1,0 +1,209 @@
+"""Solve a roster model lexicographically, tier by tier (SPEC section 4).
+
+Each tier is minimised with the better tiers capped at the values already reached, starting
+from the previous tier's roster as a hint. Time is shared among the tiers; a tier that proves
+its optimum early passes its remaining time on. Service (overflow, shortage) is never traded for
+cost or comfort because it is solved, and capped, first.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import signal
+import sys
+import time
+from dataclasses import dataclass, field
+from typing import Callable, TextIO
+
+from ortools.sat.python import cp_model
+
+from scheduler.errors import InfeasibleError
+from scheduler.grid import Grid
+from scheduler.model import RosterModel
+from scheduler.result import PhaseResult, SolveReport
+from scheduler.roster import Assignment, Roster
+from scheduler.scenario import Scenario
+
+# share of the time limit each tier may use (renormalised over the tiers that are present)
+TIME_SHARE = {"overflow": 0.25, "shortage": 0.40, "changed agents": 0.10, "changed shifts": 0.05,
+              "flex hours": 0.10, "regular hours": 0.10, "comfort": 0.10}
+
+
+class ProgressPrinter:
+    """Prints one line per improving roster: tier, objective, bound, elapsed seconds."""
+
+    def __init__(self, stream: TextIO | None = sys.stderr, min_interval_s: float = 0.5):
+        self.stream = stream
+        self.min_interval_s = min_interval_s
+        self._last = 0.0
+        self.t0 = time.monotonic()
+
+    def phase(self, name: str, unit: str, seconds: float) -> None:
+        if self.stream:
+            print(f"[{time.monotonic() - self.t0:6.1f}s] minimising {name} ({unit}), up to {seconds:.1f}s",
+                  file=self.stream, flush=True)
+
+    def solution(self, name: str, objective: float, bound: float, final: bool = False) -> None:
+        now = time.monotonic()
+        if self.stream and (final or now - self._last >= self.min_interval_s):
+            self._last = now
+            print(f"[{now - self.t0:6.1f}s]   {name}: {objective:,.2f}  bound {bound:,.2f}", file=self.stream,
+                  flush=True)
+
+
+class _Callback(cp_model.CpSolverSolutionCallback):
+    def __init__(self, name: str, scale: float, printer: ProgressPrinter | None, stop: Callable[[], bool]):
+        super().__init__()
+        self.name, self.scale, self.printer, self.stop = name, scale, printer, stop
+
+    def on_solution_callback(self) -> None:
+        if self.printer:
+            self.printer.solution(self.name, self.objective_value * self.scale,
+                                  self.best_objective_bound * self.scale)
+        if self.stop():
+            self.stop_search()
+
+
+@dataclass
+class SolveOptions:
+    time_limit_s: float = 60.0
+    workers: int = 2
+    seed: int = 0
+    log: bool = False
+
+
+@dataclass
+class _Interrupt:
+    requested: bool = False
+    previous: object = field(default=None)
+
+    def __enter__(self) -> "_Interrupt":
+        try:
+            self.previous = signal.signal(signal.SIGINT, self._handle)
+        except ValueError:  # not in the main thread
+            self.previous = None
+        return self
+
+    def _handle(self, *_: object) -> None:
+        if self.requested:  # second Ctrl-C: give up at once
+            raise KeyboardInterrupt
+        self.requested = True
+
+    def __exit__(self, *exc: object) -> None:
+        if self.previous is not None:
+            signal.signal(signal.SIGINT, self.previous)
+
+
+def solve_model(rm: RosterModel, opts: SolveOptions, printer: ProgressPrinter | None = None) -> tuple[Roster, SolveReport]:
+    """Minimise the tiers of `rm` in order; returns the roster and a report per tier.
+
+    Raises InfeasibleError when no roster satisfies the hard rules."""
+    t_start = time.monotonic()
+    deadline = t_start + opts.time_limit_s
+    report = SolveReport(status="OPTIMAL", time_limit_s=opts.time_limit_s, workers=opts.workers, seed=opts.seed,
+                         notes=list(rm.notes))
+    proto = rm.m.proto
+    report.n_variables, report.n_constraints = len(proto.variables), len(proto.constraints)
+    tiers = [t for t in rm.tiers if t.terms > 0]
+    solved_values: list[int] | None = None
+    solution: list[int] | None = None
+    all_vars = [o.var for o in rm.options]
+    with _Interrupt() as interrupt:
+        for n, tier in enumerate(tiers):
+            remaining = deadline - time.monotonic()
+            share_left = sum(TIME_SHARE.get(t.name, 0.1) for t in tiers[n:])
+            budget = max(0.5, remaining * TIME_SHARE.get(tier.name, 0.1) / share_left)
+            if interrupt.requested or (remaining <= 0.2 and solved_values is not None):
+                report.status = "FEASIBLE"
+                report.notes.append(f"{tier.name} was not optimised: "
+                                    + ("stopped by the user" if interrupt.requested else "out of time"))
+                continue
+            rm.m.minimize(tier.expr)
+            if solution is not None:
+                # the previous tier's roster, complete: still feasible under the new cap
+                rm.m.clear_hints()
+                rm.m.proto.solution_hint.vars.extend(range(len(solution)))
+                rm.m.proto.solution_hint.values.extend(solution)
+            solver = cp_model.CpSolver()
+            solver.parameters.max_time_in_seconds = budget
+            solver.parameters.num_workers = opts.workers
+            solver.parameters.random_seed = opts.seed
+            solver.parameters.log_search_progress = opts.log
+            if printer:
+                printer.phase(tier.name, tier.unit, budget)
+            cb = _Callback(tier.name, tier.to_user, printer, lambda: interrupt.requested)
+            t0 = time.monotonic()
+            status = solver.solve(rm.m, cb)
+            name = solver.status_name(status)
+            if status == cp_model.INFEASIBLE:
+                raise InfeasibleError(explain_infeasible(rm))
+            if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+                if solved_values is None:
+                    raise InfeasibleError([f"No roster was found within {opts.time_limit_s:.0f} s "
+                                           f"(solver status {name}). Give it more time with --time-limit."])
+                report.status = "FEASIBLE"
+                report.notes.append(f"{tier.name}: no better roster found in {budget:.1f} s ({name})")
+                continue
+            value = round(solver.objective_value)
+            bound = math.ceil(solver.best_objective_bound - 1e-6)
+            report.phases.append(PhaseResult(tier.name, tier.unit, name, value * tier.to_user,
+                                             max(0, min(value, bound)) * tier.to_user, time.monotonic() - t0))
+            if printer:
+                printer.solution(tier.name, value * tier.to_user, solver.best_objective_bound * tier.to_user,
+                                 final=True)
+            if status != cp_model.OPTIMAL:
+                report.status = "FEASIBLE"
+            solution = list(solver.response_proto.solution)
+            solved_values = [solution[v.index] for v in all_vars]
+            rm.m.add(tier.expr <= value)  # later tiers may not worsen this one
+    if interrupt.requested:
+        report.notes.append("stopped with Ctrl-C: the roster is the best found so far, not proven optimal")
+        report.status = "FEASIBLE"
+    report.seconds = time.monotonic() - t_start
+    if solved_values is None:
+        # no tier had anything to minimise (no demand, nobody to roster): everyone is off
+        return Roster([o.fixed for o in rm.options if o.fixed is not None]).sorted(), report
+    return _roster_from_values(rm, solved_values), report
+
+
+def _roster_from_values(rm: RosterModel, values: list[int]) -> Roster:
+    out: list[Assignment] = []
+    for o, x in zip(rm.options, values):
+        if o.fixed is not None:
+            out.append(o.fixed)
+        elif x:
+            out.append(rm.assignment_of(o))
+    return Roster(out).sorted()
+
+
+def explain_infeasible(rm: RosterModel) -> list[str]:
+    """Why no roster satisfies the hard rules, in a scheduler's words (best effort)."""
+    reasons = []
+    if rm.frozen:
+        reasons.append("The part of the roster that is already fixed (before the repair moment) breaks a rule that "
+                       "nothing after the moment can mend; run `scheduler check` on the published roster.")
+    reasons.extend(rm.unusable)
+    if not reasons:
+        reasons.append("The hard rules contradict each other for this scenario.")
+    return reasons
+
+
+def solve(scenario: Scenario, opts: SolveOptions | None = None, printer: ProgressPrinter | None = None,
+          *, frozen: list[Assignment] | None = None, free_from: dt.datetime | None = None,
+          published: Roster | None = None) -> tuple[Roster, SolveReport]:
+    """Build and solve the roster of a scenario. Times in seconds."""
+    opts = opts or SolveOptions()
+    grid = Grid(scenario)
+    t0 = time.monotonic()
+    rm = RosterModel(scenario, grid, frozen=frozen or [], free_from=free_from, published=published)
+    build_s = time.monotonic() - t0
+    if printer and printer.stream:
+        print(f"[{time.monotonic() - printer.t0:6.1f}s] model: {len(rm.options):,} shift options, "
+              f"{len(rm.m.proto.variables):,} variables, {len(rm.m.proto.constraints):,} constraints "
+              f"(built in {build_s:.1f}s)", file=printer.stream, flush=True)
+    opts = SolveOptions(max(1.0, opts.time_limit_s - build_s), opts.workers, opts.seed, opts.log)
+    roster, report = solve_model(rm, opts, printer)
+    report.seconds += build_s
+    report.notes.insert(0, f"model built in {build_s:.1f} s; {len(rm.options):,} shift options")
+    return roster, report

@@ -1,0 +1,38 @@
+"""Tiny hand-made scenarios whose optimum can be computed on paper."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from scheduler.scenario import Absence, Agent, Scenario, ScenarioConfig
+
+
+def make_scenario(*, agents: list[dict], demand: dict[str, list[float]], days: int = 1, slot_minutes: int = 60,
+                  queues: list[dict] | None = None, shifts: list[dict] | None = None, rules: dict | None = None,
+                  moves: list[dict] | None = None, absences: list[dict] | None = None,
+                  start: dt.date = dt.date(2026, 11, 11)) -> Scenario:
+    """Build a Scenario in code. `demand` maps queue id -> contacts per hour for the first hours
+    of the horizon (the rest is zero); it is spread evenly over the slots of each hour."""
+    queues = queues or [{"id": "pre_sales", "contacts_per_agent_hour": 10, "session_minutes": 60}]
+    shifts = shifts or [{"code": "D", "start": "08:00", "hours": 4}]
+    config = ScenarioConfig.model_validate({
+        "name": "tiny", "start": start, "days": days, "slot_minutes": slot_minutes,
+        "queues": queues, "shifts": shifts, "moves": moves or [],
+        # no slot is high-load unless a test says so, so paper optima need no forced breaks
+        "rules": {"high_load_contacts_per_hour": 10_000, **(rules or {})},
+    })
+    per_hour = 60 // slot_minutes
+    n = days * 24 * per_hour
+    full = {}
+    for q in config.queue_ids:
+        hourly = demand.get(q, [])
+        full[q] = [hourly[t // per_hour] / per_hour if t // per_hour < len(hourly) else 0.0 for t in range(n)]
+    return Scenario(config=config, agents=[Agent.model_validate(a) for a in agents], demand=full,
+                    absences=[Absence.model_validate(a) for a in (absences or [])])
+
+
+@pytest.fixture
+def scenario_factory():
+    return make_scenario
