@@ -12,7 +12,10 @@ from pathlib import Path
 
 from scheduler.errors import InfeasibleError, InputError, Problem
 
-DEMO = Path(__file__).resolve().parent.parent / "data" / "double11"
+def demo_folder() -> Path:
+    """The bundled demo: next to the package in a checkout, else ./data/double11."""
+    beside = Path(__file__).resolve().parent.parent / "data" / "double11"
+    return beside if beside.is_dir() else Path("data") / "double11"
 
 
 def _default_out(name: str) -> Path:
@@ -34,7 +37,7 @@ def _refuse_overwrite_of_input(out: Path, inputs: list[Path]) -> None:
 def cmd_solve(args: argparse.Namespace) -> int:
     from scheduler.app import solve_scenario
 
-    folder = Path(args.scenario) if args.scenario else DEMO
+    folder = Path(args.scenario) if args.scenario else demo_folder()
     out = Path(args.out) if args.out else _default_out("roster.xlsx")
     result = solve_scenario(folder, out, time_limit_s=args.time_limit, workers=args.workers, seed=args.seed,
                             lang=args.lang, progress=not args.quiet, log=args.log)

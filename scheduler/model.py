@@ -298,25 +298,30 @@ def max_hours_per_week(rm: RosterModel) -> None:
 
 def leads_on_duty(rm: RosterModel) -> None:
     """Rule 4: in every slot in which at least one agent works, at least min_leads_on_duty leads
-    are on shift (working or on a break inside their shift)."""
+    are on shift (working or on a break inside their shift). Every efficiency is > 0, so a slot
+    has someone working exactly when its staffed sum over queues is > 0."""
     need = rm.rules.min_leads_on_duty
     if need <= 0:
         return
-    working: dict[int, list] = defaultdict(list)
     leads: dict[int, list] = defaultdict(list)
     for o in rm.options:
-        for t in o.worked:
-            working[t].append(o.var)
         if rm.agents[o.agent].is_lead:
             for t in o.on_shift:
                 leads[t].append(o.var)
-    for t, vs in working.items():
+    cov = _coverage_terms(rm)
+    for t in range(rm.grid.n_slots):
+        queues = [q for q in rm.scenario.config.queue_ids if (t, q) in cov]
+        if not queues:
+            continue
+        work = [staffed(rm, t, q) for q in queues]
+        ub = sum(sum(cov[(t, q)][1]) for q in queues)
         if len(leads[t]) < need:
             # too few leads could ever be on shift here: nobody may work this slot
-            rm.m.add(LinearExpr.sum(vs) == 0)
+            for w in work:
+                rm.m.add(w == 0)
             continue
         anyone = rm.m.new_bool_var(f"anyone_{t}")
-        rm.m.add(LinearExpr.sum(vs) <= len(vs) * anyone)
+        rm.m.add(LinearExpr.sum(work) <= ub * anyone)
         rm.m.add(LinearExpr.sum(leads[t]) >= need * anyone)
 
 
@@ -342,26 +347,45 @@ def _coverage_terms(rm: RosterModel) -> dict[tuple[int, str], tuple[list, list]]
     return cov
 
 
+def staffed(rm: RosterModel, t: int, q: str):
+    """staffed[t, q] in hundredths of an agent: one integer variable per slot and queue, defined
+    once, so overflow, shortage and the lead rule do not repeat the long sum."""
+    if not hasattr(rm, "_staffed"):
+        rm._staffed = {}
+    key = (t, q)
+    if key not in rm._staffed:
+        vs, cs = _coverage_terms(rm).get(key, ([], []))
+        if not vs:
+            rm._staffed[key] = 0
+        else:
+            v = rm.m.new_int_var(0, sum(cs), f"staffed_{t}_{q}")
+            rm.m.add(v == LinearExpr.weighted_sum(vs, cs))
+            rm._staffed[key] = v
+    return rm._staffed[key]
+
+
 def overflow(rm: RosterModel) -> None:
     """Tier 1: concurrent customers above reroute_concurrency per effective agent, in
     customer-hours: sum over slots and queues of max(0, rate*session/60 - R*staffed) * slot."""
     cov = _coverage_terms(rm)
     R = rm.rules.reroute_concurrency
-    vs_all, total_ub = [], 0
+    vs_all = []
     for q in rm.scenario.config.queues:
         rate = rm.grid.contacts_per_hour[q.id]
         for t in range(rm.grid.n_slots):
             load = round(rate[t] * q.session_minutes / 60 * SCALE)
             if load <= 0:
                 continue
-            vs, cs = cov.get((t, q.id), ([], []))
             over = rm.m.new_int_var(0, load, f"over_{t}_{q.id}")
-            if vs:
-                rm.m.add(over + LinearExpr.weighted_sum(vs, [round(R * c) for c in cs]) >= load)
-            else:
+            st = staffed(rm, t, q.id)
+            if isinstance(st, int):
                 rm.m.add(over == load)
+            elif float(R).is_integer():
+                rm.m.add(over + int(R) * st >= load)
+            else:  # a fractional threshold: keep the exact coefficients per agent
+                vs, cs = cov[(t, q.id)]
+                rm.m.add(over + LinearExpr.weighted_sum(vs, [round(R * c) for c in cs]) >= load)
             vs_all.append(over)
-            total_ub += load
     rm.tiers.append(Tier("overflow", "customer-hours", LinearExpr.sum(vs_all), rm.grid.delta_hours / SCALE,
                          len(vs_all)))
 
@@ -369,7 +393,6 @@ def overflow(rm: RosterModel) -> None:
 def shortage(rm: RosterModel) -> None:
     """Tier 2: agents missing against the staffing norm, in agent-hours: sum of
     max(0, rate/contacts_per_agent_hour - staffed) * slot."""
-    cov = _coverage_terms(rm)
     vs_all = []
     for q in rm.scenario.config.queues:
         rate = rm.grid.contacts_per_hour[q.id]
@@ -377,12 +400,8 @@ def shortage(rm: RosterModel) -> None:
             req = round(rate[t] / q.contacts_per_agent_hour * SCALE)
             if req <= 0:
                 continue
-            vs, cs = cov.get((t, q.id), ([], []))
             short = rm.m.new_int_var(0, req, f"short_{t}_{q.id}")
-            if vs:
-                rm.m.add(short + LinearExpr.weighted_sum(vs, cs) >= req)
-            else:
-                rm.m.add(short == req)
+            rm.m.add(short + staffed(rm, t, q.id) >= req)
             vs_all.append(short)
     rm.tiers.append(Tier("shortage", "agent-hours", LinearExpr.sum(vs_all), rm.grid.delta_hours / SCALE,
                          len(vs_all)))

@@ -13,8 +13,8 @@ import sys
 from pathlib import Path
 
 from scheduler.app import RunResult, options_for, verify, write_result
-from scheduler.check import check_rows
-from scheduler.errors import InputError, Problem
+from scheduler.check import check_roster, check_rows
+from scheduler.errors import InfeasibleError, InputError, Problem
 from scheduler.grid import Grid
 from scheduler.roster import Assignment, Roster
 from scheduler.scenario import Absence, Scenario, load_absences, load_scenario
@@ -48,6 +48,15 @@ def split_published(scenario: Scenario, published: Roster, absences: list[Absenc
         if cut is not None:
             frozen.append(cut)
     return frozen
+
+
+def explain_frozen(scenario: Scenario, frozen: list[Assignment], moment: dt.datetime) -> list[str]:
+    """Rules the kept part of the roster breaks by itself (after the absences cut it short)."""
+    broken = check_roster(scenario, Roster(frozen))
+    if not broken:
+        return []
+    return [f"Shifts that started before {moment:%Y-%m-%d %H:%M} are kept as published, and with the absence "
+            f"they break rules no later shift can mend:"] + [f"[{v.rule}] {v.message}" for v in broken]
 
 
 def describe(a: Assignment | None) -> str:
@@ -99,8 +108,11 @@ def repair(scenario: Scenario, published: Roster, absences: list[Absence], *, ti
     scenario = scenario.model_copy(update={"absences": [*scenario.absences, *absences]})
     frozen = split_published(scenario, published, absences, moment)
     limit = time_limit_s if time_limit_s is not None else min(scenario.config.solver.time_limit_s, 30.0)
-    roster, report = solve(scenario, options_for(scenario, limit, workers, seed), printer,
-                           frozen=frozen, free_from=moment, published=published)
+    try:
+        roster, report = solve(scenario, options_for(scenario, limit, workers, seed), printer,
+                               frozen=frozen, free_from=moment, published=published)
+    except InfeasibleError as exc:
+        raise InfeasibleError(explain_frozen(scenario, frozen, moment) or exc.reasons) from None
     report.notes.insert(0, f"repair from {moment:%Y-%m-%d %H:%M}: {len(frozen)} shifts that started before it kept "
                            f"as published; absences: " + "; ".join(
                                f"{a.employee_id} {a.start:%m-%d %H:%M}-{a.end:%m-%d %H:%M}" for a in absences))

@@ -120,11 +120,15 @@ def solve_model(rm: RosterModel, opts: SolveOptions, printer: ProgressPrinter | 
                                     + ("stopped by the user" if interrupt.requested else "out of time"))
                 continue
             rm.m.minimize(tier.expr)
+            rm.m.clear_hints()
             if solution is not None:
                 # the previous tier's roster, complete: still feasible under the new cap
-                rm.m.clear_hints()
                 rm.m.proto.solution_hint.vars.extend(range(len(solution)))
                 rm.m.proto.solution_hint.values.extend(solution)
+            else:
+                # nobody working beyond the fixed past satisfies every rule: a first roster at once
+                for o in rm.options:
+                    rm.m.add_hint(o.var, 1 if o.fixed is not None else 0)
             solver = cp_model.CpSolver()
             solver.parameters.max_time_in_seconds = budget
             solver.parameters.num_workers = opts.workers
@@ -135,6 +139,10 @@ def solve_model(rm: RosterModel, opts: SolveOptions, printer: ProgressPrinter | 
             cb = _Callback(tier.name, tier.to_user, printer, lambda: interrupt.requested)
             t0 = time.monotonic()
             status = solver.solve(rm.m, cb)
+            if status == cp_model.UNKNOWN and solution is None and deadline - time.monotonic() > 0.5:
+                # no roster yet: the first tier keeps all the time left rather than give up
+                solver.parameters.max_time_in_seconds = deadline - time.monotonic()
+                status = solver.solve(rm.m, cb)
             name = solver.status_name(status)
             if status == cp_model.INFEASIBLE:
                 raise InfeasibleError(explain_infeasible(rm))
@@ -155,8 +163,13 @@ def solve_model(rm: RosterModel, opts: SolveOptions, printer: ProgressPrinter | 
             if status != cp_model.OPTIMAL:
                 report.status = "FEASIBLE"
             solution = list(solver.response_proto.solution)
+            last_solver = solver
             solved_values = [solution[v.index] for v in all_vars]
             rm.m.add(tier.expr <= value)  # later tiers may not worsen this one
+    if solution is not None:
+        # later tiers may improve earlier ones by the way: report every tier of the final roster
+        for phase, tier in zip(report.phases, [t for t in tiers if t.name in {p.name for p in report.phases}]):
+            phase.objective = round(last_solver.value(tier.expr)) * tier.to_user
     if interrupt.requested:
         report.notes.append("stopped with Ctrl-C: the roster is the best found so far, not proven optimal")
         report.status = "FEASIBLE"

@@ -1,0 +1,112 @@
+"""The command line end to end, as a scheduler runs it: solve, check, edit by hand, repair."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from scheduler.cli import main
+from scheduler.scenario import load_scenario
+from scheduler.workbook import read_assignments
+
+DATA = Path(__file__).resolve().parent.parent / "data"
+SCENARIO = DATA / "three_queues_30min"
+
+
+@pytest.fixture(scope="module")
+def solved(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("solve") / "roster.xlsx"
+    assert main(["solve", str(SCENARIO), "--out", str(out), "--time-limit", "15", "--workers", "2", "--quiet"]) == 0
+    return out
+
+
+def test_solve_writes_every_sheet_and_the_csv(solved):
+    wb = openpyxl.load_workbook(solved)
+    assert {"Assignments", "Roster", "Coverage", "Summary"} <= set(wb.sheetnames)
+    header = [c.value for c in wb["Assignments"][1]]
+    assert header == ["employee_id", "name", "date", "shift", "queue", "start", "end", "hours"]
+    assert isinstance(wb["Assignments"]["F2"].value, dt.datetime)
+    summary = " ".join(str(c.value) for row in wb["Summary"].iter_rows() for c in row if c.value is not None)
+    assert "gap" in summary.lower() and "overflow" in summary.lower()
+    assert (solved.parent / "roster_assignments.csv").exists()
+
+
+def test_check_passes_the_solved_roster(solved, capsys):
+    assert main(["check", str(solved), "--scenario", str(SCENARIO)]) == 0
+    assert "no rule broken" in capsys.readouterr().out
+
+
+def test_check_names_a_rule_broken_by_a_hand_edit(solved, tmp_path, capsys):
+    edited = tmp_path / "edited.xlsx"
+    shutil.copy(solved, edited)
+    wb = openpyxl.load_workbook(edited)
+    ws = wb["Assignments"]
+    # a scheduler stretches one run to 7 hours: longer than max_continuous_hours (4)
+    ws["G2"].value = ws["F2"].value + dt.timedelta(hours=7)
+    ws["H2"].value = 7
+    wb.save(edited)
+    assert main(["check", str(edited), "--scenario", str(SCENARIO)]) == 1
+    out = capsys.readouterr().out
+    assert "continuous_hours" in out and str(ws["A2"].value) in out
+
+
+def test_repair_keeps_the_input_and_writes_changes(solved, tmp_path, capsys):
+    before = solved.read_bytes()
+    rows = read_assignments(solved)
+    leads = {a.employee_id for a in load_scenario(SCENARIO).agents if a.is_lead}
+    victim = next(r for r in rows if r["date"] == dt.date(2026, 11, 11) and r["employee_id"] not in leads)
+    moment = victim["start"] + dt.timedelta(minutes=40)
+    out = tmp_path / "repaired.xlsx"
+    code = main(["repair", str(solved), "--scenario", str(SCENARIO), "--absent", victim["employee_id"],
+                 "--from", f"{moment:%Y-%m-%d %H:%M}", "--out", str(out), "--time-limit", "8", "--quiet"])
+    assert code == 0
+    assert solved.read_bytes() == before
+    assert "Changes" in openpyxl.load_workbook(out).sheetnames
+    assert victim["employee_id"] in capsys.readouterr().out  # the people to call are printed
+    after = read_assignments(out)
+    started_before = lambda r: r["start"] < moment and r["employee_id"] != victim["employee_id"]
+    assert sorted(map(str, filter(started_before, rows))) == sorted(map(str, filter(started_before, after)))
+    assert max(r["end"] for r in after if r["employee_id"] == victim["employee_id"] and r["start"] < moment) <= moment
+
+
+def test_repair_refuses_to_overwrite_its_input(solved):
+    before = solved.read_bytes()
+    assert main(["repair", str(solved), "--scenario", str(SCENARIO), "--absent", "E001",
+                 "--from", "2026-11-11 08:00", "--out", str(solved)]) == 2
+    assert solved.read_bytes() == before
+
+
+def test_forecast_writes_an_editable_demand_csv(tmp_path):
+    out = tmp_path / "demand.csv"
+    assert main(["forecast", str(DATA / "double11"), "--out", str(out)]) == 0
+    lines = out.read_text(encoding="utf-8-sig").splitlines()
+    assert lines[0] == "start,queue,contacts" and len(lines) > 24 * 7
+
+
+def test_bad_input_exits_2_without_traceback(tmp_path, capsys):
+    assert main(["check", str(tmp_path / "missing.xlsx"), "--scenario", str(tmp_path / "nowhere")]) == 2
+    assert "nowhere" in capsys.readouterr().err
+
+
+def test_repair_explains_a_lead_leaving_while_others_are_on_duty(solved, tmp_path, capsys):
+    scenario = load_scenario(SCENARIO)
+    leads = {a.employee_id for a in scenario.agents if a.is_lead}
+    rows = read_assignments(solved)
+    on_duty = lambda r, t: r["start"] <= t < r["end"]
+    for lead in (r for r in rows if r["employee_id"] in leads):
+        moment = lead["start"] + dt.timedelta(minutes=30)
+        others = {r["employee_id"] for r in rows if on_duty(r, moment) and r["employee_id"] != lead["employee_id"]}
+        if others and not others & leads:
+            break
+    else:
+        pytest.skip("no lead alone on duty in this roster")
+    code = main(["repair", str(solved), "--scenario", str(SCENARIO), "--absent", lead["employee_id"],
+                 "--from", f"{moment:%Y-%m-%d %H:%M}", "--out", str(tmp_path / "r.xlsx"), "--quiet"])
+    assert code == 1
+    err = capsys.readouterr().err
+    assert "leads_on_duty" in err and "no lead on shift" in err
+    assert not (tmp_path / "r.xlsx").exists()

@@ -1,0 +1,95 @@
+"""Repair after a sick call: the past stays, the fewest plans change, every roster passes check."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from scheduler.check import check_roster
+from scheduler.errors import InfeasibleError
+from scheduler.repair import changes_between, repair
+from scheduler.roster import Assignment, Roster
+from scheduler.scenario import Absence
+from scheduler.solve import SolveOptions, solve
+from tests.conftest import make_scenario
+
+L1 = {"employee_id": "L1", "name": "组长一", "home_queue": "pre_sales", "is_lead": True}
+L2 = {"employee_id": "L2", "name": "组长二", "home_queue": "pre_sales", "is_lead": True}
+R1 = {"employee_id": "R1", "name": "王芳", "home_queue": "pre_sales"}
+D = dt.datetime
+
+
+def two_day_scenario():
+    # D 08-12 both days; 10 contacts/h needs exactly one agent; only leads may work alone
+    return make_scenario(agents=[L1, L2, R1], days=2, demand={"pre_sales": [0] * 8 + [10] * 4 + [0] * 20 + [10] * 4})
+
+
+def shift(eid, day, queue="pre_sales"):
+    return Assignment(eid, dt.date(2026, 11, day), "D", queue, ((D(2026, 11, day, 8), D(2026, 11, day, 12)),))
+
+
+def test_one_sick_lead_changes_exactly_one_other_plan():
+    sc = two_day_scenario()
+    published = Roster([shift("L1", 11), shift("L1", 12)])
+    assert check_roster(sc, published) == []
+    sick = [Absence(employee_id="L1", start=D(2026, 11, 12, 7), end=D(2026, 11, 13))]
+    sc2, roster, report, changes = repair(sc, published, sick, time_limit_s=10)
+    assert check_roster(sc2, roster) == []
+    assert shift("L1", 11) in roster.assignments  # the past is untouched
+    assert {(c["employee_id"], c["date"]) for c in changes} == {("L1", dt.date(2026, 11, 12)),
+                                                               ("L2", dt.date(2026, 11, 12))}
+    # the absent lead's own plan changes by force; one other plan changes to cover it
+    assert {p.name: p.objective for p in report.phases}["changed agents"] == 2
+    assert sum(a.worked_hours for a in roster.assignments) == 8  # service kept, nobody extra
+
+
+def test_running_shift_is_cut_at_the_slot_boundary_before_leaving():
+    sc = two_day_scenario()
+    published = Roster([shift("L1", 11), shift("R1", 11), shift("L2", 12)])
+    sick = [Absence(employee_id="R1", start=D(2026, 11, 11, 10, 40), end=D(2026, 11, 11, 23))]
+    sc2, roster, _, changes = repair(sc, published, sick, time_limit_s=10)
+    r1 = [a for a in roster.assignments if a.employee_id == "R1"]
+    assert r1 == [Assignment("R1", dt.date(2026, 11, 11), "D", "pre_sales", ((D(2026, 11, 11, 8), D(2026, 11, 11, 10)),))]
+    assert check_roster(sc2, roster) == []
+    assert [c["employee_id"] for c in changes] == ["R1"]
+
+
+def test_future_absence_keeps_everything_before_it():
+    sc = two_day_scenario()
+    published = Roster([shift("L1", 11), shift("L1", 12)])
+    sick = [Absence(employee_id="L1", start=D(2026, 11, 12, 0), end=D(2026, 11, 13))]
+    _, roster, _, _ = repair(sc, published, sick, time_limit_s=10)
+    assert shift("L1", 11) in roster.assignments
+    assert {a.employee_id for a in roster.assignments if a.date == dt.date(2026, 11, 12)} == {"L2"}
+
+
+def test_several_absences_at_once():
+    sc = two_day_scenario()
+    published = Roster([shift("L1", 11), shift("L2", 12)])
+    sick = [Absence(employee_id="L1", start=D(2026, 11, 11, 0), end=D(2026, 11, 13)),
+            Absence(employee_id="L2", start=D(2026, 11, 12, 0), end=D(2026, 11, 13))]
+    sc2, roster, _, changes = repair(sc, published, sick, time_limit_s=10)
+    assert check_roster(sc2, roster) == []
+    # no lead left on the 12th: nobody may work; L2 covers the 11th instead of L1
+    assert {(a.employee_id, a.date.day) for a in roster.assignments} == {("L2", 11)}
+
+
+def test_lead_leaving_mid_shift_with_others_on_duty_is_explained():
+    sc = two_day_scenario()
+    published = Roster([shift("L1", 11), shift("R1", 11), shift("L2", 12)])
+    sick = [Absence(employee_id="L1", start=D(2026, 11, 11, 9), end=D(2026, 11, 11, 23))]
+    with pytest.raises(InfeasibleError) as err:
+        repair(sc, published, sick, time_limit_s=5)
+    text = str(err.value)
+    assert "lead" in text and "R1" in text
+
+
+def test_repair_changes_no_more_plans_than_a_fresh_solve():
+    sc = two_day_scenario()
+    published = Roster([shift("L1", 11), shift("L1", 12)])
+    sick = [Absence(employee_id="L1", start=D(2026, 11, 12, 7), end=D(2026, 11, 13))]
+    sc2, _, _, changes = repair(sc, published, sick, time_limit_s=10)
+    fresh, _ = solve(sc2, SolveOptions(time_limit_s=10))
+    fresh_changes = changes_between(sc2, published, fresh)
+    assert len({c["employee_id"] for c in changes}) <= len({c["employee_id"] for c in fresh_changes})
