@@ -246,7 +246,8 @@ def derive_demand(config: ScenarioConfig) -> tuple[dict[str, list[float]], list[
 
     for k, d in enumerate(config.dates):
         for q in config.queue_ids:
-            steps.append((f"daily total {d} {q} (contacts)", sum(demand[q][k * per_day:(k + 1) * per_day])))
+            total = sum(demand[q][k * per_day:(k + 1) * per_day])
+            steps.append((f"daily total {d} {q} (contacts)", round(total, 6)))
     return demand, steps
 
 

@@ -17,6 +17,7 @@ import datetime as dt
 import math
 from collections import defaultdict
 from dataclasses import dataclass, field
+from typing import Callable
 
 from ortools.sat.python import cp_model
 
@@ -73,6 +74,8 @@ class RosterModel:
         self.unusable: list[str] = []  # instances with no legal pattern
         self.on: dict[tuple[int, int], cp_model.IntVar] = {}
         self.tiers: list[Tier] = []
+        # how each auxiliary variable follows from the shift options, in creation order
+        self.derived: list[tuple[cp_model.IntVar, Callable[[dict[int, int]], int]]] = []
         self._build_options()
         self._link_on()
         for rule in HARD_RULES:
@@ -170,6 +173,17 @@ class RosterModel:
                 out[(idx[pa.employee_id], inst.index)] = (pa.queue, self._worked_slots(pa))
         return out
 
+    def published_options(self) -> list[Option]:
+        """The free options that repeat the published roster's choices (repair), else []."""
+        if self.published is None:
+            return []
+        idx = {a.employee_id: k for k, a in enumerate(self.agents)}
+        out = []
+        for (a, i), (q, worked) in self._published_choices(idx).items():
+            out.extend(o for o in self.by_agent_inst.get((a, i), []) if o.fixed is None and o.queue == q
+                       and o.worked == worked)
+        return out
+
     def _link_on(self) -> None:
         """on[a, i] = 1 when agent a works instance i (in any queue, with any pattern)."""
         for key, opts in self.by_agent_inst.items():
@@ -178,6 +192,7 @@ class RosterModel:
             else:
                 v = self.m.new_bool_var(f"on_{key[0]}_{key[1]}")
                 self.m.add(LinearExpr.sum([o.var for o in opts]) == v)
+                self.define(v, lambda val, ix=[o.var.index for o in opts]: sum(val[i] for i in ix))
                 self.on[key] = v
 
     def _agent_instances(self) -> dict[int, list[int]]:
@@ -193,6 +208,20 @@ class RosterModel:
             if o.fixed is not None:
                 return o.fixed.start, o.fixed.end
         return inst.start, inst.end
+
+    # ------------------------------------------------------------------ complete hints
+
+    def define(self, var: cp_model.IntVar, fn: Callable[[dict[int, int]], int]) -> None:
+        """Record how `var` is determined by earlier variables (for complete solution hints)."""
+        self.derived.append((var, fn))
+
+    def complete_hint(self, chosen_options: set[int]) -> dict[int, int]:
+        """Values of every variable for the roster made of these option ids (id(Option)):
+        the form of hint CP-SAT takes as a first solution without search."""
+        val = {o.var.index: int(o.fixed is not None or id(o) in chosen_options) for o in self.options}
+        for var, fn in self.derived:
+            val[var.index] = fn(val)
+        return val
 
     # ------------------------------------------------------------------ extraction
 
@@ -321,6 +350,7 @@ def leads_on_duty(rm: RosterModel) -> None:
                 rm.m.add(w == 0)
             continue
         anyone = rm.m.new_bool_var(f"anyone_{t}")
+        rm.define(anyone, lambda val, ix=[w.index for w in work]: int(any(val[i] > 0 for i in ix)))
         rm.m.add(LinearExpr.sum(work) <= ub * anyone)
         rm.m.add(LinearExpr.sum(leads[t]) >= need * anyone)
 
@@ -360,6 +390,7 @@ def staffed(rm: RosterModel, t: int, q: str):
         else:
             v = rm.m.new_int_var(0, sum(cs), f"staffed_{t}_{q}")
             rm.m.add(v == LinearExpr.weighted_sum(vs, cs))
+            rm.define(v, lambda val, ix=[x.index for x in vs], cs=cs: sum(c * val[i] for i, c in zip(ix, cs)))
             rm._staffed[key] = v
     return rm._staffed[key]
 
@@ -380,11 +411,16 @@ def overflow(rm: RosterModel) -> None:
             st = staffed(rm, t, q.id)
             if isinstance(st, int):
                 rm.m.add(over == load)
+                rm.define(over, lambda val, load=load: load)
             elif float(R).is_integer():
                 rm.m.add(over + int(R) * st >= load)
+                rm.define(over, lambda val, load=load, i=st.index, r=int(R): max(0, load - r * val[i]))
             else:  # a fractional threshold: keep the exact coefficients per agent
                 vs, cs = cov[(t, q.id)]
-                rm.m.add(over + LinearExpr.weighted_sum(vs, [round(R * c) for c in cs]) >= load)
+                rcs = [round(R * c) for c in cs]
+                rm.m.add(over + LinearExpr.weighted_sum(vs, rcs) >= load)
+                rm.define(over, lambda val, load=load, ix=[x.index for x in vs], rcs=rcs:
+                          max(0, load - sum(c * val[i] for i, c in zip(ix, rcs))))
             vs_all.append(over)
     rm.tiers.append(Tier("overflow", "customer-hours", LinearExpr.sum(vs_all), rm.grid.delta_hours / SCALE,
                          len(vs_all)))
@@ -401,7 +437,12 @@ def shortage(rm: RosterModel) -> None:
             if req <= 0:
                 continue
             short = rm.m.new_int_var(0, req, f"short_{t}_{q.id}")
-            rm.m.add(short + staffed(rm, t, q.id) >= req)
+            st = staffed(rm, t, q.id)
+            rm.m.add(short + st >= req)
+            if isinstance(st, int):
+                rm.define(short, lambda val, req=req: req)
+            else:
+                rm.define(short, lambda val, req=req, i=st.index: max(0, req - val[i]))
             vs_all.append(short)
     rm.tiers.append(Tier("shortage", "agent-hours", LinearExpr.sum(vs_all), rm.grid.delta_hours / SCALE,
                          len(vs_all)))
@@ -428,6 +469,7 @@ def plan_changes(rm: RosterModel) -> None:
                 continue
             chg = rm.m.new_bool_var(f"chg_{a}_{i}")
             rm.m.add(chg + same[0] == 1)
+            rm.define(chg, lambda val, k=same[0].index: 1 - val[k])
             changed_shift[a].append(chg)
         elif (a, i) in rm.on:
             changed_shift[a].append(rm.on[(a, i)])
@@ -440,6 +482,7 @@ def plan_changes(rm: RosterModel) -> None:
         ch = rm.m.new_bool_var(f"changed_{a}")
         for c in cs:
             rm.m.add_implication(c, ch)
+        rm.define(ch, lambda val, ix=[c.index for c in cs]: int(any(val[i] for i in ix)))
         agent_terms.append(ch)
     rm.tiers.append(Tier("changed agents", "agents", LinearExpr.sum(agent_terms), 1.0, len(agent_terms)))
     rm.tiers.append(Tier("changed shifts", "shifts", LinearExpr.sum(shift_terms), 1.0, len(shift_terms)))
@@ -478,18 +521,21 @@ def comfort(rm: RosterModel) -> None:
     date_index = {d: n for n, d in enumerate(rm.grid.dates)}
 
     def spread(name: str, pick) -> None:
-        counts = []
+        groups = []
         for a, insts in per_agent.items():
             vs = [rm.on[(a, i)] for i in insts if pick(rm.instances[i])]
             if vs:
-                counts.append(LinearExpr.sum(vs))
-        if len(counts) < 2:
+                groups.append(vs)
+        if len(groups) < 2:
             return
         hi = m.new_int_var(0, len(rm.grid.dates), f"{name}_max")
         lo = m.new_int_var(0, len(rm.grid.dates), f"{name}_min")
-        for c in counts:
-            m.add(c <= hi)
-            m.add(c >= lo)
+        for vs in groups:
+            m.add(LinearExpr.sum(vs) <= hi)
+            m.add(LinearExpr.sum(vs) >= lo)
+        ixs = [[v.index for v in vs] for vs in groups]
+        rm.define(hi, lambda val: max(sum(val[i] for i in ix) for ix in ixs))
+        rm.define(lo, lambda val: min(sum(val[i] for i in ix) for ix in ixs))
         terms.extend([hi, lo])
         weights.extend([4, -4])
 
@@ -509,13 +555,18 @@ def comfort(rm: RosterModel) -> None:
                     if minute_of_day(rm.instances[j]) < minute_of_day(rm.instances[i]):
                         b = m.new_bool_var(f"back_{a}_{i}_{j}")
                         m.add(b >= rm.on[(a, i)] + rm.on[(a, j)] - 1)
+                        rm.define(b, lambda val, x=rm.on[(a, i)].index, y=rm.on[(a, j)].index: val[x] * val[y])
                         terms.append(b)
                         weights.append(1)
-        day_works = {d: LinearExpr.sum([rm.on[(a, i)] for i in today]) for d, today in by_day.items()}
+        day_vars = {d: [rm.on[(a, i)] for i in today] for d, today in by_day.items()}
         for d in range(1, len(rm.grid.dates) - 1):
-            if d - 1 in day_works and d + 1 in day_works:
+            if d - 1 in day_vars and d + 1 in day_vars:
                 iso = m.new_bool_var(f"iso_{a}_{d}")
-                m.add(iso >= day_works[d - 1] + day_works[d + 1] - day_works.get(d, 0) - 1)
+                m.add(iso >= LinearExpr.sum(day_vars[d - 1]) + LinearExpr.sum(day_vars[d + 1])
+                      - LinearExpr.sum(day_vars.get(d, [])) - 1)
+                ix = [[v.index for v in day_vars.get(k, [])] for k in (d - 1, d, d + 1)]
+                rm.define(iso, lambda val, ix=ix: max(0, sum(val[i] for i in ix[0]) + sum(val[i] for i in ix[2])
+                                                       - sum(val[i] for i in ix[1]) - 1))
                 terms.append(iso)
                 weights.append(1)
     rm.tiers.append(Tier("comfort", "points", LinearExpr.weighted_sum(terms, weights), 1.0, len(terms)))

@@ -24,6 +24,7 @@ from scheduler.model import RosterModel
 from scheduler.result import PhaseResult, SolveReport
 from scheduler.roster import Assignment, Roster
 from scheduler.scenario import Scenario
+from scheduler.warmstart import greedy_roster
 
 # share of the time limit each tier may use (renormalised over the tiers that are present)
 TIME_SHARE = {"overflow": 0.25, "shortage": 0.40, "changed agents": 0.10, "changed shifts": 0.05,
@@ -126,9 +127,15 @@ def solve_model(rm: RosterModel, opts: SolveOptions, printer: ProgressPrinter | 
                 rm.m.proto.solution_hint.vars.extend(range(len(solution)))
                 rm.m.proto.solution_hint.values.extend(solution)
             else:
-                # nobody working beyond the fixed past satisfies every rule: a first roster at once
-                for o in rm.options:
-                    rm.m.add_hint(o.var, 1 if o.fixed is not None else 0)
+                # a legal greedy roster (the published one first, in a repair), as a complete hint
+                t_greedy = time.monotonic()
+                chosen = greedy_roster(rm, keep=rm.published_options())
+                hint = rm.complete_hint({id(o) for o in chosen})
+                rm.m.proto.solution_hint.vars.extend(hint.keys())
+                rm.m.proto.solution_hint.values.extend(hint.values())
+                if printer and printer.stream:
+                    print(f"[{time.monotonic() - printer.t0:6.1f}s] greedy first roster: {len(chosen):,} shifts "
+                          f"in {time.monotonic() - t_greedy:.1f}s", file=printer.stream, flush=True)
             solver = cp_model.CpSolver()
             solver.parameters.max_time_in_seconds = budget
             solver.parameters.num_workers = opts.workers

@@ -238,7 +238,7 @@ def test_the_double11_demo_loads():
     # the sale day's midnight is the week's busiest hour
     total = [sum(v[t] for v in s.demand.values()) for t in range(s.n_slots)]
     assert max(range(s.n_slots), key=total.__getitem__) == 48
-    assert step(s.forecast_steps, "1. orders") == pytest.approx(40000)
+    assert step(s.forecast_steps, "1. orders") == pytest.approx(37500)
 
 
 def test_the_three_queue_scenario_loads():
