@@ -92,7 +92,7 @@ def cmd_repair(args: argparse.Namespace) -> int:
     result = repair_workbook(roster, Path(args.scenario), out, absent=args.absent, start=args.start, end=args.end,
                              absences_file=Path(args.absences) if args.absences else None,
                              time_limit_s=args.time_limit, workers=args.workers, seed=args.seed, lang=args.lang,
-                             progress=not args.quiet)
+                             progress=not args.quiet, full=args.full)
     print(result.summary_text())
     return 0
 
@@ -137,6 +137,8 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--to", dest="end", type=_datetime, help="when it ends (default: end of the horizon)")
     r.add_argument("--absences", help="absences.csv with employee_id,start,end,reason")
     r.add_argument("--out", help="workbook to write (default: <roster>_repaired.xlsx)")
+    r.add_argument("--full", action="store_true",
+                   help="re-decide every plan after the moment, not only the absent agents' neighbourhood")
     solver_flags(r)
     r.set_defaults(func=cmd_repair)
 

@@ -60,6 +60,8 @@ class RosterModel:
     grid: Grid
     frozen: list[Assignment] = field(default_factory=list)   # published assignments kept as they are
     free_from: dt.datetime | None = None                     # instances starting before this are not re-decided
+    free_until: dt.datetime | None = None                    # ... nor those starting at or after this
+    free_agents: set[str] | None = None                      # only these agents are re-decided (None: all)
     published: Roster | None = None                          # for the repair's change-counting tiers
 
     def __post_init__(self) -> None:
@@ -99,6 +101,14 @@ class RosterModel:
             self._pattern_cache[key] = ps
         return self._pattern_cache[key]
 
+    def is_free(self, employee_id: str, inst: ShiftInstance) -> bool:
+        """Is this agent's assignment to this instance decided by the solve (not kept)?"""
+        if self.free_from is not None and inst.start < self.free_from:
+            return False
+        if self.free_until is not None and inst.start >= self.free_until:
+            return False
+        return self.free_agents is None or employee_id in self.free_agents
+
     def allowed_queues(self, agent: Agent, inst: ShiftInstance) -> list[str]:
         """Rule 5 (mandatory moves) and skills: the queues the agent may serve in this instance."""
         for mv in self.scenario.config.moves:
@@ -134,8 +144,8 @@ class RosterModel:
         published_choice = self._published_choices(idx)
         for a, agent in enumerate(self.agents):
             for inst in self.instances:
-                if self.free_from is not None and inst.start < self.free_from:
-                    continue  # the past and running shifts are given by `frozen`
+                if not self.is_free(agent.employee_id, inst):
+                    continue  # the past, running shifts and kept plans are given by `frozen`
                 if not self.instance_allowed(agent, inst):
                     continue
                 pats = [tuple(inst.first_slot + k for k, w in enumerate(p) if w) for p in self._patterns(inst)]
@@ -458,8 +468,8 @@ def plan_changes(rm: RosterModel) -> None:
     changed_shift: dict[int, list] = defaultdict(list)
     keys = set(rm.on) | set(pub)
     for a, i in sorted(keys):
-        if rm.free_from is not None and rm.instances[i].start < rm.free_from:
-            continue  # the past is frozen; cut-short shifts are reported, not optimised
+        if not rm.is_free(rm.agents[a].employee_id, rm.instances[i]):
+            continue  # kept as published (or cut short by an absence): reported, not optimised
         opts = rm.by_agent_inst.get((a, i), [])
         if (a, i) in pub:
             q, worked = pub[(a, i)]

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 from scheduler.app import RunResult, options_for, verify, write_result
@@ -19,6 +20,9 @@ from scheduler.grid import Grid
 from scheduler.roster import Assignment, Roster
 from scheduler.scenario import Absence, Scenario, load_absences, load_scenario
 from scheduler.solve import ProgressPrinter, solve
+
+# a sick call is answered in seconds: the default limit of a repair unless --time-limit says otherwise
+REPAIR_TIME_LIMIT_S = 10.0
 
 # what makes a published roster unreadable rather than merely rule-breaking
 STRUCTURAL_RULES = {"unknown_employee", "unknown_shift", "unknown_queue", "off_grid", "outside_horizon", "hours"}
@@ -30,21 +34,66 @@ def cut_at(a: Assignment, when: dt.datetime) -> Assignment | None:
     return Assignment(a.employee_id, a.date, a.shift, a.queue, runs) if runs else None
 
 
-def split_published(scenario: Scenario, published: Roster, absences: list[Absence], moment: dt.datetime
+@dataclass
+class Neighbourhood:
+    """Which plans a repair re-decides: `agents` (None: everyone) for shifts starting in
+    [start, until) (until None: the end of the horizon); every other plan is kept."""
+
+    start: dt.datetime
+    until: dt.datetime | None = None
+    agents: set[str] | None = None
+
+    def is_free(self, employee_id: str, inst_start: dt.datetime) -> bool:
+        return (inst_start >= self.start and (self.until is None or inst_start < self.until)
+                and (self.agents is None or employee_id in self.agents))
+
+    def describe(self, scenario: Scenario) -> str:
+        if self.agents is None and self.until is None:
+            return f"every plan from {self.start:%Y-%m-%d %H:%M} re-solved (--full)"
+        return (f"re-planned {len(self.agents or ())} of {len(scenario.agents)} agents (the absent, everyone who "
+                f"can serve their queues, and the leads when a lead is absent) for shifts starting "
+                f"{self.start:%m-%d %H:%M} .. {self.until:%m-%d %H:%M}; every other plan kept as published "
+                f"(use --full to re-solve everything)")
+
+
+def neighbourhood(scenario: Scenario, published: Roster, absences: list[Absence], full: bool) -> Neighbourhood:
+    """The absent agents, those who can take over their lost shifts' queues (and every lead when a
+    lead is absent), from the moment to the end of the day after the last lost shift."""
+    moment = min(a.start for a in absences)
+    if full:
+        return Neighbourhood(moment)
+    absent = {a.employee_id for a in absences}
+    lost = [a for a in published.assignments for ab in absences
+            if a.employee_id == ab.employee_id and a.start < ab.end and ab.start < a.end]
+    queues = {a.queue for a in lost}
+    lead_absent = any(scenario.agent_by_id[e].is_lead for e in absent)
+    agents = set(absent)
+    for ag in scenario.agents:
+        serves = set(ag.skills) | {m.to_queue for m in scenario.config.moves if m.from_queue == ag.home_queue}
+        if serves & queues or (lead_absent and ag.is_lead):
+            agents.add(ag.employee_id)
+    last = max((a.date for a in lost), default=moment.date())
+    until = dt.datetime.combine(last + dt.timedelta(days=2), dt.time())
+    return Neighbourhood(moment, until, agents)
+
+
+def split_published(scenario: Scenario, published: Roster, absences: list[Absence], hood: Neighbourhood
                     ) -> list[Assignment]:
-    """The frozen part: assignments whose shift started before `moment`, cut short where an
-    absence of the agent starts inside them (rounded down to the slot grid)."""
+    """The kept part: assignments outside the neighbourhood (all that started before the moment),
+    cut short where an absence of the agent starts inside them (rounded down to the slot grid),
+    dropped where the absence began before them."""
     grid = Grid(scenario)
     inst_start = {(i.code, i.date): i.start for i in grid.instances}
     frozen = []
     for a in published.assignments:
-        if inst_start[(a.shift, a.date)] >= moment:
+        begin = inst_start[(a.shift, a.date)]
+        if hood.is_free(a.employee_id, begin):
             continue  # re-decided by the repair
-        cut = a
+        cut: Assignment | None = a
         for ab in absences:
-            if ab.employee_id == a.employee_id and ab.start < a.end and a.start < ab.end:
-                left = grid.slot_start(grid.slot_of(ab.start))  # nobody counted on duty after leaving
-                cut = cut_at(cut, left) if cut else None
+            if cut is not None and ab.employee_id == a.employee_id and ab.start < a.end and a.start < ab.end:
+                # nobody is counted on duty after leaving; a shift not yet begun is lost whole
+                cut = cut_at(cut, grid.slot_start(grid.slot_of(ab.start))) if begin < ab.start else None
         if cut is not None:
             frozen.append(cut)
     return frozen
@@ -102,20 +151,24 @@ def new_absences(scenario: Scenario, absent: str | None, start: dt.datetime | No
 
 
 def repair(scenario: Scenario, published: Roster, absences: list[Absence], *, time_limit_s: float | None = None,
-           workers: int | None = None, seed: int | None = None, printer: ProgressPrinter | None = None):
-    """Re-solve `published` after `absences`. Returns (roster, report, changes)."""
+           workers: int | None = None, seed: int | None = None, printer: ProgressPrinter | None = None,
+           full: bool = False):
+    """Re-solve `published` after `absences`. Returns (scenario with the absences, roster,
+    report, changes). `full` re-decides every plan after the moment, not just the neighbourhood."""
     moment = min(a.start for a in absences)
     scenario = scenario.model_copy(update={"absences": [*scenario.absences, *absences]})
-    frozen = split_published(scenario, published, absences, moment)
-    limit = time_limit_s if time_limit_s is not None else min(scenario.config.solver.time_limit_s, 30.0)
+    hood = neighbourhood(scenario, published, absences, full)
+    frozen = split_published(scenario, published, absences, hood)
+    limit = time_limit_s if time_limit_s is not None else min(scenario.config.solver.time_limit_s, REPAIR_TIME_LIMIT_S)
     try:
         roster, report = solve(scenario, options_for(scenario, limit, workers, seed), printer,
-                               frozen=frozen, free_from=moment, published=published)
+                               frozen=frozen, free_from=moment, free_until=hood.until, free_agents=hood.agents,
+                               published=published)
     except InfeasibleError as exc:
-        raise InfeasibleError(explain_frozen(scenario, frozen, moment) or exc.reasons) from None
-    report.notes.insert(0, f"repair from {moment:%Y-%m-%d %H:%M}: {len(frozen)} shifts that started before it kept "
-                           f"as published; absences: " + "; ".join(
-                               f"{a.employee_id} {a.start:%m-%d %H:%M}-{a.end:%m-%d %H:%M}" for a in absences))
+        raise InfeasibleError(explain_frozen(scenario, [a for a in frozen if a.start < moment], moment)
+                              or exc.reasons) from None
+    report.notes.insert(0, f"repair from {moment:%Y-%m-%d %H:%M}: {hood.describe(scenario)}; absences: " + "; ".join(
+        f"{a.employee_id} {a.start:%m-%d %H:%M}-{a.end:%m-%d %H:%M}" for a in absences))
     return scenario, roster, report, changes_between(scenario, published, roster)
 
 
@@ -123,7 +176,7 @@ def repair_workbook(roster_path: Path, scenario_dir: Path, out: Path, *, absent:
                     start: dt.datetime | None = None, end: dt.datetime | None = None,
                     absences_file: Path | None = None, time_limit_s: float | None = None,
                     workers: int | None = None, seed: int | None = None, lang: str = "en",
-                    progress: bool = True) -> RunResult:
+                    progress: bool = True, full: bool = False) -> RunResult:
     """`scheduler repair`: read the published workbook, repair, write a new workbook."""
     from scheduler.workbook import read_assignments
 
@@ -144,6 +197,6 @@ def repair_workbook(roster_path: Path, scenario_dir: Path, out: Path, *, absent:
     absences = new_absences(scenario, absent, start, end, absences_file)
     printer = ProgressPrinter(sys.stderr) if progress else None
     scenario, roster, report, changes = repair(scenario, published, absences, time_limit_s=time_limit_s,
-                                               workers=workers, seed=seed, printer=printer)
+                                               workers=workers, seed=seed, printer=printer, full=full)
     verify(scenario, roster)
     return write_result(out, scenario, roster, report, lang, changes=changes)

@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import difflib
 import io
 import math
 import re
 import tomllib
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
@@ -246,108 +248,248 @@ class Scenario(BaseModel):
         return self.config.days * 24 * 60 // self.config.slot_minutes
 
 
+
 # ---------------------------------------------------------------------------------------------
 # Reading files
+#
+# Every reader collects `Problem`s (file, row, column, what was expected) instead of raising, so
+# one run reports everything wrong with a folder. Nothing a user can put in a file may escape as
+# a traceback: decoding, CSV, Excel and OS errors all become problems.
 
-TRUE_WORDS = {"true", "yes", "y", "1", "是", "t"}
-FALSE_WORDS = {"false", "no", "n", "0", "否", "f", ""}
+TRUE_WORDS = {"true", "yes", "y", "1", "是", "t", "√", "✓", "on", "对"}
+FALSE_WORDS = {"false", "no", "n", "0", "否", "f", "", "×", "✗", "off", "不"}
+KIND_WORDS = {"regular": "regular", "正式": "regular", "flex": "flex", "机动": "flex", "兼职": "flex",
+              "临时": "flex", "支援": "flex"}
+EXCEL_ERRORS = {"#N/A", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#NULL!", "#GETTING_DATA",
+                "#SPILL!", "#CALC!", "#FIELD!", "#BLOCKED!", "#UNKNOWN!", "#CONNECT!", "#BUSY!", "#EXTERNAL!"}
+SAVE_AS_UTF8 = ("save it as 'CSV UTF-8' (Excel: File > Save As > 'CSV UTF-8 (Comma delimited)'; "
+                "WPS: 文件 > 另存为 > 'CSV UTF-8')")
+
+STAFF_REQUIRED = ["employee_id", "name", "home_queue"]
+STAFF_OPTIONAL = ["skills", "kind", "efficiency", "is_lead", "night_ok", "max_hours_week"]
+DEMAND_COLUMNS = ["start", "queue", "contacts"]
+ABSENCE_REQUIRED = ["employee_id", "start", "end"]
+ABSENCE_OPTIONAL = ["reason"]
 
 
-def _read_text(path: Path, problems: list[Problem]) -> str | None:
-    raw = path.read_bytes()
+@dataclass
+class _Table:
+    """A header and its data rows: (row number as a spreadsheet shows it, column -> text)."""
+
+    name: str
+    header: list[str]
+    rows: list[tuple[int, dict[str, str]]] = field(default_factory=list)
+    header_row: int = 1
+    data_rows: int = 0  # non-blank rows below the header, good or not
+
+
+def _did_you_mean(word: str, choices: list[str]) -> str:
+    close = difflib.get_close_matches(word, choices, n=1, cutoff=0.75)
+    if not close:
+        close = [c for c in choices if word and (word in c or c in word)][:1]
+    return f" (did you mean {close[0]!r}?)" if close else ""
+
+
+def _shown(text: str) -> str:
+    return "an empty cell" if not text.strip() else repr(text)
+
+
+def _read_bytes(path: Path, problems: list[Problem]) -> bytes | None:
     try:
-        return raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        hint = ""
-        try:
-            raw.decode("gbk")
-            hint = " It looks like GBK (Excel's default 'CSV' on Chinese Windows): save it as 'CSV UTF-8'."
-        except UnicodeDecodeError:
-            pass
-        problems.append(Problem(path.name, f"is not UTF-8 text (byte {exc.start}).{hint}"))
-        return None
-
-
-def _rows_from_csv(path: Path, problems: list[Problem]) -> list[tuple[int, dict[str, str]]] | None:
-    text = _read_text(path, problems)
-    if text is None:
-        return None
-    reader = csv.reader(io.StringIO(text))
-    rows = list(reader)
-    return _rows_with_header(path.name, rows, problems)
-
-
-def _rows_from_xlsx(path: Path, key_column: str, problems: list[Problem]) -> list[tuple[int, dict[str, str]]] | None:
-    import openpyxl
-
-    try:
-        wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many kinds for a broken file
-        problems.append(Problem(path.name, f"cannot be read as an Excel workbook ({exc})"))
-        return None
-    ws = wb.worksheets[0]
-    rows = [["" if v is None else _cell_text(v) for v in r] for r in ws.iter_rows(values_only=True)]
-    wb.close()
-    # a title row above the header is common in hand-made sheets: find the header
-    for skip, r in enumerate(rows[:10]):
-        if key_column in [c.strip().lower() for c in r]:
-            return _rows_with_header(path.name, rows[skip:], problems, first_row=skip + 1)
-    problems.append(Problem(path.name, f"no header row with a column {key_column!r} in the first 10 rows"))
+        return path.read_bytes()
+    except IsADirectoryError:
+        problems.append(Problem(path.name, f"is a folder, not a file: expected a file at {path}"))
+    except PermissionError:
+        problems.append(Problem(path.name, "cannot be read: permission denied (is it open in Excel or WPS, "
+                                           "or owned by another user?)"))
+    except FileNotFoundError:
+        problems.append(Problem(path.name, f"not found in {path.parent}"))
+    except OSError as exc:
+        problems.append(Problem(path.name, f"cannot be read ({exc.strerror or exc})"))
     return None
 
 
+def _locate_byte(raw: bytes, pos: int, columns: bool) -> tuple[int, str | None]:
+    """Row (line) and, for a CSV, the header name of the column that holds byte `pos`."""
+    before = raw[:pos].split(b"\n")
+    row = len(before)
+    if not columns:
+        return row, None
+    index = before[-1].count(b",")
+    header = raw.split(b"\n", 1)[0].decode("utf-8-sig", "replace").split(",")
+    col = _norm_header(header[index]) if index < len(header) and row > 1 else None
+    return row, col or None
+
+
+def _read_text(path: Path, problems: list[Problem], columns: bool = True) -> str | None:
+    """The file's text; `columns` = it is a CSV (else a TOML file, where rows are lines)."""
+    raw = _read_bytes(path, problems)
+    if raw is None:
+        return None
+    save_as = SAVE_AS_UTF8 if columns else "save it with the encoding UTF-8 (Notepad: Save As > Encoding: UTF-8)"
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        problems.append(Problem(path.name, f"is UTF-16 text (Excel's 'Unicode Text'); expected UTF-8: {save_as}"))
+        return None
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        row, col = _locate_byte(raw, exc.start, columns)
+        where = f"byte {exc.start}" + ("" if columns else f", line {row}")
+        try:
+            raw.decode("gb18030")
+            msg = (f"is not UTF-8 text ({where}): it looks like GBK, which Excel and WPS write for a plain "
+                   f"'CSV' on Chinese Windows. Expected UTF-8: {save_as}, then run again" if columns else
+                   f"is not UTF-8 text ({where}): it looks like GBK. Expected UTF-8: {save_as}")
+        except UnicodeDecodeError:
+            msg = f"is not UTF-8 text ({where}); expected UTF-8: {save_as}"
+        problems.append(Problem(path.name, msg, row=row if columns else None, column=col))
+        return None
+
+
+def _norm_header(h: Any) -> str:
+    return re.sub(r"[\s\-]+", "_", str(h).replace("\ufeff", "").strip().lower())
+
+
+def _make_table(name: str, rows: list[list[str]], expected: list[str], problems: list[Problem],
+                search_header: bool = False, errors: set[tuple[int, int]] | None = None) -> _Table | None:
+    """Find the header (the first non-blank row; with `search_header` the first of the first ten rows
+    naming an expected column, so a title row above it is skipped) and turn the rest into rows."""
+    nonblank = [i for i, r in enumerate(rows) if any(str(c).strip() for c in r)]
+    if not nonblank:
+        problems.append(Problem(name, f"is empty: expected a header row with the columns {', '.join(expected)}",
+                                row=1))
+        return None
+    at = nonblank[0]
+    if search_header:
+        for i in nonblank[:10]:
+            if {_norm_header(c) for c in rows[i]} & set(expected):
+                at = i
+                break
+    header = [_norm_header(c) for c in rows[at]]
+    if len([h for h in header if h]) == 1 and any(sep in str(rows[at][0]) for sep in (";", "\t", "|")):
+        sep = next(s for s in (";", "\t", "|") if s in str(rows[at][0]))
+        problems.append(Problem(name, f"the values are separated by {sep!r}; expected commas: {SAVE_AS_UTF8}",
+                                row=at + 1))
+        return None
+    table = _Table(name, header, header_row=at + 1)
+    seen: set[str] = set()
+    for h in header:
+        if h and h in seen:
+            problems.append(Problem(name, f"column {h!r} appears twice in the header; expected each column once",
+                                    row=at + 1, column=h))
+        seen.add(h)
+    for i in range(at + 1, len(rows)):
+        r, row = rows[i], i + 1
+        if not any(str(c).strip() for c in r):
+            continue  # blank rows are harmless
+        table.data_rows += 1
+        if len(r) > len(header) and any(str(c).strip() for c in r[len(header):]):
+            problems.append(Problem(name, f"has {len(r)} values but the header has {len(header)} columns "
+                                          f"(a comma inside a value? put the value in double quotes)", row=row))
+            continue
+        bad = False
+        for j, h in enumerate(header):
+            if errors and (i, j) in errors:
+                problems.append(Problem(name, f"the cell shows the Excel error {r[j]}; expected a value "
+                                              f"(fix the formula, or paste values only)", row=row,
+                                        column=h or f"#{j + 1}"))
+                bad = True
+        if bad:
+            continue
+        for j, h in enumerate(header):
+            if j < len(r) and "\n" in str(r[j]).strip():
+                problems.append(Problem(name, "the value runs over several lines (is a double quote \" not "
+                                              "closed?); expected one line per cell", row=row, column=h or f"#{j + 1}"))
+                bad = True
+        if bad:
+            continue
+        table.rows.append((row, {h: (str(r[j]).strip() if j < len(r) else "") for j, h in enumerate(header) if h}))
+    return table
+
+
+def _read_csv(path: Path, expected: list[str], problems: list[Problem]) -> _Table | None:
+    text = _read_text(path, problems)
+    if text is None:
+        return None
+    rows: list[list[str]] = []
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        for r in reader:
+            rows.append(r)
+    except csv.Error as exc:
+        problems.append(Problem(path.name, f"cannot be read as CSV ({exc}); expected comma-separated values: "
+                                           f"{SAVE_AS_UTF8}", row=len(rows) + 1))
+        return None
+    return _make_table(path.name, rows, expected, problems, search_header=True)
+
+
 def _cell_text(v: Any) -> str:
+    if v is None:
+        return ""
+    if isinstance(v, bool):
+        return "true" if v else "false"
     if isinstance(v, float) and v.is_integer():
         return str(int(v))
     if isinstance(v, dt.datetime):
         return v.strftime("%Y-%m-%d %H:%M")
+    if isinstance(v, dt.time):
+        return v.strftime("%H:%M")
     return str(v)
 
 
-def _rows_with_header(name: str, rows: list[list[str]], problems: list[Problem], first_row: int = 1
-                      ) -> list[tuple[int, dict[str, str]]] | None:
-    if not rows:
-        problems.append(Problem(name, "is empty: expected a header row"))
+def _read_xlsx(path: Path, expected: list[str], problems: list[Problem]) -> _Table | None:
+    import openpyxl
+
+    try:
+        wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many kinds for a broken or mis-named file
+        problems.append(Problem(path.name, f"cannot be read as an Excel .xlsx workbook ({type(exc).__name__}: "
+                                           f"{exc}); expected a workbook saved by Excel or WPS as .xlsx, or "
+                                           f"staff.csv saved as 'CSV UTF-8'"))
         return None
-    header = [h.strip().lower() for h in rows[0]]
-    out = []
-    for i, r in enumerate(rows[1:], start=first_row + 1):
-        if not any(c.strip() for c in r):
-            continue  # blank rows are harmless
-        if len(r) > len(header) and any(c.strip() for c in r[len(header):]):
-            problems.append(Problem(name, f"has {len(r)} values but the header has {len(header)} columns", row=i))
-            continue
-        out.append((i, {h: (r[j].strip() if j < len(r) else "") for j, h in enumerate(header) if h}))
-    return out
+    try:
+        if not wb.worksheets:
+            problems.append(Problem(path.name, "has no worksheet; expected the staff list on the first sheet"))
+            return None
+        rows = [list(r) for r in wb.worksheets[0].iter_rows(min_row=1, values_only=True)]
+    except Exception as exc:
+        problems.append(Problem(path.name, f"cannot be read as an Excel .xlsx workbook ({type(exc).__name__}: "
+                                           f"{exc})"))
+        return None
+    finally:
+        wb.close()
+    errors = {(i, j) for i, r in enumerate(rows) for j, v in enumerate(r) if isinstance(v, str) and v in EXCEL_ERRORS}
+    text_rows = [[_cell_text(v) for v in r] for r in rows]
+    return _make_table(path.name, text_rows, expected, problems, search_header=True, errors=errors)
 
 
-def _need_columns(name: str, rows: list[tuple[int, dict[str, str]]], header_cols: set[str],
-                  required: list[str], optional: list[str], problems: list[Problem]) -> bool:
+def _check_columns(table: _Table, required: list[str], optional: list[str], problems: list[Problem]) -> bool:
+    """Report missing and unknown columns; True when every required column is there."""
+    expected = required + optional
+    listing = f"expected columns: {', '.join(expected)}"
+    present = [h for h in table.header if h]
+    unknown = [h for h in present if h not in expected]
+    claimed: set[str] = set()
     ok = True
     for col in required:
-        if col not in header_cols:
-            close = [h for h in header_cols if h.replace(" ", "_") == col or h.replace("-", "_") == col]
-            hint = f" (found {close[0]!r})" if close else ""
-            problems.append(Problem(name, f"missing column {col!r}{hint}; expected columns: "
-                                          f"{', '.join(required + optional)}", row=1))
-            ok = False
-    for col in header_cols - set(required) - set(optional):
-        problems.append(Problem(name, f"unknown column {col!r}; expected columns: {', '.join(required + optional)}",
-                                row=1, column=col))
+        if col in present:
+            continue
         ok = False
+        close = difflib.get_close_matches(col, [u for u in unknown if u not in claimed], n=1, cutoff=0.6)
+        if close:
+            claimed.add(close[0])
+            problems.append(Problem(table.name, f"missing column {col!r}: found {close[0]!r}, did you mean "
+                                                f"{col!r}? Rename that header; {listing}",
+                                    row=table.header_row, column=close[0]))
+        else:
+            problems.append(Problem(table.name, f"missing column {col!r}; {listing}",
+                                    row=table.header_row, column=col))
+    for col in unknown:
+        if col in claimed:
+            continue
+        problems.append(Problem(table.name, f"unknown column {col!r}{_did_you_mean(col, expected)}; {listing}",
+                                row=table.header_row, column=col))
     return ok
-
-
-def _errors_to_problems(name: str, row: int, exc: ValidationError, fields: dict[str, str]) -> list[Problem]:
-    out = []
-    for err in exc.errors():
-        loc = [str(x) for x in err["loc"]]
-        col = loc[0] if loc else None
-        msg = err["msg"].removeprefix("Value error, ")
-        if col in fields:
-            msg = f"{msg} (got {fields[col]!r})"
-        out.append(Problem(name, msg, row=row, column=col))
-    return out
 
 
 def parse_bool(text: str) -> bool:
@@ -356,11 +498,11 @@ def parse_bool(text: str) -> bool:
         return True
     if t in FALSE_WORDS:
         return False
-    raise ValueError(f"expected true or false, got {text!r}")
+    raise ValueError(f"expected true or false (also yes/no, 1/0, 是/否), got {text!r}")
 
 
 def parse_datetime(text: str) -> dt.datetime:
-    t = text.strip().replace("T", " ").replace("/", "-")
+    t = re.sub(r"\s+", " ", text.strip().replace("T", " ").replace("/", "-").replace(".", "-"))
     for fmt in ("%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S", "%Y-%m-%d"):
         try:
             return dt.datetime.strptime(t, fmt)
@@ -369,104 +511,460 @@ def parse_datetime(text: str) -> dt.datetime:
     raise ValueError(f"expected a date and time like 2026-11-11 09:00, got {text!r}")
 
 
+_THOUSANDS = re.compile(r"[+-]?\d{1,3}(,\d{3})+(\.\d+)?")
+
+
 def parse_number(text: str) -> float:
-    t = text.strip().replace(",", "")
+    """A number as people type it: spaces and thousands separators (1,234.5) are accepted."""
+    t = re.sub(r"[\s\u00a0\u202f\u3000_]+", "", text.strip().lstrip("'"))
+    if "," in t:
+        if not _THOUSANDS.fullmatch(t):
+            raise ValueError(f"expected a number with '.' for decimals, got {text!r}")
+        t = t.replace(",", "")
     try:
         v = float(t)
     except ValueError:
-        raise ValueError(f"expected a number, got {text!r}") from None
+        raise ValueError(f"expected a number, got {_shown(text)}") from None
     if not math.isfinite(v):
         raise ValueError(f"expected a finite number, got {text!r}")
     return v
 
 
-STAFF_REQUIRED = ["employee_id", "name", "home_queue"]
-STAFF_OPTIONAL = ["skills", "kind", "efficiency", "is_lead", "night_ok", "max_hours_week"]
+# ---------------------------------------------------------------------------------------------
+# pydantic's messages in a scheduler's words
+
+
+def _submodel(annotation: Any) -> type[BaseModel] | None:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in get_args(annotation):
+        found = _submodel(arg)
+        if found is not None:
+            return found
+    return None
+
+
+def _field_of(model: type[BaseModel], name: str) -> tuple[str, Any] | None:
+    for fname, info in model.model_fields.items():
+        if name in (fname, info.alias):
+            return fname, info
+    return None
+
+
+def _model_for(root: type[BaseModel], loc: tuple) -> tuple[type[BaseModel] | None, Any]:
+    """The model holding the last key of `loc`, and that key's FieldInfo (None when unknown)."""
+    model: type[BaseModel] | None = root
+    info = None
+    keys = [p for p in loc if isinstance(p, str)]
+    for k, part in enumerate(keys):
+        if model is None:
+            return None, None
+        found = _field_of(model, part)
+        if found is None:
+            return (model, None) if k == len(keys) - 1 else (None, None)
+        info = found[1]
+        if k < len(keys) - 1:
+            model = _submodel(info.annotation)
+    return model, info
+
+
+def _keys_of(model: type[BaseModel]) -> list[str]:
+    return [info.alias or name for name, info in model.model_fields.items()]
+
+
+def _range_text(info: Any) -> str | None:
+    if info is None:
+        return None
+    parts = []
+    for m in info.metadata:
+        for attr, op in (("gt", ">"), ("ge", ">="), ("lt", "<"), ("le", "<=")):
+            v = getattr(m, attr, None)
+            if v is not None:
+                parts.append(f"{op} {v:g}" if isinstance(v, (int, float)) else f"{op} {v}")
+    if not parts:
+        return None
+    whole = info.annotation is int
+    return f"{'a whole number' if whole else 'a number'} {' and '.join(parts)}"
+
+
+def _type_text(info: Any) -> str | None:
+    if info is None:
+        return None
+    kinds = [a for a in (info.annotation, *get_args(info.annotation)) if isinstance(a, type)]
+    for kind, text in ((dt.date, "a date like 2026-11-11 (without quotes)"), (dt.time, 'a time like "08:00"'),
+                       (bool, "true or false"), (int, "a whole number"), (float, "a number"),
+                       (str, "a text in double quotes"), (list, "a list like [...]")):
+        if kind in kinds:
+            return text
+    return None
+
+
+def _got(err: dict) -> str:
+    v = err.get("input")
+    if isinstance(v, (str, int, float, bool, dt.date, dt.time)) and not isinstance(v, dict):
+        return f", got {v!r}" if isinstance(v, str) else f", got {v}"
+    return ""
+
+
+def _friendly(err: dict, info: Any) -> str:
+    """One pydantic error as 'expected ...' in a scheduler's words."""
+    t, msg, ctx = err["type"], err["msg"], err.get("ctx") or {}
+    got = _got(err)
+    if t == "missing":
+        what = _range_text(info) or _type_text(info)
+        return f"is required but missing; expected {what}" if what else "is required but missing"
+    if t in ("greater_than", "greater_than_equal", "less_than", "less_than_equal"):
+        return f"expected {_range_text(info) or msg.replace('Input should be ', 'a number ')}{got}"
+    if t in ("int_parsing", "int_type", "int_from_float"):
+        return f"expected a whole number{got}"
+    if t in ("float_parsing", "float_type"):
+        return f"expected a number{got}"
+    if t == "finite_number":
+        return f"expected a finite number{got}"
+    if t.startswith("bool"):
+        return f"expected true or false{got}"
+    if t.startswith("datetime"):
+        return f"expected a date and time like 2026-11-11 09:00{got}"
+    if t.startswith("date"):
+        return f"expected a date like 2026-11-11 (without quotes){got}"
+    if t.startswith("time"):
+        return f"expected a time like \"08:00\"{got}"
+    if t == "literal_error":
+        return f"expected {ctx.get('expected', msg.removeprefix('Input should be '))}{got}"
+    if t == "string_too_short":
+        return "expected a non-empty text"
+    if t == "string_too_long":
+        return f"expected at most {ctx.get('max_length')} characters{got}"
+    if t == "too_short":
+        return f"expected at least {ctx.get('min_length')} entr{'y' if ctx.get('min_length') == 1 else 'ies'}"
+    if t == "string_type":
+        return f"expected a text in double quotes{got}"
+    if t in ("list_type", "tuple_type", "set_type"):
+        return f"expected a list like [...]{got}"
+    if t in ("dict_type", "model_type", "model_attributes_type"):
+        return f"expected a table{got}"
+    if t == "value_error":
+        msg = msg.removeprefix("Value error, ")
+        return msg if "got" in msg or not got else f"{msg}{got}"
+    return msg.replace("Input should be", "expected")
+
+
+def _errors_to_problems(name: str, row: int, exc: ValidationError, fields: dict[str, str],
+                        model: type[BaseModel] = BaseModel) -> list[Problem]:
+    out = []
+    for err in exc.errors():
+        loc = [str(x) for x in err["loc"]]
+        col = loc[0] if loc else None
+        info = _model_for(model, tuple(err["loc"]))[1] if model is not BaseModel else None
+        out.append(Problem(name, _friendly(err, info), row=row, column=col))
+    return out
+
+
+# ---------------------------------------------------------------------------------------------
+# scenario.toml
+
+
+def _loc_text(loc: tuple) -> str:
+    parts: list[str] = []
+    for p in loc:
+        if isinstance(p, int):
+            if parts:
+                parts[-1] += f" #{p + 1}"
+            else:
+                parts.append(f"#{p + 1}")
+        else:
+            parts.append(str(p))
+    if not parts:
+        return "top level"
+    if len(parts) == 1:
+        return parts[0]
+    return f"[{'.'.join(parts[:-1])}] {parts[-1]}"
+
+
+_HEADER = re.compile(r"^\s*\[")
+
+
+def _toml_line(text: str, loc: tuple) -> int | None:
+    """Best effort: the 1-based line of the key at `loc` (or of its table) in the TOML text."""
+    lines = text.splitlines()
+    pos, found, path = 0, None, []
+    for k, part in enumerate(loc):
+        if isinstance(part, int):
+            continue
+        path.append(part)
+        nxt = loc[k + 1] if k + 1 < len(loc) else None
+        after = loc[k + 2] if k + 2 < len(loc) else None
+        dotted = re.escape(".".join(path)).replace(r"\.", r"\s*\.\s*")
+        if isinstance(nxt, int) and isinstance(after, str):
+            hdr = re.compile(r"^\s*\[\[\s*" + dotted + r"\s*\]\]")
+            hits = [i for i in range(pos, len(lines)) if hdr.match(lines[i])]
+            if len(hits) > nxt:
+                pos = found = hits[nxt]
+                pos += 1
+                continue
+        elif isinstance(nxt, str):
+            hdr = re.compile(r"^\s*\[\s*" + dotted + r"\s*\]")
+            hits = [i for i in range(pos, len(lines)) if hdr.match(lines[i])]
+            if hits:
+                pos = found = hits[0]
+                pos += 1
+                continue
+        key = re.compile(r"^\s*[\"']?" + re.escape(str(part)) + r"[\"']?\s*[=.]")
+        for i in range(pos, len(lines)):
+            if _HEADER.match(lines[i]) and i > pos and not key.match(lines[i]):
+                break
+            if key.match(lines[i]):
+                return i + 1
+        return found + 1 if found is not None else None
+    return found + 1 if found is not None else None
+
+
+def _toml_problem(path: Path, text: str, loc: tuple, message: str) -> Problem:
+    line = _toml_line(text, loc)
+    at = f"line {line}: " if line else ""
+    return Problem(path.name, f"{at}{_loc_text(loc)}: {message}")
+
+
+def _as_time(v: Any) -> dt.time | None:
+    if isinstance(v, dt.time):
+        return v
+    if isinstance(v, str):
+        m = re.fullmatch(r"(\d{1,2}):(\d{2})", v.strip())
+        if m and int(m.group(1)) < 24 and int(m.group(2)) < 60:
+            return dt.time(int(m.group(1)), int(m.group(2)))
+    return None
+
+
+def _check_config_refs(data: dict, path: Path, text: str) -> list[Problem]:
+    """The cross-checks of ScenarioConfig._consistent, all of them, each located in the file."""
+    out: list[Problem] = []
+
+    def entries(key: str) -> list[tuple[int, dict]]:
+        v = data.get(key)
+        return [(i, e) for i, e in enumerate(v) if isinstance(e, dict)] if isinstance(v, list) else []
+
+    ids: list[str] = []
+    for i, q in entries("queues"):
+        qid = q.get("id")
+        if isinstance(qid, str):
+            if qid in ids:
+                out.append(_toml_problem(path, text, ("queues", i, "id"),
+                                         f"queue id {qid!r} is used twice; expected unique ids"))
+            else:
+                ids.append(qid)
+    codes: list[str] = []
+    slot = data.get("slot_minutes", 60)
+    for i, s in enumerate(entries("shifts")):
+        i, s = s
+        code = s.get("code")
+        if isinstance(code, str):
+            if code in codes:
+                out.append(_toml_problem(path, text, ("shifts", i, "code"),
+                                         f"shift code {code!r} is used twice; expected unique codes"))
+            codes.append(code)
+        if slot in (15, 30, 60) and not isinstance(slot, bool):
+            start = _as_time(s.get("start"))
+            if start is not None and (start.hour * 60 + start.minute) % slot:
+                out.append(_toml_problem(path, text, ("shifts", i, "start"),
+                                         f"shift {code}: {start:%H:%M} is not on the {slot}-minute slot grid; "
+                                         f"expected a start that is a multiple of {slot} minutes"))
+            hours = s.get("hours")
+            if (isinstance(hours, (int, float)) and not isinstance(hours, bool) and math.isfinite(hours)
+                    and 0 < hours <= 24 and round(hours * 60) % slot):
+                out.append(_toml_problem(path, text, ("shifts", i, "hours"),
+                                         f"shift {code}: {hours} h is not a whole number of {slot}-minute slots"))
+    start, days = data.get("start"), data.get("days")
+    horizon = None
+    if isinstance(start, dt.date) and not isinstance(start, dt.datetime) and isinstance(days, int) \
+            and not isinstance(days, bool) and 1 <= days <= 62:
+        horizon = (start, start + dt.timedelta(days=days - 1))
+    for i, m in entries("moves"):
+        for key in ("from", "to"):
+            q = m.get(key)
+            if isinstance(q, str) and ids and q not in ids:
+                out.append(_toml_problem(path, text, ("moves", i, key),
+                                         f"{_unknown_queue(q, ids)} (the ids of [[queues]])"))
+        dates = m.get("dates")
+        if horizon and isinstance(dates, list):
+            for j, d in enumerate(dates):
+                if isinstance(d, dt.date) and not isinstance(d, dt.datetime) and not horizon[0] <= d <= horizon[1]:
+                    out.append(_toml_problem(path, text, ("moves", i, "dates", j),
+                                             f"{d} is outside the horizon; expected a date from {horizon[0]} "
+                                             f"to {horizon[1]}"))
+    fc = data.get("forecast")
+    if isinstance(fc, dict) and ids:
+        refs = [((k,), fc.get(k)) for k in ("pre_sales_queue", "after_sales_queue")]
+        base = fc.get("baseline_contacts_per_day")
+        if isinstance(base, dict):
+            refs += [(("baseline_contacts_per_day", k), k) for k in base]
+        for sub, q in refs:
+            if isinstance(q, str) and q not in ids:
+                out.append(_toml_problem(path, text, ("forecast", *sub),
+                                         _unknown_queue(q, ids)))
+    return out
 
 
 def load_config(path: Path) -> ScenarioConfig:
     """Read and validate scenario.toml; raises InputError with line/column of TOML syntax errors."""
+    path = Path(path)
     problems: list[Problem] = []
+    text = _read_text(path, problems, columns=False)
+    if text is None:
+        raise InputError(problems)
     try:
-        text = _read_text(path, problems)
-        if text is None:
-            raise InputError(problems)
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
+        msg = str(exc)
+        m = re.search(r"\(at line (\d+), column (\d+)\)", msg)
+        hint = (" (expected a value: text in double quotes, a number, true/false, a date like 2026-11-11 "
+                "without quotes, or a list [...])" if "Invalid value" in msg else "")
+        if m:
+            core = msg[:m.start()].strip()
+            lines = text.splitlines()
+            n = int(m.group(1))
+            shown = f" in {lines[n - 1].strip()[:60]!r}" if 0 < n <= len(lines) and lines[n - 1].strip() else ""
+            msg = f"TOML syntax error at line {n}, column {m.group(2)}{shown}: {core}"
+        elif "end of document" in msg:
+            msg = f"TOML syntax error at the end of the file: {msg.replace('(at end of document)', '').strip()}"
+        else:
+            msg = f"TOML syntax error: {msg}"
+        raise InputError([Problem(path.name, msg + hint)]) from None
+    except (RecursionError, ValueError) as exc:
         raise InputError([Problem(path.name, f"TOML syntax error: {exc}")]) from None
-    except OSError as exc:
-        raise InputError([Problem(str(path), f"cannot be read ({exc.strerror})")]) from None
+    problems = _check_config_refs(data, path, text)
     try:
-        return ScenarioConfig.model_validate(data)
+        config = ScenarioConfig.model_validate(data)
     except ValidationError as exc:
-        raise InputError([
-            Problem(path.name, f"{'.'.join(str(x) for x in e['loc']) or 'top level'}: "
-                               f"{e['msg'].removeprefix('Value error, ')}")
-            for e in exc.errors()
-        ]) from None
+        for err in exc.errors():
+            loc = tuple(err["loc"])
+            if not loc and problems:
+                continue  # the model's cross-check: already reported, located, by _check_config_refs
+            if err["type"] == "extra_forbidden":
+                model, _ = _model_for(ScenarioConfig, loc)
+                keys = _keys_of(model) if model else []
+                tables = [p for p in loc[:-1] if isinstance(p, str)]
+                where = f"in [{'.'.join(tables)}]" if tables else "at the top level"
+                msg = (f"unknown key{_did_you_mean(str(loc[-1]), keys)}; expected keys {where}: "
+                       f"{', '.join(keys)}")
+            else:
+                msg = _friendly(err, _model_for(ScenarioConfig, loc)[1])
+            problems.append(_toml_problem(path, text, loc, msg))
+        raise InputError(problems) from None
+    if problems:
+        raise InputError(problems)
+    return config
+
+
+# ---------------------------------------------------------------------------------------------
+# staff, demand, absences
+
+
+def _unknown_queue(q: str, ids: list[str]) -> str:
+    return f"unknown queue {q!r}{_did_you_mean(q, ids)}; expected one of {', '.join(ids)}"
+
+
+def _staff_table(folder: Path, problems: list[Problem]) -> _Table | None:
+    csv_path, xlsx_path = folder / "staff.csv", folder / "staff.xlsx"
+    expected = STAFF_REQUIRED + STAFF_OPTIONAL
+    if csv_path.exists():
+        return _read_csv(csv_path, expected, problems)
+    if xlsx_path.exists():
+        return _read_xlsx(xlsx_path, expected, problems)
+    others = sorted(p.name for p in folder.glob("staff.*")) if folder.is_dir() else []
+    if others:
+        problems.append(Problem("staff.csv", f"not found in {folder} (found {', '.join(others)}); expected "
+                                             f"staff.csv saved as 'CSV UTF-8', or staff.xlsx"))
+    else:
+        problems.append(Problem("staff.csv", f"not found in {folder}; expected staff.csv (or staff.xlsx) with one "
+                                             f"row per agent: {', '.join(expected)}"))
+    return None
 
 
 def load_staff(folder: Path, config: ScenarioConfig, problems: list[Problem]) -> list[Agent]:
-    csv_path, xlsx_path = folder / "staff.csv", folder / "staff.xlsx"
-    if csv_path.exists():
-        path = csv_path
-        rows = _rows_from_csv(path, problems)
-    elif xlsx_path.exists():
-        path = xlsx_path
-        rows = _rows_from_xlsx(path, "employee_id", problems)
-    else:
-        problems.append(Problem("staff.csv", f"not found in {folder} (nor staff.xlsx)"))
-        return []
-    if rows is None:
-        return []
-    header = set(rows[0][1]) if rows else set()
-    if rows and not _need_columns(path.name, rows, header, STAFF_REQUIRED, STAFF_OPTIONAL, problems):
-        return []
+    return _load_staff(folder, config, problems)[0]
+
+
+def _load_staff(folder: Path, config: ScenarioConfig, problems: list[Problem]
+                ) -> tuple[list[Agent], set[str] | None]:
+    """The valid agents, and every employee_id the file names, valid rows or not (None when the file
+    could not be read at all)."""
+    folder = Path(folder)
+    table = _staff_table(folder, problems)
+    if table is None:
+        return [], None
+    name = table.name
+    if not _check_columns(table, STAFF_REQUIRED, STAFF_OPTIONAL, problems):
+        return [], None
     agents: list[Agent] = []
     seen: dict[str, int] = {}
-    queue_ids = set(config.queue_ids)
-    for row, f in rows:
-        data: dict[str, Any] = {k: v for k, v in f.items() if v != ""}
-        bad = False
-        try:
-            if "skills" in data:
-                data["skills"] = [s.strip() for s in re.split(r"[;；]", data["skills"]) if s.strip()]
-            for col in ("is_lead", "night_ok"):
-                if col in data:
-                    data[col] = parse_bool(data[col])
-        except ValueError as exc:
-            problems.append(Problem(path.name, str(exc), row=row, column=col))
-            bad = True
-        for col in ("efficiency", "max_hours_week"):
-            if col in data:
+    ids = config.queue_ids
+    for row, f in table.rows:
+        bad: list[Problem] = []
+
+        def fail(col: str, msg: str) -> None:
+            bad.append(Problem(name, msg, row=row, column=col))
+
+        data: dict[str, Any] = {}
+        for col, what in (("employee_id", "an employee id"), ("name", "the agent's name"),
+                          ("home_queue", "a queue id")):
+            if not f.get(col):
+                fail(col, f"is empty; expected {what}")
+            else:
+                data[col] = f[col]
+        eid = data.get("employee_id")
+        if eid is not None:
+            if eid in seen:
+                fail("employee_id", f"duplicate employee_id {eid!r} (first on row {seen[eid]}); "
+                                    f"expected each agent once")
+            else:
+                seen[eid] = row
+        home = data.get("home_queue")
+        if home is not None and home not in ids:
+            fail("home_queue", _unknown_queue(home, ids))
+        if f.get("skills"):
+            skills = [s.strip() for s in re.split(r"[;；,，、|]", f["skills"]) if s.strip()]
+            for s in skills:
+                if s not in ids:
+                    fail("skills", _unknown_queue(s, ids))
+            if home is not None and home in ids and home not in skills:
+                fail("skills", f"skills {';'.join(skills)} do not include the home_queue {home!r}; expected "
+                               f"{';'.join([home, *skills])}")
+            data["skills"] = list(dict.fromkeys(skills))
+        if f.get("kind"):
+            kind = KIND_WORDS.get(f["kind"].strip().lower())
+            if kind is None:
+                fail("kind", f"expected regular or flex, got {f['kind']!r}")
+            else:
+                data["kind"] = kind
+        for col in ("is_lead", "night_ok"):
+            if f.get(col):
                 try:
-                    data[col] = parse_number(data[col])
+                    data[col] = parse_bool(f[col])
                 except ValueError as exc:
-                    problems.append(Problem(path.name, str(exc), row=row, column=col))
-                    bad = True
+                    fail(col, str(exc))
+        for col, low, high in (("efficiency", 0.0, 2.0), ("max_hours_week", 0.0, 168.0)):
+            if f.get(col):
+                expect = f"expected a number > 0 and <= {high:g}"
+                try:
+                    v = parse_number(f[col])
+                except ValueError:
+                    fail(col, f"{expect}, got {f[col]!r}")
+                    continue
+                if not low < v <= high:
+                    fail(col, f"{expect}, got {f[col]}")
+                else:
+                    data[col] = v
         if bad:
+            problems.extend(bad)
             continue
         try:
-            agent = Agent.model_validate(data)
-        except ValidationError as exc:
-            problems.extend(_errors_to_problems(path.name, row, exc, f))
-            continue
-        if agent.employee_id in seen:
-            problems.append(Problem(path.name, f"duplicate employee_id {agent.employee_id!r} "
-                                               f"(first on row {seen[agent.employee_id]})", row=row, column="employee_id"))
-            continue
-        seen[agent.employee_id] = row
-        for q in [agent.home_queue, *agent.skills]:
-            if q not in queue_ids:
-                col = "home_queue" if q == agent.home_queue else "skills"
-                problems.append(Problem(path.name, f"unknown queue {q!r}; queues are {', '.join(config.queue_ids)}",
-                                        row=row, column=col))
-                break
-        else:
-            agents.append(agent)
-    if not rows:
-        problems.append(Problem(path.name, "has no agents"))
-    return agents
+            agents.append(Agent.model_validate(data))
+        except ValidationError as exc:  # a backstop: the checks above should have said it already
+            problems.extend(_errors_to_problems(name, row, exc, f, Agent))
+    if not table.data_rows:
+        problems.append(Problem(name, "has no agents; expected one row per agent below the header",
+                                row=table.header_row + 1))
+    return agents, set(seen)
 
 
 def _slot_index(config: ScenarioConfig, when: dt.datetime) -> int | None:
@@ -477,44 +975,59 @@ def _slot_index(config: ScenarioConfig, when: dt.datetime) -> int | None:
     return int(minutes // config.slot_minutes)
 
 
+def _horizon_text(config: ScenarioConfig) -> str:
+    last = config.horizon_end - dt.timedelta(minutes=config.slot_minutes)
+    return f"{config.horizon_start:%Y-%m-%d %H:%M} to {last:%Y-%m-%d %H:%M}"
+
+
 def load_demand(path: Path, config: ScenarioConfig, problems: list[Problem]) -> dict[str, list[float]]:
     """demand.csv -> queue id -> contacts per slot. A missing row means zero."""
     n = config.days * 24 * 60 // config.slot_minutes
     demand = {q: [0.0] * n for q in config.queue_ids}
-    rows = _rows_from_csv(path, problems)
-    if rows is None:
+    table = _read_csv(Path(path), DEMAND_COLUMNS, problems)
+    if table is None or not _check_columns(table, DEMAND_COLUMNS, [], problems):
         return demand
-    header = set(rows[0][1]) if rows else set()
-    if rows and not _need_columns(path.name, rows, header, ["start", "queue", "contacts"], [], problems):
-        return demand
+    name = table.name
     seen: dict[tuple[int, str], int] = {}
-    for row, f in rows:
+    for row, f in table.rows:
+        bad = len(problems)
+        t = None
         try:
             when = parse_datetime(f["start"])
         except ValueError as exc:
-            problems.append(Problem(path.name, str(exc), row=row, column="start"))
-            continue
-        t = _slot_index(config, when)
-        if t is None:
-            problems.append(Problem(path.name, f"{f['start']} is not the start of a {config.slot_minutes}-minute slot "
-                                               f"inside the horizon {config.horizon_start:%Y-%m-%d %H:%M} .. "
-                                               f"{config.horizon_end:%Y-%m-%d %H:%M}", row=row, column="start"))
-            continue
+            problems.append(Problem(name, str(exc), row=row, column="start"))
+        else:
+            t = _slot_index(config, when)
+            if when < config.horizon_start or when >= config.horizon_end:
+                problems.append(Problem(name, f"{f['start']} is outside the horizon; expected a slot start from "
+                                              f"{_horizon_text(config)} (scenario.toml start and days)",
+                                        row=row, column="start"))
+            elif t is None:
+                minute = (when.minute // config.slot_minutes) * config.slot_minutes
+                problems.append(Problem(name, f"{f['start']} is not on the {config.slot_minutes}-minute slot grid; "
+                                              f"expected a slot start such as "
+                                              f"{when.replace(minute=minute):%Y-%m-%d %H:%M}",
+                                        row=row, column="start"))
         q = f["queue"]
         if q not in demand:
-            problems.append(Problem(path.name, f"unknown queue {q!r}; queues are {', '.join(config.queue_ids)}",
+            problems.append(Problem(name, _unknown_queue(q, config.queue_ids) if q else
+                                    f"is empty; expected one of {', '.join(config.queue_ids)}",
                                     row=row, column="queue"))
-            continue
+        v = None
         try:
             v = parse_number(f["contacts"])
             if v < 0:
-                raise ValueError(f"expected a non-negative number of contacts, got {f['contacts']!r}")
+                raise ValueError(f"expected a non-negative number of contacts, got {f['contacts']}")
         except ValueError as exc:
-            problems.append(Problem(path.name, str(exc), row=row, column="contacts"))
+            msg = str(exc)
+            if msg.startswith("expected a number"):
+                msg = "expected a non-negative number of contacts" + msg.removeprefix("expected a number")
+            problems.append(Problem(name, msg, row=row, column="contacts"))
+        if len(problems) > bad or t is None or v is None:
             continue
         if (t, q) in seen:
-            problems.append(Problem(path.name, f"second row for {f['start']} {q} (first on row {seen[(t, q)]})",
-                                    row=row, column="start"))
+            problems.append(Problem(name, f"second row for {f['start']} {q} (first on row {seen[(t, q)]}); "
+                                          f"expected one row per slot and queue", row=row, column="start"))
             continue
         seen[(t, q)] = row
         demand[q][t] = v
@@ -523,47 +1036,65 @@ def load_demand(path: Path, config: ScenarioConfig, problems: list[Problem]) -> 
 
 def load_absences(path: Path, agents: dict[str, Agent], problems: list[Problem], name: str | None = None
                   ) -> list[Absence]:
-    name = name or path.name
-    rows = _rows_from_csv(path, problems)
-    if rows is None:
+    path = Path(path)
+    sub: list[Problem] = []
+    table = _read_csv(path, ABSENCE_REQUIRED + ABSENCE_OPTIONAL, sub)
+    if name:
+        sub = [Problem(name, p.message, p.row, p.column) for p in sub]
+    problems.extend(sub)
+    if table is None:
         return []
-    header = set(rows[0][1]) if rows else set()
-    if rows and not _need_columns(name, rows, header, ["employee_id", "start", "end"], ["reason"], problems):
+    table.name = name or table.name
+    if not _check_columns(table, ABSENCE_REQUIRED, ABSENCE_OPTIONAL, problems):
         return []
     out = []
-    for row, f in rows:
+    ids = list(agents)
+    for row, f in table.rows:
+        bad = len(problems)
         data: dict[str, Any] = {"employee_id": f["employee_id"], "reason": f.get("reason", "")}
-        bad = False
         for col in ("start", "end"):
             try:
                 data[col] = parse_datetime(f[col])
             except ValueError as exc:
-                problems.append(Problem(name, str(exc), row=row, column=col))
-                bad = True
-        if f["employee_id"] not in agents:
-            problems.append(Problem(name, f"unknown employee_id {f['employee_id']!r} (not in the staff list)",
+                problems.append(Problem(table.name, str(exc), row=row, column=col))
+        eid = f["employee_id"]
+        if eid not in agents:
+            problems.append(Problem(table.name, f"unknown employee_id {eid!r}{_did_you_mean(eid, ids)}; "
+                                                f"expected an employee_id of the staff list"
+                                    if eid else "is empty; expected an employee_id of the staff list",
                                     row=row, column="employee_id"))
-            bad = True
-        if bad:
+        if "start" in data and "end" in data and data["end"] <= data["start"]:
+            s, e = data["start"], data["end"]
+            hint = " (for a whole day, end at 00:00 of the next day)" if e == s else ""
+            problems.append(Problem(table.name, f"end {e:%Y-%m-%d %H:%M} is "
+                                                f"{'the same as' if e == s else 'before'} start "
+                                                f"{s:%Y-%m-%d %H:%M}; expected an end after the start{hint}",
+                                    row=row, column="end"))
+        if len(problems) > bad:
             continue
         try:
             out.append(Absence.model_validate(data))
         except ValidationError as exc:
-            problems.extend(_errors_to_problems(name, row, exc, f))
+            problems.extend(_errors_to_problems(table.name, row, exc, f, Absence))
     return out
 
 
 def load_scenario(folder: str | Path) -> Scenario:
     """Read a scenario folder (SPEC section 2). Raises InputError listing every problem found."""
     folder = Path(folder)
+    if not folder.exists():
+        raise InputError([Problem(str(folder), "not found: expected a scenario folder holding scenario.toml, "
+                                               "staff.csv and demand.csv")])
     if not folder.is_dir():
-        raise InputError([Problem(str(folder), "is not a scenario folder (expected a directory with scenario.toml)")])
+        raise InputError([Problem(str(folder), "is a file, not a folder: expected a scenario folder holding "
+                                               "scenario.toml, staff.csv and demand.csv")])
     toml_path = folder / "scenario.toml"
     if not toml_path.exists():
-        raise InputError([Problem(str(toml_path), "not found")])
+        raise InputError([Problem("scenario.toml", f"not found in {folder}: expected the scenario's horizon, "
+                                                   f"queues, shifts and rules in this file")])
     config = load_config(toml_path)
     problems: list[Problem] = []
-    agents = load_staff(folder, config, problems)
+    agents, named = _load_staff(folder, config, problems)
     demand_path = folder / "demand.csv"
     steps: list[tuple[str, float | str]] = []
     if demand_path.exists():
@@ -572,14 +1103,29 @@ def load_scenario(folder: str | Path) -> Scenario:
     elif config.forecast is not None:
         from scheduler.forecast import derive_demand
 
-        demand, steps = derive_demand(config)
+        try:
+            demand, steps = derive_demand(config)
+            if not all(math.isfinite(v) and v >= 0 for values in demand.values() for v in values):
+                raise ValueError("the plan gives a negative or infinite number of contacts")
+        except (ValueError, ArithmeticError) as exc:
+            problems.append(Problem("scenario.toml", f"[forecast]: cannot derive the demand ({exc}); expected a "
+                                                     f"plan with positive, realistic numbers"))
+            demand = {}
         source = "forecast"
     else:
-        problems.append(Problem("demand.csv", "not found, and scenario.toml has no [forecast] to derive it from"))
+        problems.append(Problem("demand.csv", f"not found in {folder}, and scenario.toml has no [forecast] to "
+                                              f"derive it from; expected demand.csv with the columns "
+                                              f"{', '.join(DEMAND_COLUMNS)}"))
         demand, source = {}, "demand.csv"
     absences: list[Absence] = []
     if (folder / "absences.csv").exists():
-        absences = load_absences(folder / "absences.csv", {a.employee_id: a for a in agents}, problems)
+        found: list[Problem] = []
+        absences = load_absences(folder / "absences.csv", {a.employee_id: a for a in agents}, found)
+        # an agent whose staff row is wrong is reported there, not again as unknown here
+        problems.extend(p for p in found if not (p.column == "employee_id" and p.message.startswith("unknown")
+                                                  and (named is None or any(
+                                                      p.message.startswith(f"unknown employee_id {e!r}")
+                                                      for e in named))))
     if problems:
         raise InputError(problems)
     return Scenario(config=config, agents=agents, demand=demand, absences=absences, folder=folder,

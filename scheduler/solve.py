@@ -120,7 +120,11 @@ def solve_model(rm: RosterModel, opts: SolveOptions, printer: ProgressPrinter | 
                 report.notes.append(f"{tier.name} was not optimised: "
                                     + ("stopped by the user" if interrupt.requested else "out of time"))
                 continue
-            rm.m.minimize(tier.expr)
+            # in a repair, service tiers break ties by fewer changed shifts; the weight exceeds the
+            # largest possible number of changed shifts, so the order of the tiers stays exact
+            tie = next((t for t in tiers[n + 1:] if t.name == "changed shifts"), None)
+            weight = tie.terms + 1 if tie is not None and tier.name in ("overflow", "shortage") else 1
+            rm.m.minimize(tier.expr * weight + tie.expr if weight > 1 else tier.expr)
             rm.m.clear_hints()
             if solution is not None:
                 # the previous tier's roster, complete: still feasible under the new cap
@@ -143,7 +147,7 @@ def solve_model(rm: RosterModel, opts: SolveOptions, printer: ProgressPrinter | 
             solver.parameters.log_search_progress = opts.log
             if printer:
                 printer.phase(tier.name, tier.unit, budget)
-            cb = _Callback(tier.name, tier.to_user, printer, lambda: interrupt.requested)
+            cb = _Callback(tier.name, tier.to_user / weight, printer, lambda: interrupt.requested)
             t0 = time.monotonic()
             status = solver.solve(rm.m, cb)
             if status == cp_model.UNKNOWN and solution is None and deadline - time.monotonic() > 0.5:
@@ -160,13 +164,12 @@ def solve_model(rm: RosterModel, opts: SolveOptions, printer: ProgressPrinter | 
                 report.status = "FEASIBLE"
                 report.notes.append(f"{tier.name}: no better roster found in {budget:.1f} s ({name})")
                 continue
-            value = round(solver.objective_value)
-            bound = math.ceil(solver.best_objective_bound - 1e-6)
+            value = round(solver.value(tier.expr))
+            bound = math.ceil(solver.best_objective_bound - 1e-6) // weight
             report.phases.append(PhaseResult(tier.name, tier.unit, name, value * tier.to_user,
                                              max(0, min(value, bound)) * tier.to_user, time.monotonic() - t0))
             if printer:
-                printer.solution(tier.name, value * tier.to_user, solver.best_objective_bound * tier.to_user,
-                                 final=True)
+                printer.solution(tier.name, value * tier.to_user, max(0, min(value, bound)) * tier.to_user, final=True)
             if status != cp_model.OPTIMAL:
                 report.status = "FEASIBLE"
             solution = list(solver.response_proto.solution)
@@ -211,12 +214,14 @@ def explain_infeasible(rm: RosterModel) -> list[str]:
 
 def solve(scenario: Scenario, opts: SolveOptions | None = None, printer: ProgressPrinter | None = None,
           *, frozen: list[Assignment] | None = None, free_from: dt.datetime | None = None,
+          free_until: dt.datetime | None = None, free_agents: set[str] | None = None,
           published: Roster | None = None) -> tuple[Roster, SolveReport]:
     """Build and solve the roster of a scenario. Times in seconds."""
     opts = opts or SolveOptions()
     grid = Grid(scenario)
     t0 = time.monotonic()
-    rm = RosterModel(scenario, grid, frozen=frozen or [], free_from=free_from, published=published)
+    rm = RosterModel(scenario, grid, frozen=frozen or [], free_from=free_from, free_until=free_until,
+                     free_agents=free_agents, published=published)
     build_s = time.monotonic() - t0
     if printer and printer.stream:
         print(f"[{time.monotonic() - printer.t0:6.1f}s] model: {len(rm.options):,} shift options, "

@@ -93,3 +93,25 @@ def test_repair_changes_no_more_plans_than_a_fresh_solve():
     fresh, _ = solve(sc2, SolveOptions(time_limit_s=10))
     fresh_changes = changes_between(sc2, published, fresh)
     assert len({c["employee_id"] for c in changes}) <= len({c["employee_id"] for c in fresh_changes})
+
+
+def test_neighbourhood_keeps_plans_of_agents_who_cannot_help():
+    queues = [{"id": "pre_sales", "contacts_per_agent_hour": 10, "session_minutes": 60},
+              {"id": "after_sales", "contacts_per_agent_hour": 10, "session_minutes": 60}]
+    a1 = {"employee_id": "A1", "name": "售后组长", "home_queue": "after_sales", "is_lead": True}
+    sc = make_scenario(agents=[L1, L2, R1, a1], queues=queues, days=2,
+                       demand={"pre_sales": [0] * 8 + [10] * 4 + [0] * 20 + [10] * 4,
+                               "after_sales": [0] * 8 + [10] * 4 + [0] * 20 + [10] * 4})
+    published = Roster([shift("L1", 11), shift("L1", 12), shift("A1", 11, "after_sales"),
+                        shift("A1", 12, "after_sales")])
+    sick = [Absence(employee_id="L1", start=D(2026, 11, 12, 7), end=D(2026, 11, 13))]
+    sc2, roster, report, changes = repair(sc, published, sick, time_limit_s=10)
+    assert check_roster(sc2, roster) == []
+    assert "re-planned" in report.notes[0]
+    # a lead is absent, so A1 (lead, after-sales only) is in the neighbourhood, but keeping A1's
+    # plan and calling in one pre-sales agent (L2, or R1 under A1 on duty) is the fewest changes
+    others = {c["employee_id"] for c in changes} - {"L1"}
+    assert len(others) == 1 and others <= {"L2", "R1"}
+    _, roster_full, report_full, changes_full = repair(sc, published, sick, time_limit_s=10, full=True)
+    assert "--full" in report_full.notes[0]
+    assert len({c["employee_id"] for c in changes_full} - {"L1"}) == 1

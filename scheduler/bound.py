@@ -1,0 +1,357 @@
+"""A lower bound on overflow and shortage that a user can trust: the LP relaxation of the roster.
+
+`lp_bound(scenario)` solves two linear programs with GLOP (OR-Tools' LP solver):
+
+1. LP1: minimise overflow customer-hours (SPEC 4, tier 1);
+2. LP2: minimise shortage agent-hours (tier 2) with overflow <= LP1's value (+ a tolerance),
+   and, for honesty, LP2': minimise shortage with no cap on overflow.
+
+Every feasible roster (SPEC 3) maps to a feasible point of these LPs with the same overflow and
+shortage, so LP1 <= the overflow of every roster and LP2' <= the shortage of every roster.
+LP2 <= the shortage of every roster whose overflow is at most LP1 (the lexicographic optimum when
+its overflow equals LP1); when a roster's overflow is above LP1, only LP2' bounds its shortage.
+
+The relaxation
+--------------
+
+Agents with identical attributes (kind, efficiency, skills, home_queue, is_lead, night_ok,
+max_hours_week and the same absences) are pooled into a group with a head-count `n`. For each
+group g, shift instance i the group may work (kinds, night_ok, absences: exactly as the model's
+options) and queue q it may serve there (skills, or the move's `to` queue):
+
+- `x[g,i,q]` >= 0: how many agents of g work i on q (fractional);
+- `w[g,i,q,t]` in [0, x]: how many of them work slot t of i (the rest are on a break);
+  the first and last slots are worked: `w = x` there.
+
+Run rules (SPEC 3.3), per slot, inside one instance: every window of max_continuous + 1 slots,
+and every window of max_continuous_high_load + 1 slots that are all high-load, holds a break:
+`sum_{t in window} w[g,i,q,t] <= (len(window) - 1) * x[g,i,q]`. The windows are intervals, so
+for one agent (x = 1) this polytope has integral vertices (an interval matrix is totally
+unimodular): it is exactly the convex hull of *all* legal work/break patterns, not only the
+model's maximal ones (the model caps them at 24 per instance and offers single-slot breaks
+only; this bound covers any legal pattern a hand-edited roster may use).
+
+The per-agent rules, summed over the group (valid because each agent satisfies them):
+
+- one shift per date: `sum_{i on date d, q} x <= n`;
+- rest: for a set A of instances of date d and a set B of a later date whose every pair (a, b)
+  is closer than min_rest_hours (or overlaps), an agent works at most one of A u B, so
+  `sum_{A u B} x <= n` (one such biclique family per pair of dates);
+- consecutive days: in every window of max_consecutive_days + 1 dates, `sum x <= k * n`;
+- night shifts: `sum_{night i} x <= max_night_shifts * n`;
+- weekly hours: in each 7-day block from `start`, `sum w * slot hours <= n * max_hours_week`
+  (in whole slots, as an agent can only work whole slots).
+
+Coverage is exact and efficiency-weighted: staffed[t,q] = sum_g eff_g * sum_i w[g,i,q,t];
+shortage >= required - staffed, overflow >= rate*session/60 - reroute_concurrency*staffed,
+both >= 0 (SPEC 4), without the model's rounding to hundredths.
+
+What is relaxed (so a roster may sit above the bound even when it is optimal):
+
+- integrality: fractional agents, fractional shifts, fractional breaks;
+- pooling: the per-agent rules hold for the group's sum, not for each agent;
+- leads (SPEC 3.4) is dropped except for two valid consequences: a slot in which fewer than
+  min_leads_on_duty leads could ever be on shift is worked by nobody, and
+  `working(t) <= N * leads_on_shift(t) / min_leads_on_duty` (N = all agents), which a
+  fractional lead satisfies cheaply;
+- runs that join across two shift instances (possible only when min_rest_hours is shorter than
+  a slot; the model keeps a slot between shifts, the bound does not);
+- the rest rule is enforced on maximal bicliques of clashing instances of two dates, which is
+  exact for one agent but, summed over a pool, weaker than the per-agent rule.
+
+Units: overflow in customer-hours, shortage in agent-hours, seconds of wall-clock time.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import time
+from collections import defaultdict
+from dataclasses import dataclass, field
+from itertools import combinations
+
+from ortools.linear_solver import pywraplp
+
+from scheduler.grid import Grid, ShiftInstance
+from scheduler.scenario import Agent, Scenario
+
+RELAXED = ("integrality (fractional agents, shifts and breaks); per-agent rules summed over pools of "
+           "identical agents; the leads rule (only 'no lead can be on shift => nobody works' and a "
+           "big-M form survive)")
+
+
+@dataclass
+class _Group:
+    agent: Agent                 # a representative
+    count: int
+    absences: tuple[tuple[dt.datetime, dt.datetime], ...]
+    ids: list[str] = field(default_factory=list)
+
+
+def agent_groups(scenario: Scenario) -> list[_Group]:
+    """Pools of agents that no rule or objective term can tell apart."""
+    absences: dict[str, list[tuple[dt.datetime, dt.datetime]]] = defaultdict(list)
+    for ab in scenario.absences:
+        absences[ab.employee_id].append((ab.start, ab.end))
+    rules = scenario.config.rules
+    groups: dict[tuple, _Group] = {}
+    for a in scenario.agents:
+        abs_key = tuple(sorted(absences.get(a.employee_id, [])))
+        hours = a.max_hours_week if a.max_hours_week is not None else rules.max_hours_week
+        key = (a.kind, a.efficiency, tuple(sorted(set(a.skills))), a.home_queue, a.is_lead, a.night_ok, hours,
+               abs_key)
+        g = groups.get(key)
+        if g is None:
+            g = groups[key] = _Group(a, 0, abs_key)
+        g.count += 1
+        g.ids.append(a.employee_id)
+    return list(groups.values())
+
+
+def _allowed(scenario: Scenario, g: _Group, inst: ShiftInstance) -> bool:
+    a = g.agent
+    if a.kind not in inst.kinds or (inst.night and not a.night_ok):
+        return False
+    return not any(s < inst.end and inst.start < e for s, e in g.absences)
+
+
+def _queues(scenario: Scenario, agent: Agent, inst: ShiftInstance) -> list[str]:
+    for mv in scenario.config.moves:
+        if agent.home_queue == mv.from_queue and inst.date in mv.dates:
+            return [mv.to_queue]
+    return list(dict.fromkeys(agent.skills))
+
+
+def _slots(minutes: float, slot_minutes: int) -> int:
+    return int(math.floor(minutes / slot_minutes + 1e-9))
+
+
+def _rest_cliques(grid: Grid, rest: dt.timedelta) -> list[list[int]]:
+    """Sets of instances of which one agent can work at most one, by the rest rule (plus one
+    shift per date). Each set is instances of one date and of one later date."""
+    by_date: dict[dt.date, list[ShiftInstance]] = defaultdict(list)
+    for inst in grid.instances:
+        by_date[inst.date].append(inst)
+
+    def clash(a: ShiftInstance, b: ShiftInstance) -> bool:
+        first, second = (a, b) if a.start <= b.start else (b, a)
+        return second.start < first.end + rest
+
+    out: list[list[int]] = []
+    dates = sorted(by_date)
+    for n, d in enumerate(dates):
+        for d2 in dates[n + 1:]:
+            today, later = by_date[d], by_date[d2]
+            if not any(clash(a, b) for a in today for b in later):
+                continue
+            found: list[tuple[frozenset, frozenset]] = []
+            for r in range(len(today), 0, -1):
+                for A in combinations(today, r):
+                    B = [b for b in later if all(clash(a, b) for a in A)]
+                    if not B:
+                        continue
+                    sa, sb = frozenset(x.index for x in A), frozenset(x.index for x in B)
+                    if any(sa <= fa and sb <= fb for fa, fb in found):
+                        continue
+                    found.append((sa, sb))
+            out.extend(sorted(sa | sb) for sa, sb in found)
+    return out
+
+
+def lp_bound(scenario: Scenario, time_limit_s: float = 30, overflow_cap: float | None = None,
+             integer: bool = False) -> dict:
+    """LP lower bounds of the roster problem (see the module docstring for what is relaxed).
+
+    Returns {"overflow_lb": customer-hours, "shortage_lb": agent-hours given overflow at its LB,
+    "shortage_lb_any": agent-hours for any overflow, and with `overflow_cap` (customer-hours, e.g. a
+    roster's overflow) "shortage_lb_at_cap": agent-hours for rosters with overflow <= the cap; "status": "OPTIMAL" or the LP status that
+    stopped it, "seconds": wall-clock, "groups", "variables", "constraints", "relaxes"}.
+    A bound is None when its LP did not finish optimal (a non-optimal LP proves nothing).
+
+    With `integer=True` the pooled head-counts x and w are integers and SCIP's proven dual bound is
+    reported instead (still a valid bound: only the pooling and the leads rule are relaxed); it
+    is tighter and slower, and a MIP stopped by the time limit still proves its best bound.
+    """
+    t0 = time.monotonic()
+    cfg = scenario.config
+    rules = cfg.rules
+    grid = Grid(scenario)
+    d_h = grid.delta_hours
+    groups = agent_groups(scenario)
+    solver = pywraplp.Solver.CreateSolver("SCIP" if integer else "GLOP")
+    new_var = solver.IntVar if integer else solver.NumVar
+    inf = solver.infinity()
+    max_run = _slots(rules.max_continuous_hours * 60, cfg.slot_minutes)
+    max_hl = _slots(rules.max_continuous_high_load_hours * 60, cfg.slot_minutes)
+    high = grid.high_load
+    n_total = sum(g.count for g in groups)
+
+    # a slot in which fewer than `need` leads could be on shift is worked by nobody (valid)
+    need = rules.min_leads_on_duty
+    lead_cover = [0] * grid.n_slots
+    if need > 0:
+        for g in groups:
+            if not g.agent.is_lead:
+                continue
+            cover = set()
+            for inst in grid.instances:
+                if _allowed(scenario, g, inst):
+                    cover.update(inst.slots)
+            for t in cover:
+                if 0 <= t < grid.n_slots:
+                    lead_cover[t] += g.count
+    dead = {t for t in range(grid.n_slots) if need > 0 and lead_cover[t] < need}
+
+    x: dict[tuple[int, int, str], pywraplp.Variable] = {}
+    cov: dict[tuple[int, str], list[tuple[float, pywraplp.Variable]]] = defaultdict(list)
+    working: dict[int, list[pywraplp.Variable]] = defaultdict(list)
+    leads_on: dict[int, list[pywraplp.Variable]] = defaultdict(list)
+    block_slots = 7 * 24 * 60 // cfg.slot_minutes
+    week_terms: dict[tuple[int, int], list[pywraplp.Variable]] = defaultdict(list)
+    for gi, g in enumerate(groups):
+        for inst in grid.instances:
+            if not _allowed(scenario, g, inst):
+                continue
+            slots = list(inst.slots)
+            if slots[0] in dead or slots[-1] in dead:
+                continue  # its first and last slots must be worked
+            for q in _queues(scenario, g.agent, inst):
+                xv = new_var(0, g.count, f"x_{gi}_{inst.index}_{q}")
+                x[(gi, inst.index, q)] = xv
+                ws = []
+                for k, t in enumerate(slots):
+                    if k in (0, len(slots) - 1):
+                        wv = xv
+                    else:
+                        wv = new_var(0, 0 if t in dead else g.count, f"w_{gi}_{inst.index}_{q}_{t}")
+                        solver.Add(wv <= xv)
+                    ws.append(wv)
+                    cov[(t, q)].append((g.agent.efficiency, wv))
+                    working[t].append(wv)
+                    week_terms[(gi, t // block_slots)].append(wv)
+                    if g.agent.is_lead:
+                        leads_on[t].append(xv)
+                # run rules: every forbidden window holds a break
+                n = len(slots)
+                if max_run < n:
+                    for s in range(n - max_run):
+                        solver.Add(solver.Sum(ws[s:s + max_run + 1]) <= max_run * xv)
+                if max_hl < n:
+                    for s in range(n - max_hl):
+                        if all(high[slots[k]] for k in range(s, s + max_hl + 1)):
+                            solver.Add(solver.Sum(ws[s:s + max_hl + 1]) <= max_hl * xv)
+
+    per_group_inst: dict[tuple[int, int], list[pywraplp.Variable]] = defaultdict(list)
+    for (gi, i, _q), v in x.items():
+        per_group_inst[(gi, i)].append(v)
+    insts_of_group: dict[int, list[int]] = defaultdict(list)
+    for gi, i in per_group_inst:
+        insts_of_group[gi].append(i)
+
+    # exactly the rule (the model also keeps a slot between shifts; the bound need not)
+    rest = dt.timedelta(minutes=rules.min_rest_hours * 60)
+    cliques = _rest_cliques(grid, rest)
+    date_index = {d: n for n, d in enumerate(grid.dates)}
+    for gi, g in enumerate(groups):
+        mine = set(insts_of_group[gi])
+        if not mine:
+            continue
+        on = {i: solver.Sum(per_group_inst[(gi, i)]) for i in mine}
+        per_date: dict[int, list[int]] = defaultdict(list)
+        for i in mine:
+            per_date[date_index[grid.instances[i].date]].append(i)
+        for is_ in per_date.values():  # one shift per date
+            if len(is_) > 1:
+                solver.Add(solver.Sum([on[i] for i in is_]) <= g.count)
+        for c in cliques:  # rest
+            cs = [i for i in c if i in mine]
+            if len({grid.instances[i].date for i in cs}) > 1:
+                solver.Add(solver.Sum([on[i] for i in cs]) <= g.count)
+        k = rules.max_consecutive_days
+        if k < len(grid.dates):
+            for s in range(len(grid.dates) - k):
+                window = [on[i] for d in range(s, s + k + 1) for i in per_date.get(d, [])]
+                if window:
+                    solver.Add(solver.Sum(window) <= k * g.count)
+        nights = [on[i] for i in mine if grid.instances[i].night]
+        if len(nights) > rules.max_night_shifts:
+            solver.Add(solver.Sum(nights) <= rules.max_night_shifts * g.count)
+        hours = g.agent.max_hours_week if g.agent.max_hours_week is not None else rules.max_hours_week
+        cap = _slots(hours * 60, cfg.slot_minutes)
+        for (gj, _b), ws in week_terms.items():
+            if gj == gi and len(ws) > cap:
+                solver.Add(solver.Sum(ws) <= cap * g.count)
+
+    if need > 0:  # anyone works => leads on shift >= need, in a big-M form that stays valid
+        for t, ws in working.items():
+            if t not in dead:
+                solver.Add(solver.Sum(ws) * need <= n_total * solver.Sum(leads_on[t]))
+
+    over_terms, short_terms = [], []
+    R = rules.reroute_concurrency
+    for q in cfg.queues:
+        rate = grid.contacts_per_hour[q.id]
+        for t in range(grid.n_slots):
+            if rate[t] <= 0:
+                continue
+            staffed = solver.Sum([e * v for e, v in cov.get((t, q.id), [])]) if cov.get((t, q.id)) else 0
+            load = rate[t] * q.session_minutes / 60.0
+            req = rate[t] / q.contacts_per_agent_hour
+            ov = solver.NumVar(0, inf, f"over_{t}_{q.id}")
+            sh = solver.NumVar(0, inf, f"short_{t}_{q.id}")
+            solver.Add(ov + R * staffed >= load)
+            solver.Add(sh + staffed >= req)
+            over_terms.append(ov)
+            short_terms.append(sh)
+    overflow = solver.Sum(over_terms) * d_h if over_terms else 0
+    shortage = solver.Sum(short_terms) * d_h if short_terms else 0
+
+    out = {"overflow_lb": None, "shortage_lb": None, "shortage_lb_any": None, "status": "OPTIMAL",
+           "groups": len(groups), "variables": solver.NumVariables(), "constraints": solver.NumConstraints(),
+           "relaxes": RELAXED}
+    if not over_terms:
+        out.update(overflow_lb=0.0, shortage_lb=0.0, shortage_lb_any=0.0, seconds=time.monotonic() - t0)
+        return out
+
+    names = {pywraplp.Solver.OPTIMAL: "OPTIMAL", pywraplp.Solver.FEASIBLE: "FEASIBLE",
+             pywraplp.Solver.INFEASIBLE: "INFEASIBLE", pywraplp.Solver.UNBOUNDED: "UNBOUNDED",
+             pywraplp.Solver.ABNORMAL: "ABNORMAL", pywraplp.Solver.NOT_SOLVED: "NOT_SOLVED"}
+
+    def run(objective) -> float | None:
+        left = time_limit_s - (time.monotonic() - t0)
+        if left <= 0:
+            out["status"] = "TIME_LIMIT"
+            return None
+        solver.SetTimeLimit(int(left * 1000))
+        solver.Minimize(objective)
+        status = solver.Solve()
+        if integer and status in (pywraplp.Solver.OPTIMAL, pywraplp.Solver.FEASIBLE):
+            if status != pywraplp.Solver.OPTIMAL:
+                out["status"] = "TIME_LIMIT"
+            value = solver.Objective().BestBound()  # the proven bound, not the incumbent
+        elif status != pywraplp.Solver.OPTIMAL:
+            out["status"] = names.get(status, str(status))
+            return None
+        else:
+            value = solver.Objective().Value()
+        # the optimum is exact up to the solver's tolerances; shave them off so the bound stays valid
+        return max(0.0, value * (1 - 1e-6) - 1e-4)
+
+    lb1 = run(overflow)
+    out["overflow_lb"] = lb1
+    if lb1 is not None:
+        out["shortage_lb_any"] = any_ = run(shortage)
+        if overflow_cap is not None:
+            # a roster whose overflow is above LP1: bound its shortage among rosters as good in tier 1
+            cap = max(overflow_cap, lb1)
+            row = solver.Add(overflow <= cap * (1 + 1e-6) + 1e-4)
+            at_cap = run(shortage)
+            out["shortage_lb_at_cap"] = None if at_cap is None or any_ is None else max(at_cap, any_)
+            row.SetUb(lb1 * (1 + 1e-6) + 1e-4)
+        else:
+            solver.Add(overflow <= lb1 * (1 + 1e-6) + 1e-4)
+        lex = run(shortage)
+        out["shortage_lb"] = None if lex is None or any_ is None else max(lex, any_)
+    out["seconds"] = time.monotonic() - t0
+    return out

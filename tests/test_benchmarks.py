@@ -1,0 +1,59 @@
+"""The benchmark smoke case: generator, runner and CSV stay alive (runs in seconds)."""
+
+from __future__ import annotations
+
+import csv
+
+from benchmarks.generate import case_name, generate
+from benchmarks.run import COLUMNS, main
+from scheduler.check import check_roster
+from scheduler.scenario import load_scenario
+
+
+def test_generator_is_seeded_and_loadable(tmp_path):
+    a = generate(tmp_path / "a", 20, 7, 60, 3, seed=1)
+    b = generate(tmp_path / "b", 20, 7, 60, 3, seed=1)
+    for name in ("scenario.toml", "staff.csv", "demand.csv", "absences.csv"):
+        assert (a / name).read_bytes() == (b / name).read_bytes()
+    sc = load_scenario(a)
+    assert len(sc.agents) == 20 and len(sc.config.queues) == 3
+    assert sum(x.is_lead for x in sc.agents) >= 3
+    assert sc.config.moves and sc.absences
+
+
+def test_smoke_case_runs_and_writes_every_column(tmp_path):
+    out = tmp_path / "results.csv"
+    assert main(["--cases", "smoke", "--time-limit", "5", "--workers", "2", "--in-process",
+                 "--scenarios", str(tmp_path / "scenarios"), "--out", str(out)]) == 0
+    with open(out, encoding="utf-8") as f:
+        reader = csv.DictReader(f)
+        assert reader.fieldnames == COLUMNS
+        rows = list(reader)
+    methods = {r["method"]: r for r in rows}
+    assert {"cp-sat", "rule_of_thumb", "pyworkforce"} <= set(methods)
+    ours = methods["cp-sat"]
+    for col in ("n_variables", "t_first_feasible_s", "overflow", "shortage", "overflow_lb_lp", "shortage_lb_lp",
+                "overflow_lb_cpsat", "shortage_lb_cpsat", "shortage_ratio", "shortage_gap", "peak_mem_mb",
+                "machine", "command", "violations"):
+        assert ours[col] != "", col
+    assert ours["violations"] == "0"
+    assert float(ours["overflow"]) >= float(ours["overflow_lb_lp"]) - 1e-6
+    assert float(ours["shortage"]) >= float(ours["shortage_lb_lp_any"]) - 1e-6
+    assert (tmp_path / "results.md").exists()
+    with open(tmp_path / "results_trace.csv", encoding="utf-8") as f:
+        trace = list(csv.DictReader(f))
+    assert trace and trace[0]["tier"] == "overflow"
+
+
+def test_rule_of_thumb_roster_is_scored_by_the_checker(tmp_path):
+    from benchmarks.run import rule_of_thumb_roster
+
+    folder = generate(tmp_path, 10, 2, 60, 2)
+    assert folder.name == case_name(10, 2, 60, 2)
+    sc = load_scenario(folder)
+    roster = rule_of_thumb_roster(sc)
+    assert roster.assignments
+    rules = {v.rule for v in check_roster(sc, roster)}
+    # it deals with absences, night_ok, kinds, rest and the day/hour limits itself
+    assert not rules & {"absence", "night_ok", "shift_kind", "rest", "consecutive_days", "night_shifts",
+                        "weekly_hours", "continuous_hours", "one_shift_per_date", "skill", "move"}

@@ -1,0 +1,67 @@
+"""The LP bound (scheduler.bound) never exceeds a solved roster and is exact on paper cases."""
+
+from __future__ import annotations
+
+import pytest
+
+from scheduler.bound import agent_groups, lp_bound
+from scheduler.check import check_roster
+from scheduler.grid import Grid
+from scheduler.kpi import summary_kpis
+from scheduler.solve import SolveOptions, solve
+from tests.conftest import make_scenario
+
+LEAD = {"employee_id": "L1", "name": "组长", "home_queue": "pre_sales", "is_lead": True}
+REG = {"employee_id": "R1", "name": "王芳", "home_queue": "pre_sales"}
+REG2 = {"employee_id": "R2", "name": "李娜", "home_queue": "pre_sales"}
+FLEX = {"employee_id": "F1", "name": "临时", "home_queue": "pre_sales", "kind": "flex", "efficiency": 0.5}
+SLOW_QUEUE = [{"id": "pre_sales", "contacts_per_agent_hour": 10, "session_minutes": 600}]
+
+
+def test_tight_on_the_paper_case():
+    # everyone works 08-12 (2.5 effective agents): overflow (300 - 250) * 4 = 200, shortage 0.5 * 4 = 2
+    sc = make_scenario(agents=[LEAD, REG, FLEX], demand={"pre_sales": [0] * 8 + [30] * 4}, queues=SLOW_QUEUE)
+    b = lp_bound(sc)
+    assert b["status"] == "OPTIMAL"
+    assert b["overflow_lb"] == pytest.approx(200, rel=1e-5)
+    assert b["shortage_lb"] == pytest.approx(2, rel=1e-5)
+    assert b["shortage_lb_any"] == pytest.approx(2, rel=1e-5)
+
+
+def test_no_lead_means_the_bound_is_all_the_demand():
+    # without a lead nobody may work, so the whole load overflows: 300 concurrent customers * 4 h
+    sc = make_scenario(agents=[REG, FLEX], demand={"pre_sales": [0] * 8 + [30] * 4}, queues=SLOW_QUEUE)
+    b = lp_bound(sc)
+    assert b["overflow_lb"] == pytest.approx(1200, rel=1e-5)
+    assert b["shortage_lb"] == pytest.approx(12, rel=1e-5)
+
+
+def test_identical_agents_are_pooled():
+    sc = make_scenario(agents=[LEAD, REG, REG2, FLEX], demand={"pre_sales": [10] * 24})
+    sizes = sorted(g.count for g in agent_groups(sc))
+    assert sizes == [1, 1, 2]
+
+
+def test_bound_never_exceeds_a_solved_roster_with_breaks_and_rest():
+    # two days, 8-hour shifts that need a break, 11 h rest, demand around the clock on one queue
+    # and a peak that the staff cannot fully cover
+    shifts = [{"code": "N", "start": "00:00", "hours": 8, "night": True},
+              {"code": "E", "start": "08:00", "hours": 8}, {"code": "L", "start": "16:00", "hours": 8}]
+    lead2 = {**LEAD, "employee_id": "L2"}
+    lead3 = {**LEAD, "employee_id": "L3"}
+    day = [4] * 8 + [30] * 8 + [45] * 8
+    sc = make_scenario(agents=[LEAD, lead2, lead3, REG, REG2, FLEX], days=2, shifts=shifts,
+                       demand={"pre_sales": day * 2}, queues=SLOW_QUEUE,
+                       rules={"max_continuous_hours": 3, "high_load_contacts_per_hour": 40})
+    roster, report = solve(sc, SolveOptions(time_limit_s=10, workers=2))
+    assert check_roster(sc, roster) == []
+    k = summary_kpis(sc, Grid(sc), roster)
+    b = lp_bound(sc, overflow_cap=k["overflow_customer_hours"])
+    assert b["status"] == "OPTIMAL"
+    assert 0 < b["overflow_lb"] <= k["overflow_customer_hours"] + 1e-6
+    assert b["shortage_lb_any"] <= k["shortage_agent_hours"] + 1e-6
+    assert b["shortage_lb_at_cap"] <= k["shortage_agent_hours"] + 1e-6
+    assert b["shortage_lb_any"] <= b["shortage_lb_at_cap"] <= b["shortage_lb"] + 1e-6
+    # the model is proven optimal on overflow here: its value cannot be below the LP's
+    if report.phases[0].status == "OPTIMAL":
+        assert report.phases[0].objective >= b["overflow_lb"] - 0.01 * len(day)
