@@ -45,13 +45,25 @@ class Option:
 
 @dataclass
 class Tier:
-    """One objective tier: minimise `expr`; user value = raw * `to_user`."""
+    """One objective tier: minimise sum(coeffs * items); user value = raw * `to_user`.
+    An item is a model variable or a constant (a change that cannot be avoided)."""
 
     name: str
     unit: str
-    expr: LinearExpr
+    items: list
+    coeffs: list[int]
     to_user: float
-    terms: int = 0
+
+    def __post_init__(self) -> None:
+        self.terms = len(self.items)
+        pairs = [(x, c) for x, c in zip(self.items, self.coeffs) if not isinstance(x, int)]
+        self.constant = sum(x * c for x, c in zip(self.items, self.coeffs) if isinstance(x, int))
+        self.expr = LinearExpr.weighted_sum([x for x, _ in pairs], [c for _, c in pairs]) + self.constant
+        self._index = [(x.index, c) for x, c in pairs]
+
+    def value(self, values) -> int:
+        """The tier's raw value for a full assignment `values[var.index]`."""
+        return self.constant + sum(c * values[i] for i, c in self._index)
 
 
 @dataclass
@@ -432,8 +444,7 @@ def overflow(rm: RosterModel) -> None:
                 rm.define(over, lambda val, load=load, ix=[x.index for x in vs], rcs=rcs:
                           max(0, load - sum(c * val[i] for i, c in zip(ix, rcs))))
             vs_all.append(over)
-    rm.tiers.append(Tier("overflow", "customer-hours", LinearExpr.sum(vs_all), rm.grid.delta_hours / SCALE,
-                         len(vs_all)))
+    rm.tiers.append(Tier("overflow", "customer-hours", vs_all, [1] * len(vs_all), rm.grid.delta_hours / SCALE))
 
 
 def shortage(rm: RosterModel) -> None:
@@ -454,8 +465,7 @@ def shortage(rm: RosterModel) -> None:
             else:
                 rm.define(short, lambda val, req=req, i=st.index: max(0, req - val[i]))
             vs_all.append(short)
-    rm.tiers.append(Tier("shortage", "agent-hours", LinearExpr.sum(vs_all), rm.grid.delta_hours / SCALE,
-                         len(vs_all)))
+    rm.tiers.append(Tier("shortage", "agent-hours", vs_all, [1] * len(vs_all), rm.grid.delta_hours / SCALE))
 
 
 def plan_changes(rm: RosterModel) -> None:
@@ -494,8 +504,8 @@ def plan_changes(rm: RosterModel) -> None:
             rm.m.add_implication(c, ch)
         rm.define(ch, lambda val, ix=[c.index for c in cs]: int(any(val[i] for i in ix)))
         agent_terms.append(ch)
-    rm.tiers.append(Tier("changed agents", "agents", LinearExpr.sum(agent_terms), 1.0, len(agent_terms)))
-    rm.tiers.append(Tier("changed shifts", "shifts", LinearExpr.sum(shift_terms), 1.0, len(shift_terms)))
+    rm.tiers.append(Tier("changed agents", "agents", agent_terms, [1] * len(agent_terms), 1.0))
+    rm.tiers.append(Tier("changed shifts", "shifts", shift_terms, [1] * len(shift_terms), 1.0))
 
 
 def flex_hours(rm: RosterModel) -> None:
@@ -505,7 +515,7 @@ def flex_hours(rm: RosterModel) -> None:
         if rm.agents[o.agent].kind == "flex" and o.fixed is None:
             vs.append(o.var)
             cs.append(len(o.worked))
-    rm.tiers.append(Tier("flex hours", "hours", LinearExpr.weighted_sum(vs, cs), rm.grid.delta_hours, len(vs)))
+    rm.tiers.append(Tier("flex hours", "hours", vs, cs, rm.grid.delta_hours))
 
 
 def regular_hours(rm: RosterModel) -> None:
@@ -518,8 +528,8 @@ def regular_hours(rm: RosterModel) -> None:
         if ag.kind == "regular" and o.fixed is None:
             vs.append(o.var)
             cs.append(len(o.worked) * round(ag.efficiency * SCALE))
-    rm.tiers.append(Tier("regular hours", "agent-hours", LinearExpr.weighted_sum(vs, cs),
-                         rm.grid.delta_hours / SCALE, len(vs)))
+    rm.tiers.append(Tier("regular hours", "agent-hours", vs, cs,
+                         rm.grid.delta_hours / SCALE))
 
 
 def comfort(rm: RosterModel) -> None:
@@ -579,7 +589,7 @@ def comfort(rm: RosterModel) -> None:
                                                        - sum(val[i] for i in ix[1]) - 1))
                 terms.append(iso)
                 weights.append(1)
-    rm.tiers.append(Tier("comfort", "points", LinearExpr.weighted_sum(terms, weights), 1.0, len(terms)))
+    rm.tiers.append(Tier("comfort", "points", terms, weights, 1.0))
 
 
 OBJECTIVE_TIERS = [overflow, shortage, plan_changes, flex_hours, regular_hours, comfort]

@@ -109,13 +109,21 @@ def solve_model(rm: RosterModel, opts: SolveOptions, printer: ProgressPrinter | 
     tiers = [t for t in rm.tiers if t.terms > 0]
     solved_values: list[int] | None = None
     solution: list[int] | None = None
+    greedy_solution: list[int] | None = None
     all_vars = [o.var for o in rm.options]
+    # one worker: budgets in CP-SAT's deterministic time, fixed in advance, so the same input and
+    # seed give the same roster on any machine and load; several workers: wall-clock budgets
+    deterministic = opts.workers == 1
+    total_share = sum(TIME_SHARE.get(t.name, 0.1) for t in tiers)
     with _Interrupt() as interrupt:
         for n, tier in enumerate(tiers):
             remaining = deadline - time.monotonic()
             share_left = sum(TIME_SHARE.get(t.name, 0.1) for t in tiers[n:])
-            budget = max(0.5, remaining * TIME_SHARE.get(tier.name, 0.1) / share_left)
-            if interrupt.requested or (remaining <= 0.2 and solved_values is not None):
+            if deterministic:
+                budget = max(0.5, opts.time_limit_s * TIME_SHARE.get(tier.name, 0.1) / total_share)
+            else:
+                budget = max(0.5, remaining * TIME_SHARE.get(tier.name, 0.1) / share_left)
+            if interrupt.requested or (remaining <= 0.2 and solved_values is not None and not deterministic):
                 report.status = "FEASIBLE"
                 report.notes.append(f"{tier.name} was not optimised: "
                                     + ("stopped by the user" if interrupt.requested else "out of time"))
@@ -135,13 +143,18 @@ def solve_model(rm: RosterModel, opts: SolveOptions, printer: ProgressPrinter | 
                 t_greedy = time.monotonic()
                 chosen = greedy_roster(rm, keep=rm.published_options())
                 hint = rm.complete_hint({id(o) for o in chosen})
+                greedy_solution = [hint.get(k, 0) for k in range(len(rm.m.proto.variables))]
                 rm.m.proto.solution_hint.vars.extend(hint.keys())
                 rm.m.proto.solution_hint.values.extend(hint.values())
                 if printer and printer.stream:
                     print(f"[{time.monotonic() - printer.t0:6.1f}s] greedy first roster: {len(chosen):,} shifts "
                           f"in {time.monotonic() - t_greedy:.1f}s", file=printer.stream, flush=True)
             solver = cp_model.CpSolver()
-            solver.parameters.max_time_in_seconds = budget
+            if deterministic:
+                solver.parameters.max_deterministic_time = budget
+                solver.parameters.max_time_in_seconds = 10 * budget + 10  # a guard, never the limit in practice
+            else:
+                solver.parameters.max_time_in_seconds = budget
             solver.parameters.num_workers = opts.workers
             solver.parameters.random_seed = opts.seed
             solver.parameters.log_search_progress = opts.log
@@ -150,14 +163,34 @@ def solve_model(rm: RosterModel, opts: SolveOptions, printer: ProgressPrinter | 
             cb = _Callback(tier.name, tier.to_user / weight, printer, lambda: interrupt.requested)
             t0 = time.monotonic()
             status = solver.solve(rm.m, cb)
-            if status == cp_model.UNKNOWN and solution is None and deadline - time.monotonic() > 0.5:
+            # CP-SAT catches Ctrl-C itself and ends the search early, without a proof: that is the
+            # user's stop, not a time limit, so no later tier runs either
+            used = solver.deterministic_time if deterministic else time.monotonic() - t0
+            if status in (cp_model.FEASIBLE, cp_model.UNKNOWN) and used < 0.9 * budget:
+                interrupt.requested = True
+            if (status == cp_model.UNKNOWN and solution is None and not deterministic and not interrupt.requested
+                    and deadline - time.monotonic() > 0.5):
                 # no roster yet: the first tier keeps all the time left rather than give up
                 solver.parameters.max_time_in_seconds = deadline - time.monotonic()
                 status = solver.solve(rm.m, cb)
             name = solver.status_name(status)
             if status == cp_model.INFEASIBLE:
                 raise InfeasibleError(explain_infeasible(rm))
+            if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE) and solution is None and greedy_solution:
+                # the search ended before it reported anything: the greedy roster is legal, keep it
+                solution = greedy_solution
+                solved_values = [solution[v.index] for v in all_vars]
+                value = tier.value(solution)
+                report.phases.append(PhaseResult(tier.name, tier.unit, name, value * tier.to_user, 0.0,
+                                                 time.monotonic() - t0))
+                report.status = "FEASIBLE"
+                report.notes.append(f"{tier.name}: the solver found nothing better than the greedy first roster "
+                                    f"in {budget:.1f} s")
+                rm.m.add(tier.expr <= value)
+                continue
             if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+                if solved_values is None and interrupt.requested:
+                    raise KeyboardInterrupt  # stopped before any roster existed: nothing to write
                 if solved_values is None:
                     raise InfeasibleError([f"No roster was found within {opts.time_limit_s:.0f} s "
                                            f"(solver status {name}). Give it more time with --time-limit."])
@@ -173,13 +206,13 @@ def solve_model(rm: RosterModel, opts: SolveOptions, printer: ProgressPrinter | 
             if status != cp_model.OPTIMAL:
                 report.status = "FEASIBLE"
             solution = list(solver.response_proto.solution)
-            last_solver = solver
             solved_values = [solution[v.index] for v in all_vars]
             rm.m.add(tier.expr <= value)  # later tiers may not worsen this one
     if solution is not None:
         # later tiers may improve earlier ones by the way: report every tier of the final roster
-        for phase, tier in zip(report.phases, [t for t in tiers if t.name in {p.name for p in report.phases}]):
-            phase.objective = round(last_solver.value(tier.expr)) * tier.to_user
+        by_name = {t.name: t for t in tiers}
+        for phase in report.phases:
+            phase.objective = by_name[phase.name].value(solution) * by_name[phase.name].to_user
     if interrupt.requested:
         report.notes.append("stopped with Ctrl-C: the roster is the best found so far, not proven optimal")
         report.status = "FEASIBLE"

@@ -154,3 +154,23 @@ def test_every_solved_roster_passes_the_checker(scenario):
     roster, report = solve(scenario, SolveOptions(time_limit_s=3, workers=1, seed=0))
     assert check_roster(scenario, roster) == []
     assert report.phases  # something was optimised and reported
+
+
+def test_a_greedy_roster_is_a_complete_feasible_hint():
+    # every model variable gets a value, and CP-SAT accepts the hint as a solution as it is
+    from ortools.sat.python import cp_model
+
+    from scheduler.model import RosterModel
+    from scheduler.scenario import load_scenario
+    from scheduler.warmstart import greedy_roster
+    from tests.test_cli import SCENARIO
+
+    sc = load_scenario(SCENARIO)
+    rm = RosterModel(sc, Grid(sc))
+    hint = rm.complete_hint({id(o) for o in greedy_roster(rm)})
+    assert sorted(hint) == list(range(len(rm.m.proto.variables)))
+    for var_index, value in hint.items():
+        rm.m.add(rm.m.get_int_var_from_proto_index(var_index) == value)
+    solver = cp_model.CpSolver()
+    solver.parameters.max_time_in_seconds = 30
+    assert solver.solve(rm.m) in (cp_model.OPTIMAL, cp_model.FEASIBLE)
