@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from scheduler.check import check_roster
+from scheduler.diagnose import unavoidable_shortage
 from scheduler.grid import Grid
 from scheduler.kpi import coverage, summary_kpis
 from scheduler.result import SolveReport
@@ -81,6 +82,10 @@ def solve_scenario(folder: Path, out: Path, *, time_limit_s: float | None = None
     """Load a scenario folder, solve it, check the roster, write the workbook (and CSV)."""
     scenario = load_scenario(folder)
     printer = ProgressPrinter(sys.stderr) if progress else None
+    warnings = unavoidable_shortage(scenario)
+    for w in warnings:
+        print(f"warning: {w}", file=sys.stderr)
     roster, report = solve(scenario, options_for(scenario, time_limit_s, workers, seed, log), printer)
+    report.notes.extend(f"unavoidable: {w}" for w in warnings)
     verify(scenario, roster)
     return write_result(out, scenario, roster, report, lang)

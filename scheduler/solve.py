@@ -12,6 +12,7 @@ import datetime as dt
 import math
 import signal
 import sys
+import threading
 import time
 from dataclasses import dataclass, field
 from typing import Callable, TextIO
@@ -72,6 +73,7 @@ class SolveOptions:
     workers: int = 2
     seed: int = 0
     log: bool = False
+    params: dict = field(default_factory=dict)  # extra CP-SAT parameters, by name (benchmarks)
 
 
 @dataclass
@@ -94,6 +96,19 @@ class _Interrupt:
     def __exit__(self, *exc: object) -> None:
         if self.previous is not None:
             signal.signal(signal.SIGINT, self.previous)
+
+
+def _search(solver: cp_model.CpSolver, model: cp_model.CpModel, cb: _Callback, interrupt: _Interrupt) -> int:
+    """Run the search in a worker thread so that Ctrl-C reaches Python's handler in the main
+    thread at once, which then stops the search; returns the CP-SAT status."""
+    result: list[int] = []
+    worker = threading.Thread(target=lambda: result.append(solver.solve(model, cb)), daemon=True)
+    worker.start()
+    while worker.is_alive():
+        worker.join(0.1)
+        if interrupt.requested:
+            solver.stop_search()
+    return result[0]
 
 
 def solve_model(rm: RosterModel, opts: SolveOptions, printer: ProgressPrinter | None = None) -> tuple[Roster, SolveReport]:
@@ -158,21 +173,19 @@ def solve_model(rm: RosterModel, opts: SolveOptions, printer: ProgressPrinter | 
             solver.parameters.num_workers = opts.workers
             solver.parameters.random_seed = opts.seed
             solver.parameters.log_search_progress = opts.log
+            solver.parameters.catch_sigint_signal = False  # Ctrl-C is ours: see _search
+            for key, value in opts.params.items():
+                setattr(solver.parameters, key, value)
             if printer:
                 printer.phase(tier.name, tier.unit, budget)
             cb = _Callback(tier.name, tier.to_user / weight, printer, lambda: interrupt.requested)
             t0 = time.monotonic()
-            status = solver.solve(rm.m, cb)
-            # CP-SAT catches Ctrl-C itself and ends the search early, without a proof: that is the
-            # user's stop, not a time limit, so no later tier runs either
-            used = solver.deterministic_time if deterministic else time.monotonic() - t0
-            if status in (cp_model.FEASIBLE, cp_model.UNKNOWN) and used < 0.9 * budget:
-                interrupt.requested = True
+            status = _search(solver, rm.m, cb, interrupt)
             if (status == cp_model.UNKNOWN and solution is None and not deterministic and not interrupt.requested
                     and deadline - time.monotonic() > 0.5):
                 # no roster yet: the first tier keeps all the time left rather than give up
                 solver.parameters.max_time_in_seconds = deadline - time.monotonic()
-                status = solver.solve(rm.m, cb)
+                status = _search(solver, rm.m, cb, interrupt)
             name = solver.status_name(status)
             if status == cp_model.INFEASIBLE:
                 raise InfeasibleError(explain_infeasible(rm))
@@ -195,6 +208,8 @@ def solve_model(rm: RosterModel, opts: SolveOptions, printer: ProgressPrinter | 
                     raise InfeasibleError([f"No roster was found within {opts.time_limit_s:.0f} s "
                                            f"(solver status {name}). Give it more time with --time-limit."])
                 report.status = "FEASIBLE"
+                report.phases.append(PhaseResult(tier.name, tier.unit, name, tier.value(solution) * tier.to_user, 0.0,
+                                                 time.monotonic() - t0))
                 report.notes.append(f"{tier.name}: no better roster found in {budget:.1f} s ({name})")
                 continue
             value = round(solver.value(tier.expr))
@@ -260,7 +275,7 @@ def solve(scenario: Scenario, opts: SolveOptions | None = None, printer: Progres
         print(f"[{time.monotonic() - printer.t0:6.1f}s] model: {len(rm.options):,} shift options, "
               f"{len(rm.m.proto.variables):,} variables, {len(rm.m.proto.constraints):,} constraints "
               f"(built in {build_s:.1f}s)", file=printer.stream, flush=True)
-    opts = SolveOptions(max(1.0, opts.time_limit_s - build_s), opts.workers, opts.seed, opts.log)
+    opts = SolveOptions(max(1.0, opts.time_limit_s - build_s), opts.workers, opts.seed, opts.log, opts.params)
     roster, report = solve_model(rm, opts, printer)
     report.seconds += build_s
     report.notes.insert(0, f"model built in {build_s:.1f} s; {len(rm.options):,} shift options")

@@ -1,0 +1,67 @@
+"""Obvious capacity conflicts, found before the model and said in a scheduler's words.
+
+Coverage is soft, so a roster always exists; what the rules can make impossible is serving some
+demand. These checks name the shifts and queues nobody may work, and why, so a shortage in the
+Summary comes with its cause ("2026-11-11 N: no lead can work it: leads L01, L02 are absent and
+L03 cannot work nights").
+"""
+
+from __future__ import annotations
+
+from scheduler.grid import Grid, ShiftInstance
+from scheduler.scenario import Agent, Scenario
+
+
+def _why_not(agent: Agent, inst: ShiftInstance, scenario: Scenario) -> str | None:
+    """Why this agent cannot work this shift instance at all, or None if they can."""
+    if agent.kind not in inst.kinds:
+        return f"may not work it (it is for {'/'.join(inst.kinds)} staff only)"
+    if inst.night and not agent.night_ok:
+        return "cannot work nights"
+    for ab in scenario.absences:
+        if ab.employee_id == agent.employee_id and ab.start < inst.end and inst.start < ab.end:
+            return f"is absent ({ab.reason})" if ab.reason else "is absent"
+    return None
+
+
+def _names(pairs: list[tuple[str, str]]) -> str:
+    by_reason: dict[str, list[str]] = {}
+    for who, why in pairs:
+        by_reason.setdefault(why, []).append(who)
+    parts = []
+    for why, ws in by_reason.items():
+        if len(ws) > 1 and why.startswith("is "):
+            why = "are " + why.removeprefix("is ")
+        parts.append(f"{', '.join(ws)} {why}")
+    return "; ".join(parts)
+
+
+def unavoidable_shortage(scenario: Scenario, grid: Grid | None = None) -> list[str]:
+    """Shift instances and queues with demand that the rules leave nobody to serve."""
+    grid = grid or Grid(scenario)
+    need = scenario.config.rules.min_leads_on_duty
+    leads = [a for a in scenario.agents if a.is_lead]
+    out = []
+    for inst in grid.instances:
+        if need <= 0 or not any(grid.total_rate[t] > 0 for t in inst.slots):
+            continue
+        reasons = [(f"{a.employee_id} {a.name}", _why_not(a, inst, scenario)) for a in leads]
+        able = [who for who, why in reasons if why is None]
+        if len(able) < need:
+            blocked = [(who, why) for who, why in reasons if why is not None]
+            detail = _names(blocked) if blocked else "there are no leads in the staff list"
+            out.append(f"{inst.date} {inst.code} ({inst.start:%H:%M}-{inst.end:%H:%M}): no lead can work it "
+                       f"({detail}), so nobody may be rostered on it")
+    for d in grid.dates:
+        for q in scenario.config.queue_ids:
+            day = [t for t in range(grid.n_slots) if grid.slot_start(t).date() == d]
+            if not any(grid.contacts_per_hour[q][t] > 0 for t in day):
+                continue
+            moved = {m.from_queue: m.to_queue for m in scenario.config.moves if d in m.dates}
+            servers = [a for a in scenario.agents
+                       if (moved.get(a.home_queue) == q if a.home_queue in moved else q in a.skills)]
+            if not servers:
+                why = " (the move sends its agents elsewhere that day)" if any(
+                    m.from_queue == q for m in scenario.config.moves if d in m.dates) else ""
+                out.append(f"{d} {q}: no agent can serve this queue{why}; all its contacts are short")
+    return out
