@@ -494,7 +494,7 @@ def test_nothing_is_written_for_bad_input(folder, capsys):
     assert code == 2 and not (out.exists() and os.listdir(out))
 
 
-# --- more rows of docs/troubleshooting.md -------------------------------------------------------------
+# --- more rows of the README troubleshooting table -------------------------------------------------------------
 
 
 def _toml(old: str, new: str):
