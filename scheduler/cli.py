@@ -68,10 +68,12 @@ def cmd_forecast(args: argparse.Namespace) -> int:
 def cmd_check(args: argparse.Namespace) -> int:
     from scheduler.check import check_rows
     from scheduler.scenario import load_scenario
-    from scheduler.workbook import read_assignments
+    from scheduler.workbook import read_absences, read_assignments, with_absences
 
     scenario = load_scenario(args.scenario)
     rows = read_assignments(Path(args.roster))
+    # sick calls a repair applied travel in the workbook; a cut-short shift is legal with them
+    scenario = with_absences(scenario, read_absences(Path(args.roster)))
     violations = check_rows(scenario, rows)
     if not violations:
         print(f"{args.roster}: {len(rows)} assignment rows, no rule broken.")

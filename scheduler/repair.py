@@ -20,6 +20,7 @@ from scheduler.grid import Grid
 from scheduler.roster import Assignment, Roster
 from scheduler.scenario import Absence, Scenario, load_absences, load_scenario
 from scheduler.solve import ProgressPrinter, solve
+from scheduler.workbook import with_absences
 
 # a sick call is answered in seconds: the default limit of a repair unless --time-limit says otherwise
 REPAIR_TIME_LIMIT_S = 10.0
@@ -156,7 +157,7 @@ def repair(scenario: Scenario, published: Roster, absences: list[Absence], *, ti
     """Re-solve `published` after `absences`. Returns (scenario with the absences, roster,
     report, changes). `full` re-decides every plan after the moment, not just the neighbourhood."""
     moment = min(a.start for a in absences)
-    scenario = scenario.model_copy(update={"absences": [*scenario.absences, *absences]})
+    scenario = with_absences(scenario, absences)
     hood = neighbourhood(scenario, published, absences, full)
     frozen = split_published(scenario, published, absences, hood)
     limit = time_limit_s if time_limit_s is not None else min(scenario.config.solver.time_limit_s, REPAIR_TIME_LIMIT_S)
@@ -178,12 +179,14 @@ def repair_workbook(roster_path: Path, scenario_dir: Path, out: Path, *, absent:
                     workers: int | None = None, seed: int | None = None, lang: str = "en",
                     progress: bool = True, full: bool = False) -> RunResult:
     """`scheduler repair`: read the published workbook, repair, write a new workbook."""
-    from scheduler.workbook import read_assignments
+    from scheduler.workbook import read_absences, read_assignments
 
     if out.resolve() == roster_path.resolve():
         raise InputError([Problem(str(out), "is the input roster; the published roster is never overwritten")])
     scenario = load_scenario(scenario_dir)
     rows = read_assignments(roster_path)
+    # earlier sick calls, recorded in the published workbook, still hold
+    scenario = with_absences(scenario, read_absences(roster_path))
     violations = check_rows(scenario, rows)
     structural = [v for v in violations if v.rule in STRUCTURAL_RULES]
     if structural:

@@ -25,6 +25,7 @@ from typing import Any
 import numpy as np
 import openpyxl
 import pandas as pd
+from pydantic import ValidationError
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.chart import LineChart, Reference
 from openpyxl.chart.series import SeriesLabel
@@ -36,7 +37,7 @@ import scheduler
 from scheduler.errors import InputError, Problem
 from scheduler.result import SolveReport
 from scheduler.roster import Roster
-from scheduler.scenario import Scenario, parse_datetime, parse_number
+from scheduler.scenario import Absence, Scenario, parse_datetime, parse_number
 
 ASSIGNMENTS = "Assignments"
 ROSTER = "Roster"
@@ -44,6 +45,8 @@ COVERAGE = "Coverage"
 SUMMARY = "Summary"
 FORECAST = "Forecast"
 CHANGES = "Changes"
+ABSENCES = "Absences"
+ABSENCE_COLUMNS = ["employee_id", "name", "start", "end", "reason"]
 
 # HR's import reads these exact strings in row 1, in every language
 ASSIGNMENT_COLUMNS = ["employee_id", "name", "date", "shift", "queue", "start", "end", "hours"]
@@ -301,6 +304,8 @@ def write_workbook(path: Path, *, scenario: Scenario, roster: Roster, report: So
         _forecast_sheet(wb.create_sheet(FORECAST), scenario, rule_of_thumb, roster, L)
     if changes is not None:
         _changes_sheet(wb.create_sheet(CHANGES), changes, L)
+    if scenario.absences:
+        _absences_sheet(wb.create_sheet(ABSENCES), scenario)
     wb.active = 0  # import tools that take "the active sheet" get the Assignments
 
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -611,6 +616,59 @@ def _changes_sheet(ws: Worksheet, changes: list[dict], L: dict) -> None:
     _table(ws, r, [L["employee_id"], L["name"], L["changed_dates"]],
            [[eid, p["name"], len(p["dates"])] for eid, p in people.items()])
     _widths(ws, {"A": 14, "B": 16, "C": 12, "D": 30, "E": 30})
+
+
+def _absences_sheet(ws: Worksheet, scenario: Scenario) -> None:
+    """The absences this roster was built under (the folder's and a repair's sick calls), so that
+    `check` and a later `repair` of this workbook know them too."""
+    names = {a.employee_id: a.name for a in scenario.agents}
+    _header(ws, 1, ABSENCE_COLUMNS)
+    for r, ab in enumerate(sorted(scenario.absences, key=lambda a: (a.start, a.employee_id)), start=2):
+        for c, value in enumerate([ab.employee_id, names.get(ab.employee_id, ""), ab.start, ab.end, ab.reason],
+                                  start=1):
+            _put(ws, r, c, value)
+    ws.freeze_panes = "A2"
+    _widths(ws, {"A": 14, "B": 16, "C": 18, "D": 18, "E": 24})
+
+
+def read_absences(path: Path) -> list[Absence]:
+    """The Absences sheet of a roster workbook ([] when it has none)."""
+    path = Path(path)
+    wb = openpyxl.load_workbook(path, read_only=True, data_only=True, keep_links=False)
+    try:
+        if ABSENCES not in wb.sheetnames:
+            return []
+        raw_rows = list(wb[ABSENCES].iter_rows(values_only=True))
+    finally:
+        wb.close()
+    where = f"{path.name} [{ABSENCES}]"
+    header = [str(h).strip() if h is not None else "" for h in (raw_rows[0] if raw_rows else ())]
+    missing = [c for c in ("employee_id", "start", "end") if c not in header]
+    if missing:
+        raise InputError([Problem(where, f"missing column {c!r}; expected {', '.join(ABSENCE_COLUMNS)}", row=1)
+                          for c in missing])
+    col = {name: header.index(name) for name in ABSENCE_COLUMNS if name in header}
+    out, problems = [], []
+    for row_no, values in enumerate(raw_rows[1:], start=2):
+        cells = {k: (values[i] if i < len(values) else None) for k, i in col.items()}
+        if all(_blank(v) for v in cells.values()):
+            continue
+        try:
+            out.append(Absence(employee_id=_id_text(cells["employee_id"]), start=_datetime_cell(cells["start"]),
+                               end=_datetime_cell(cells["end"]),
+                               reason="" if _blank(cells.get("reason")) else str(cells.get("reason"))))
+        except (ValueError, ValidationError) as exc:
+            problems.append(Problem(where, f"expected employee_id, start and end of an absence ({exc})", row=row_no))
+    if problems:
+        raise InputError(problems)
+    return out
+
+
+def with_absences(scenario: Scenario, absences: list[Absence]) -> Scenario:
+    """The scenario with these absences added (those it already has are not repeated)."""
+    known = {(a.employee_id, a.start, a.end) for a in scenario.absences}
+    new = [a for a in absences if (a.employee_id, a.start, a.end) not in known]
+    return scenario.model_copy(update={"absences": [*scenario.absences, *new]}) if new else scenario
 
 
 # ---------------------------------------------------------------------------------------------

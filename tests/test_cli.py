@@ -71,6 +71,18 @@ def test_repair_keeps_the_input_and_writes_changes(solved, tmp_path, capsys):
     started_before = lambda r: r["start"] < moment and r["employee_id"] != victim["employee_id"]
     assert sorted(map(str, filter(started_before, rows))) == sorted(map(str, filter(started_before, after)))
     assert max(r["end"] for r in after if r["employee_id"] == victim["employee_id"] and r["start"] < moment) <= moment
+    # the sick call travels in the workbook: check accepts the cut-short shift, and a second
+    # repair of the repaired roster keeps the first absentee away
+    assert "Absences" in openpyxl.load_workbook(out).sheetnames
+    assert main(["check", str(out), "--scenario", str(SCENARIO)]) == 0
+    second = tmp_path / "repaired2.xlsx"
+    other = next(r for r in after if r["start"] > moment and r["employee_id"] not in leads | {victim["employee_id"]})
+    assert main(["repair", str(out), "--scenario", str(SCENARIO), "--absent", other["employee_id"],
+                 "--from", f"{other['start']:%Y-%m-%d %H:%M}", "--out", str(second), "--time-limit", "8",
+                 "--quiet"]) == 0
+    sick_until = moment.replace(hour=0, minute=0) + dt.timedelta(days=5)
+    assert not [r for r in read_assignments(second)
+                if r["employee_id"] == victim["employee_id"] and moment <= r["start"] < sick_until]
 
 
 def test_repair_refuses_to_overwrite_its_input(solved):

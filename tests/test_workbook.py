@@ -97,7 +97,7 @@ def test_sheets_and_returned_files(written, tmp_path):
     assert paths == [tmp_path / "roster.xlsx", tmp_path / "roster_assignments.csv"]
     assert all(p.exists() for p in paths)
     wb = openpyxl.load_workbook(paths[0])
-    assert wb.sheetnames == ["Assignments", "Roster", "Coverage", "Summary"]
+    assert wb.sheetnames == ["Assignments", "Roster", "Coverage", "Summary", "Absences"]
     assert wb.active.title == "Assignments"
 
 
@@ -363,3 +363,11 @@ def test_read_never_evaluates_formulas(tmp_path):
 def test_unknown_language_is_refused(written):
     with pytest.raises(ValueError, match="lang"):
         written(lang="fr")
+
+
+def test_absences_travel_in_the_workbook(written, scenario):
+    from scheduler.workbook import read_absences, with_absences
+
+    paths = written()
+    assert read_absences(paths[0]) == scenario.absences
+    assert with_absences(scenario, read_absences(paths[0])) is scenario  # nothing new, nothing repeated
