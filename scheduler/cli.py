@@ -40,7 +40,7 @@ def cmd_solve(args: argparse.Namespace) -> int:
     folder = Path(args.scenario) if args.scenario else demo_folder()
     out = Path(args.out) if args.out else _default_out("roster.xlsx")
     result = solve_scenario(folder, out, time_limit_s=args.time_limit, workers=args.workers, seed=args.seed,
-                            lang=args.lang, progress=not args.quiet, log=args.log)
+                            lang=args.lang, progress=not args.quiet, log=args.log, bound=not args.no_bound)
     print(result.summary_text())
     return 0
 
@@ -123,6 +123,7 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("scenario", nargs="?", help="scenario folder (default: data/double11)")
     s.add_argument("--out", help="workbook to write (default: outputs/roster.xlsx)")
     s.add_argument("--log", action="store_true", help="show CP-SAT's own search log")
+    s.add_argument("--no-bound", action="store_true", help="skip the LP lower bound in the Summary")
     solver_flags(s)
     s.set_defaults(func=cmd_solve)
 

@@ -53,9 +53,12 @@ class Tier:
     items: list
     coeffs: list[int]
     to_user: float
+    upper: int | None = None  # the largest raw value the tier can take (None: the number of 0/1 terms)
 
     def __post_init__(self) -> None:
         self.terms = len(self.items)
+        if self.upper is None:
+            self.upper = sum(abs(c) for c in self.coeffs)
         pairs = [(x, c) for x, c in zip(self.items, self.coeffs) if not isinstance(x, int)]
         self.constant = sum(x * c for x, c in zip(self.items, self.coeffs) if isinstance(x, int))
         self.expr = LinearExpr.weighted_sum([x for x, _ in pairs], [c for _, c in pairs]) + self.constant
@@ -422,7 +425,7 @@ def overflow(rm: RosterModel) -> None:
     customer-hours: sum over slots and queues of max(0, rate*session/60 - R*staffed) * slot."""
     cov = _coverage_terms(rm)
     R = rm.rules.reroute_concurrency
-    vs_all = []
+    vs_all, total_load = [], 0
     for q in rm.scenario.config.queues:
         rate = rm.grid.contacts_per_hour[q.id]
         for t in range(rm.grid.n_slots):
@@ -444,13 +447,15 @@ def overflow(rm: RosterModel) -> None:
                 rm.define(over, lambda val, load=load, ix=[x.index for x in vs], rcs=rcs:
                           max(0, load - sum(c * val[i] for i, c in zip(ix, rcs))))
             vs_all.append(over)
-    rm.tiers.append(Tier("overflow", "customer-hours", vs_all, [1] * len(vs_all), rm.grid.delta_hours / SCALE))
+            total_load += load
+    rm.tiers.append(Tier("overflow", "customer-hours", vs_all, [1] * len(vs_all), rm.grid.delta_hours / SCALE,
+                         upper=total_load))
 
 
 def shortage(rm: RosterModel) -> None:
     """Tier 2: agents missing against the staffing norm, in agent-hours: sum of
     max(0, rate/contacts_per_agent_hour - staffed) * slot."""
-    vs_all = []
+    vs_all, total_req = [], 0
     for q in rm.scenario.config.queues:
         rate = rm.grid.contacts_per_hour[q.id]
         for t in range(rm.grid.n_slots):
@@ -465,7 +470,9 @@ def shortage(rm: RosterModel) -> None:
             else:
                 rm.define(short, lambda val, req=req, i=st.index: max(0, req - val[i]))
             vs_all.append(short)
-    rm.tiers.append(Tier("shortage", "agent-hours", vs_all, [1] * len(vs_all), rm.grid.delta_hours / SCALE))
+            total_req += req
+    rm.tiers.append(Tier("shortage", "agent-hours", vs_all, [1] * len(vs_all), rm.grid.delta_hours / SCALE,
+                         upper=total_req))
 
 
 def plan_changes(rm: RosterModel) -> None:

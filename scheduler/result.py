@@ -25,6 +25,30 @@ class PhaseResult:
 
 
 @dataclass
+class ServiceBound:
+    """How far a service measure (overflow, shortage) is from the best lower bound we can prove.
+    `lp` and `cp_sat` are lower bounds for every roster at least as good in the measures ranked
+    above it (None when not computed); `best` is the larger of the two."""
+
+    name: str
+    unit: str
+    achieved: float
+    lp: float | None
+    cp_sat: float | None
+
+    @property
+    def best(self) -> float:
+        return max([b for b in (self.lp, self.cp_sat) if b is not None], default=0.0)
+
+    @property
+    def gap(self) -> float:
+        """(achieved - best bound) / achieved; 0 when the achieved value is 0."""
+        if self.achieved <= 1e-9:
+            return 0.0
+        return max(0.0, (self.achieved - self.best) / self.achieved)
+
+
+@dataclass
 class SolveReport:
     status: str                       # OPTIMAL when every tier was proven optimal, else FEASIBLE
     phases: list[PhaseResult] = field(default_factory=list)
@@ -35,6 +59,7 @@ class SolveReport:
     n_variables: int = 0
     n_constraints: int = 0
     notes: list[str] = field(default_factory=list)  # modelling choices and anything a user must know
+    service: list[ServiceBound] = field(default_factory=list)  # service against proven lower bounds
 
     @property
     def objective(self) -> float:

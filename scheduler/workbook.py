@@ -92,6 +92,8 @@ LABELS: dict[str, dict[str, Any]] = {
         "solve_seconds": "solve seconds", "time_limit": "time limit (s)", "workers": "workers",
         "seed": "seed", "variables": "model size: variables", "constraints": "model size: constraints",
         "sec_tiers": "Objective tiers (in order of priority)", "tier": "tier", "unit": "unit",
+        "sec_service": "Service against proven lower bounds", "measure": "measure", "achieved": "achieved",
+        "lp_bound": "LP relaxation bound", "cp_bound": "CP-SAT bound",
         "seconds": "seconds", "sec_notes": "Notes", "sec_kpis": "Key figures",
         "sec_horizon": "Scenario", "horizon": "horizon", "days": "days", "slot_minutes": "slot minutes",
         "n_agents": "agents (regular / flex / leads)", "demand_source": "demand from",
@@ -124,6 +126,8 @@ LABELS: dict[str, dict[str, Any]] = {
         "solve_seconds": "求解秒数", "time_limit": "时间上限（秒）", "workers": "线程数",
         "seed": "随机种子", "variables": "模型规模：变量数", "constraints": "模型规模：约束数",
         "sec_tiers": "目标层级（按优先级）", "tier": "层级", "unit": "单位",
+        "sec_service": "服务指标与可证明的下界", "measure": "指标", "achieved": "实际值",
+        "lp_bound": "线性松弛下界", "cp_bound": "CP-SAT 下界",
         "seconds": "秒", "sec_notes": "说明", "sec_kpis": "关键指标",
         "sec_horizon": "场景", "horizon": "排班周期", "days": "天数", "slot_minutes": "时段分钟数",
         "n_agents": "人数（正式 / 机动 / 组长）", "demand_source": "需求来源",
@@ -502,6 +506,14 @@ def _summary_sheet(ws: Worksheet, scenario: Scenario, report: SolveReport | None
     tiers = [[p.name, p.unit, p.status, p.objective, p.best_bound, (p.gap, "0.00%"), (round(p.seconds, 2), "0.00")]
              for p in (report.phases if report else [])]
     r = _table(ws, r, tier_header, tiers or [[na]])
+
+    if report is not None and report.service:
+        r = _section(ws, r + 1, L["sec_service"])
+        r = _table(ws, r, [L["measure"], L["unit"], L["achieved"], L["lp_bound"], L["cp_bound"], L["best_bound"],
+                           L["gap"]],
+                   [[b.name, b.unit, _rounded(b.achieved), _rounded(b.lp) if b.lp is not None else na,
+                     _rounded(b.cp_sat) if b.cp_sat is not None else na, _rounded(b.best), (b.gap, "0.00%")]
+                    for b in report.service])
 
     r = _section(ws, r + 1, L["sec_notes"])
     notes = report.notes if report and report.notes else [na]

@@ -32,6 +32,14 @@ def test_solve_writes_every_sheet_and_the_csv(solved):
     assert isinstance(wb["Assignments"]["F2"].value, dt.datetime)
     summary = " ".join(str(c.value) for row in wb["Summary"].iter_rows() for c in row if c.value is not None)
     assert "gap" in summary.lower() and "overflow" in summary.lower()
+    # service beside its proven lower bounds: the LP bound never exceeds what the roster achieves
+    rows = [[c.value for c in row] for row in wb["Summary"].iter_rows()]
+    start = next(i for i, r in enumerate(rows) if r[0] == "Service against proven lower bounds")
+    header = rows[start + 1]
+    for r in rows[start + 2:start + 4]:
+        line = dict(zip(header, r))
+        assert line["measure"] in ("overflow", "shortage")
+        assert line["LP relaxation bound"] <= line["achieved"] + 1e-6
     assert (solved.parent / "roster_assignments.csv").exists()
 
 
