@@ -131,13 +131,18 @@ def greedy_roster(rm: RosterModel, keep: list[Option] | None = None) -> list[Opt
                 take(o)
 
     free = [o for o in rm.options if o.fixed is None]
-    # 1. every shift instance with demand gets its leads, busiest instances first
+    # 1. every shift instance with demand gets its leads: the instance fewest leads can work first
+    #    (night shifts, usually), then the busiest, so scarce leads are not used up elsewhere
     lead_opts: dict[int, list[Option]] = defaultdict(list)
     for o in free:
         if rm.agents[o.agent].is_lead:
             lead_opts[o.inst].append(o)
     total_req = [sum(req[q.id][t] for q in queues) for t in range(g.n_slots)]
-    for inst in sorted(rm.instances, key=lambda i: -sum(total_req[t] for t in i.slots)):
+
+    def urgency(i) -> tuple[int, float]:
+        return len({o.agent for o in lead_opts[i.index]}), -sum(total_req[t] for t in i.slots)
+
+    for inst in sorted(rm.instances, key=urgency):
         if not any(total_req[t] > 0 for t in inst.slots):
             continue
         while any(lead_cover[t] < need_leads for t in inst.slots):
