@@ -250,15 +250,6 @@ class RosterModel:
 
     # ------------------------------------------------------------------ extraction
 
-    def roster(self, solver: cp_model.CpSolver) -> Roster:
-        out = []
-        for o in self.options:
-            if o.fixed is not None:
-                out.append(o.fixed)
-            elif solver.boolean_value(o.var):
-                out.append(self.assignment_of(o))
-        return Roster(out).sorted()
-
     def assignment_of(self, o: Option) -> Assignment:
         inst = self.instances[o.inst]
         runs, begin = [], None

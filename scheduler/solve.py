@@ -128,10 +128,8 @@ def solve_model(rm: RosterModel, opts: SolveOptions, printer: ProgressPrinter | 
     proto = rm.m.proto
     report.n_variables, report.n_constraints = len(proto.variables), len(proto.constraints)
     tiers = [t for t in rm.tiers if t.terms > 0]
-    solved_values: list[int] | None = None
-    solution: list[int] | None = None
+    solution: list[int] | None = None  # the best roster so far: a value for every model variable
     greedy_solution: list[int] | None = None
-    all_vars = [o.var for o in rm.options]
     # one worker: budgets in CP-SAT's deterministic time, fixed in advance, so the same input and
     # seed give the same roster on any machine and load; several workers: wall-clock budgets
     deterministic = opts.workers == 1
@@ -144,7 +142,7 @@ def solve_model(rm: RosterModel, opts: SolveOptions, printer: ProgressPrinter | 
                 budget = max(0.5, opts.time_limit_s * TIME_SHARE.get(tier.name, 0.1) / total_share)
             else:
                 budget = max(0.5, remaining * TIME_SHARE.get(tier.name, 0.1) / share_left)
-            if interrupt.requested or (remaining <= 0.2 and solved_values is not None and not deterministic):
+            if interrupt.requested or (remaining <= 0.2 and solution is not None and not deterministic):
                 report.status = "FEASIBLE"
                 report.notes.append(f"{tier.name} was not optimised: "
                                     + ("stopped by the user" if interrupt.requested else "out of time"))
@@ -199,7 +197,6 @@ def solve_model(rm: RosterModel, opts: SolveOptions, printer: ProgressPrinter | 
             if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE) and solution is None and greedy_solution:
                 # the search ended before it reported anything: the greedy roster is legal, keep it
                 solution = greedy_solution
-                solved_values = [solution[v.index] for v in all_vars]
                 value = tier.value(solution)
                 report.phases.append(PhaseResult(tier.name, tier.unit, name, value * tier.to_user, 0.0,
                                                  time.monotonic() - t0))
@@ -209,9 +206,9 @@ def solve_model(rm: RosterModel, opts: SolveOptions, printer: ProgressPrinter | 
                 rm.m.add(tier.expr <= value)
                 continue
             if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-                if solved_values is None and interrupt.requested:
+                if solution is None and interrupt.requested:
                     raise KeyboardInterrupt  # stopped before any roster existed: nothing to write
-                if solved_values is None:
+                if solution is None:
                     raise InfeasibleError([f"No roster was found within {opts.time_limit_s:.0f} s "
                                            f"(solver status {name}). Give it more time with --time-limit."])
                 report.status = "FEASIBLE"
@@ -228,7 +225,6 @@ def solve_model(rm: RosterModel, opts: SolveOptions, printer: ProgressPrinter | 
             if status != cp_model.OPTIMAL:
                 report.status = "FEASIBLE"
             solution = list(solver.response_proto.solution)
-            solved_values = [solution[v.index] for v in all_vars]
             rm.m.add(tier.expr <= value)  # later tiers may not worsen this one
     if solution is not None:
         # later tiers may improve earlier ones by the way: report every tier of the final roster
@@ -239,18 +235,16 @@ def solve_model(rm: RosterModel, opts: SolveOptions, printer: ProgressPrinter | 
         report.notes.append("stopped with Ctrl-C: the roster is the best found so far, not proven optimal")
         report.status = "FEASIBLE"
     report.seconds = time.monotonic() - t_start
-    if solved_values is None:
-        # no tier had anything to minimise (no demand, nobody to roster): everyone is off
-        return Roster([o.fixed for o in rm.options if o.fixed is not None]).sorted(), report
-    return _roster_from_values(rm, solved_values), report
+    # no solution: no tier had anything to minimise (no demand, nobody to roster), everyone is off
+    return _roster_from_solution(rm, solution), report
 
 
-def _roster_from_values(rm: RosterModel, values: list[int]) -> Roster:
+def _roster_from_solution(rm: RosterModel, solution: list[int] | None) -> Roster:
     out: list[Assignment] = []
-    for o, x in zip(rm.options, values):
+    for o in rm.options:
         if o.fixed is not None:
             out.append(o.fixed)
-        elif x:
+        elif solution is not None and solution[o.var.index]:
             out.append(rm.assignment_of(o))
     return Roster(out).sorted()
 
