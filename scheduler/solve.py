@@ -38,6 +38,11 @@ TIME_SHARE = {"overflow": 0.25, "shortage": 0.40, "changed agents": 0.10, "chang
 TIE_BREAK = {"shortage": "changed shifts"}
 
 
+# tiers whose search keeps CP-SAT's presolve whatever the model size (it finds their bounds)
+SERVICE_TIERS = {"overflow", "shortage", "changed agents", "changed shifts"}
+LARGE_MODEL = 50_000  # variables
+
+
 class ProgressPrinter:
     """Prints one line per improving roster: tier, objective, bound, elapsed seconds."""
 
@@ -179,6 +184,10 @@ def solve_model(rm: RosterModel, opts: SolveOptions, printer: ProgressPrinter | 
             solver.parameters.random_seed = opts.seed
             solver.parameters.log_search_progress = opts.log
             solver.parameters.catch_sigint_signal = False  # Ctrl-C is ours: see _search
+            if tier.name not in SERVICE_TIERS and len(proto.variables) > LARGE_MODEL:
+                # these tiers start from a complete roster; on a large model presolve alone would
+                # use up their budget (measured: 400 agents x 14 days, flex tier found nothing)
+                solver.parameters.cp_model_presolve = False
             for key, value in opts.params.items():
                 setattr(solver.parameters, key, value)
             if printer:

@@ -130,3 +130,24 @@ def test_repair_explains_a_lead_leaving_while_others_are_on_duty(solved, tmp_pat
     err = capsys.readouterr().err
     assert "leads_on_duty" in err and "no lead on shift" in err
     assert not (tmp_path / "r.xlsx").exists()
+
+
+def test_repair_with_an_absences_file(solved, tmp_path, capsys):
+    leads = {a.employee_id for a in load_scenario(SCENARIO).agents if a.is_lead}
+    rows = read_assignments(solved)
+    day12 = [r for r in rows if r["date"] == dt.date(2026, 11, 12) and r["employee_id"] not in leads]
+    sick = sorted({r["employee_id"] for r in day12})[:2]
+    absences = tmp_path / "sick.csv"
+    absences.write_text("employee_id,start,end,reason\n" + "".join(
+        f"{e},2026-11-12 00:00,2026-11-13 00:00,病假\n" for e in sick), encoding="utf-8")
+    out = tmp_path / "repaired.xlsx"
+    assert main(["repair", str(solved), "--scenario", str(SCENARIO), "--absences", str(absences),
+                 "--out", str(out), "--time-limit", "8", "--quiet"]) == 0
+    after = read_assignments(out)
+    assert not [r for r in after if r["employee_id"] in sick and r["date"] == dt.date(2026, 11, 12)]
+    assert main(["check", str(out), "--scenario", str(SCENARIO)]) == 0
+    bad = tmp_path / "bad.csv"
+    bad.write_text("employee_id,start,end\nNOBODY,2026-11-12 00:00,2026-11-11 00:00\n", encoding="utf-8")
+    assert main(["repair", str(solved), "--scenario", str(SCENARIO), "--absences", str(bad), "--quiet"]) == 2
+    err = capsys.readouterr().err
+    assert "bad.csv, row 2" in err
