@@ -22,7 +22,7 @@ from typing import Callable
 from ortools.sat.python import cp_model
 
 from scheduler.grid import Grid, ShiftInstance
-from scheduler.patterns import Pattern, maximal_patterns
+from scheduler.patterns import Pattern, is_legal, maximal_patterns
 from scheduler.roster import Assignment, Roster
 from scheduler.scenario import Agent, Scenario
 
@@ -146,7 +146,6 @@ class RosterModel:
         for ab in self.scenario.absences:
             self._absences[ab.employee_id].append(ab)
         idx = {a.employee_id: k for k, a in enumerate(self.agents)}
-        frozen_keys = set()
         for fa in self.frozen:
             a, inst = idx[fa.employee_id], self.inst_by_key[(fa.shift, fa.date)]
             worked = self._worked_slots(fa)
@@ -155,7 +154,6 @@ class RosterModel:
             opt = Option(a, inst.index, fa.queue, worked, range(worked[0], worked[-1] + 1), var, fixed=fa)
             self.options.append(opt)
             self.by_agent_inst[(a, inst.index)].append(opt)
-            frozen_keys.add((a, inst.index))
         published_choice = self._published_choices(idx)
         for a, agent in enumerate(self.agents):
             for inst in self.instances:
@@ -166,7 +164,7 @@ class RosterModel:
                 pats = [tuple(inst.first_slot + k for k, w in enumerate(p) if w) for p in self._patterns(inst)]
                 queues = self.allowed_queues(agent, inst)
                 pub = published_choice.get((a, inst.index))
-                if pub is not None and pub[0] in queues and pub[1] not in pats:
+                if pub is not None and pub[0] in queues and pub[1] not in pats and self._legal(inst, pub[1]):
                     pats.append(pub[1])  # the published break pattern stays available
                 for q in queues:
                     for worked in pats:
@@ -181,6 +179,15 @@ class RosterModel:
                           "by the run rules); hand-edited rosters may use any legal pattern")
         if self.unusable:
             self.notes.extend(sorted(set(self.unusable)))
+
+    def _legal(self, inst: ShiftInstance, worked: tuple[int, ...]) -> bool:
+        """Is this set of worked slots a legal pattern of the instance (a hand-edited one, say)?"""
+        if any(t not in inst.slots for t in worked):
+            return False
+        pattern = tuple(t in set(worked) for t in inst.slots)
+        return is_legal(pattern, [self.grid.high_load[t] for t in inst.slots],
+                        self._slots(self.rules.max_continuous_hours * 60),
+                        self._slots(self.rules.max_continuous_high_load_hours * 60))
 
     def _worked_slots(self, a: Assignment) -> tuple[int, ...]:
         out = []

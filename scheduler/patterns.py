@@ -29,7 +29,8 @@ def _run_ok(high_load: list[bool], a: int, b: int, max_run: int, max_hl_run: int
     return True
 
 
-def _is_legal(p: Pattern, high_load: list[bool], max_run: int, max_hl_run: int) -> bool:
+def is_legal(p: Pattern, high_load: list[bool], max_run: int, max_hl_run: int) -> bool:
+    """First and last slots worked, and every run within the run rules (limits in slots)."""
     if not (p[0] and p[-1]):
         return False
     run = hl = 0
@@ -72,7 +73,7 @@ def maximal_patterns(high_load: list[bool], max_run: int, max_hl_run: int, cap: 
     if not patterns and n <= 16:
         # rare shapes need two breaks in a row; search them exhaustively on short shifts
         legal = [p for p in ((True, *mid, True) if n > 1 else (True,) for mid in product((True, False), repeat=max(0, n - 2)))
-                 if _is_legal(p, high_load, max_run, max_hl_run)]
+                 if is_legal(p, high_load, max_run, max_hl_run)]
         patterns = [p for p in legal if not any(q != p and all(a <= b for a, b in zip(p, q)) for q in legal)]
     # keep the patterns that work the most slots; where a tier must be cut, spread its breaks
     patterns.sort(key=lambda p: (-sum(p), p[::-1]))

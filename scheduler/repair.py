@@ -160,6 +160,15 @@ def repair(scenario: Scenario, published: Roster, absences: list[Absence], *, ti
     scenario = with_absences(scenario, absences)
     hood = neighbourhood(scenario, published, absences, full)
     frozen = split_published(scenario, published, absences, hood)
+    # what started before the moment cannot change: if it breaks a rule by itself (a hand edit,
+    # say), no repair can produce a legal roster. The lead rule is left to the model, since a
+    # lead whose shift starts after the moment may still cover the rest of a running shift.
+    past = [a for a in frozen if a.start < moment]
+    broken = [v for v in check_roster(scenario, Roster(past)) if v.rule != "leads_on_duty"]
+    if broken:
+        raise InfeasibleError([f"The published roster already breaks rules before {moment:%Y-%m-%d %H:%M}, which a "
+                               f"repair cannot change; fix them by hand (scheduler check lists them):"]
+                              + [f"[{v.rule}] {v.message}" for v in broken])
     limit = time_limit_s if time_limit_s is not None else min(scenario.config.solver.time_limit_s, REPAIR_TIME_LIMIT_S)
     try:
         roster, report = solve(scenario, options_for(scenario, limit, workers, seed), printer,
@@ -191,11 +200,13 @@ def repair_workbook(roster_path: Path, scenario_dir: Path, out: Path, *, absent:
     structural = [v for v in violations if v.rule in STRUCTURAL_RULES]
     if structural:
         raise InputError([Problem(f"{roster_path.name} [Assignments]", v.message) for v in structural])
-    if violations and progress:
-        print(f"Note: the published roster breaks {len(violations)} rule(s); the repair keeps its past and "
-              f"re-solves the rest:", file=sys.stderr)
-        for v in violations[:10]:
-            print(f"  [{v.rule}] {v.message}", file=sys.stderr)
+    if violations:
+        full = True  # a broken plan may be anyone's: re-plan everything after the moment
+        if progress:
+            print(f"Note: the published roster breaks {len(violations)} rule(s); the repair keeps its past and "
+                  f"re-plans everything after the moment:", file=sys.stderr)
+            for v in violations[:10]:
+                print(f"  [{v.rule}] {v.message}", file=sys.stderr)
     published = Roster.from_rows(rows)
     absences = new_absences(scenario, absent, start, end, absences_file)
     printer = ProgressPrinter(sys.stderr) if progress else None

@@ -115,3 +115,24 @@ def test_neighbourhood_keeps_plans_of_agents_who_cannot_help():
     _, roster_full, report_full, changes_full = repair(sc, published, sick, time_limit_s=10, full=True)
     assert "--full" in report_full.notes[0]
     assert len({c["employee_id"] for c in changes_full} - {"L1"}) == 1
+
+
+def test_hand_edited_roster_broken_in_the_past_is_refused_with_reasons():
+    sc = make_scenario(agents=[L1, L2, R1], days=2, rules={"max_continuous_hours": 3},
+                       demand={"pre_sales": [0] * 8 + [10] * 4 + [0] * 20 + [10] * 4})
+    published = Roster([shift("L1", 11), shift("L1", 12)])  # 4 h without a break: the rule says 3
+    sick = [Absence(employee_id="L1", start=D(2026, 11, 12, 7), end=D(2026, 11, 13))]
+    with pytest.raises(InfeasibleError) as err:
+        repair(sc, published, sick, time_limit_s=5)
+    assert "continuous_hours" in str(err.value) and "before 2026-11-12 07:00" in str(err.value)
+
+
+def test_hand_edited_roster_broken_in_the_future_is_mended_by_the_repair():
+    sc = make_scenario(agents=[L1, L2, R1], days=2, rules={"max_continuous_hours": 3},
+                       demand={"pre_sales": [0] * 8 + [10] * 4 + [0] * 20 + [10] * 4})
+    legal = Assignment("L1", dt.date(2026, 11, 11), "D", "pre_sales",
+                       ((D(2026, 11, 11, 8), D(2026, 11, 11, 10)), (D(2026, 11, 11, 11), D(2026, 11, 11, 12))))
+    published = Roster([legal, shift("L2", 12)])  # L2's shift on the 12th has no break
+    sick = [Absence(employee_id="R1", start=D(2026, 11, 11, 20), end=D(2026, 11, 12))]
+    sc2, roster, _, _ = repair(sc, published, sick, time_limit_s=5, full=True)
+    assert check_roster(sc2, roster) == []
