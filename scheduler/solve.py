@@ -171,9 +171,12 @@ def solve_model(rm: RosterModel, opts: SolveOptions, printer: ProgressPrinter | 
                 greedy_solution = [hint.get(k, 0) for k in range(len(rm.m.proto.variables))]
                 rm.m.proto.solution_hint.vars.extend(hint.keys())
                 rm.m.proto.solution_hint.values.extend(hint.values())
-                if printer and printer.stream:
-                    print(f"[{time.monotonic() - printer.t0:6.1f}s] greedy first roster: {len(chosen):,} shifts "
-                          f"in {time.monotonic() - t_greedy:.1f}s", file=printer.stream, flush=True)
+                if printer:
+                    if printer.stream:
+                        print(f"[{time.monotonic() - printer.t0:6.1f}s] greedy first roster: {len(chosen):,} shifts "
+                              f"in {time.monotonic() - t_greedy:.1f}s", file=printer.stream, flush=True)
+                    # a legal roster exists from here on (it is what Ctrl-C would write)
+                    printer.solution(tier.name, tier.value(greedy_solution) * tier.to_user, 0.0, final=True)
             solver = cp_model.CpSolver()
             if deterministic:
                 solver.parameters.max_deterministic_time = budget
