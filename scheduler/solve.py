@@ -73,7 +73,7 @@ class _Callback(cp_model.CpSolverSolutionCallback):
     def on_solution_callback(self) -> None:
         if self.printer:
             self.printer.solution(self.name, self.objective_value * self.scale,
-                                  self.best_objective_bound * self.scale)
+                                  max(0.0, self.best_objective_bound * self.scale))  # every tier is >= 0
         if self.stop():
             self.stop_search()
 
