@@ -242,15 +242,8 @@ def rule_of_thumb_roster(scenario):
                     if not placed:
                         continue
                     brk = set(_breaks(i.n_slots))
-                    runs, begin = [], None
-                    for s in range(i.n_slots + 1):
-                        worked = s < i.n_slots and s not in brk
-                        if worked and begin is None:
-                            begin = s
-                        elif not worked and begin is not None:
-                            runs.append((grid.slot_start(i.first_slot + begin), grid.slot_start(i.first_slot + s)))
-                            begin = None
-                    out.append(Assignment(agent.employee_id, date, i.code, q, tuple(runs)))
+                    runs = grid.runs_of(i.first_slot + s for s in range(i.n_slots) if s not in brk)
+                    out.append(Assignment(agent.employee_id, date, i.code, q, runs))
                     shifts_of[agent.employee_id].append(i)
                     dealt += 1
                     k += 1
@@ -438,15 +431,7 @@ def _runs_with_breaks(grid, i, max_run: int) -> tuple:
     while i.n_slots - (brk[-1] + 1 if brk else 0) > max_run and k < i.n_slots - 1:
         brk.append(k)
         k += max_run + 1
-    runs, begin = [], None
-    for s in range(i.n_slots + 1):
-        worked = s < i.n_slots and s not in brk
-        if worked and begin is None:
-            begin = s
-        elif not worked and begin is not None:
-            runs.append((grid.slot_start(i.first_slot + begin), grid.slot_start(i.first_slot + s)))
-            begin = None
-    return tuple(runs)
+    return grid.runs_of(i.first_slot + s for s in range(i.n_slots) if s not in brk)
 
 
 # ------------------------------------------------------------------------------------ one case

@@ -50,6 +50,17 @@ class Grid:
         """Index of the slot that contains `when` (may be outside 0..n_slots-1)."""
         return int((when - self.start).total_seconds() // (self.slot_minutes * 60))
 
+    def runs_of(self, worked) -> tuple[tuple[dt.datetime, dt.datetime], ...]:
+        """The runs [start, end) of consecutive slots among these slot indices, in time order."""
+        runs: list[tuple[dt.datetime, dt.datetime]] = []
+        for t in sorted(set(worked)):
+            start = self.slot_start(t)
+            if runs and runs[-1][1] == start:
+                runs[-1] = (runs[-1][0], start + dt.timedelta(minutes=self.slot_minutes))
+            else:
+                runs.append((start, start + dt.timedelta(minutes=self.slot_minutes)))
+        return tuple(runs)
+
     @cached_property
     def instances(self) -> list[ShiftInstance]:
         out: list[ShiftInstance] = []

@@ -259,15 +259,7 @@ class RosterModel:
 
     def assignment_of(self, o: Option) -> Assignment:
         inst = self.instances[o.inst]
-        runs, begin = [], None
-        worked = set(o.worked)
-        for t in range(inst.first_slot, inst.first_slot + inst.n_slots + 1):
-            if t in worked and begin is None:
-                begin = t
-            elif t not in worked and begin is not None:
-                runs.append((self.grid.slot_start(begin), self.grid.slot_start(t)))
-                begin = None
-        return Assignment(self.agents[o.agent].employee_id, inst.date, inst.code, o.queue, tuple(runs))
+        return Assignment(self.agents[o.agent].employee_id, inst.date, inst.code, o.queue, self.grid.runs_of(o.worked))
 
 
 # ---------------------------------------------------------------------- hard rules (SPEC 3)

@@ -59,7 +59,8 @@ def test_future_absence_keeps_everything_before_it():
     sc = two_day_scenario()
     published = Roster([shift("L1", 11), shift("L1", 12)])
     sick = [Absence(employee_id="L1", start=D(2026, 11, 12, 0), end=D(2026, 11, 13))]
-    _, roster, _, _ = repair(sc, published, sick, time_limit_s=10)
+    sc2, roster, _, _ = repair(sc, published, sick, time_limit_s=10)
+    assert check_roster(sc2, roster) == []
     assert shift("L1", 11) in roster.assignments
     assert {a.employee_id for a in roster.assignments if a.date == dt.date(2026, 11, 12)} == {"L2"}
 

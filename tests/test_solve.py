@@ -9,6 +9,7 @@ import textwrap
 import time
 from pathlib import Path
 
+from scheduler.check import check_roster
 from scheduler.scenario import load_scenario
 from scheduler.solve import SolveOptions, solve
 
@@ -20,6 +21,7 @@ def test_one_worker_and_a_seed_give_the_same_roster_twice():
     first, r1 = solve(scenario, SolveOptions(time_limit_s=4, workers=1, seed=7))
     second, r2 = solve(scenario, SolveOptions(time_limit_s=4, workers=1, seed=7))
     assert first == second
+    assert check_roster(scenario, first) == []
     assert [(p.name, p.objective) for p in r1.phases] == [(p.name, p.objective) for p in r2.phases]
 
 
