@@ -37,21 +37,31 @@ def _names(pairs: list[tuple[str, str]]) -> str:
 
 
 def unavoidable_shortage(scenario: Scenario, grid: Grid | None = None) -> list[str]:
-    """Shift instances and queues with demand that the rules leave nobody to serve."""
+    """Stretches of slots and queues with demand that the rules leave nobody to serve."""
     grid = grid or Grid(scenario)
     need = scenario.config.rules.min_leads_on_duty
     leads = [a for a in scenario.agents if a.is_lead]
     out = []
-    for inst in grid.instances:
-        if need <= 0 or not any(grid.total_rate[t] > 0 for t in inst.slots):
-            continue
-        reasons = [(f"{a.employee_id} {a.name}", _why_not(a, inst, scenario)) for a in leads]
-        able = [who for who, why in reasons if why is None]
-        if len(able) < need:
-            blocked = [(who, why) for who, why in reasons if why is not None]
-            detail = _names(blocked) if blocked else "there are no leads in the staff list"
-            out.append(f"{inst.date} {inst.code} ({inst.start:%H:%M}-{inst.end:%H:%M}): no lead can work it "
-                       f"({detail}), so nobody may be rostered on it")
+    if need > 0:
+        covering: dict[int, list[ShiftInstance]] = {}
+        for inst in grid.instances:
+            for t in inst.slots:
+                covering.setdefault(t, []).append(inst)
+        # a slot nobody may work: fewer leads than needed could be on shift in it, by any shift
+        blocked = [t for t in range(grid.n_slots) if grid.total_rate[t] > 0 and sum(
+            any(_why_not(a, inst, scenario) is None for inst in covering.get(t, [])) for a in leads) < need]
+        for stretch in _stretches(blocked):
+            insts = covering.get(stretch[0], [])
+            reasons = []
+            for a in leads:
+                whys = sorted({w for w in (_why_not(a, i, scenario) for i in insts) if w is not None})
+                if whys:
+                    reasons.append((f"{a.employee_id} {a.name}", " and ".join(whys)))
+            detail = _names(reasons) if reasons else ("no shift covers it" if not insts
+                                                      else "there are no leads in the staff list")
+            begin, end = grid.slot_start(stretch[0]), grid.slot_start(stretch[-1] + 1)
+            out.append(f"{begin:%Y-%m-%d %H:%M}-{end:%H:%M}: no lead can be on shift ({detail}), "
+                       f"so nobody may work then")
     for d in grid.dates:
         for q in scenario.config.queue_ids:
             day = [t for t in range(grid.n_slots) if grid.slot_start(t).date() == d]
@@ -64,4 +74,15 @@ def unavoidable_shortage(scenario: Scenario, grid: Grid | None = None) -> list[s
                 why = " (the move sends its agents elsewhere that day)" if any(
                     m.from_queue == q for m in scenario.config.moves if d in m.dates) else ""
                 out.append(f"{d} {q}: no agent can serve this queue{why}; all its contacts are short")
+    return out
+
+
+def _stretches(slots: list[int]) -> list[list[int]]:
+    """Runs of consecutive slot indices."""
+    out: list[list[int]] = []
+    for t in slots:
+        if out and out[-1][-1] == t - 1:
+            out[-1].append(t)
+        else:
+            out.append([t])
     return out

@@ -18,7 +18,7 @@ def test_night_shift_without_any_lead_is_named_with_reasons():
                                   "reason": "病假"},
                                  {"employee_id": "L02", "start": "2026-11-11 00:00", "end": "2026-11-11 09:00"}])
     (msg,) = unavoidable_shortage(sc)
-    assert msg.startswith("2026-11-11 N (00:00-08:00): no lead can work it")
+    assert msg.startswith("2026-11-11 00:00-08:00: no lead can be on shift")
     assert "L01 组长一 is absent (病假)" in msg and "L02 组长二 is absent" in msg
     assert "L03 组长三 cannot work nights" in msg
 
@@ -38,3 +38,13 @@ def test_queue_left_empty_by_a_move_is_named():
 def test_a_servable_scenario_has_nothing_to_say():
     agents = [{"employee_id": "L1", "name": "组长", "home_queue": "pre_sales", "is_lead": True}]
     assert unavoidable_shortage(make_scenario(agents=agents, shifts=SHIFTS, demand={"pre_sales": [10] * 16})) == []
+
+
+def test_a_flex_only_shift_covered_by_a_lead_on_another_shift_is_fine():
+    # P is for flex staff only, but a lead on D is on shift in the same hours: rule 4 holds per slot
+    agents = [{"employee_id": "L1", "name": "组长", "home_queue": "pre_sales", "is_lead": True},
+              {"employee_id": "F1", "name": "临时", "home_queue": "pre_sales", "kind": "flex"}]
+    shifts = [{"code": "D", "start": "08:00", "hours": 8}, {"code": "P", "start": "10:00", "hours": 4,
+                                                           "kinds": ["flex"]}]
+    sc = make_scenario(agents=agents, shifts=shifts, demand={"pre_sales": [0] * 8 + [10] * 8})
+    assert unavoidable_shortage(sc) == []
