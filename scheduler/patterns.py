@@ -6,8 +6,10 @@ one pattern per assigned shift instead of one boolean per slot: that makes the r
 
 The patterns offered are the *maximal* ones: the first and last slots are worked, every run of
 worked slots obeys max_continuous and max_continuous_high_load, breaks are single slots, and no
-break can be removed without breaking a run rule. Any other legal pattern works a subset of
-the slots of one of these, so for service (overflow, shortage) nothing is lost.
+break can be removed without breaking a run rule. Nearly every other legal pattern works a
+subset of the slots of one of these, so for service (overflow, shortage) little is lost. The
+exceptions are maximal shapes that need two breaks in a row (searched exhaustively only when a
+shift of at most 16 slots has no single-break pattern) and patterns beyond the cap per shift.
 """
 
 from __future__ import annotations
