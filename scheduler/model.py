@@ -176,7 +176,8 @@ class RosterModel:
             self.notes.append("min_rest_hours is shorter than a slot: shifts of one agent are kept at least one slot "
                               "apart, so runs never join across two shifts")
         self.notes.append("breaks: each shift uses a maximal work/break pattern (single-slot breaks, each one needed "
-                          "by the run rules); hand-edited rosters may use any legal pattern")
+                          "by the run rules, at most 24 per shift); OPTIMAL means optimal over these patterns, and "
+                          "the LP bound covers every legal pattern; hand-edited rosters may use any legal pattern")
         if self.unusable:
             self.notes.extend(sorted(set(self.unusable)))
 
@@ -531,8 +532,8 @@ def regular_hours(rm: RosterModel) -> None:
 
 def comfort(rm: RosterModel) -> None:
     """Tier 4: nights and weekend shifts spread evenly (max - min over eligible agents, weight 4
-    each), backward rotation (next day's shift starts earlier in the day, weight 1 each) and
-    isolated single days off (weight 1 each)."""
+    each), backward rotation (next day's shift comes earlier in early -> late -> night, weight 1
+    each) and isolated single days off (weight 1 each)."""
     m, terms, weights = rm.m, [], []
     per_agent = rm._agent_instances()
     date_index = {d: n for n, d in enumerate(rm.grid.dates)}
@@ -559,8 +560,10 @@ def comfort(rm: RosterModel) -> None:
     spread("nights", lambda i: i.night)
     spread("weekend", lambda i: i.date.weekday() >= 5)
 
-    def minute_of_day(i: ShiftInstance) -> int:
-        return i.start.hour * 60 + i.start.minute
+    def rotation(i: ShiftInstance) -> tuple[bool, int]:
+        """Place in the forward rotation early -> late -> night: night shifts come last even
+        when they start at 00:00."""
+        return i.night, i.start.hour * 60 + i.start.minute
 
     for a, insts in per_agent.items():
         by_day: dict[int, list[int]] = defaultdict(list)
@@ -569,7 +572,7 @@ def comfort(rm: RosterModel) -> None:
         for d, today in by_day.items():
             for i in today:
                 for j in by_day.get(d + 1, []):
-                    if minute_of_day(rm.instances[j]) < minute_of_day(rm.instances[i]):
+                    if rotation(rm.instances[j]) < rotation(rm.instances[i]):
                         b = m.new_bool_var(f"back_{a}_{i}_{j}")
                         m.add(b >= rm.on[(a, i)] + rm.on[(a, j)] - 1)
                         rm.define(b, lambda val, x=rm.on[(a, i)].index, y=rm.on[(a, j)].index: val[x] * val[y])

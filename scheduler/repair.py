@@ -88,7 +88,10 @@ def split_published(scenario: Scenario, published: Roster, absences: list[Absenc
     frozen = []
     for a in published.assignments:
         begin = inst_start[(a.shift, a.date)]
-        if hood.is_free(a.employee_id, begin):
+        # an agent whose own absence starts inside this shift works it until then (SPEC 6), even
+        # when the earliest absence of the repair came before the shift began
+        own_cut = any(ab.employee_id == a.employee_id and begin < ab.start < a.end for ab in absences)
+        if hood.is_free(a.employee_id, begin) and not own_cut:
             continue  # re-decided by the repair
         cut: Assignment | None = a
         for ab in absences:
@@ -175,6 +178,11 @@ def repair(scenario: Scenario, published: Roster, absences: list[Absence], *, ti
                                frozen=frozen, free_from=moment, free_until=hood.until, free_agents=hood.agents,
                                published=published)
     except InfeasibleError as exc:
+        if not full:
+            # the neighbourhood could not mend it (say a lead is absent and agents of another
+            # queue lose their only lead): re-plan everyone after the moment before giving up
+            return repair(scenario, published, absences, time_limit_s=time_limit_s, workers=workers, seed=seed,
+                          printer=printer, full=True)
         raise InfeasibleError(explain_frozen(scenario, [a for a in frozen if a.start < moment], moment)
                               or exc.reasons) from None
     report.notes.insert(0, f"repair from {moment:%Y-%m-%d %H:%M}: {hood.describe(scenario)}; absences: " + "; ".join(

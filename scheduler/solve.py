@@ -224,9 +224,11 @@ def solve_model(rm: RosterModel, opts: SolveOptions, printer: ProgressPrinter | 
                     raise InfeasibleError([f"No roster was found within {opts.time_limit_s:.0f} s "
                                            f"(solver status {name}). Give it more time with --time-limit."])
                 report.status = "FEASIBLE"
-                report.phases.append(PhaseResult(tier.name, tier.unit, name, tier.value(solution) * tier.to_user, 0.0,
+                value = tier.value(solution)
+                report.phases.append(PhaseResult(tier.name, tier.unit, name, value * tier.to_user, 0.0,
                                                  time.monotonic() - t0))
                 report.notes.append(f"{tier.name}: no better roster found in {budget:.1f} s ({name})")
+                rm.m.add(tier.expr <= value)  # still capped: later tiers never trade it away
                 continue
             value = round(solver.value(tier.expr))
             bound = math.ceil(solver.best_objective_bound - 1e-6) // weight

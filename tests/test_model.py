@@ -174,3 +174,18 @@ def test_a_greedy_roster_is_a_complete_feasible_hint():
     solver = cp_model.CpSolver()
     solver.parameters.max_time_in_seconds = 30
     assert solver.solve(rm.m) in (cp_model.OPTIMAL, cp_model.FEASIBLE)
+
+
+def test_backward_rotation_counts_night_to_late_even_when_nights_start_at_midnight():
+    from scheduler.model import RosterModel
+
+    shifts = [{"code": "N", "start": "00:00", "hours": 8, "night": True},
+              {"code": "E", "start": "08:00", "hours": 8}, {"code": "L", "start": "16:00", "hours": 8}]
+    sc = make_scenario(agents=[LEAD], days=2, shifts=shifts, demand={"pre_sales": [10] * 48})
+    rm = RosterModel(sc, Grid(sc))
+    names = {v.name for v in rm.m.proto.variables}
+    code = {(i.code, i.date.day): i.index for i in rm.instances}
+    backward = {n for n in names if n.startswith("back_")}
+    assert f"back_0_{code[('N', 11)]}_{code[('L', 12)]}" in backward      # night -> late: backward
+    assert f"back_0_{code[('L', 11)]}_{code[('E', 12)]}" in backward      # late -> early: backward
+    assert f"back_0_{code[('E', 11)]}_{code[('N', 12)]}" not in backward  # early -> night: forward

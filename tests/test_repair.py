@@ -137,3 +137,32 @@ def test_hand_edited_roster_broken_in_the_future_is_mended_by_the_repair():
     sick = [Absence(employee_id="R1", start=D(2026, 11, 11, 20), end=D(2026, 11, 12))]
     sc2, roster, _, _ = repair(sc, published, sick, time_limit_s=5, full=True)
     assert check_roster(sc2, roster) == []
+
+
+def test_absent_lead_whose_neighbourhood_cannot_mend_it_falls_back_to_a_full_repair():
+    # R2 (after-sales only) loses the only lead on the 12th: the neighbourhood (pre-sales agents
+    # and leads) cannot mend that, re-planning everyone after the moment can (R2 stays home)
+    queues = [{"id": "pre_sales", "contacts_per_agent_hour": 10, "session_minutes": 60},
+              {"id": "after_sales", "contacts_per_agent_hour": 10, "session_minutes": 60}]
+    r2 = {"employee_id": "R2", "name": "售后", "home_queue": "after_sales"}
+    sc = make_scenario(agents=[L1, r2], days=2, queues=queues,
+                       demand={"pre_sales": [0] * 8 + [10] * 4 + [0] * 20 + [10] * 4,
+                               "after_sales": [0] * 8 + [10] * 4 + [0] * 20 + [10] * 4})
+    published = Roster([shift("L1", 11), shift("R2", 11, "after_sales"), shift("L1", 12),
+                        shift("R2", 12, "after_sales")])
+    sick = [Absence(employee_id="L1", start=D(2026, 11, 12, 7), end=D(2026, 11, 13))]
+    sc2, roster, report, _ = repair(sc, published, sick, time_limit_s=5)
+    assert check_roster(sc2, roster) == []
+    assert "--full" in report.notes[0]
+    assert {(a.employee_id, a.date.day) for a in roster.assignments} == {("L1", 11), ("R2", 11)}
+
+
+def test_a_later_absence_cuts_that_agents_shift_at_their_own_moment():
+    sc = two_day_scenario()
+    published = Roster([shift("L2", 11), shift("L2", 12)])
+    sick = [Absence(employee_id="L1", start=D(2026, 11, 11, 7), end=D(2026, 11, 13)),
+            Absence(employee_id="L2", start=D(2026, 11, 12, 10), end=D(2026, 11, 13))]
+    sc2, roster, _, _ = repair(sc, published, sick, time_limit_s=5)
+    assert check_roster(sc2, roster) == []
+    l2 = {a.date.day: a.runs for a in roster.assignments if a.employee_id == "L2"}
+    assert l2[12] == ((D(2026, 11, 12, 8), D(2026, 11, 12, 10)),)  # worked until L2 left

@@ -67,3 +67,28 @@ def test_a_run_killed_while_writing_leaves_the_old_workbook_intact(tmp_path):
     proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
     assert proc.returncode == -signal.SIGKILL, proc.stderr
     assert out.read_bytes() == b"the roster HR imported yesterday"
+
+
+def test_a_tier_that_ends_without_improving_still_caps_its_value(monkeypatch):
+    # the shortage tier runs out of time before it reports anything: the cost tiers after it must
+    # still not trade shortage for fewer hours (SPEC 4: service is never traded for cost)
+    import scheduler.solve as solve_module
+    from ortools.sat.python import cp_model
+
+    from tests.conftest import make_scenario
+
+    agent = lambda i: {"employee_id": i, "name": i, "home_queue": "pre_sales", "is_lead": True}
+    sc = make_scenario(agents=[agent("a"), agent("b")], demand={"pre_sales": [0] * 8 + [20] * 4},
+                       queues=[{"id": "pre_sales", "contacts_per_agent_hour": 10, "session_minutes": 300}])
+    before, _ = solve(sc, SolveOptions(time_limit_s=3, workers=1))
+    calls, real = [0], solve_module._search
+
+    def shortage_tier_times_out(solver, model, cb, interrupt):
+        calls[0] += 1
+        return cp_model.UNKNOWN if calls[0] == 2 else real(solver, model, cb, interrupt)
+
+    monkeypatch.setattr(solve_module, "_search", shortage_tier_times_out)
+    roster, report = solve(sc, SolveOptions(time_limit_s=3, workers=1))
+    assert {p.name: p.status for p in report.phases}["shortage"] == "UNKNOWN"
+    assert len(roster.assignments) == len(before.assignments) == 2  # nobody sent home to save hours
+    assert check_roster(sc, roster) == []
