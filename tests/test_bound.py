@@ -75,6 +75,7 @@ def test_integer_pooled_bound_sees_the_break_the_lp_spreads_thin():
                        queues=[{"id": "pre_sales", "contacts_per_agent_hour": 10, "session_minutes": 60}],
                        shifts=[{"code": "D", "start": "08:00", "hours": 8}], rules={"max_continuous_hours": 4})
     roster, _ = solve(sc, SolveOptions(time_limit_s=10, workers=2))
+    assert check_roster(sc, roster) == []
     k = summary_kpis(sc, Grid(sc), roster)
     assert k["overflow_customer_hours"] == pytest.approx(10)
     lp = lp_bound(sc)

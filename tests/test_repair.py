@@ -90,8 +90,9 @@ def test_repair_changes_no_more_plans_than_a_fresh_solve():
     sc = two_day_scenario()
     published = Roster([shift("L1", 11), shift("L1", 12)])
     sick = [Absence(employee_id="L1", start=D(2026, 11, 12, 7), end=D(2026, 11, 13))]
-    sc2, _, _, changes = repair(sc, published, sick, time_limit_s=10)
+    sc2, repaired, _, changes = repair(sc, published, sick, time_limit_s=10)
     fresh, _ = solve(sc2, SolveOptions(time_limit_s=10))
+    assert check_roster(sc2, repaired) == [] and check_roster(sc2, fresh) == []
     fresh_changes = changes_between(sc2, published, fresh)
     assert len({c["employee_id"] for c in changes}) <= len({c["employee_id"] for c in fresh_changes})
 
@@ -113,7 +114,8 @@ def test_neighbourhood_keeps_plans_of_agents_who_cannot_help():
     # plan and calling in one pre-sales agent (L2, or R1 under A1 on duty) is the fewest changes
     others = {c["employee_id"] for c in changes} - {"L1"}
     assert len(others) == 1 and others <= {"L2", "R1"}
-    _, roster_full, report_full, changes_full = repair(sc, published, sick, time_limit_s=10, full=True)
+    sc_full, roster_full, report_full, changes_full = repair(sc, published, sick, time_limit_s=10, full=True)
+    assert check_roster(sc_full, roster_full) == []
     assert "--full" in report_full.notes[0]
     assert len({c["employee_id"] for c in changes_full} - {"L1"}) == 1
 

@@ -81,6 +81,7 @@ def test_a_tier_that_ends_without_improving_still_caps_its_value(monkeypatch):
     sc = make_scenario(agents=[agent("a"), agent("b")], demand={"pre_sales": [0] * 8 + [20] * 4},
                        queues=[{"id": "pre_sales", "contacts_per_agent_hour": 10, "session_minutes": 300}])
     before, _ = solve(sc, SolveOptions(time_limit_s=3, workers=1))
+    assert check_roster(sc, before) == []
     calls, real = [0], solve_module._search
 
     def shortage_tier_times_out(solver, model, cb, interrupt):
