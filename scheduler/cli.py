@@ -89,8 +89,6 @@ def cmd_repair(args: argparse.Namespace) -> int:
 
     roster = Path(args.roster)
     out = Path(args.out) if args.out else roster.with_name(roster.stem + "_repaired.xlsx")
-    if out.resolve() == roster.resolve():
-        raise InputError([Problem(str(out), "--out is the input roster; the published roster is never overwritten")])
     result = repair_workbook(roster, Path(args.scenario), out, absent=args.absent, start=args.start, end=args.end,
                              absences_file=Path(args.absences) if args.absences else None,
                              time_limit_s=args.time_limit, workers=args.workers, seed=args.seed, lang=args.lang,

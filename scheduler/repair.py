@@ -199,7 +199,7 @@ def repair_workbook(roster_path: Path, scenario_dir: Path, out: Path, *, absent:
     from scheduler.workbook import read_absences, read_assignments
 
     if out.resolve() == roster_path.resolve():
-        raise InputError([Problem(str(out), "is the input roster; the published roster is never overwritten")])
+        raise InputError([Problem(str(out), "--out is the input roster; the published roster is never overwritten")])
     scenario = load_scenario(scenario_dir)
     rows = read_assignments(roster_path)
     # earlier sick calls, recorded in the published workbook, still hold
