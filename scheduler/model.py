@@ -54,6 +54,7 @@ class Tier:
     coeffs: list[int]
     to_user: float
     upper: int | None = None  # the largest raw value the tier can take (None: the number of 0/1 terms)
+    where: list[tuple[int, str]] | None = None  # (slot, queue) of each item, for per-slot tiers (LNS aims there)
 
     def __post_init__(self) -> None:
         self.terms = len(self.items)
@@ -416,7 +417,7 @@ def overflow(rm: RosterModel) -> None:
     customer-hours: sum over slots and queues of max(0, rate*session/60 - R*staffed) * slot."""
     cov = _coverage_terms(rm)
     R = rm.rules.reroute_concurrency
-    vs_all, total_load = [], 0
+    vs_all, where, total_load = [], [], 0
     for q in rm.scenario.config.queues:
         rate = rm.grid.contacts_per_hour[q.id]
         for t in range(rm.grid.n_slots):
@@ -438,15 +439,16 @@ def overflow(rm: RosterModel) -> None:
                 rm.define(over, lambda val, load=load, ix=[x.index for x in vs], rcs=rcs:
                           max(0, load - sum(c * val[i] for i, c in zip(ix, rcs))))
             vs_all.append(over)
+            where.append((t, q.id))
             total_load += load
     rm.tiers.append(Tier("overflow", "customer-hours", vs_all, [1] * len(vs_all), rm.grid.delta_hours / SCALE,
-                         upper=total_load))
+                         upper=total_load, where=where))
 
 
 def shortage(rm: RosterModel) -> None:
     """Tier 2: agents missing against the staffing norm, in agent-hours: sum of
     max(0, rate/contacts_per_agent_hour - staffed) * slot."""
-    vs_all, total_req = [], 0
+    vs_all, where, total_req = [], [], 0
     for q in rm.scenario.config.queues:
         rate = rm.grid.contacts_per_hour[q.id]
         for t in range(rm.grid.n_slots):
@@ -461,9 +463,10 @@ def shortage(rm: RosterModel) -> None:
             else:
                 rm.define(short, lambda val, req=req, i=st.index: max(0, req - val[i]))
             vs_all.append(short)
+            where.append((t, q.id))
             total_req += req
     rm.tiers.append(Tier("shortage", "agent-hours", vs_all, [1] * len(vs_all), rm.grid.delta_hours / SCALE,
-                         upper=total_req))
+                         upper=total_req, where=where))
 
 
 def plan_changes(rm: RosterModel) -> None:

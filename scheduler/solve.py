@@ -21,6 +21,7 @@ from ortools.sat.python import cp_model
 
 from scheduler.errors import InfeasibleError
 from scheduler.grid import Grid
+from scheduler.lns import LNS_MIN_OPTIONS, improve
 from scheduler.model import RosterModel
 from scheduler.result import PhaseResult, SolveReport
 from scheduler.roster import Assignment, Roster
@@ -41,6 +42,13 @@ TIE_BREAK = {"shortage": "changed shifts"}
 # tiers whose search keeps CP-SAT's presolve whatever the model size (it finds their bounds)
 SERVICE_TIERS = {"overflow", "shortage", "changed agents", "changed shifts"}
 LARGE_MODEL = 50_000  # variables
+
+# when large-neighbourhood search follows (scheduler.lns), CP-SAT on the whole model stops once
+# its roster improved by less than STALL_GAIN in the last STALL_SHARE of the tier's time (with
+# one worker, for determinism: after FULL_SHARE of the tier's deterministic time)
+STALL_GAIN = 0.01
+STALL_SHARE = 0.1
+FULL_SHARE = 0.5
 
 
 class ProgressPrinter:
@@ -69,8 +77,20 @@ class _Callback(cp_model.CpSolverSolutionCallback):
     def __init__(self, name: str, scale: float, printer: ProgressPrinter | None, stop: Callable[[], bool]):
         super().__init__()
         self.name, self.scale, self.printer, self.stop = name, scale, printer, stop
+        self.history: list[tuple[float, float]] = []  # (monotonic time, objective) of each solution
+
+    def stalled(self, window_s: float, min_gain: float = STALL_GAIN) -> bool:
+        """Has the objective improved by less than `min_gain` (relative) in the last `window_s`
+        seconds, with a solution found at least that long ago?"""
+        h = self.history
+        if not h or time.monotonic() - h[0][0] < window_s:
+            return False
+        cutoff = time.monotonic() - window_s
+        before = next(obj for t, obj in reversed(h) if t <= cutoff)
+        return before - h[-1][1] <= min_gain * max(abs(before), 1e-9)
 
     def on_solution_callback(self) -> None:
+        self.history.append((time.monotonic(), self.objective_value))
         if self.printer:
             self.printer.solution(self.name, self.objective_value * self.scale,
                                   max(0.0, self.best_objective_bound * self.scale))  # every tier is >= 0
@@ -109,15 +129,17 @@ class _Interrupt:
             signal.signal(signal.SIGINT, self.previous)
 
 
-def _search(solver: cp_model.CpSolver, model: cp_model.CpModel, cb: _Callback, interrupt: _Interrupt) -> int:
+def _search(solver: cp_model.CpSolver, model: cp_model.CpModel, cb: _Callback | None, interrupt: _Interrupt,
+            stall_s: float | None = None) -> int:
     """Run the search in a worker thread so that Ctrl-C reaches Python's handler in the main
-    thread at once, which then stops the search; returns the CP-SAT status."""
+    thread at once, which then stops the search; returns the CP-SAT status. With `stall_s`, the
+    search also stops when its roster has not improved by STALL_GAIN in that many seconds."""
     result: list[int] = []
     worker = threading.Thread(target=lambda: result.append(solver.solve(model, cb)), daemon=True)
     worker.start()
     while worker.is_alive():
         worker.join(0.1)
-        if interrupt.requested:
+        if interrupt.requested or (stall_s is not None and cb is not None and cb.stalled(stall_s)):
             solver.stop_search()
     return result[0]
 
@@ -138,6 +160,7 @@ def solve_model(rm: RosterModel, opts: SolveOptions, printer: ProgressPrinter | 
     # one worker: budgets in CP-SAT's deterministic time, fixed in advance, so the same input and
     # seed give the same roster on any machine and load; several workers: wall-clock budgets
     deterministic = opts.workers == 1
+    n_free_options = sum(1 for o in rm.options if o.fixed is None)
     total_share = sum(TIME_SHARE.get(t.name, 0.1) for t in tiers)
     with _Interrupt() as interrupt:
         for n, tier in enumerate(tiers):
@@ -177,12 +200,17 @@ def solve_model(rm: RosterModel, opts: SolveOptions, printer: ProgressPrinter | 
                               f"in {time.monotonic() - t_greedy:.1f}s", file=printer.stream, flush=True)
                     # a legal roster exists from here on (it is what Ctrl-C would write)
                     printer.solution(tier.name, tier.value(greedy_solution) * tier.to_user, 0.0, final=True)
+            # large models: CP-SAT on the whole model first (it proves bounds and finds the easy
+            # gains), then large-neighbourhood search for the rest of the tier's time
+            use_lns = n_free_options >= LNS_MIN_OPTIONS
+            whole = budget * FULL_SHARE if use_lns and deterministic else budget
+            stall_s = max(2.0, budget * STALL_SHARE) if use_lns and not deterministic else None
             solver = cp_model.CpSolver()
             if deterministic:
-                solver.parameters.max_deterministic_time = budget
-                solver.parameters.max_time_in_seconds = 10 * budget + 10  # a guard, never the limit in practice
+                solver.parameters.max_deterministic_time = whole
+                solver.parameters.max_time_in_seconds = 10 * whole + 10  # a guard, never the limit in practice
             else:
-                solver.parameters.max_time_in_seconds = budget
+                solver.parameters.max_time_in_seconds = whole
             solver.parameters.num_workers = opts.workers
             solver.parameters.random_seed = opts.seed
             solver.parameters.log_search_progress = opts.log
@@ -197,48 +225,54 @@ def solve_model(rm: RosterModel, opts: SolveOptions, printer: ProgressPrinter | 
                 printer.phase(tier.name, tier.unit, budget)
             cb = _Callback(tier.name, tier.to_user / weight, printer, lambda: interrupt.requested)
             t0 = time.monotonic()
-            status = _search(solver, rm.m, cb, interrupt)
-            if (status == cp_model.UNKNOWN and solution is None and not deterministic and not interrupt.requested
-                    and deadline - time.monotonic() > 0.5):
-                # no roster yet: the first tier keeps all the time left rather than give up
+            status = _search(solver, rm.m, cb, interrupt, stall_s)
+            if (status == cp_model.UNKNOWN and solution is None and not use_lns and not deterministic
+                    and not interrupt.requested and deadline - time.monotonic() > 0.5):
+                # nothing beyond the greedy roster yet: the first tier keeps all the time left
+                # (with LNS to follow, the LNS starts from the greedy roster instead)
                 solver.parameters.max_time_in_seconds = deadline - time.monotonic()
                 status = _search(solver, rm.m, cb, interrupt)
             name = solver.status_name(status)
             if status == cp_model.INFEASIBLE:
                 raise InfeasibleError(explain_infeasible(rm))
-            if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE) and solution is None and greedy_solution:
-                # the search ended before it reported anything: the greedy roster is legal, keep it
-                solution = greedy_solution
-                value = tier.value(solution)
-                report.phases.append(PhaseResult(tier.name, tier.unit, name, value * tier.to_user, 0.0,
-                                                 time.monotonic() - t0))
-                report.status = "FEASIBLE"
-                report.notes.append(f"{tier.name}: the solver found nothing better than the greedy first roster "
-                                    f"in {budget:.1f} s")
-                rm.m.add(tier.expr <= value)
-                continue
-            if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-                if solution is None and interrupt.requested:
-                    raise KeyboardInterrupt  # stopped before any roster existed: nothing to write
-                if solution is None:
-                    raise InfeasibleError([f"No roster was found within {opts.time_limit_s:.0f} s "
-                                           f"(solver status {name}). Give it more time with --time-limit."])
-                report.status = "FEASIBLE"
-                value = tier.value(solution)
-                report.phases.append(PhaseResult(tier.name, tier.unit, name, value * tier.to_user, 0.0,
-                                                 time.monotonic() - t0))
-                report.notes.append(f"{tier.name}: no better roster found in {budget:.1f} s ({name})")
-                rm.m.add(tier.expr <= value)  # still capped: later tiers never trade it away
-                continue
-            value = round(solver.value(tier.expr))
-            bound = math.ceil(solver.best_objective_bound - 1e-6) // weight
+            bound = 0
+            if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+                found = list(solver.response_proto.solution)
+                bound = math.ceil(solver.best_objective_bound - 1e-6) // weight
+            elif solution is not None or greedy_solution is not None:
+                # the search ended before it reported anything better: keep the roster we have
+                # (the previous tier's, or the legal greedy one)
+                found = solution if solution is not None else greedy_solution
+                report.notes.append(f"{tier.name}: CP-SAT on the whole model found no better roster in "
+                                    f"{whole:.1f} s ({name})")
+            elif interrupt.requested:
+                raise KeyboardInterrupt  # stopped before any roster existed: nothing to write
+            else:
+                raise InfeasibleError([f"No roster was found within {opts.time_limit_s:.0f} s "
+                                       f"(solver status {name}). Give it more time with --time-limit."])
+            if use_lns and status != cp_model.OPTIMAL and not interrupt.requested:
+                spent = solver.response_proto.deterministic_time if deterministic else time.monotonic() - t0
+                if budget - spent > 0.5:
+                    found, stats = improve(
+                        rm, tier, lambda v, tier=tier, tie=tie, weight=weight:
+                        tier.value(v) * weight + (tie.value(v) if weight > 1 else 0),
+                        found, budget - spent, workers=opts.workers, seed=opts.seed, deterministic=deterministic,
+                        stop=lambda: interrupt.requested or (not deterministic and time.monotonic() > deadline),
+                        search=lambda s, m: _search(s, m, None, interrupt),
+                        on_improve=(lambda v, tier=tier: printer.solution(
+                            tier.name, tier.value(v) * tier.to_user, max(0, bound) * tier.to_user))
+                        if printer else None)
+                    report.notes.append(stats.describe(tier.name, tier.unit))
+                    if status == cp_model.UNKNOWN and stats.improvements:
+                        name = "FEASIBLE"
+            value = tier.value(found)
             report.phases.append(PhaseResult(tier.name, tier.unit, name, value * tier.to_user,
                                              max(0, min(value, bound)) * tier.to_user, time.monotonic() - t0))
             if printer:
                 printer.solution(tier.name, value * tier.to_user, max(0, min(value, bound)) * tier.to_user, final=True)
             if status != cp_model.OPTIMAL:
                 report.status = "FEASIBLE"
-            solution = list(solver.response_proto.solution)
+            solution = found
             rm.m.add(tier.expr <= value)  # later tiers may not worsen this one
     if solution is not None:
         # report every tier of the final roster (later tiers may improve earlier ones by the way),

@@ -84,9 +84,9 @@ def test_a_tier_that_ends_without_improving_still_caps_its_value(monkeypatch):
     assert check_roster(sc, before) == []
     calls, real = [0], solve_module._search
 
-    def shortage_tier_times_out(solver, model, cb, interrupt):
+    def shortage_tier_times_out(solver, model, cb, interrupt, stall_s=None):
         calls[0] += 1
-        return cp_model.UNKNOWN if calls[0] == 2 else real(solver, model, cb, interrupt)
+        return cp_model.UNKNOWN if calls[0] == 2 else real(solver, model, cb, interrupt, stall_s)
 
     monkeypatch.setattr(solve_module, "_search", shortage_tier_times_out)
     roster, report = solve(sc, SolveOptions(time_limit_s=3, workers=1))
