@@ -21,7 +21,7 @@ from ortools.sat.python import cp_model
 
 from scheduler.errors import InfeasibleError
 from scheduler.grid import Grid
-from scheduler.lns import LNS_MIN_OPTIONS, improve
+from scheduler.lns import LNS_FIRST_SHARE, LNS_MIN_OPTIONS, improve
 from scheduler.model import RosterModel
 from scheduler.result import PhaseResult, SolveReport
 from scheduler.roster import Assignment, Roster
@@ -200,10 +200,48 @@ def solve_model(rm: RosterModel, opts: SolveOptions, printer: ProgressPrinter | 
                               f"in {time.monotonic() - t_greedy:.1f}s", file=printer.stream, flush=True)
                     # a legal roster exists from here on (it is what Ctrl-C would write)
                     printer.solution(tier.name, tier.value(greedy_solution) * tier.to_user, 0.0, final=True)
-            # large models: CP-SAT on the whole model first (it proves bounds and finds the easy
-            # gains), then large-neighbourhood search for the rest of the tier's time
-            use_lns = n_free_options >= LNS_MIN_OPTIONS
-            whole = budget * FULL_SHARE if use_lns and deterministic else budget
+            t0 = time.monotonic()
+            if printer:
+                printer.phase(tier.name, tier.unit, budget)
+            found = solution if solution is not None else greedy_solution
+            use_lns = n_free_options >= LNS_MIN_OPTIONS and found is not None
+            # large models: large-neighbourhood search (scheduler.lns) around CP-SAT on the whole
+            # model. Its parts minimise this tier and then the next one (an exact lexicographic
+            # weight), so a roster good in the next tier stays good while this one improves.
+            goal = [(tier, 1)]
+            nxt = tie or (tiers[n + 1] if n + 1 < len(tiers) else None)
+            if nxt is not None and (nxt.upper + 1) * (tier.upper + 1) < 2 ** 53:
+                goal = [(tier, nxt.upper + 1), (nxt, 1)]
+            spent = [0.0]  # this tier's time so far: deterministic seconds with one worker, else wall
+
+            def left() -> float:
+                return budget - (spent[0] if deterministic else time.monotonic() - t0)
+
+            def lns(share: float, until=None) -> None:
+                nonlocal found
+                limit = left() * share
+                if limit < 0.5 or interrupt.requested:
+                    return
+                found, stats = improve(
+                    rm, goal, found, limit, workers=opts.workers, seed=opts.seed + n, deterministic=deterministic,
+                    stop=lambda: interrupt.requested or (not deterministic and time.monotonic() > deadline),
+                    search=lambda s, m: _search(s, m, None, interrupt), until=until,
+                    on_improve=(lambda v: printer.solution(tier.name, tier.value(v) * tier.to_user, 0.0))
+                    if printer else None)
+                spent[0] += stats.deterministic_s
+                report.notes.append(stats.describe(tier.name, tier.unit))
+
+            if use_lns:
+                # 1. LNS from the roster at hand (the greedy one, say) until this tier reaches 0
+                #    (its trivial bound) or LNS_FIRST_SHARE of its time is gone
+                lns(LNS_FIRST_SHARE, until=lambda v: tier.value(v) == 0)
+            # 2. CP-SAT on the whole model: proves bounds, and finds what LNS cannot; with LNS to
+            #    follow it stops when it stalls (one worker: after FULL_SHARE of the time left)
+            rm.m.clear_hints()
+            if found is not None:
+                rm.m.proto.solution_hint.vars.extend(range(len(found)))
+                rm.m.proto.solution_hint.values.extend(found)
+            whole = max(0.5, left() * FULL_SHARE if use_lns and deterministic else left())
             stall_s = max(2.0, budget * STALL_SHARE) if use_lns and not deterministic else None
             solver = cp_model.CpSolver()
             if deterministic:
@@ -221,28 +259,28 @@ def solve_model(rm: RosterModel, opts: SolveOptions, printer: ProgressPrinter | 
                 solver.parameters.cp_model_presolve = False
             for key, value in opts.params.items():
                 setattr(solver.parameters, key, value)
-            if printer:
-                printer.phase(tier.name, tier.unit, budget)
             cb = _Callback(tier.name, tier.to_user / weight, printer, lambda: interrupt.requested)
-            t0 = time.monotonic()
             status = _search(solver, rm.m, cb, interrupt, stall_s)
             if (status == cp_model.UNKNOWN and solution is None and not use_lns and not deterministic
                     and not interrupt.requested and deadline - time.monotonic() > 0.5):
                 # nothing beyond the greedy roster yet: the first tier keeps all the time left
-                # (with LNS to follow, the LNS starts from the greedy roster instead)
                 solver.parameters.max_time_in_seconds = deadline - time.monotonic()
                 status = _search(solver, rm.m, cb, interrupt)
+            spent[0] += solver.response_proto.deterministic_time
             name = solver.status_name(status)
             if status == cp_model.INFEASIBLE:
                 raise InfeasibleError(explain_infeasible(rm))
             bound = 0
             if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-                found = list(solver.response_proto.solution)
                 bound = math.ceil(solver.best_objective_bound - 1e-6) // weight
-            elif solution is not None or greedy_solution is not None:
+                candidate = list(solver.response_proto.solution)
+                # CP-SAT's roster replaces the one at hand only when it is better in this tier:
+                # at equal value the one at hand is kept, being the better in the next tier
+                if found is None or tier.value(candidate) < tier.value(found) or not use_lns:
+                    found = candidate
+            elif found is not None:
                 # the search ended before it reported anything better: keep the roster we have
-                # (the previous tier's, or the legal greedy one)
-                found = solution if solution is not None else greedy_solution
+                # (the previous tier's, the greedy one, or what LNS made of them)
                 report.notes.append(f"{tier.name}: CP-SAT on the whole model found no better roster in "
                                     f"{whole:.1f} s ({name})")
             elif interrupt.requested:
@@ -250,27 +288,18 @@ def solve_model(rm: RosterModel, opts: SolveOptions, printer: ProgressPrinter | 
             else:
                 raise InfeasibleError([f"No roster was found within {opts.time_limit_s:.0f} s "
                                        f"(solver status {name}). Give it more time with --time-limit."])
-            if use_lns and status != cp_model.OPTIMAL and not interrupt.requested:
-                spent = solver.response_proto.deterministic_time if deterministic else time.monotonic() - t0
-                if budget - spent > 0.5:
-                    found, stats = improve(
-                        rm, tier, lambda v, tier=tier, tie=tie, weight=weight:
-                        tier.value(v) * weight + (tie.value(v) if weight > 1 else 0),
-                        found, budget - spent, workers=opts.workers, seed=opts.seed, deterministic=deterministic,
-                        stop=lambda: interrupt.requested or (not deterministic and time.monotonic() > deadline),
-                        search=lambda s, m: _search(s, m, None, interrupt),
-                        on_improve=(lambda v, tier=tier: printer.solution(
-                            tier.name, tier.value(v) * tier.to_user, max(0, bound) * tier.to_user))
-                        if printer else None)
-                    report.notes.append(stats.describe(tier.name, tier.unit))
-                    if status == cp_model.UNKNOWN and stats.improvements:
-                        name = "FEASIBLE"
+            if use_lns and status != cp_model.OPTIMAL:
+                lns(1.0)  # 3. LNS for the rest of the tier's time
             value = tier.value(found)
+            if status != cp_model.OPTIMAL and value <= bound:
+                name = "OPTIMAL"  # LNS reached the bound CP-SAT proved
+            elif status == cp_model.UNKNOWN and use_lns:
+                name = "FEASIBLE"
             report.phases.append(PhaseResult(tier.name, tier.unit, name, value * tier.to_user,
                                              max(0, min(value, bound)) * tier.to_user, time.monotonic() - t0))
             if printer:
                 printer.solution(tier.name, value * tier.to_user, max(0, min(value, bound)) * tier.to_user, final=True)
-            if status != cp_model.OPTIMAL:
+            if name != "OPTIMAL":
                 report.status = "FEASIBLE"
             solution = found
             rm.m.add(tier.expr <= value)  # later tiers may not worsen this one
