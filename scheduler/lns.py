@@ -56,7 +56,8 @@ class LnsStats:
     def describe(self, tier: str, unit: str) -> str:
         kinds = ", ".join(f"{k} {v}" for k, v in sorted(self.by_kind.items())) or "none"
         return (f"{tier}: large-neighbourhood search, {self.iterations} parts re-solved in {self.seconds:.1f} s, "
-                f"{self.improvements} improved it ({kinds}): {self.start:,.2f} -> {self.end:,.2f} {unit}")
+                f"{self.improvements} better in this tier or the next ({kinds}); {tier} "
+                f"{self.start:,.2f} -> {self.end:,.2f} {unit}")
 
 
 class Neighbourhoods:

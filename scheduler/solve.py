@@ -49,6 +49,7 @@ LARGE_MODEL = 50_000  # variables
 STALL_GAIN = 0.01
 STALL_SHARE = 0.1
 FULL_SHARE = 0.5
+LNS_FIRST_MODEL = 50_000  # variables: above this every tier starts with LNS (below, only the first)
 
 
 class ProgressPrinter:
@@ -231,9 +232,11 @@ def solve_model(rm: RosterModel, opts: SolveOptions, printer: ProgressPrinter | 
                 spent[0] += stats.deterministic_s
                 report.notes.append(stats.describe(tier.name, tier.unit))
 
-            if use_lns:
-                # 1. LNS from the roster at hand (the greedy one, say) until this tier reaches 0
-                #    (its trivial bound) or LNS_FIRST_SHARE of its time is gone
+            if use_lns and (n == 0 or len(proto.variables) > LNS_FIRST_MODEL):
+                # 1. LNS from the roster at hand until this tier reaches 0 (its trivial bound) or
+                #    LNS_FIRST_SHARE of its time is gone: in the first tier, so the greedy roster's
+                #    shortage survives while overflow is driven down; on large models, where
+                #    CP-SAT on the whole model needs long to get going
                 lns(LNS_FIRST_SHARE, until=lambda v: tier.value(v) == 0)
             # 2. CP-SAT on the whole model: proves bounds, and finds what LNS cannot; with LNS to
             #    follow it stops when it stalls (one worker: after FULL_SHARE of the time left)
