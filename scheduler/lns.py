@@ -145,7 +145,12 @@ def improve(rm: RosterModel, goal: list[tuple[Tier, int]], solution: list[int], 
     def objective(values: list[int]) -> int:
         return sum(w * t.value(values) for t, w in goal)
 
-    expr = sum((t.expr * w for t, w in goal[1:]), goal[0][0].expr * goal[0][1])
+    # one copy of the model for every part (a copy per part costs about 40 MB that the process
+    # keeps: measured on 400 agents x 14 days); a part is one bool_and over the fixed options,
+    # rewritten in place
+    sub = rm.m.clone()
+    sub.minimize(sum((t.expr * w for t, w in goal[1:]), goal[0][0].expr * goal[0][1]))
+    fix = sub.proto.constraints.add().bool_and.literals
     best = objective(solution)
     t0 = time.monotonic()
     spent = 0.0  # seconds, or deterministic seconds
@@ -157,12 +162,11 @@ def improve(rm: RosterModel, goal: list[tuple[Tier, int]], solution: list[int], 
         kind, mask = hoods.pick(tier, solution)
         fixed = hoods.var[~mask]
         on = np.asarray(solution, dtype=np.int64)[fixed] == 1
-        sub = rm.m.clone()
-        sub.minimize(expr)
         sub.clear_hints()
         sub.proto.solution_hint.vars.extend(range(len(solution)))
         sub.proto.solution_hint.values.extend(solution)
-        sub.proto.constraints.add().bool_and.literals.extend(np.where(on, fixed, -fixed - 1).tolist())
+        fix.clear()
+        fix.extend(np.where(on, fixed, -fixed - 1).tolist())
         solver = cp_model.CpSolver()
         limit = min(SUB_LIMIT_S, left)
         if deterministic:
