@@ -4,6 +4,11 @@ Each tier is minimised with the better tiers capped at the values already reache
 from the previous tier's roster as a hint. Time is shared among the tiers; a tier that proves
 its optimum early passes its remaining time on. Service (overflow, shortage) is never traded for
 cost or comfort because it is solved, and capped, first.
+
+Within a tier, on models of LNS_MIN_OPTIONS shift options or more: (1) large-neighbourhood
+search (`scheduler.lns`) from the roster at hand, in the first tier and on large models;
+(2) CP-SAT on the whole model, which proves bounds, until it stalls; (3) LNS for the rest of
+the tier's time. Smaller models get CP-SAT on the whole model alone.
 """
 
 from __future__ import annotations
