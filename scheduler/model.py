@@ -592,7 +592,11 @@ def comfort(rm: RosterModel) -> None:
                                                        - sum(val[i] for i in ix[1]) - 1))
                 terms.append(iso)
                 weights.append(1)
-    rm.tiers.append(Tier("comfort", "points", terms, weights, 1.0))
+    # the largest value: each spread's max (an int in [0, days]) counts 4 x days at most, its
+    # min only lowers it; the other terms are 0/1
+    n_days = len(rm.grid.dates)
+    upper = sum(4 * n_days if w == 4 else 0 if w == -4 else abs(w) for w in weights)
+    rm.tiers.append(Tier("comfort", "points", terms, weights, 1.0, upper=upper))
 
 
 OBJECTIVE_TIERS = [overflow, shortage, plan_changes, flex_hours, regular_hours, comfort]

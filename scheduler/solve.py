@@ -220,16 +220,20 @@ def solve_model(rm: RosterModel, opts: SolveOptions, printer: ProgressPrinter | 
                 goal = [(tier, nxt.upper + 1), (nxt, 1)]
             spent = [0.0]  # this tier's time so far: deterministic seconds with one worker, else wall
 
+            def goal_value(values: list[int]) -> int:
+                return sum(w * t.value(values) for t, w in goal)
+
             def left() -> float:
                 return budget - (spent[0] if deterministic else time.monotonic() - t0)
 
-            def lns(share: float, until=None) -> None:
+            def lns(share: float, phase: int, until=None) -> None:
                 nonlocal found
                 limit = left() * share
                 if limit < 0.5 or interrupt.requested:
                     return
                 found, stats = improve(
-                    rm, goal, found, limit, workers=opts.workers, seed=opts.seed + n, deterministic=deterministic,
+                    rm, goal, found, limit, workers=opts.workers, seed=opts.seed + 1000 * n + 100 * phase,
+                    deterministic=deterministic,
                     stop=lambda: interrupt.requested or (not deterministic and time.monotonic() > deadline),
                     search=lambda s, m: _search(s, m, None, interrupt), until=until,
                     on_improve=(lambda v: printer.solution(tier.name, tier.value(v) * tier.to_user, 0.0))
@@ -242,7 +246,7 @@ def solve_model(rm: RosterModel, opts: SolveOptions, printer: ProgressPrinter | 
                 #    LNS_FIRST_SHARE of its time is gone: in the first tier, so the greedy roster's
                 #    shortage survives while overflow is driven down; on large models, where
                 #    CP-SAT on the whole model needs long to get going
-                lns(LNS_FIRST_SHARE, until=lambda v: tier.value(v) == 0)
+                lns(LNS_FIRST_SHARE, 1, until=lambda v: tier.value(v) == 0)
             # 2. CP-SAT on the whole model: proves bounds, and finds what LNS cannot; with LNS to
             #    follow it stops when it stalls (one worker: after FULL_SHARE of the time left)
             rm.m.clear_hints()
@@ -268,24 +272,31 @@ def solve_model(rm: RosterModel, opts: SolveOptions, printer: ProgressPrinter | 
             for key, value in opts.params.items():
                 setattr(solver.parameters, key, value)
             cb = _Callback(tier.name, tier.to_user / weight, printer, lambda: interrupt.requested)
-            status = _search(solver, rm.m, cb, interrupt, stall_s)
+            # after Ctrl-C during LNS, the roster at hand is written as it is
+            status = cp_model.UNKNOWN if interrupt.requested else _search(solver, rm.m, cb, interrupt, stall_s)
             if (status == cp_model.UNKNOWN and solution is None and not use_lns and not deterministic
                     and not interrupt.requested and deadline - time.monotonic() > 0.5):
                 # nothing beyond the greedy roster yet: the first tier keeps all the time left
                 solver.parameters.max_time_in_seconds = deadline - time.monotonic()
                 status = _search(solver, rm.m, cb, interrupt)
-            spent[0] += solver.response_proto.deterministic_time
-            name = solver.status_name(status)
+            if interrupt.requested and status == cp_model.UNKNOWN:
+                name = "UNKNOWN"  # the search may not have started at all
+            else:
+                spent[0] += solver.response_proto.deterministic_time
+                name = solver.status_name(status)
             if status == cp_model.INFEASIBLE:
                 raise InfeasibleError(explain_infeasible(rm))
             bound = 0
             if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
                 bound = math.ceil(solver.best_objective_bound - 1e-6) // weight
                 candidate = list(solver.response_proto.solution)
-                # CP-SAT's roster replaces the one at hand only when it is better in this tier:
-                # at equal value the one at hand is kept, being the better in the next tier
-                if found is None or tier.value(candidate) < tier.value(found) or not use_lns:
+                # with LNS, CP-SAT's roster replaces the one at hand only when it is better in
+                # this tier, then the next (CP-SAT minimised this tier alone: at equal value its
+                # roster may be worse in the next)
+                if found is None or not use_lns or goal_value(candidate) < goal_value(found):
                     found = candidate
+            elif found is not None and interrupt.requested:
+                pass
             elif found is not None:
                 # the search ended before it reported anything better: keep the roster we have
                 # (the previous tier's, the greedy one, or what LNS made of them)
@@ -296,8 +307,9 @@ def solve_model(rm: RosterModel, opts: SolveOptions, printer: ProgressPrinter | 
             else:
                 raise InfeasibleError([f"No roster was found within {opts.time_limit_s:.0f} s "
                                        f"(solver status {name}). Give it more time with --time-limit."])
-            if use_lns and status != cp_model.OPTIMAL:
-                lns(1.0)  # 3. LNS for the rest of the tier's time
+            if use_lns and status != cp_model.OPTIMAL and tier.value(found) > bound:
+                # 3. LNS for the rest of the tier's time, or until it reaches CP-SAT's bound
+                lns(1.0, 3, until=lambda v: tier.value(v) <= bound)
             value = tier.value(found)
             if status != cp_model.OPTIMAL and value <= bound:
                 name = "OPTIMAL"  # LNS reached the bound CP-SAT proved

@@ -90,3 +90,28 @@ def test_a_solve_that_uses_lns_says_so_and_its_roster_passes_the_checker(scenari
     roster, report = solve(scenario, SolveOptions(time_limit_s=4, workers=1, seed=1))
     assert check_roster(scenario, roster) == []
     assert any("large-neighbourhood search" in n for n in report.notes)
+
+
+def test_days_parts_stay_where_the_model_has_free_options(scenario, monkeypatch):
+    # a repair frees only the end of the horizon: parts drawn elsewhere would free nothing
+    monkeypatch.setattr(lns, "KIND_WEIGHTS", (0.0, 1.0, 0.0))
+    grid = Grid(scenario)
+    last = grid.dates[-1]
+    free_from = next(i.start for i in grid.instances if i.date == last)
+    rm = RosterModel(scenario, grid, free_from=free_from)
+    hoods = lns.Neighbourhoods(rm, seed=0)
+    values = [0] * len(rm.m.proto.variables)
+    for _ in range(10):
+        kind, mask = hoods.pick(rm.tiers[1], values)
+        assert kind == "days" and mask.any()
+        assert set(hoods.day[mask].tolist()) <= {len(grid.dates) - 1}
+
+
+def test_the_comfort_tier_bound_covers_its_spread_terms(scenario):
+    # LNS breaks ties with weight = next tier's largest value + 1: for comfort that value must
+    # count each spread's maximum (an integer up to the number of days, weight 4), not 4
+    rm = RosterModel(scenario, Grid(scenario))
+    comfort = next(t for t in rm.tiers if t.name == "comfort")
+    spreads = sum(1 for c in comfort.coeffs if c == 4)
+    assert spreads >= 1
+    assert comfort.upper == 4 * len(rm.grid.dates) * spreads + sum(1 for c in comfort.coeffs if c == 1)
