@@ -43,6 +43,13 @@ class Option:
     fixed: Assignment | None = None  # a frozen assignment from the published past (repair)
 
 
+def set_hint(m: cp_model.CpModel, values: list[int]) -> None:
+    """Make `values` (one per variable of `m`, a whole roster) the model's only solution hint."""
+    m.clear_hints()
+    m.proto.solution_hint.vars.extend(range(len(values)))
+    m.proto.solution_hint.values.extend(values)
+
+
 @dataclass
 class Tier:
     """One objective tier: minimise sum(coeffs * items); user value = raw * `to_user`.

@@ -27,7 +27,7 @@ from ortools.sat.python import cp_model
 from scheduler.errors import InfeasibleError
 from scheduler.grid import Grid
 from scheduler.lns import LNS_FIRST_SHARE, LNS_MIN_OPTIONS, improve
-from scheduler.model import RosterModel
+from scheduler.model import RosterModel, set_hint
 from scheduler.result import PhaseResult, SolveReport
 from scheduler.roster import Assignment, Roster
 from scheduler.scenario import Scenario
@@ -187,19 +187,13 @@ def solve_model(rm: RosterModel, opts: SolveOptions, printer: ProgressPrinter | 
             tie = next((t for t in tiers[n + 1:] if t.name == TIE_BREAK.get(tier.name)), None)
             weight = tie.upper + 1 if tie is not None and (tie.upper + 1) * tier.upper < 2 ** 53 else 1
             rm.m.minimize(tier.expr * weight + tie.expr if weight > 1 else tier.expr)
-            rm.m.clear_hints()
-            if solution is not None:
-                # the previous tier's roster, complete: still feasible under the new cap
-                rm.m.proto.solution_hint.vars.extend(range(len(solution)))
-                rm.m.proto.solution_hint.values.extend(solution)
-            else:
-                # a legal greedy roster (the published one first, in a repair), as a complete hint
+            if solution is None:
+                # a legal greedy roster (the published one first, in a repair): the first tier
+                # starts from it
                 t_greedy = time.monotonic()
                 chosen = greedy_roster(rm, keep=rm.published_options())
                 hint = rm.complete_hint({id(o) for o in chosen})
                 greedy_solution = [hint.get(k, 0) for k in range(len(rm.m.proto.variables))]
-                rm.m.proto.solution_hint.vars.extend(hint.keys())
-                rm.m.proto.solution_hint.values.extend(hint.values())
                 if printer:
                     if printer.stream:
                         print(f"[{time.monotonic() - printer.t0:6.1f}s] greedy first roster: {len(chosen):,} shifts "
@@ -238,7 +232,7 @@ def solve_model(rm: RosterModel, opts: SolveOptions, printer: ProgressPrinter | 
                     search=lambda s, m: _search(s, m, None, interrupt), until=until,
                     on_improve=(lambda v: printer.solution(tier.name, tier.value(v) * tier.to_user, 0.0))
                     if printer else None)
-                spent[0] += stats.deterministic_s
+                spent[0] += stats.charged_s
                 report.notes.append(stats.describe(tier.name, tier.unit))
 
             if use_lns and (n == 0 or len(proto.variables) > LNS_FIRST_MODEL):
@@ -249,10 +243,10 @@ def solve_model(rm: RosterModel, opts: SolveOptions, printer: ProgressPrinter | 
                 lns(LNS_FIRST_SHARE, 1, until=lambda v: tier.value(v) == 0)
             # 2. CP-SAT on the whole model: proves bounds, and finds what LNS cannot; with LNS to
             #    follow it stops when it stalls (one worker: after FULL_SHARE of the time left)
-            rm.m.clear_hints()
+            # the roster at hand, complete (the previous tier's is still feasible under the new
+            # cap), is CP-SAT's first solution
             if found is not None:
-                rm.m.proto.solution_hint.vars.extend(range(len(found)))
-                rm.m.proto.solution_hint.values.extend(found)
+                set_hint(rm.m, found)
             whole = max(0.5, left() * FULL_SHARE if use_lns and deterministic else left())
             stall_s = max(2.0, budget * STALL_SHARE) if use_lns and not deterministic else None
             solver = cp_model.CpSolver()
@@ -295,13 +289,13 @@ def solve_model(rm: RosterModel, opts: SolveOptions, printer: ProgressPrinter | 
                 # roster may be worse in the next)
                 if found is None or not use_lns or goal_value(candidate) < goal_value(found):
                     found = candidate
-            elif found is not None and interrupt.requested:
-                pass
             elif found is not None:
-                # the search ended before it reported anything better: keep the roster we have
-                # (the previous tier's, the greedy one, or what LNS made of them)
-                report.notes.append(f"{tier.name}: CP-SAT on the whole model found no better roster in "
-                                    f"{whole:.1f} s ({name})")
+                # the search ended (or, after Ctrl-C, never ran) before it reported anything
+                # better: keep the roster we have (the previous tier's, the greedy one, or what
+                # LNS made of them)
+                if not interrupt.requested:
+                    report.notes.append(f"{tier.name}: CP-SAT on the whole model found no better roster in "
+                                        f"{whole:.1f} s ({name})")
             elif interrupt.requested:
                 raise KeyboardInterrupt  # stopped before any roster existed: nothing to write
             else:
