@@ -61,6 +61,7 @@ def test_one_worker_and_a_seed_give_the_same_parts_and_roster(scenario):
     for _ in range(2):
         rm = RosterModel(scenario, Grid(scenario))
         result, stats = _improve(rm, _greedy(rm), 1.5, seed=3)
+        assert check_roster(scenario, _roster(rm, result)) == []
         runs.append((result, stats.iterations, stats.improvements))
     assert runs[0] == runs[1]
 
