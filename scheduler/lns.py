@@ -14,10 +14,10 @@ roster:
   can move, which a window of days cannot do).
 
 The size of a part (free shift options) adapts: it grows while parts are solved to optimality
-quickly and shrinks when they are not. Every sub-model is a copy of the full model with every
-option outside the part fixed to the current roster, so every hard rule and every cap of the
-tiers above holds in it unchanged; a sub-solve can only return a roster at least as good as the
-current one (it is given as a complete hint).
+quickly and shrinks when they are not. Every part is a model of its free variables only
+(`scheduler.parts`): every constraint that touches them, with the rest of the roster in as
+constants, so every hard rule and every cap of the tiers above holds in it unchanged; a part
+can only return a roster at least as good as the current one (it is given as a complete hint).
 """
 
 from __future__ import annotations
@@ -32,16 +32,19 @@ from typing import Callable
 import numpy as np
 from ortools.sat.python import cp_model
 
-from scheduler.model import RosterModel, Tier, set_hint
+from scheduler.model import RosterModel, Tier
+from scheduler.parts import Parts
 
 LNS_MIN_OPTIONS = 3000      # smaller models: CP-SAT on the whole model does as well
 LNS_FIRST_SHARE = 0.3       # at most this share of a tier's time for LNS before CP-SAT on the whole model
 INITIAL_SIZE = 1500         # free options in the first part
 SUB_LIMIT_S = 3.0           # time limit of one sub-solve (deterministic units with one worker)
-# deterministic seconds charged per part and model variable with one worker (a part of the
-# 400-agent model, 150k variables, costs 0.5-0.7 s of wall time before any search: 0.3 here)
-PART_OVERHEAD_PER_VARIABLE = 2e-6
+# deterministic seconds charged per constraint term read to build a part, with one worker
+# (measured on 400 agents x 14 days: 130k-800k terms, built in 0.03-0.09 s)
+PART_OVERHEAD_PER_TERM = 2e-7
 DEBUG = bool(os.environ.get("SCHEDULER_LNS_DEBUG"))
+# check every part's roster against every constraint of the full model (tests set it)
+CHECK_PARTS = bool(os.environ.get("SCHEDULER_LNS_CHECK"))
 KINDS = ("slot", "days", "agents")
 KIND_WEIGHTS = (0.5, 0.25, 0.25)  # slot parts aim where service is missing: half of the draws
 
@@ -55,8 +58,11 @@ class LnsStats:
     seconds: float = 0.0
     charged_s: float = 0.0    # one worker: deterministic seconds charged to the budget (CP-SAT's, plus each part's load)
     by_kind: Counter = field(default_factory=Counter)   # improvements per kind of part
+    skipped: str = ""         # why no part was tried
 
     def describe(self, tier: str, unit: str) -> str:
+        if self.skipped:
+            return f"{tier}: large-neighbourhood search skipped: {self.skipped}"
         kinds = ", ".join(f"{k} {v}" for k, v in sorted(self.by_kind.items())) or "none"
         return (f"{tier}: large-neighbourhood search, {self.iterations} parts re-solved in {self.seconds:.1f} s, "
                 f"{self.improvements} better in this tier or the next ({kinds}); {tier} "
@@ -133,6 +139,27 @@ class Neighbourhoods:
         self.sizes[self.kind] = int(min(self.n_options, max(200, self.size * (1.25 if solved else 0.8))))
 
 
+def parts_of(rm: RosterModel) -> Parts:
+    """The model's flat constraints, read once per model (later caps are read as they come)."""
+    if getattr(rm, "_parts", None) is None:
+        rm._parts = Parts(rm)
+    return rm._parts
+
+
+def _weighted(goal: list[tuple[Tier, int]]) -> tuple[np.ndarray, np.ndarray]:
+    """sum(weight * tier) as (variable indices, coefficients), one entry per variable."""
+    index, coeffs = [], []
+    for t, w in goal:
+        for x, c in zip(t.items, t.coeffs):
+            if not isinstance(x, int):
+                index.append(x.index)
+                coeffs.append(w * c)
+    merged: dict[int, int] = {}
+    for i, c in zip(index, coeffs):
+        merged[i] = merged.get(i, 0) + c
+    return np.array(list(merged), dtype=np.int64), np.array(list(merged.values()), dtype=np.int64)
+
+
 def improve(rm: RosterModel, goal: list[tuple[Tier, int]], solution: list[int], budget_s: float, *,
             workers: int, seed: int, deterministic: bool, stop: Callable[[], bool],
             search: Callable[[cp_model.CpSolver, cp_model.CpModel], int],
@@ -148,18 +175,21 @@ def improve(rm: RosterModel, goal: list[tuple[Tier, int]], solution: list[int], 
     hoods = Neighbourhoods(rm, seed)
     stats = LnsStats(start=tier.value(solution) * tier.to_user)
 
-    def objective(values: list[int]) -> int:
+    def goal_value(values: list[int]) -> int:
         return sum(w * t.value(values) for t, w in goal)
 
-    # one copy of the model for every part (a copy per part costs about 40 MB that the process
-    # keeps: measured on 400 agents x 14 days); a part is one bool_and over the fixed options,
-    # rewritten in place
-    sub = rm.m.clone()
-    sub.minimize(sum((t.expr * w for t, w in goal[1:]), goal[0][0].expr * goal[0][1]))
-    fix = sub.proto.constraints.add().bool_and.literals
-    best = objective(solution)
-    n_variables = len(sub.proto.variables)
+    parts = parts_of(rm)
+    objective = _weighted(goal)
+    values = np.asarray(solution, dtype=np.int64)
+    best = goal_value(solution)
     t0 = time.monotonic()
+    broken = parts.violations(values)
+    if broken:
+        # a part keeps everything outside it as it is, so it needs a roster that keeps every
+        # rule (a repair whose fixed past breaks one has none): CP-SAT on the whole model says why
+        stats.end = stats.start
+        stats.skipped = f"the roster at hand breaks {len(broken)} constraint(s) of the model"
+        return solution, stats
     spent = 0.0  # seconds, or deterministic seconds
 
     while not stop() and not (until and until(solution)):
@@ -167,50 +197,48 @@ def improve(rm: RosterModel, goal: list[tuple[Tier, int]], solution: list[int], 
         if left < 0.2:
             break
         kind, mask = hoods.pick(tier, solution)
-        fixed = hoods.var[~mask]
-        on = np.asarray(solution, dtype=np.int64)[fixed] == 1
-        set_hint(sub, solution)
-        fix.clear()
-        fix.extend(np.where(on, fixed, -fixed - 1).tolist())
+        t_sub = time.monotonic()
+        sub, free_vars, terms = parts.build(hoods.var[mask], values, objective)
         solver = cp_model.CpSolver()
         limit = min(SUB_LIMIT_S, left)
         if deterministic:
             solver.parameters.max_deterministic_time = limit
             solver.parameters.max_time_in_seconds = 10 * limit + 10
         else:
-            solver.parameters.max_time_in_seconds = limit
+            solver.parameters.max_time_in_seconds = max(0.05, limit - (time.monotonic() - t_sub))
         solver.parameters.num_workers = workers
         solver.parameters.random_seed = seed + stats.iterations
         solver.parameters.catch_sigint_signal = False
-        # most of a part's model is fixed: one presolve pass removes it (measured on 400 agents x
-        # 14 days: a part of 1,000 options in 0.7 s instead of 1.3 s)
-        solver.parameters.max_presolve_iterations = 1
-        t_sub = time.monotonic()
         status = search(solver, sub)
         if deterministic:
             took = solver.response_proto.deterministic_time
-            # plus a fixed charge per part for loading the model copy, which CP-SAT's clock
-            # barely counts: it bounds the wall time of a one-worker run, deterministically
-            spent += took + PART_OVERHEAD_PER_VARIABLE * n_variables
+            # plus a fixed charge per constraint term read to build the part, which CP-SAT's
+            # clock does not count: it bounds the wall time of a one-worker run, deterministically
+            spent += took + PART_OVERHEAD_PER_TERM * terms
             stats.charged_s = spent
         else:
             took = time.monotonic() - t_sub
             spent = time.monotonic() - t0
         stats.iterations += 1
         if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-            candidate = list(solver.response_proto.solution)
-            value = objective(candidate)
+            candidate_values = values.copy()
+            candidate_values[free_vars] = list(solver.response_proto.solution)
+            candidate = candidate_values.tolist()
+            if CHECK_PARTS and parts.violations(candidate_values):
+                raise AssertionError(f"LNS part {stats.iterations} broke constraints "
+                                     f"{parts.violations(candidate_values)[:5]} of the roster model")
+            value = goal_value(candidate)
             if value < best:
                 stats.improvements += 1
                 stats.by_kind[kind] += 1
                 if on_improve:
                     on_improve(candidate)
             if value <= best:  # equal rosters are taken too: the search moves across plateaus
-                best, solution = value, candidate
+                best, solution, values = value, candidate, candidate_values
         if DEBUG:
             print(f"lns {tier.name} {stats.iterations} {kind} size {hoods.size} free {int(mask.sum())} "
-                  f"{solver.status_name(status)} {took:.2f}s value {tier.value(solution) * tier.to_user:.2f}",
-                  file=sys.stderr)
+                  f"vars {len(free_vars)} terms {terms} {solver.status_name(status)} {took:.2f}s "
+                  f"value {tier.value(solution) * tier.to_user:.2f}", file=sys.stderr)
         hoods.adapt(status == cp_model.OPTIMAL)
     stats.seconds = time.monotonic() - t0
     stats.end = tier.value(solution) * tier.to_user

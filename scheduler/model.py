@@ -101,6 +101,7 @@ class RosterModel:
         self.tiers: list[Tier] = []
         # how each auxiliary variable follows from the shift options, in creation order
         self.derived: list[tuple[cp_model.IntVar, Callable[[dict[int, int]], int]]] = []
+        self.depends: list[list[int]] = []  # per derived variable: the variables it follows from
         self._build_options()
         self._link_on()
         for rule in HARD_RULES:
@@ -233,7 +234,8 @@ class RosterModel:
             else:
                 v = self.m.new_bool_var(f"on_{key[0]}_{key[1]}")
                 self.m.add(LinearExpr.sum([o.var for o in opts]) == v)
-                self.define(v, lambda val, ix=[o.var.index for o in opts]: sum(val[i] for i in ix))
+                ix = [o.var.index for o in opts]
+                self.define(v, ix, lambda val, ix=ix: sum(val[i] for i in ix))
                 self.on[key] = v
 
     def _agent_instances(self) -> dict[int, list[int]]:
@@ -252,9 +254,11 @@ class RosterModel:
 
     # ------------------------------------------------------------------ complete hints
 
-    def define(self, var: cp_model.IntVar, fn: Callable[[dict[int, int]], int]) -> None:
-        """Record how `var` is determined by earlier variables (for complete solution hints)."""
+    def define(self, var: cp_model.IntVar, deps: list[int], fn: Callable[[dict[int, int]], int]) -> None:
+        """Record how `var` is determined by earlier variables (indices `deps`): `fn` computes its
+        value (for complete solution hints); `deps` tell LNS which helpers a part must free."""
         self.derived.append((var, fn))
+        self.depends.append(list(deps))
 
     def complete_hint(self, chosen_options: set[int]) -> dict[int, int]:
         """Values of every variable for the roster made of these option ids (id(Option)):
@@ -374,7 +378,8 @@ def leads_on_duty(rm: RosterModel) -> None:
                 rm.m.add(w == 0)
             continue
         anyone = rm.m.new_bool_var(f"anyone_{t}")
-        rm.define(anyone, lambda val, ix=[w.index for w in work]: int(any(val[i] > 0 for i in ix)))
+        ix = [w.index for w in work]
+        rm.define(anyone, ix, lambda val, ix=ix: int(any(val[i] > 0 for i in ix)))
         rm.m.add(LinearExpr.sum(work) <= ub * anyone)
         rm.m.add(LinearExpr.sum(leads[t]) >= need * anyone)
 
@@ -414,7 +419,8 @@ def staffed(rm: RosterModel, t: int, q: str):
         else:
             v = rm.m.new_int_var(0, sum(cs), f"staffed_{t}_{q}")
             rm.m.add(v == LinearExpr.weighted_sum(vs, cs))
-            rm.define(v, lambda val, ix=[x.index for x in vs], cs=cs: sum(c * val[i] for i, c in zip(ix, cs)))
+            ix = [x.index for x in vs]
+            rm.define(v, ix, lambda val, ix=ix, cs=cs: sum(c * val[i] for i, c in zip(ix, cs)))
             rm._staffed[key] = v
     return rm._staffed[key]
 
@@ -435,15 +441,16 @@ def overflow(rm: RosterModel) -> None:
             st = staffed(rm, t, q.id)
             if isinstance(st, int):
                 rm.m.add(over == load)
-                rm.define(over, lambda val, load=load: load)
+                rm.define(over, [], lambda val, load=load: load)
             elif float(R).is_integer():
                 rm.m.add(over + int(R) * st >= load)
-                rm.define(over, lambda val, load=load, i=st.index, r=int(R): max(0, load - r * val[i]))
+                rm.define(over, [st.index], lambda val, load=load, i=st.index, r=int(R): max(0, load - r * val[i]))
             else:  # a fractional threshold: keep the exact coefficients per agent
                 vs, cs = cov[(t, q.id)]
                 rcs = [round(R * c) for c in cs]
                 rm.m.add(over + LinearExpr.weighted_sum(vs, rcs) >= load)
-                rm.define(over, lambda val, load=load, ix=[x.index for x in vs], rcs=rcs:
+                ix = [x.index for x in vs]
+                rm.define(over, ix, lambda val, load=load, ix=ix, rcs=rcs:
                           max(0, load - sum(c * val[i] for i, c in zip(ix, rcs))))
             vs_all.append(over)
             where.append((t, q.id))
@@ -466,9 +473,9 @@ def shortage(rm: RosterModel) -> None:
             st = staffed(rm, t, q.id)
             rm.m.add(short + st >= req)
             if isinstance(st, int):
-                rm.define(short, lambda val, req=req: req)
+                rm.define(short, [], lambda val, req=req: req)
             else:
-                rm.define(short, lambda val, req=req, i=st.index: max(0, req - val[i]))
+                rm.define(short, [st.index], lambda val, req=req, i=st.index: max(0, req - val[i]))
             vs_all.append(short)
             where.append((t, q.id))
             total_req += req
@@ -497,7 +504,7 @@ def plan_changes(rm: RosterModel) -> None:
                 continue
             chg = rm.m.new_bool_var(f"chg_{a}_{i}")
             rm.m.add(chg + same[0] == 1)
-            rm.define(chg, lambda val, k=same[0].index: 1 - val[k])
+            rm.define(chg, [same[0].index], lambda val, k=same[0].index: 1 - val[k])
             changed_shift[a].append(chg)
         elif (a, i) in rm.on:
             changed_shift[a].append(rm.on[(a, i)])
@@ -510,7 +517,8 @@ def plan_changes(rm: RosterModel) -> None:
         ch = rm.m.new_bool_var(f"changed_{a}")
         for c in cs:
             rm.m.add_implication(c, ch)
-        rm.define(ch, lambda val, ix=[c.index for c in cs]: int(any(val[i] for i in ix)))
+        ix = [c.index for c in cs]
+        rm.define(ch, ix, lambda val, ix=ix: int(any(val[i] for i in ix)))
         agent_terms.append(ch)
     rm.tiers.append(Tier("changed agents", "agents", agent_terms, [1] * len(agent_terms), 1.0))
     rm.tiers.append(Tier("changed shifts", "shifts", shift_terms, [1] * len(shift_terms), 1.0))
@@ -562,8 +570,9 @@ def comfort(rm: RosterModel) -> None:
             m.add(LinearExpr.sum(vs) <= hi)
             m.add(LinearExpr.sum(vs) >= lo)
         ixs = [[v.index for v in vs] for vs in groups]
-        rm.define(hi, lambda val: max(sum(val[i] for i in ix) for ix in ixs))
-        rm.define(lo, lambda val: min(sum(val[i] for i in ix) for ix in ixs))
+        every = [i for ix in ixs for i in ix]
+        rm.define(hi, every, lambda val: max(sum(val[i] for i in ix) for ix in ixs))
+        rm.define(lo, every, lambda val: min(sum(val[i] for i in ix) for ix in ixs))
         terms.extend([hi, lo])
         weights.extend([4, -4])
 
@@ -585,7 +594,8 @@ def comfort(rm: RosterModel) -> None:
                     if rotation(rm.instances[j]) < rotation(rm.instances[i]):
                         b = m.new_bool_var(f"back_{a}_{i}_{j}")
                         m.add(b >= rm.on[(a, i)] + rm.on[(a, j)] - 1)
-                        rm.define(b, lambda val, x=rm.on[(a, i)].index, y=rm.on[(a, j)].index: val[x] * val[y])
+                        x, y = rm.on[(a, i)].index, rm.on[(a, j)].index
+                        rm.define(b, [x, y], lambda val, x=x, y=y: val[x] * val[y])
                         terms.append(b)
                         weights.append(1)
         day_vars = {d: [rm.on[(a, i)] for i in today] for d, today in by_day.items()}
@@ -595,8 +605,9 @@ def comfort(rm: RosterModel) -> None:
                 m.add(iso >= LinearExpr.sum(day_vars[d - 1]) + LinearExpr.sum(day_vars[d + 1])
                       - LinearExpr.sum(day_vars.get(d, [])) - 1)
                 ix = [[v.index for v in day_vars.get(k, [])] for k in (d - 1, d, d + 1)]
-                rm.define(iso, lambda val, ix=ix: max(0, sum(val[i] for i in ix[0]) + sum(val[i] for i in ix[2])
-                                                       - sum(val[i] for i in ix[1]) - 1))
+                rm.define(iso, [i for part in ix for i in part],
+                          lambda val, ix=ix: max(0, sum(val[i] for i in ix[0]) + sum(val[i] for i in ix[2])
+                                                 - sum(val[i] for i in ix[1]) - 1))
                 terms.append(iso)
                 weights.append(1)
     # the largest value: each spread's max (an int in [0, days]) counts 4 x days at most, its

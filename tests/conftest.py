@@ -36,3 +36,11 @@ def make_scenario(*, agents: list[dict], demand: dict[str, list[float]], days: i
 @pytest.fixture
 def scenario_factory():
     return make_scenario
+
+
+@pytest.fixture(autouse=True)
+def _check_every_lns_part(monkeypatch):
+    """Every roster an LNS part returns is checked against every constraint of the full model."""
+    import scheduler.lns
+
+    monkeypatch.setattr(scheduler.lns, "CHECK_PARTS", True)

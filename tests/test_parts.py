@@ -1,0 +1,168 @@
+"""The small model of a roster's part (scheduler.parts): whatever solves it solves the full
+model, the current roster solves it, and it loses no freedom the full model with the rest fixed
+would have."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from ortools.sat.python import cp_model
+
+from scheduler.check import check_roster
+from scheduler.grid import Grid
+from scheduler.lns import Neighbourhoods, _weighted
+from scheduler.model import RosterModel, set_hint
+from scheduler.parts import Parts
+from scheduler.roster import Roster
+from scheduler.scenario import load_scenario
+from scheduler.warmstart import greedy_roster
+
+DATA = Path(__file__).resolve().parent.parent / "data"
+
+
+@pytest.fixture(scope="module")
+def scenario():
+    return load_scenario(DATA / "three_queues_30min")
+
+
+def _greedy(rm: RosterModel) -> np.ndarray:
+    hint = rm.complete_hint({id(o) for o in greedy_roster(rm)})
+    return np.array([hint.get(k, 0) for k in range(len(rm.m.proto.variables))], dtype=np.int64)
+
+
+def _roster(rm: RosterModel, values) -> Roster:
+    return Roster([rm.assignment_of(o) for o in rm.options if values[o.var.index]]).sorted()
+
+
+def _solve(model: cp_model.CpModel, seconds: float = 5.0, **params) -> cp_model.CpSolver:
+    solver = cp_model.CpSolver()
+    solver.parameters.max_time_in_seconds = seconds
+    solver.parameters.num_workers = 1
+    for k, v in params.items():
+        setattr(solver.parameters, k, v)
+    solver.status = solver.status_name(solver.solve(model))
+    return solver
+
+
+def _published_model(scenario) -> tuple[RosterModel, np.ndarray]:
+    """A repair-style model (change-counting tiers: implications with enforcement literals)
+    around the greedy roster, with a cap on shortage like a solved tier leaves."""
+    grid = Grid(scenario)
+    base = RosterModel(scenario, grid)
+    published = _roster(base, _greedy(base))
+    rm = RosterModel(scenario, grid, published=published)
+    start = _greedy(rm)
+    rm.m.add(rm.tiers[1].expr <= rm.tiers[1].value(start.tolist()))
+    return rm, start
+
+
+def test_a_part_solution_put_back_solves_the_full_model_and_passes_the_checker(scenario):
+    rm, values = _published_model(scenario)
+    parts = Parts(rm)
+    assert parts.violations(values) == []
+    hoods = Neighbourhoods(rm, seed=5)
+    hoods.sizes = {k: 300 for k in hoods.sizes}
+    tiers = {t.name: t for t in rm.tiers}
+    goal = [(tiers["shortage"], tiers["changed agents"].upper + 1), (tiers["changed agents"], 1)]
+    objective = _weighted(goal)
+    changed = 0
+    for _ in range(6):
+        _, mask = hoods.pick(rm.tiers[1], values.tolist())
+        sub, free_vars, terms = parts.build(hoods.var[mask], values, objective)
+        assert terms > 0 and len(free_vars) >= int(mask.sum())
+        solver = _solve(sub, 2.0)
+        assert solver.status in ("OPTIMAL", "FEASIBLE")
+        candidate = values.copy()
+        candidate[free_vars] = list(solver.response_proto.solution)
+        assert parts.violations(candidate) == []
+        # the current roster is in the part (its hint), so a part never makes things worse
+        assert (sum(w * t.value(candidate.tolist()) for t, w in goal)
+                <= sum(w * t.value(values.tolist()) for t, w in goal))
+        changed += int((candidate != values).any())
+        values = candidate
+    assert changed >= 1  # the parts did move the roster
+    assert check_roster(scenario, _roster(rm, values)) == []
+
+
+def test_a_part_pushed_to_break_rules_cannot(scenario):
+    # an adversarial objective: as many shifts as possible, each as long as possible. Any rule
+    # a part model dropped (rest, one shift a date, week hours, a cap) would be broken at once
+    rm, values = _published_model(scenario)
+    parts = Parts(rm)
+    hoods = Neighbourhoods(rm, seed=9)
+    hoods.sizes = {k: 400 for k in hoods.sizes}
+    greedy = (np.array([o.var.index for o in rm.options], dtype=np.int64),
+              np.array([-len(o.worked) for o in rm.options], dtype=np.int64))
+    for _ in range(6):
+        _, mask = hoods.pick(rm.tiers[1], values.tolist())
+        sub, free_vars, _ = parts.build(hoods.var[mask], values, greedy)
+        solver = _solve(sub, 2.0)
+        assert solver.status in ("OPTIMAL", "FEASIBLE")
+        candidate = values.copy()
+        candidate[free_vars] = list(solver.response_proto.solution)
+        assert parts.violations(candidate) == []
+        assert check_roster(scenario, _roster(rm, candidate)) == []
+        values = candidate
+
+
+def test_the_current_roster_solves_every_part(scenario):
+    rm, values = _published_model(scenario)
+    parts = Parts(rm)
+    hoods = Neighbourhoods(rm, seed=2)
+    for _ in range(5):
+        _, mask = hoods.pick(rm.tiers[1], values.tolist())
+        sub, free_vars, _ = parts.build(hoods.var[mask], values, _weighted([(rm.tiers[1], 1)]))
+        solver = _solve(sub, fix_variables_to_their_hinted_value=True)
+        assert solver.status in ("OPTIMAL", "FEASIBLE")
+        assert list(solver.response_proto.solution) == values[free_vars].tolist()
+
+
+def test_a_part_is_as_free_as_the_full_model_with_the_rest_fixed(scenario):
+    # the same optimum as CP-SAT on the whole model with every option outside the part fixed:
+    # the part model frees every helper that the free options move
+    rm = RosterModel(scenario, Grid(scenario))
+    values = _greedy(rm)
+    parts = Parts(rm)
+    hoods = Neighbourhoods(rm, seed=1)
+    hoods.sizes = {k: 150 for k in hoods.sizes}  # parts small enough to solve to optimality
+    goal = [(rm.tiers[1], 1)]
+    for _ in range(4):
+        _, mask = hoods.pick(rm.tiers[1], values.tolist())
+        sub, free_vars, _ = parts.build(hoods.var[mask], values, _weighted(goal))
+        small = _solve(sub, 20.0)
+        full = rm.m.clone()
+        full.minimize(rm.tiers[1].expr)
+        fixed = hoods.var[~mask]
+        full.add_bool_and([full.get_bool_var_from_proto_index(int(v)) if values[v]
+                           else ~full.get_bool_var_from_proto_index(int(v)) for v in fixed])
+        set_hint(full, values.tolist())
+        whole = _solve(full, 20.0)
+        assert small.status == whole.status == "OPTIMAL"
+        candidate = values.copy()
+        candidate[free_vars] = list(small.response_proto.solution)
+        assert rm.tiers[1].value(candidate.tolist()) == round(whole.objective_value)
+        values = candidate
+
+
+def test_violations_names_the_broken_constraints(scenario):
+    rm = RosterModel(scenario, Grid(scenario))
+    values = _greedy(rm)
+    parts = Parts(rm)
+    # one more shift on a date the agent already works: the at-most-one of that date breaks
+    worked = next(o for o in rm.options if values[o.var.index])
+    other = next(o for o in rm.options if o.agent == worked.agent and o.inst != worked.inst
+                 and rm.instances[o.inst].date == rm.instances[worked.inst].date)
+    broken = values.copy()
+    broken[other.var.index] = 1
+    assert parts.violations(broken) != []
+
+
+def test_a_constraint_kind_parts_cannot_read_is_refused_loudly(scenario):
+    rm = RosterModel(scenario, Grid(scenario))
+    x, y = rm.options[0].var, rm.options[1].var
+    m = rm.m.new_int_var(0, 1, "m")
+    rm.m.add_max_equality(m, [x, y])
+    with pytest.raises(NotImplementedError, match="cannot handle"):
+        Parts(rm)
