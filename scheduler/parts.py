@@ -67,6 +67,7 @@ class Parts:
             d = 1 + int(max(depth[i] for i in deps))
             depth[var.index] = d
             groups.setdefault(d, []).append((var.index, deps))
+        self.helper_fn = {var.index: fn for var, fn in self.rm.derived}
         self.levels = []
         for d in sorted(groups):
             members = groups[d]
