@@ -7,6 +7,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from ortools.sat.python import cp_model
 
 import scheduler.lns as lns
 from scheduler.check import check_roster
@@ -116,3 +117,46 @@ def test_the_comfort_tier_bound_covers_its_spread_terms(scenario):
     spreads = sum(1 for c in comfort.coeffs if c == 4)
     assert spreads >= 1
     assert comfort.upper == 4 * len(rm.grid.dates) * spreads + sum(1 for c in comfort.coeffs if c == 1)
+
+
+def test_parallel_lanes_improve_and_keep_every_rule(scenario):
+    rm = RosterModel(scenario, Grid(scenario))
+    start = _greedy(rm)
+    overflow, shortage = rm.tiers[0], rm.tiers[1]
+    goal = [(overflow, shortage.upper + 1), (shortage, 1)]
+    result, stats = lns.improve(rm, goal, start, 3.0, workers=2, seed=0, deterministic=False, stop=lambda: False,
+                                search=lambda s, m: s.solve(m))
+    assert stats.iterations >= 2 and stats.improvements >= 1
+    assert (overflow.value(result), shortage.value(result)) < (overflow.value(start), shortage.value(start))
+    assert lns.parts_of(rm).violations(np.array(result)) == []
+    assert check_roster(scenario, _roster(rm, result)) == []
+
+
+def test_a_part_merged_into_a_moved_roster_has_tight_helpers_and_keeps_every_rule(scenario):
+    rm = RosterModel(scenario, Grid(scenario))
+    base = np.array(_greedy(rm), dtype=np.int64)
+    parts = lns.parts_of(rm)
+    goal = lns._weighted([(rm.tiers[1], 1)])
+    hoods = lns.Neighbourhoods(rm, seed=4)
+    hoods.sizes = {k: 300 for k in hoods.sizes}
+    solved = []
+    for _ in range(2):  # two parts drawn from the same roster, as two lanes would
+        _, mask = hoods.pick(rm.tiers[1], base.tolist())
+        sub, free_vars, _ = parts.build(hoods.var[mask], base, goal)
+        solver = cp_model.CpSolver()
+        solver.parameters.max_time_in_seconds = 2
+        solver.parameters.num_workers = 1
+        assert solver.solve(sub) in (cp_model.OPTIMAL, cp_model.FEASIBLE)
+        candidate = base.copy()
+        candidate[free_vars] = list(solver.response_proto.solution)
+        solved.append(candidate)
+    assert (solved[1][hoods.var] != base[hoods.var]).any()
+    merged = lns._merge(parts, solved[0], base, solved[1], hoods.var)
+    assert merged is not None and parts.violations(merged) == []
+    # the second part's options are in, and every helper they move is recomputed from them
+    changed = hoods.var[solved[1][hoods.var] != base[hoods.var]]
+    assert (merged[changed] == solved[1][changed]).all()
+    tight = rm.complete_hint({id(o) for o in rm.options if merged[o.var.index]})
+    moved = set(parts.free_variables(changed).tolist()) & {v.index for v, _ in rm.derived}
+    assert moved and all(int(merged[i]) == tight[i] for i in moved)
+    assert check_roster(scenario, _roster(rm, merged.tolist())) == []
