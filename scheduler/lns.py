@@ -39,7 +39,7 @@ from scheduler.parts import Parts
 LNS_MIN_OPTIONS = 3000      # smaller models: CP-SAT on the whole model does as well
 LNS_FIRST_SHARE = 0.3       # at most this share of a tier's time for LNS before CP-SAT on the whole model
 INITIAL_SIZE = 800          # free options in the first part
-SUB_LIMIT_S = 1.0           # time limit of one sub-solve (deterministic units with one worker)
+SUB_LIMIT_S = 0.1            # time limit of one sub-solve (deterministic units with one worker)
 MAX_LANES = 4               # parts solved at once, at most (one per worker)
 # deterministic seconds charged per constraint term read to build a part, with one worker
 # (measured on 400 agents x 14 days: 130k-800k terms, built in 0.03-0.09 s)

@@ -6,9 +6,9 @@ its optimum early passes its remaining time on. Service (overflow, shortage) is 
 cost or comfort because it is solved, and capped, first.
 
 Within a tier, on models of LNS_MIN_OPTIONS shift options or more: (1) large-neighbourhood
-search (`scheduler.lns`) from the roster at hand, in the first tier and on large models;
-(2) CP-SAT on the whole model, which proves bounds, until it stalls; (3) LNS for the rest of
-the tier's time. Smaller models get CP-SAT on the whole model alone.
+search (`scheduler.lns`) from the roster at hand; (2) CP-SAT on the whole model, which proves
+bounds, until it stalls; (3) LNS for the rest of the tier's time. Models of more than
+WHOLE_MODEL_MAX variables get LNS alone; smaller ones, CP-SAT on the whole model alone.
 """
 
 from __future__ import annotations
@@ -54,8 +54,7 @@ LARGE_MODEL = 50_000  # variables
 STALL_GAIN = 0.01
 STALL_SHARE = 0.1
 FULL_SHARE = 0.5
-LNS_FIRST_MODEL = 0  # variables: above this every tier starts with LNS (below, only the first)
-WHOLE_MODEL_MAX = 100_000  # variables: above this, tiers are searched by LNS alone (with several workers)
+WHOLE_MODEL_MAX = 100_000  # variables: above this, tiers are searched by LNS alone
 
 
 class ProgressPrinter:
@@ -236,22 +235,25 @@ def solve_model(rm: RosterModel, opts: SolveOptions, printer: ProgressPrinter | 
                 spent[0] += stats.charged_s
                 report.notes.append(stats.describe(tier.name, tier.unit))
 
-            if use_lns and (n == 0 or len(proto.variables) > LNS_FIRST_MODEL):
-                # 1. LNS from the roster at hand until this tier reaches 0 (its trivial bound) or
-                #    LNS_FIRST_SHARE of its time is gone: in the first tier, so the greedy roster's
-                #    shortage survives while overflow is driven down; on large models, where
-                #    CP-SAT on the whole model needs long to get going
-                lns(LNS_FIRST_SHARE, 1, until=lambda v: tier.value(v) == 0)
             floor = _floor(rm, tier)
-            if use_lns and tier.value(found) <= floor and not parts_of(rm).violations(found):
-                # the roster at hand keeps every rule and reaches the least value the tier can
-                # take (no service missing, say): nothing to search for, and nothing to prove
+            # the roster at hand keeps every rule (LNS needs that; a repair whose fixed past
+            # breaks one has none: CP-SAT on the whole model then says why)
+            legal = use_lns and not parts_of(rm).violations(found)
+            # a model this large: CP-SAT on the whole of it spends the tier's time loading and
+            # presolving and proves no useful bound (measured on 400 agents x 14 days: 13 s for
+            # nothing, where LNS parts improve several times a second); LNS keeps all the time
+            lns_only = legal and len(proto.variables) > WHOLE_MODEL_MAX
+            if legal:
+                # 1. LNS from the roster at hand until the tier reaches its least value, or
+                #    LNS_FIRST_SHARE of its time is gone (all of it on a model this large): in
+                #    the first tier, the greedy roster's shortage survives while overflow is
+                #    driven down
+                lns(1.0 if lns_only else LNS_FIRST_SHARE, 1, until=lambda v: tier.value(v) <= floor)
+            if legal and tier.value(found) <= floor:
+                # the roster reaches the least value the tier can take (no service missing,
+                # say): nothing to search for, and nothing to prove
                 status, name, bound = cp_model.OPTIMAL, "OPTIMAL", floor
-            elif (use_lns and len(proto.variables) > WHOLE_MODEL_MAX and not deterministic
-                  and not parts_of(rm).violations(found)):
-                # a model this large: CP-SAT on the whole of it spends the tier's time loading
-                # and presolving, and proves no useful bound (measured on 400 agents x 14 days:
-                # 13 s for nothing, where LNS parts improve every second); LNS keeps it all
+            elif lns_only:
                 status, name, bound = cp_model.UNKNOWN, "FEASIBLE", floor
             else:
                 # 2. CP-SAT on the whole model: proves bounds, and finds what LNS cannot; with LNS to
