@@ -41,8 +41,11 @@ LNS_FIRST_SHARE = 0.3       # at most this share of a tier's time for LNS before
 INITIAL_SIZE = 800          # free options in the first part
 SUB_LIMIT_S = 0.1            # time limit of one sub-solve (deterministic units with one worker)
 MAX_LANES = 4               # parts solved at once, at most (one per worker)
-# deterministic seconds charged per constraint term read to build a part, with one worker
-# (measured on 400 agents x 14 days: 130k-800k terms, built in 0.03-0.09 s)
+# deterministic seconds charged per part, and per constraint term read to build it, with one
+# worker: CP-SAT's clock counts neither building a part nor loading it (measured with one
+# worker: 0.05-0.11 s of wall time per part beyond CP-SAT's deterministic time, on 100 and
+# 400 agents; a 400-agent part reads 130k-800k terms)
+PART_OVERHEAD_S = 0.04
 PART_OVERHEAD_PER_TERM = 2e-7
 DEBUG = bool(os.environ.get("SCHEDULER_LNS_DEBUG"))
 # check every part's roster against every constraint of the full model (tests set it)
@@ -239,7 +242,7 @@ def improve(rm: RosterModel, goal: list[tuple[Tier, int]], solution: list[int], 
                     # plus a fixed charge per constraint term read to build the part, which
                     # CP-SAT's clock does not count: it bounds the wall time of a one-worker
                     # run, deterministically
-                    state["spent"] += took + PART_OVERHEAD_PER_TERM * terms
+                    state["spent"] += took + PART_OVERHEAD_S + PART_OVERHEAD_PER_TERM * terms
                     stats.charged_s = state["spent"]
                 else:
                     state["spent"] = time.monotonic() - t0
