@@ -115,20 +115,38 @@ def greedy_roster(rm: RosterModel, keep: list[Option] | None = None) -> list[Opt
             take(o)
 
     def lazy_greedy(candidates: list[Option]) -> None:
-        # flex staff cost extra: at equal gain a regular agent goes first
-        heap = [(-gain(o), rm.agents[o.agent].kind == "flex", n) for n, o in enumerate(candidates)]
+        # options that serve the same queue in the same slots with the same efficiency buy the
+        # same: one heap entry per such group (a gain is computed once per group, not once per
+        # agent: 400 agents x 14 days, 4.7 s -> see benchmarks). Flex staff cost extra: at equal
+        # gain a regular agent's group goes first.
+        groups: dict[tuple, list[Option]] = {}
+        for o in candidates:
+            ag = rm.agents[o.agent]
+            groups.setdefault((o.queue, o.worked, ag.efficiency, ag.kind == "flex"), []).append(o)
+        members = list(groups.values())
+        nxt = [0] * len(members)  # members before this one were taken or no longer fit
+        heap = [(-gain(ms[0]), key[3], g) for g, (key, ms) in enumerate(groups.items())]
         heapq.heapify(heap)
         while heap:
-            neg, flex, n = heapq.heappop(heap)
+            neg, flex, g = heapq.heappop(heap)
             if -neg <= 1e-9:
                 break
-            o = candidates[n]
-            now = gain(o)
+            ms = members[g]
+            now = gain(ms[0])
             if heap and now < -heap[0][0] - 1e-9:
-                heapq.heappush(heap, (-now, flex, n))
+                heapq.heappush(heap, (-now, flex, g))
                 continue
-            if now > 1e-9 and fits(o):
-                take(o)
+            if now <= 1e-9:
+                continue
+            # the group's first member that fits; as in the classic lazy greedy, an option that
+            # does not fit when its turn comes is dropped
+            while nxt[g] < len(ms) and not fits(ms[nxt[g]]):
+                nxt[g] += 1
+            if nxt[g] < len(ms):
+                take(ms[nxt[g]])
+                nxt[g] += 1
+                if nxt[g] < len(ms):
+                    heapq.heappush(heap, (-gain(ms[0]), flex, g))
 
     free = [o for o in rm.options if o.fixed is None]
     # 1. every shift instance with demand gets its leads: the instance fewest leads can work first
