@@ -268,11 +268,23 @@ def improve(rm: RosterModel, goal: list[tuple[Tier, int]], solution: list[int], 
     if lanes == 1:
         lane(0)  # in this thread: one worker stays deterministic
     else:
-        threads = [threading.Thread(target=lane, args=(k,), daemon=True) for k in range(lanes)]
+        failures: list[BaseException] = []
+
+        def guarded(k: int) -> None:
+            try:
+                lane(k)
+            except BaseException as exc:  # noqa: BLE001 - re-raised below, in the caller's thread
+                with lock:
+                    failures.append(exc)
+                    state["spent"] = budget_s  # the other lanes stop after their part
+
+        threads = [threading.Thread(target=guarded, args=(k,), daemon=True) for k in range(lanes)]
         for t in threads:
             t.start()
         for t in threads:
             t.join()
+        if failures:
+            raise failures[0]
     solution = state["solution"]
     stats.seconds = time.monotonic() - t0
     stats.end = tier.value(solution) * tier.to_user
@@ -289,10 +301,8 @@ def _merge(parts: Parts, current: np.ndarray, base: np.ndarray, other: np.ndarra
     merged = current.copy()
     merged[changed] = other[changed]
     as_list = merged.tolist()
-    for var in parts.free_variables(changed).tolist():
-        fn = parts.helper_fn.get(var)
-        if fn is not None:  # helpers come after their inputs: in index order, inputs first
-            as_list[var] = fn(as_list)
+    for var, fn in parts.helpers_after(changed):
+        as_list[var] = fn(as_list)
     merged = np.asarray(as_list, dtype=np.int64)
     if parts.violations(merged):
         return None

@@ -18,13 +18,14 @@ fixed keeps its value.
 
 from __future__ import annotations
 
+from typing import Callable
+
 import numpy as np
 from ortools.sat.python import cp_model
 
 from scheduler.model import RosterModel
 
 LINEAR, AT_MOST_ONE, EXACTLY_ONE, BOOL_OR, BOOL_AND = range(5)
-INT64_MIN, INT64_MAX = -2 ** 63, 2 ** 63 - 1
 
 
 def _ranges(ptr: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -41,13 +42,19 @@ def _ranges(ptr: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 class Parts:
-    """The constraints of `rm.m` in flat arrays, and the small model of any part of a roster."""
+    """The constraints of `rm.m` in flat arrays, and the small model of any part of a roster.
+
+    Threads (LNS lanes) may call `build` and `violations` at once: both only read, as long as
+    no constraint is added to the model meanwhile (`sync` then finds nothing new). Constraints
+    are added between tiers only, never during a search."""
 
     def __init__(self, rm: RosterModel):
         self.rm = rm
         proto = rm.m.proto
         self.n_vars = len(proto.variables)
         self.domains = [list(v.domain) for v in proto.variables]
+        self.var_lo = np.array([d[0] for d in self.domains], dtype=np.int64)
+        self.var_hi = np.array([d[-1] for d in self.domains], dtype=np.int64)
         self.kind: list[int] = []
         self.dom: list[list[int] | None] = []
         self.enf: dict[int, list[int]] = {}
@@ -67,7 +74,10 @@ class Parts:
             d = 1 + int(max(depth[i] for i in deps))
             depth[var.index] = d
             groups.setdefault(d, []).append((var.index, deps))
+        # each helper's function and its place in creation order (inputs come first there;
+        # not always in index order: a service helper is created before its staffing sum)
         self.helper_fn = {var.index: fn for var, fn in self.rm.derived}
+        self.helper_rank = {var.index: k for k, (var, _fn) in enumerate(self.rm.derived)}
         self.levels = []
         for d in sorted(groups):
             members = groups[d]
@@ -90,6 +100,9 @@ class Parts:
             if len(c.enforcement_literal):
                 self.enf[k] = list(c.enforcement_literal)
             if c.has_linear():
+                if any(v < 0 for v in c.linear.vars):
+                    raise NotImplementedError(f"LNS parts cannot handle constraint {k} of the roster model "
+                                              f"(a negated variable in a linear constraint): {c}")
                 self.kind.append(LINEAR)
                 self._ref.extend(c.linear.vars)
                 self._coef.extend(c.linear.coeffs)
@@ -199,7 +212,8 @@ class Parts:
             kind = kinds_list[j]
             if kind == LINEAR:
                 c0 = const_list[j]
-                dom = [d if d in (INT64_MIN, INT64_MAX) else d - c0 for d in self.dom[k]]
+                # bounds this far out mean "unbounded" (and shifting them could overflow int64)
+                dom = [d if abs(d) >= 2 ** 62 else d - c0 for d in self.dom[k]]
                 if not lits:
                     if not any(lo <= 0 <= hi for lo, hi in zip(dom[::2], dom[1::2])):
                         violated(k, enf)
@@ -262,10 +276,19 @@ class Parts:
         proto.solution_hint.values.extend(values[free_vars].tolist())
         return sub, free_vars, len(pos)
 
+    def helpers_after(self, changed: np.ndarray) -> list[tuple[int, Callable[[list[int]], int]]]:
+        """The helpers that follow from the `changed` variables, as (index, function), in an
+        order that computes every helper after its inputs."""
+        out = [v for v in self.free_variables(changed).tolist() if v in self.helper_fn]
+        out.sort(key=self.helper_rank.__getitem__)
+        return [(v, self.helper_fn[v]) for v in out]
+
     def violations(self, values: np.ndarray) -> list[int]:
-        """The constraints of the full model that `values` (one per variable) breaks."""
+        """The constraints of the full model that `values` (one per variable) breaks; -1 in the
+        list stands for a variable outside its domain (an `on` helper at 2, say)."""
         self.sync()
         values = np.asarray(values, dtype=np.int64)
+        outside = bool(((values < self.var_lo) | (values > self.var_hi)).any())
         n = len(self.kind)
         size = np.diff(self.ptr)
         owner = np.repeat(np.arange(n), size)
@@ -286,7 +309,7 @@ class Parts:
         for k, lits in self.enf.items():  # a constraint holds when an enforcement literal is false
             if not all((values[e] if e >= 0 else 1 - values[-e - 1]) == 1 for e in lits):
                 ok[k] = True
-        return np.flatnonzero(~ok).tolist()
+        return ([-1] if outside else []) + np.flatnonzero(~ok).tolist()
 
     def _bounds(self) -> tuple[np.ndarray, np.ndarray]:
         """Each linear constraint's domain as [lowest, highest] (cached per number read)."""

@@ -160,3 +160,17 @@ def test_a_part_merged_into_a_moved_roster_has_tight_helpers_and_keeps_every_rul
     moved = set(parts.free_variables(changed).tolist()) & {v.index for v, _ in rm.derived}
     assert moved and all(int(merged[i]) == tight[i] for i in moved)
     assert check_roster(scenario, _roster(rm, merged.tolist())) == []
+
+
+def test_a_lane_that_fails_fails_the_search_in_the_callers_thread(scenario, monkeypatch):
+    rm = RosterModel(scenario, Grid(scenario))
+    start = _greedy(rm)
+
+    def broken_build(*_args, **_kwargs):
+        raise RuntimeError("part model broke")
+
+    monkeypatch.setattr(lns.parts_of(rm), "build", broken_build)
+    goal = [(rm.tiers[0], 1)]
+    with pytest.raises(RuntimeError, match="part model broke"):
+        lns.improve(rm, goal, start, 2.0, workers=2, seed=0, deterministic=False, stop=lambda: False,
+                    search=lambda s, m: s.solve(m))

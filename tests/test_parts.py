@@ -166,3 +166,36 @@ def test_a_constraint_kind_parts_cannot_read_is_refused_loudly(scenario):
     rm.m.add_max_equality(m, [x, y])
     with pytest.raises(NotImplementedError, match="cannot handle"):
         Parts(rm)
+
+
+def test_a_value_outside_its_domain_is_a_violation(scenario):
+    rm = RosterModel(scenario, Grid(scenario))
+    values = _greedy(rm)
+    parts = Parts(rm)
+    assert parts.violations(values) == []
+    helper = next(var for var, _ in rm.derived if parts.var_hi[var.index] == 1)  # a 0/1 helper
+    outside = values.copy()
+    outside[helper.index] = 2
+    assert parts.violations(outside)[0] == -1
+
+
+def test_helpers_after_lists_every_helper_after_its_inputs(scenario):
+    rm = RosterModel(scenario, Grid(scenario))
+    parts = Parts(rm)
+    changed = np.array([o.var.index for o in rm.options[::7]], dtype=np.int64)
+    order = [v for v, _ in parts.helpers_after(changed)]
+    assert len(order) == len(set(order)) > 0
+    place = {v: k for k, v in enumerate(order)}
+    deps = {var.index: d for (var, _), d in zip(rm.derived, rm.depends)}
+    for v in order:
+        assert all(place[d] < place[v] for d in deps[v] if d in place)
+
+
+def test_a_linear_constraint_on_a_negated_literal_is_refused_loudly(scenario):
+    rm = RosterModel(scenario, Grid(scenario))
+    proto = rm.m.proto.constraints.add()
+    proto.linear.vars.extend([-rm.options[0].var.index - 1])
+    proto.linear.coeffs.extend([1])
+    proto.linear.domain.extend([0, 1])
+    with pytest.raises(NotImplementedError, match="negated variable"):
+        Parts(rm)
