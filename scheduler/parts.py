@@ -7,7 +7,10 @@ agents x 14 days (150k variables) before any search, in loading and presolving w
 of its free variables only: every constraint that touches a free variable, with each fixed
 variable replaced by its value. Whatever solves that model, put back into the current roster,
 solves the full model: a constraint either touches a free variable, and is in the part's model,
-or touches none, and holds already. This is generic over the constraint kinds the roster model
+or touches none, and holds already. A part reads only its free variables' terms: the rest of
+each constraint comes from the roster's totals per constraint (`totals`, which a search keeps
+up to date as the roster moves), so a part that touches the staffing of many slots does not
+read every other agent's terms in them. This is generic over the constraint kinds the roster model
 uses (linear, at-most-one, exactly-one, bool-or, bool-and, with enforcement literals); any
 other kind is refused loudly.
 
@@ -137,6 +140,13 @@ class Parts:
         order = np.argsort(vs, kind="stable")
         self.inc_con = cs[order]
         self.inc_ptr = np.concatenate([[0], np.cumsum(np.bincount(vs, minlength=self.n_vars))]).astype(np.int64)
+        # the terms again, by variable: a part reads only its free variables' terms, and takes the
+        # rest of each constraint from the roster's totals (`totals`)
+        order = np.argsort(self.var_of, kind="stable")
+        self.term_con = owner[order]
+        self.term_coef = self.coef[order]
+        self.term_sign = np.where(self.ref[order] >= 0, 1, -1)
+        self.term_ptr = np.concatenate([[0], np.cumsum(np.bincount(self.var_of, minlength=self.n_vars))]).astype(np.int64)
 
     def free_variables(self, options: np.ndarray) -> np.ndarray:
         """The free options (variable indices) and every helper that follows from one, sorted."""
@@ -146,14 +156,41 @@ class Parts:
             free[members] |= np.logical_or.reduceat(free[deps], starts)
         return np.flatnonzero(free)
 
-    def build(self, options: np.ndarray, values: np.ndarray,
-              objective: tuple[np.ndarray, np.ndarray]) -> tuple[cp_model.CpModel, np.ndarray, int]:
+    def totals(self, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Per constraint, for a whole roster `values`: its linear activity (sum of coefficient *
+        value) and its number of true literals. `build` takes a part's constants from these."""
+        self.sync()
+        values = np.asarray(values, dtype=np.int64)
+        owner = np.repeat(np.arange(len(self.kind)), np.diff(self.ptr))
+        val = values[self.var_of]
+        activity = np.bincount(owner, weights=self.coef * val, minlength=len(self.kind))
+        true = np.bincount(owner, weights=np.where(self.ref >= 0, val, 1 - val), minlength=len(self.kind))
+        return np.rint(activity).astype(np.int64), np.rint(true).astype(np.int64)
+
+    def shift_totals(self, totals: tuple[np.ndarray, np.ndarray], old: np.ndarray,
+                     new: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """`totals` of roster `old`, made the totals of roster `new` from the variables that differ."""
+        changed = np.flatnonzero(old != new)
+        pos, owner = _ranges(self.term_ptr, changed)
+        delta = (new[changed] - old[changed])[owner]
+        con = self.term_con[pos]
+        n = len(self.kind)
+        activity = np.bincount(con, weights=self.term_coef[pos] * delta, minlength=n)
+        true = np.bincount(con, weights=self.term_sign[pos] * delta, minlength=n)
+        return totals[0] + np.rint(activity).astype(np.int64), totals[1] + np.rint(true).astype(np.int64)
+
+    def build(self, options: np.ndarray, values: np.ndarray, objective: tuple[np.ndarray, np.ndarray],
+              totals: tuple[np.ndarray, np.ndarray] | None = None) -> tuple[cp_model.CpModel, np.ndarray, int]:
         """The model of a part: `options` (variable indices) free, every other variable at its
         value in `values` (one per variable of the full model). `objective` is (variable
         indices, coefficients) over the full model; the part minimises its free terms.
+        `totals` are `self.totals(values)`, computed here when not given (a search keeps them
+        up to date with `shift_totals`, so that a part reads only its free variables' terms).
         Returns the model, the full-model index of each of its variables (in order), and the
         number of constraint terms read (a measure of the work, for deterministic budgets)."""
         self.sync()
+        if totals is None:
+            totals = self.totals(values)
         free_vars = self.free_variables(options)
         new = np.full(self.n_vars, -1, dtype=np.int64)
         new[free_vars] = np.arange(len(free_vars))
@@ -163,27 +200,26 @@ class Parts:
         for v in free_vars.tolist():
             proto.variables.add().domain.extend(domains[v])
 
+        # the constraints a free variable appears in (as a term or an enforcement literal)
         cpos, _ = _ranges(self.inc_ptr, free_vars)
         cons = np.unique(self.inc_con[cpos])
-        pos, owner = _ranges(self.ptr, cons)
-        var = self.var_of[pos]
-        ref = self.ref[pos]
-        is_free = new[var] >= 0
-        val = values[var]
-        lit_true = np.where(ref >= 0, val, 1 - val)
-        kinds = self.kinds[cons]
-        is_lin = kinds[owner] == LINEAR
-        fixed = ~is_free
         n = len(cons)
-        # fixed part of each constraint: a linear one's constant, a literal one's true literals
-        const = np.bincount(owner[fixed & is_lin], weights=(self.coef[pos] * val)[fixed & is_lin], minlength=n)
-        const = np.rint(const).astype(np.int64)
-        n_true = np.bincount(owner[fixed & ~is_lin], weights=lit_true[fixed & ~is_lin], minlength=n).astype(np.int64)
-        # free terms, grouped by constraint (they come in constraint order)
-        f_owner = owner[is_free]
-        f_ref = np.where(ref[is_free] >= 0, new[var[is_free]], -new[var[is_free]] - 1).tolist()
-        f_coef = self.coef[pos][is_free].tolist()
-        f_ptr = np.concatenate([[0], np.cumsum(np.bincount(f_owner, minlength=n))]).tolist()
+        kinds = self.kinds[cons]
+        # the free variables' terms, grouped by constraint in the order of `cons`
+        pos, owner = _ranges(self.term_ptr, free_vars)
+        at = np.searchsorted(cons, self.term_con[pos])
+        order = np.argsort(at, kind="stable")
+        pos, at, var = pos[order], at[order], free_vars[owner[order]]
+        coef, sign = self.term_coef[pos], self.term_sign[pos]
+        val = values[var]
+        # the fixed part of each constraint (the roster's total less the free terms): a linear
+        # one's constant, a literal one's number of true literals
+        const = totals[0][cons] - np.rint(np.bincount(at, weights=coef * val, minlength=n)).astype(np.int64)
+        lit_true = np.where(sign > 0, val, 1 - val)
+        n_true = totals[1][cons] - np.rint(np.bincount(at, weights=lit_true, minlength=n)).astype(np.int64)
+        f_ref = np.where(sign > 0, new[var], -new[var] - 1).tolist()
+        f_coef = coef.tolist()
+        f_ptr = np.concatenate([[0], np.cumsum(np.bincount(at, minlength=n))]).tolist()
         constraints = proto.constraints
 
         def enforcement(k: int) -> list[int] | None:
@@ -197,32 +233,41 @@ class Parts:
                     return None
             return out
 
-        def violated(k: int, enf: list[int]) -> None:
+        def violated(k: int, enf) -> None:
             if not enf:
                 raise RuntimeError(f"the current roster breaks constraint {k} of the roster model")
             constraints.add().bool_or.literals.extend([-e - 1 for e in enf])
 
         cons_list, kinds_list, const_list, n_true_list = cons.tolist(), kinds.tolist(), const.tolist(), n_true.tolist()
+        enf_of, dom_of, ptr = self.enf, self.dom, self._ptr  # plain Python containers: this loop is hot
+        add = constraints.add
         for j in range(n):
             k = cons_list[j]
-            enf = enforcement(k) if k in self.enf else []
-            if enf is None:
-                continue
+            if k in enf_of:
+                enf = enforcement(k)
+                if enf is None:
+                    continue  # a fixed enforcement literal is false: the constraint holds
+            else:
+                enf = ()
             lits = f_ref[f_ptr[j]:f_ptr[j + 1]]
             kind = kinds_list[j]
             if kind == LINEAR:
                 c0 = const_list[j]
-                # bounds this far out mean "unbounded" (and shifting them could overflow int64)
-                dom = [d if abs(d) >= 2 ** 62 else d - c0 for d in self.dom[k]]
+                dom = dom_of[k]
+                if c0:
+                    # bounds this far out mean "unbounded" (and shifting them could overflow int64)
+                    dom = [d if abs(d) >= 2 ** 62 else d - c0 for d in dom]
                 if not lits:
                     if not any(lo <= 0 <= hi for lo, hi in zip(dom[::2], dom[1::2])):
                         violated(k, enf)
                     continue
-                c = constraints.add()
-                c.enforcement_literal.extend(enf)
-                c.linear.vars.extend(lits)
-                c.linear.coeffs.extend(f_coef[f_ptr[j]:f_ptr[j + 1]])
-                c.linear.domain.extend(dom)
+                c = add()
+                if enf:
+                    c.enforcement_literal.extend(enf)
+                lin = c.linear
+                lin.vars.extend(lits)
+                lin.coeffs.extend(f_coef[f_ptr[j]:f_ptr[j + 1]])
+                lin.domain.extend(dom)
                 continue
             t = n_true_list[j]
             if kind == BOOL_OR:
@@ -231,9 +276,9 @@ class Parts:
                 if not lits:
                     violated(k, enf)
                     continue
-                body, lits = "or", lits
+                body = "or"
             elif kind == BOOL_AND:
-                if t < self.ptr[k + 1] - self.ptr[k] - len(lits):  # a fixed literal is false
+                if t < ptr[k + 1] - ptr[k] - len(lits):  # a fixed literal is false
                     violated(k, enf)
                     continue
                 if not lits:
@@ -256,8 +301,9 @@ class Parts:
                     if len(lits) < 2:
                         continue
                     body = "amo"
-            c = constraints.add()
-            c.enforcement_literal.extend(enf)
+            c = add()
+            if enf:
+                c.enforcement_literal.extend(enf)
             # touch only the sub-message the constraint is: reading another one creates it
             if body == "or":
                 c.bool_or.literals.extend(lits)
@@ -283,33 +329,47 @@ class Parts:
         out.sort(key=self.helper_rank.__getitem__)
         return [(v, self.helper_fn[v]) for v in out]
 
-    def violations(self, values: np.ndarray) -> list[int]:
+    def violations(self, values: np.ndarray, near: np.ndarray | None = None) -> list[int]:
         """The constraints of the full model that `values` (one per variable) breaks; -1 in the
-        list stands for a variable outside its domain (an `on` helper at 2, say)."""
+        list stands for a variable outside its domain (an `on` helper at 2, say). With `near`
+        (variable indices), only the constraints those variables appear in, and only their
+        domains, are checked: enough when `values` differs from a roster that breaks nothing
+        in those variables alone."""
         self.sync()
         values = np.asarray(values, dtype=np.int64)
-        outside = bool(((values < self.var_lo) | (values > self.var_hi)).any())
-        n = len(self.kind)
-        size = np.diff(self.ptr)
-        owner = np.repeat(np.arange(n), size)
-        val = values[self.var_of]
-        activity = np.rint(np.bincount(owner, weights=self.coef * val, minlength=n)).astype(np.int64)
-        true = np.bincount(owner, weights=np.where(self.ref >= 0, val, 1 - val), minlength=n).astype(np.int64)
-        kinds = self.kinds
+        if near is None:
+            cons = np.arange(len(self.kind))
+            outside = bool(((values < self.var_lo) | (values > self.var_hi)).any())
+        else:
+            near = np.asarray(near, dtype=np.int64)
+            cons = np.unique(self.inc_con[_ranges(self.inc_ptr, near)[0]])
+            outside = bool(((values[near] < self.var_lo[near]) | (values[near] > self.var_hi[near])).any())
+        pos, owner = _ranges(self.ptr, cons)
+        n = len(cons)
+        size = self.ptr[cons + 1] - self.ptr[cons]
+        ref = self.ref[pos]
+        val = values[self.var_of[pos]]
+        activity = np.rint(np.bincount(owner, weights=self.coef[pos] * val, minlength=n)).astype(np.int64)
+        true = np.bincount(owner, weights=np.where(ref >= 0, val, 1 - val), minlength=n).astype(np.int64)
+        kinds = self.kinds[cons]
         ok = np.ones(n, dtype=bool)
-        ok[kinds == AT_MOST_ONE] = true[kinds == AT_MOST_ONE] <= 1
-        ok[kinds == EXACTLY_ONE] = true[kinds == EXACTLY_ONE] == 1
-        ok[kinds == BOOL_OR] = true[kinds == BOOL_OR] >= 1
-        ok[kinds == BOOL_AND] = true[kinds == BOOL_AND] == size[kinds == BOOL_AND]
+        for kind, holds in ((AT_MOST_ONE, true <= 1), (EXACTLY_ONE, true == 1), (BOOL_OR, true >= 1),
+                            (BOOL_AND, true == size)):
+            ok[kinds == kind] = holds[kinds == kind]
         lo, hi = self._bounds()
         lin = kinds == LINEAR
-        ok[lin] = (lo[lin] <= activity[lin]) & (activity[lin] <= hi[lin])
+        ok[lin] = (lo[cons[lin]] <= activity[lin]) & (activity[lin] <= hi[cons[lin]])
+        where = {int(k): j for j, k in enumerate(cons.tolist())} if near is not None else None
         for k in self._holes:  # linear domains of several intervals
-            ok[k] = any(a <= activity[k] <= b for a, b in zip(self.dom[k][::2], self.dom[k][1::2]))
+            j = k if where is None else where.get(k)
+            if j is not None:
+                ok[j] = any(a <= activity[j] <= b for a, b in zip(self.dom[k][::2], self.dom[k][1::2]))
         for k, lits in self.enf.items():  # a constraint holds when an enforcement literal is false
-            if not all((values[e] if e >= 0 else 1 - values[-e - 1]) == 1 for e in lits):
-                ok[k] = True
-        return ([-1] if outside else []) + np.flatnonzero(~ok).tolist()
+            j = k if where is None else where.get(k)
+            if j is not None and not ok[j]:
+                if not all((values[e] if e >= 0 else 1 - values[-e - 1]) == 1 for e in lits):
+                    ok[j] = True
+        return ([-1] if outside else []) + cons[~ok].tolist()
 
     def _bounds(self) -> tuple[np.ndarray, np.ndarray]:
         """Each linear constraint's domain as [lowest, highest] (cached per number read)."""

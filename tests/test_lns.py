@@ -3,6 +3,7 @@ where service is missing, and give the same roster twice with one worker."""
 
 from __future__ import annotations
 
+from collections import Counter
 from pathlib import Path
 
 import numpy as np
@@ -174,3 +175,24 @@ def test_a_lane_that_fails_fails_the_search_in_the_callers_thread(scenario, monk
     with pytest.raises(RuntimeError, match="part model broke"):
         lns.improve(rm, goal, start, 2.0, workers=2, seed=0, deterministic=False, stop=lambda: False,
                     search=lambda s, m: s.solve(m))
+
+
+def test_kinds_of_part_that_gain_are_drawn_more_and_none_is_starved(scenario):
+    rm = RosterModel(scenario, Grid(scenario))
+    hoods = lns.Neighbourhoods(rm, seed=0)
+    assert np.allclose(hoods.weights(lns.KINDS), lns.KIND_WEIGHTS)  # before any part: the prior
+    for _ in range(lns.WARM_UP):
+        hoods.adapt("slot", True, gain=30, seconds=0.1)
+        hoods.adapt("agents", True, gain=10, seconds=0.1)
+        hoods.adapt("days", True, gain=0, seconds=0.1)
+    w = dict(zip(lns.KINDS, hoods.weights(lns.KINDS)))
+    assert w["slot"] > w["agents"] > w["days"] > 0
+    assert w["days"] == pytest.approx(lns.MIN_SHARE / (1 + lns.MIN_SHARE))
+    # the rate follows recent parts: slot parts that stop gaining lose their lead
+    for _ in range(3 * lns.RATE_MEMORY):
+        hoods.adapt("slot", True, gain=0, seconds=0.1)
+    w = dict(zip(lns.KINDS, hoods.weights(lns.KINDS)))
+    assert w["agents"] > w["slot"]
+    # draws follow the weights; a roster that misses no service draws no slot part
+    drawn = Counter(hoods.pick(rm.tiers[1], [0] * len(rm.m.proto.variables))[0] for _ in range(200))
+    assert drawn["slot"] == 0 and drawn["agents"] > drawn["days"] > 0

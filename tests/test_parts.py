@@ -199,3 +199,46 @@ def test_a_linear_constraint_on_a_negated_literal_is_refused_loudly(scenario):
     proto.linear.domain.extend([0, 1])
     with pytest.raises(NotImplementedError, match="negated variable"):
         Parts(rm)
+
+
+def test_violations_near_the_changed_variables_are_all_the_violations(scenario):
+    # a roster that keeps every rule, with some options flipped and their helpers recomputed:
+    # the constraints those variables appear in are the only ones that can break
+    rm = RosterModel(scenario, Grid(scenario))
+    values = _greedy(rm)
+    parts = Parts(rm)
+    rng = np.random.default_rng(3)
+    options = np.array([o.var.index for o in rm.options], dtype=np.int64)
+    for flips in (1, 3, 20):
+        changed = rng.choice(options, size=flips, replace=False)
+        moved = values.copy()
+        moved[changed] = 1 - moved[changed]
+        as_list = moved.tolist()
+        helpers = parts.helpers_after(changed)
+        for var, fn in helpers:
+            as_list[var] = fn(as_list)
+        moved = np.array(as_list, dtype=np.int64)
+        near = np.concatenate([changed, np.array([v for v, _ in helpers], dtype=np.int64)])
+        full = parts.violations(moved)
+        assert full != []  # switching a shift on or off breaks something (its date, staffing caps, ...)
+        assert sorted(parts.violations(moved, near=near)) == sorted(full)
+
+
+def test_totals_shifted_to_a_new_roster_are_that_rosters_totals(scenario):
+    rm, values = _published_model(scenario)
+    parts = Parts(rm)
+    hoods = Neighbourhoods(rm, seed=6)
+    hoods.sizes = {k: 300 for k in hoods.sizes}
+    objective = _weighted([(rm.tiers[1], 1)])
+    totals = parts.totals(values)
+    for _ in range(4):
+        _, mask = hoods.pick(rm.tiers[1], values.tolist())
+        sub, free_vars, _ = parts.build(hoods.var[mask], values, objective, totals)
+        solver = _solve(sub, 2.0)
+        candidate = values.copy()
+        candidate[free_vars] = list(solver.response_proto.solution)
+        assert parts.violations(candidate) == []
+        totals = parts.shift_totals(totals, values, candidate)
+        expected = parts.totals(candidate)
+        assert (totals[0] == expected[0]).all() and (totals[1] == expected[1]).all()
+        values = candidate
