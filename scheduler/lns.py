@@ -334,13 +334,8 @@ def _merge(parts: Parts, current: np.ndarray, base: np.ndarray, other: np.ndarra
         return None
     merged = current.copy()
     merged[changed] = other[changed]
-    as_list = merged.tolist()
-    helpers = parts.helpers_after(changed)
-    for var, fn in helpers:
-        as_list[var] = fn(as_list)
-    merged = np.asarray(as_list, dtype=np.int64)
+    merged, moved = parts.recompute_helpers(merged, changed)
     # `current` keeps every constraint, so only those the changed variables appear in can break
-    moved = np.concatenate([changed, np.array([v for v, _ in helpers], dtype=np.int64)])
     if parts.violations(merged, near=moved):
         return None
     return merged

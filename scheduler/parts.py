@@ -322,6 +322,17 @@ class Parts:
         proto.solution_hint.values.extend(values[free_vars].tolist())
         return sub, free_vars, len(pos)
 
+    def recompute_helpers(self, values: np.ndarray, changed: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """`values` with every helper that follows from the `changed` variables recomputed from
+        them; returns the new values and the variables that may differ (`changed` and those
+        helpers), for `violations(..., near=...)`."""
+        as_list = values.tolist()
+        helpers = self.helpers_after(changed)
+        for var, fn in helpers:
+            as_list[var] = fn(as_list)
+        moved = np.concatenate([changed, np.array([v for v, _ in helpers], dtype=np.int64)])
+        return np.asarray(as_list, dtype=np.int64), moved
+
     def helpers_after(self, changed: np.ndarray) -> list[tuple[int, Callable[[list[int]], int]]]:
         """The helpers that follow from the `changed` variables, as (index, function), in an
         order that computes every helper after its inputs."""

@@ -213,12 +213,8 @@ def test_violations_near_the_changed_variables_are_all_the_violations(scenario):
         changed = rng.choice(options, size=flips, replace=False)
         moved = values.copy()
         moved[changed] = 1 - moved[changed]
-        as_list = moved.tolist()
-        helpers = parts.helpers_after(changed)
-        for var, fn in helpers:
-            as_list[var] = fn(as_list)
-        moved = np.array(as_list, dtype=np.int64)
-        near = np.concatenate([changed, np.array([v for v, _ in helpers], dtype=np.int64)])
+        moved, near = parts.recompute_helpers(moved, changed)
+        assert set(changed.tolist()) <= set(near.tolist())
         full = parts.violations(moved)
         assert full != []  # switching a shift on or off breaks something (its date, staffing caps, ...)
         assert sorted(parts.violations(moved, near=near)) == sorted(full)
