@@ -10,9 +10,9 @@ solves the full model: a constraint either touches a free variable, and is in th
 or touches none, and holds already. A part reads only its free variables' terms: the rest of
 each constraint comes from the roster's totals per constraint (`totals`, which a search keeps
 up to date as the roster moves), so a part that touches the staffing of many slots does not
-read every other agent's terms in them. This is generic over the constraint kinds the roster model
-uses (linear, at-most-one, exactly-one, bool-or, bool-and, with enforcement literals); any
-other kind is refused loudly.
+read every other agent's terms in them. This is generic over the constraint kinds the roster
+model uses (linear, at-most-one, exactly-one, bool-or, bool-and, with enforcement literals);
+any other kind is refused loudly.
 
 A helper variable (`RosterModel.define`) is free when a variable it follows from is free, so
 staffing, service and comfort helpers move with the options; a helper whose inputs are all
@@ -21,7 +21,7 @@ fixed keeps its value.
 
 from __future__ import annotations
 
-from typing import Callable
+from typing import Callable, Sequence
 
 import numpy as np
 from ortools.sat.python import cp_model
@@ -233,7 +233,7 @@ class Parts:
                     return None
             return out
 
-        def violated(k: int, enf) -> None:
+        def violated(k: int, enf: Sequence[int]) -> None:
             if not enf:
                 raise RuntimeError(f"the current roster breaks constraint {k} of the roster model")
             constraints.add().bool_or.literals.extend([-e - 1 for e in enf])
