@@ -147,6 +147,13 @@ class Parts:
         self.term_coef = self.coef[order]
         self.term_sign = np.where(self.ref[order] >= 0, 1, -1)
         self.term_ptr = np.concatenate([[0], np.cumsum(np.bincount(self.var_of, minlength=self.n_vars))]).astype(np.int64)
+        # totals are summed in doubles: exact only while every constraint's activity stays below 2**53
+        largest = np.maximum(np.abs(self.var_lo), np.abs(self.var_hi)).astype(float)
+        reach = np.bincount(owner, weights=np.abs(self.coef) * largest[self.var_of], minlength=n)
+        if len(reach) and reach.max() >= 2 ** 53:
+            k = int(np.argmax(reach))
+            raise NotImplementedError(f"LNS parts cannot sum constraint {k} of the roster model exactly "
+                                      f"(its terms can reach {reach[k]:.3g})")
 
     def free_variables(self, options: np.ndarray) -> np.ndarray:
         """The free options (variable indices) and every helper that follows from one, sorted."""
@@ -191,6 +198,8 @@ class Parts:
         self.sync()
         if totals is None:
             totals = self.totals(values)
+        if len(totals[0]) != len(self.kind):
+            raise ValueError("totals of an older version of the model (constraints were added since)")
         free_vars = self.free_variables(options)
         new = np.full(self.n_vars, -1, dtype=np.int64)
         new[free_vars] = np.arange(len(free_vars))

@@ -163,18 +163,24 @@ def test_a_part_merged_into_a_moved_roster_has_tight_helpers_and_keeps_every_rul
     assert check_roster(scenario, _roster(rm, merged.tolist())) == []
 
 
-def test_a_lane_that_fails_fails_the_search_in_the_callers_thread(scenario, monkeypatch):
+def test_a_lane_that_fails_stops_the_search_and_fails_it_in_the_callers_thread(scenario, monkeypatch):
     rm = RosterModel(scenario, Grid(scenario))
     start = _greedy(rm)
+    parts = lns.parts_of(rm)
+    build, calls = parts.build, []
 
-    def broken_build(*_args, **_kwargs):
-        raise RuntimeError("part model broke")
+    def fourth_part_breaks(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == 4:  # one lane's part; the other lane is fine
+            raise RuntimeError("part model broke")
+        return build(*args, **kwargs)
 
-    monkeypatch.setattr(lns.parts_of(rm), "build", broken_build)
+    monkeypatch.setattr(parts, "build", fourth_part_breaks)
     goal = [(rm.tiers[0], 1)]
     with pytest.raises(RuntimeError, match="part model broke"):
-        lns.improve(rm, goal, start, 2.0, workers=2, seed=0, deterministic=False, stop=lambda: False,
+        lns.improve(rm, goal, start, 20.0, workers=2, seed=0, deterministic=False, stop=lambda: False,
                     search=lambda s, m: s.solve(m))
+    assert len(calls) <= 6  # the other lane finished the part it had, and drew no other
 
 
 def test_kinds_of_part_that_gain_are_drawn_more_and_none_is_starved(scenario):

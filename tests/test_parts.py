@@ -238,3 +238,15 @@ def test_totals_shifted_to_a_new_roster_are_that_rosters_totals(scenario):
         expected = parts.totals(candidate)
         assert (totals[0] == expected[0]).all() and (totals[1] == expected[1]).all()
         values = candidate
+
+
+def test_totals_of_an_older_model_are_refused(scenario):
+    rm = RosterModel(scenario, Grid(scenario))
+    values = _greedy(rm)
+    parts = Parts(rm)
+    totals = parts.totals(values)
+    rm.m.add(rm.tiers[1].expr <= rm.tiers[1].value(values.tolist()))  # a tier's cap, as solve adds
+    options = np.array([o.var.index for o in rm.options[:50]], dtype=np.int64)
+    with pytest.raises(ValueError, match="older version"):
+        parts.build(options, values, _weighted([(rm.tiers[1], 1)]), totals)
+    parts.build(options, values, _weighted([(rm.tiers[1], 1)]), parts.totals(values))
