@@ -167,11 +167,19 @@ class Parts:
         """Per constraint, for a whole roster `values`: its linear activity (sum of coefficient *
         value) and its number of true literals. `build` takes a part's constants from these."""
         self.sync()
-        values = np.asarray(values, dtype=np.int64)
-        owner = np.repeat(np.arange(len(self.kind)), np.diff(self.ptr))
-        val = values[self.var_of]
-        activity = np.bincount(owner, weights=self.coef * val, minlength=len(self.kind))
-        true = np.bincount(owner, weights=np.where(self.ref >= 0, val, 1 - val), minlength=len(self.kind))
+        return self._sums(np.asarray(values, dtype=np.int64), np.arange(len(self.kind)))
+
+    def _sums(self, values: np.ndarray, cons: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Linear activity and number of true literals of the constraints `cons` (sorted, distinct)
+        under `values`."""
+        if len(cons) == len(self.kind):  # every constraint: no gathering of terms
+            owner, var, coef, ref = np.repeat(cons, np.diff(self.ptr)), self.var_of, self.coef, self.ref
+        else:
+            pos, owner = _ranges(self.ptr, cons)
+            var, coef, ref = self.var_of[pos], self.coef[pos], self.ref[pos]
+        val = values[var]
+        activity = np.bincount(owner, weights=coef * val, minlength=len(cons))
+        true = np.bincount(owner, weights=np.where(ref >= 0, val, 1 - val), minlength=len(cons))
         return np.rint(activity).astype(np.int64), np.rint(true).astype(np.int64)
 
     def shift_totals(self, totals: tuple[np.ndarray, np.ndarray], old: np.ndarray,
@@ -364,13 +372,9 @@ class Parts:
             near = np.asarray(near, dtype=np.int64)
             cons = np.unique(self.inc_con[_ranges(self.inc_ptr, near)[0]])
             outside = bool(((values[near] < self.var_lo[near]) | (values[near] > self.var_hi[near])).any())
-        pos, owner = _ranges(self.ptr, cons)
         n = len(cons)
         size = self.ptr[cons + 1] - self.ptr[cons]
-        ref = self.ref[pos]
-        val = values[self.var_of[pos]]
-        activity = np.rint(np.bincount(owner, weights=self.coef[pos] * val, minlength=n)).astype(np.int64)
-        true = np.bincount(owner, weights=np.where(ref >= 0, val, 1 - val), minlength=n).astype(np.int64)
+        activity, true = self._sums(values, cons)
         kinds = self.kinds[cons]
         ok = np.ones(n, dtype=bool)
         for kind, holds in ((AT_MOST_ONE, true <= 1), (EXACTLY_ONE, true == 1), (BOOL_OR, true >= 1),
