@@ -132,7 +132,7 @@ class Neighbourhoods:
         if prior.sum() <= 0:
             return prior  # every kind allowed here is switched off: the caller draws days
         rates = np.array([self.rate[k] for k in kinds])
-        if any(self.tried[k] < WARM_UP for k in kinds if KIND_WEIGHTS[KINDS.index(k)] > 0) or rates.max() <= 0:
+        if any(self.tried[k] < WARM_UP for k, w in zip(kinds, prior) if w > 0) or rates.max() <= 0:
             return prior / prior.sum()
         # a kind the caller switched off (weight 0) stays off
         w = np.where(prior > 0, np.maximum(rates / rates.sum(), MIN_SHARE), 0.0)
@@ -284,10 +284,10 @@ def improve(rm: RosterModel, goal: list[tuple[Tier, int]], solution: list[int], 
                 if candidate is not None and state["values"] is not base:
                     # another lane moved the roster meanwhile: put this part's changes into it
                     candidate = _merge(parts, state["values"], base, candidate, hoods.var)
-                gain = 0 if candidate is None else max(0, state["best"] - goal_value(candidate))
-                hoods.adapt(kind, status == cp_model.OPTIMAL, gain, part_s)
+                value = None if candidate is None else goal_value(candidate)
+                hoods.adapt(kind, status == cp_model.OPTIMAL, 0 if value is None else max(0, state["best"] - value),
+                            part_s)
                 if candidate is not None:
-                    value = goal_value(candidate)
                     if value < state["best"]:
                         stats.improvements += 1
                         stats.by_kind[kind] += 1

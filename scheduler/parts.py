@@ -155,6 +155,11 @@ class Parts:
             raise NotImplementedError(f"LNS parts cannot sum constraint {k} of the roster model exactly "
                                       f"(its terms can reach {reach[k]:.3g})")
 
+    def constraints_of(self, variables: np.ndarray) -> np.ndarray:
+        """The constraints (sorted indices) the `variables` appear in, as a term or an
+        enforcement literal."""
+        return np.unique(self.inc_con[_ranges(self.inc_ptr, variables)[0]])
+
     def free_variables(self, options: np.ndarray) -> np.ndarray:
         """The free options (variable indices) and every helper that follows from one, sorted."""
         free = np.zeros(self.n_vars, dtype=bool)
@@ -217,9 +222,7 @@ class Parts:
         for v in free_vars.tolist():
             proto.variables.add().domain.extend(domains[v])
 
-        # the constraints a free variable appears in (as a term or an enforcement literal)
-        cpos, _ = _ranges(self.inc_ptr, free_vars)
-        cons = np.unique(self.inc_con[cpos])
+        cons = self.constraints_of(free_vars)
         n = len(cons)
         kinds = self.kinds[cons]
         # the free variables' terms, grouped by constraint in the order of `cons`
@@ -370,7 +373,7 @@ class Parts:
             outside = bool(((values < self.var_lo) | (values > self.var_hi)).any())
         else:
             near = np.asarray(near, dtype=np.int64)
-            cons = np.unique(self.inc_con[_ranges(self.inc_ptr, near)[0]])
+            cons = self.constraints_of(near)
             outside = bool(((values[near] < self.var_lo[near]) | (values[near] > self.var_hi[near])).any())
         n = len(cons)
         size = self.ptr[cons + 1] - self.ptr[cons]
