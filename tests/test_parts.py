@@ -238,6 +238,7 @@ def test_totals_shifted_to_a_new_roster_are_that_rosters_totals(scenario):
         expected = parts.totals(candidate)
         assert (totals[0] == expected[0]).all() and (totals[1] == expected[1]).all()
         values = candidate
+    assert check_roster(scenario, _roster(rm, values)) == []
 
 
 def test_totals_of_an_older_model_are_refused(scenario):
