@@ -346,7 +346,7 @@ def _merge(parts: Parts, current: np.ndarray, base: np.ndarray, other: np.ndarra
         return None
     merged = current.copy()
     merged[changed] = other[changed]
-    merged, moved = parts.recompute_helpers(merged, changed)
+    merged, moved = parts.recompute_helpers(merged, changed, current)
     # `current` keeps every constraint, so only those the changed variables appear in can break
     if parts.violations(merged, near=moved):
         return None

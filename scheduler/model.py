@@ -102,6 +102,7 @@ class RosterModel:
         # how each auxiliary variable follows from the shift options, in creation order
         self.derived: list[tuple[cp_model.IntVar, Callable[[dict[int, int]], int]]] = []
         self.depends: list[list[int]] = []  # per derived variable: the variables it follows from
+        self.linear: list[list[int] | None] = []  # per derived variable: its coefficients, when a weighted sum
         self._build_options()
         self._link_on()
         for rule in HARD_RULES:
@@ -235,7 +236,7 @@ class RosterModel:
                 v = self.m.new_bool_var(f"on_{key[0]}_{key[1]}")
                 self.m.add(LinearExpr.sum([o.var for o in opts]) == v)
                 ix = [o.var.index for o in opts]
-                self.define(v, ix, lambda val, ix=ix: sum(val[i] for i in ix))
+                self.define(v, ix, lambda val, ix=ix: sum(val[i] for i in ix), coeffs=[1] * len(ix))
                 self.on[key] = v
 
     def _agent_instances(self) -> dict[int, list[int]]:
@@ -254,11 +255,15 @@ class RosterModel:
 
     # ------------------------------------------------------------------ complete hints
 
-    def define(self, var: cp_model.IntVar, deps: list[int], fn: Callable[[dict[int, int]], int]) -> None:
+    def define(self, var: cp_model.IntVar, deps: list[int], fn: Callable[[dict[int, int]], int],
+               coeffs: list[int] | None = None) -> None:
         """Record how `var` is determined by earlier variables (indices `deps`): `fn` computes its
-        value (for complete solution hints); `deps` tell LNS which helpers a part must free."""
+        value (for complete solution hints); `deps` tell LNS which helpers a part must free.
+        `coeffs`: the model holds var == sum(coeffs[k] * deps[k]) as an equality, so a change of
+        some inputs moves `var` by their weighted change (LNS updates it so, without `fn`)."""
         self.derived.append((var, fn))
         self.depends.append(list(deps))
+        self.linear.append(None if coeffs is None else list(coeffs))
 
     def complete_hint(self, chosen_options: set[int]) -> dict[int, int]:
         """Values of every variable for the roster made of these option ids (id(Option)):
@@ -420,7 +425,7 @@ def staffed(rm: RosterModel, t: int, q: str):
             v = rm.m.new_int_var(0, sum(cs), f"staffed_{t}_{q}")
             rm.m.add(v == LinearExpr.weighted_sum(vs, cs))
             ix = [x.index for x in vs]
-            rm.define(v, ix, lambda val, ix=ix, cs=cs: sum(c * val[i] for i, c in zip(ix, cs)))
+            rm.define(v, ix, lambda val, ix=ix, cs=cs: sum(c * val[i] for i, c in zip(ix, cs)), coeffs=cs)
             rm._staffed[key] = v
     return rm._staffed[key]
 

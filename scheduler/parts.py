@@ -44,6 +44,29 @@ def _ranges(ptr: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return pos, owner
 
 
+def _boolean_blocks(largest: int) -> list[cp_model.CpModel]:
+    """Models of 1, 2, 4, ... 2**largest variables with domain 0..1."""
+    blocks = []
+    for k in range(largest + 1):
+        block = cp_model.CpModel()
+        for _ in range(2 ** k):
+            block.proto.variables.add().domain.extend([0, 1])
+        blocks.append(block)
+    return blocks
+
+
+_BOOLEAN_BLOCKS = _boolean_blocks(12)  # built once, at import (about 10 ms): lanes only read them
+
+
+def _add_booleans(proto, n: int) -> None:
+    """Append n variables with domain 0..1 to `proto`: a few merges of prepared blocks (about
+    one call per set bit of n), a quarter of the time of n one-by-one additions."""
+    for k in range(len(_BOOLEAN_BLOCKS) - 1, -1, -1):
+        while n >= 2 ** k:
+            proto.merge_from(_BOOLEAN_BLOCKS[k].proto)
+            n -= 2 ** k
+
+
 class Parts:
     """The constraints of `rm.m` in flat arrays, and the small model of any part of a roster.
 
@@ -58,6 +81,7 @@ class Parts:
         self.domains = [list(v.domain) for v in proto.variables]
         self.var_lo = np.array([d[0] for d in self.domains], dtype=np.int64)
         self.var_hi = np.array([d[-1] for d in self.domains], dtype=np.int64)
+        self.is_bool = np.array([d == [0, 1] for d in self.domains], dtype=bool)
         self.kind: list[int] = []
         self.dom: list[list[int] | None] = []
         self.enf: dict[int, list[int]] = {}
@@ -67,27 +91,42 @@ class Parts:
         self.sync()
 
     def _helper_levels(self) -> None:
-        """Helpers grouped by depth (an option has depth 0; a helper, one more than its deepest
-        input), each group with its inputs in flat form, so a part frees them level by level."""
+        """Each helper's depth (an option has depth 0; a helper, one more than its deepest
+        input), function and place in creation order, and which helpers each variable feeds
+        (all of them, and the weighted sums with their coefficients), so a part frees the
+        helpers of its options and a merge recomputes them."""
         depth = np.zeros(self.n_vars, dtype=np.int64)
-        groups: dict[int, list[tuple[int, list[int]]]] = {}
-        for (var, _fn), deps in zip(self.rm.derived, self.rm.depends):
+        # creation order puts inputs first (not always index order: a service helper is created
+        # before its staffing sum)
+        self.helper_fn = {var.index: fn for var, fn in self.rm.derived}
+        self.rank = np.zeros(self.n_vars, dtype=np.int64)
+        self.is_helper = np.zeros(self.n_vars, dtype=bool)  # a helper that follows from variables
+        self.is_linear = np.zeros(self.n_vars, dtype=bool)  # ... as a weighted sum of them
+        feeds: tuple[list[int], list[int]] = ([], [])         # (input, helper), every helper
+        linear: tuple[list[int], list[int], list[int]] = ([], [], [])  # (input, helper, coefficient)
+        for k, ((var, _fn), deps, coeffs) in enumerate(zip(self.rm.derived, self.rm.depends, self.rm.linear)):
+            self.rank[var.index] = k
             if not deps:
                 continue  # a constant: never free
-            d = 1 + int(max(depth[i] for i in deps))
-            depth[var.index] = d
-            groups.setdefault(d, []).append((var.index, deps))
-        # each helper's function and its place in creation order (inputs come first there;
-        # not always in index order: a service helper is created before its staffing sum)
-        self.helper_fn = {var.index: fn for var, fn in self.rm.derived}
-        self.helper_rank = {var.index: k for k, (var, _fn) in enumerate(self.rm.derived)}
-        self.levels = []
-        for d in sorted(groups):
-            members = groups[d]
-            lengths = np.array([len(deps) for _, deps in members], dtype=np.int64)
-            self.levels.append((np.array([v for v, _ in members], dtype=np.int64),
-                                np.concatenate([[0], np.cumsum(lengths)[:-1]]).astype(np.int64),
-                                np.array([i for _, deps in members for i in deps], dtype=np.int64)))
+            depth[var.index] = 1 + int(max(depth[i] for i in deps))
+            self.is_helper[var.index] = True
+            feeds[0].extend(deps)
+            feeds[1].extend([var.index] * len(deps))
+            if coeffs is not None:
+                self.is_linear[var.index] = True
+                linear[0].extend(deps)
+                linear[1].extend([var.index] * len(deps))
+                linear[2].extend(coeffs)
+        self.depth = depth
+        self.feed_ptr, (self.feed_target,) = self._by_input(feeds[0], feeds[1])
+        self.lin_ptr, (self.lin_target, self.lin_coef) = self._by_input(linear[0], linear[1], linear[2])
+
+    def _by_input(self, inputs: list[int], *columns: list[int]) -> tuple[np.ndarray, tuple[np.ndarray, ...]]:
+        """Rows (input, column values...) grouped by input: a pointer per variable, and the columns."""
+        key = np.array(inputs, dtype=np.int64)
+        order = np.argsort(key, kind="stable")
+        ptr = np.concatenate([[0], np.cumsum(np.bincount(key, minlength=self.n_vars))]).astype(np.int64)
+        return ptr, tuple(np.array(c, dtype=np.int64)[order] for c in columns)
 
     def sync(self) -> None:
         """Read the constraints added to the model since the last call (the tiers' caps)."""
@@ -162,11 +201,12 @@ class Parts:
 
     def free_variables(self, options: np.ndarray) -> np.ndarray:
         """The free options (variable indices) and every helper that follows from one, sorted."""
-        free = np.zeros(self.n_vars, dtype=bool)
-        free[options] = True
-        for members, starts, deps in self.levels:
-            free[members] |= np.logical_or.reduceat(free[deps], starts)
-        return np.flatnonzero(free)
+        found = [np.asarray(options, dtype=np.int64)]
+        frontier = found[0]
+        while len(frontier):  # one level of helpers per round: as many rounds as the deepest helper
+            frontier = np.unique(self.feed_target[_ranges(self.feed_ptr, frontier)[0]])
+            found.append(frontier)
+        return np.unique(np.concatenate(found))
 
     def totals(self, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Per constraint, for a whole roster `values`: its linear activity (sum of coefficient *
@@ -214,12 +254,15 @@ class Parts:
         if len(totals[0]) != len(self.kind):
             raise ValueError("totals of an older version of the model (constraints were added since)")
         free_vars = self.free_variables(options)
+        boolean = self.is_bool[free_vars]
+        free_vars = np.concatenate([free_vars[boolean], free_vars[~boolean]])  # 0/1 ones first
         new = np.full(self.n_vars, -1, dtype=np.int64)
         new[free_vars] = np.arange(len(free_vars))
         sub = cp_model.CpModel()
         proto = sub.proto
+        _add_booleans(proto, int(boolean.sum()))
         domains = self.domains
-        for v in free_vars.tolist():
+        for v in free_vars[int(boolean.sum()):].tolist():
             proto.variables.add().domain.extend(domains[v])
 
         cons = self.constraints_of(free_vars)
@@ -342,23 +385,41 @@ class Parts:
         proto.solution_hint.values.extend(values[free_vars].tolist())
         return sub, free_vars, len(pos)
 
-    def recompute_helpers(self, values: np.ndarray, changed: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """`values` with every helper that follows from the `changed` variables recomputed from
-        them; returns the new values and the variables that may differ (`changed` and those
-        helpers), for `violations(..., near=...)`."""
-        as_list = values.tolist()
-        helpers = self.helpers_after(changed)
-        for var, fn in helpers:
-            as_list[var] = fn(as_list)
-        moved = np.concatenate([changed, np.array([v for v, _ in helpers], dtype=np.int64)])
-        return np.asarray(as_list, dtype=np.int64), moved
+    def recompute_helpers(self, values: np.ndarray, changed: np.ndarray,
+                          before: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """`values` with every helper that follows from the `changed` variables recomputed.
+        `before` is a roster of the model (each helper at its value for its inputs) that `values`
+        equals except at `changed`. A weighted-sum helper moves by its inputs' weighted change;
+        any other helper is computed by its function, deepest last. Returns the new values and
+        the variables whose value differs from `before`, for `violations(..., near=...)`."""
+        out = np.array(values, dtype=np.int64)
+        order = self._helpers_in_order(changed)
+        pending = np.zeros(self.n_vars, dtype=np.int64)  # each weighted-sum helper's change so far
+        final = np.asarray(changed, dtype=np.int64)      # variables whose new value is known
+        depth = self.depth[order]
+        for group in np.split(order, np.flatnonzero(np.diff(depth)) + 1):
+            delta = out[final] - before[final]
+            pos, owner = _ranges(self.lin_ptr, final[delta != 0])
+            np.add.at(pending, self.lin_target[pos], self.lin_coef[pos] * delta[delta != 0][owner])
+            linear = group[self.is_linear[group]]
+            out[linear] = before[linear] + pending[linear]
+            for v in group[~self.is_linear[group]].tolist():
+                out[v] = self.helper_fn[v](out)
+            final = group
+        moved = np.concatenate([np.asarray(changed, dtype=np.int64), order])
+        return out, moved[out[moved] != before[moved]]
+
+    def _helpers_in_order(self, changed: np.ndarray) -> np.ndarray:
+        """The helpers that follow from the `changed` variables, by depth (so each comes after
+        its inputs), then creation order."""
+        free = self.free_variables(changed)
+        helpers = free[self.is_helper[free]]
+        return helpers[np.lexsort((self.rank[helpers], self.depth[helpers]))]
 
     def helpers_after(self, changed: np.ndarray) -> list[tuple[int, Callable[[list[int]], int]]]:
         """The helpers that follow from the `changed` variables, as (index, function), in an
         order that computes every helper after its inputs."""
-        out = [v for v in self.free_variables(changed).tolist() if v in self.helper_fn]
-        out.sort(key=self.helper_rank.__getitem__)
-        return [(v, self.helper_fn[v]) for v in out]
+        return [(v, self.helper_fn[v]) for v in self._helpers_in_order(changed).tolist()]
 
     def violations(self, values: np.ndarray, near: np.ndarray | None = None) -> list[int]:
         """The constraints of the full model that `values` (one per variable) breaks; -1 in the

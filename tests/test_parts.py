@@ -14,7 +14,7 @@ from scheduler.check import check_roster
 from scheduler.grid import Grid
 from scheduler.lns import Neighbourhoods, _weighted
 from scheduler.model import RosterModel, set_hint
-from scheduler.parts import Parts
+from scheduler.parts import Parts, _add_booleans
 from scheduler.roster import Roster
 from scheduler.scenario import load_scenario
 from scheduler.warmstart import greedy_roster
@@ -213,11 +213,32 @@ def test_violations_near_the_changed_variables_are_all_the_violations(scenario):
         changed = rng.choice(options, size=flips, replace=False)
         moved = values.copy()
         moved[changed] = 1 - moved[changed]
-        moved, near = parts.recompute_helpers(moved, changed)
+        moved, near = parts.recompute_helpers(moved, changed, values)
         assert set(changed.tolist()) <= set(near.tolist())
         full = parts.violations(moved)
         assert full != []  # switching a shift on or off breaks something (its date, staffing caps, ...)
         assert sorted(parts.violations(moved, near=near)) == sorted(full)
+
+
+def test_recomputed_helpers_equal_every_helper_computed_afresh(scenario):
+    # weighted-sum helpers (staffing, `on`) move by their inputs' change, the others are
+    # recomputed: both must give what computing every helper from the options gives
+    rm = RosterModel(scenario, Grid(scenario))
+    values = _greedy(rm)
+    parts = Parts(rm)
+    assert parts.is_linear.any() and (parts.is_helper & ~parts.is_linear).any()
+    rng = np.random.default_rng(5)
+    options = np.array([o.var.index for o in rm.options], dtype=np.int64)
+    for flips in (1, 5, 40):
+        changed = rng.choice(options, size=flips, replace=False)
+        moved = values.copy()
+        moved[changed] = 1 - moved[changed]
+        got, near = parts.recompute_helpers(moved, changed, values)
+        afresh = moved.tolist()
+        for var, fn in rm.derived:
+            afresh[var.index] = fn(afresh)
+        assert got.tolist() == afresh
+        assert sorted(near.tolist()) == np.flatnonzero(got != values).tolist()
 
 
 def test_totals_shifted_to_a_new_roster_are_that_rosters_totals(scenario):
@@ -251,3 +272,12 @@ def test_totals_of_an_older_model_are_refused(scenario):
     with pytest.raises(ValueError, match="older version"):
         parts.build(options, values, _weighted([(rm.tiers[1], 1)]), totals)
     parts.build(options, values, _weighted([(rm.tiers[1], 1)]), parts.totals(values))
+
+
+@pytest.mark.parametrize("n", [0, 1, 6, 4095, 4096, 10_001])
+def test_booleans_are_appended_by_blocks_exactly_n_of_them(n):
+    model = cp_model.CpModel()
+    model.proto.variables.add().domain.extend([0, 9])  # one already there stays first
+    _add_booleans(model.proto, n)
+    domains = [list(v.domain) for v in model.proto.variables]
+    assert domains == [[0, 9]] + [[0, 1]] * n
