@@ -41,7 +41,11 @@ from scheduler.parts import Parts
 LNS_MIN_OPTIONS = 3000      # smaller models: CP-SAT on the whole model does as well
 LNS_FIRST_SHARE = 0.3       # at most this share of a tier's time for LNS before CP-SAT on the whole model
 INITIAL_SIZE = 800          # free options in the first part
-SUB_LIMIT_S = 0.1            # time limit of one sub-solve (deterministic units with one worker)
+# time limit of one sub-solve (deterministic units with one worker). 0.2 s since the sub-solves'
+# stronger LP (SUB_PARAMS): on 800 agents x 14 days, shortage after 120 s 596.1 instead of
+# 608.3; 400 x 14, 342.6 / 342.0 instead of 345.8; 200 x 14 x 3 queues (60 s) 673.3 / 666.6
+# instead of 671.1 (one run each per seed, two workers)
+SUB_LIMIT_S = 0.2
 MAX_LANES = 4               # parts solved at once, at most (one per worker)
 # CP-SAT parameters of every sub-solve. Replayed on 194 parts saved from a run on 200 agents x
 # 14 days x 3 queues (0.1 s each, one worker): the default parameters solved 91 to optimality
