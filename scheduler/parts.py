@@ -21,9 +21,12 @@ fixed keeps its value.
 
 from __future__ import annotations
 
+import tempfile
+from pathlib import Path
 from typing import Callable, Sequence
 
 import numpy as np
+from ortools.sat import cp_model_pb2
 from ortools.sat.python import cp_model
 
 from scheduler.model import RosterModel
@@ -42,6 +45,15 @@ def _ranges(ptr: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     offsets = np.cumsum(lengths) - lengths
     pos = np.arange(total) - np.repeat(offsets, lengths) + np.repeat(starts, lengths)
     return pos, owner
+
+
+def _snapshot(model: cp_model.CpModel) -> cp_model_pb2.CpModelProto:
+    """The model as a protobuf message, read in one piece (field by field through the CP-SAT
+    bindings, 800 agents' constraints took 5 s to read; as a message, well under one)."""
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "model.pb"  # not .txt: binary
+        model.export_to_file(str(path))
+        return cp_model_pb2.CpModelProto.FromString(path.read_bytes())
 
 
 def _boolean_blocks(largest: int) -> list[cp_model.CpModel]:
@@ -76,7 +88,7 @@ class Parts:
 
     def __init__(self, rm: RosterModel):
         self.rm = rm
-        proto = rm.m.proto
+        proto = _snapshot(rm.m)
         self.n_vars = len(proto.variables)
         self.domains = [list(v.domain) for v in proto.variables]
         self.var_lo = np.array([d[0] for d in self.domains], dtype=np.int64)
@@ -130,19 +142,21 @@ class Parts:
 
     def sync(self) -> None:
         """Read the constraints added to the model since the last call (the tiers' caps)."""
-        proto = self.rm.m.proto
-        if len(proto.variables) != self.n_vars:
+        if len(self.rm.m.proto.variables) != self.n_vars:
             raise RuntimeError("variables were added to the roster model after LNS read it")
-        constraints = proto.constraints
-        n = len(constraints)
+        n = len(self.rm.m.proto.constraints)
         if n == self.n_read:
             return
+        constraints = _snapshot(self.rm.m).constraints
+        literal_kinds = {"at_most_one": AT_MOST_ONE, "exactly_one": EXACTLY_ONE, "bool_or": BOOL_OR,
+                         "bool_and": BOOL_AND}
         for k in range(self.n_read, n):
             c = constraints[k]
             if len(c.enforcement_literal):
                 self.enf[k] = list(c.enforcement_literal)
-            if c.has_linear():
-                if any(v < 0 for v in c.linear.vars):
+            which = c.WhichOneof("constraint")
+            if which == "linear":
+                if c.linear.vars and min(c.linear.vars) < 0:
                     raise NotImplementedError(f"LNS parts cannot handle constraint {k} of the roster model "
                                               f"(a negated variable in a linear constraint): {c}")
                 self.kind.append(LINEAR)
@@ -150,16 +164,9 @@ class Parts:
                 self._coef.extend(c.linear.coeffs)
                 self.dom.append(list(c.linear.domain))
             else:
-                if c.has_at_most_one():
-                    kind, lits = AT_MOST_ONE, c.at_most_one.literals
-                elif c.has_exactly_one():
-                    kind, lits = EXACTLY_ONE, c.exactly_one.literals
-                elif c.has_bool_or():
-                    kind, lits = BOOL_OR, c.bool_or.literals
-                elif c.has_bool_and():
-                    kind, lits = BOOL_AND, c.bool_and.literals
-                else:
+                if which not in literal_kinds:
                     raise NotImplementedError(f"LNS parts cannot handle constraint {k} of the roster model: {c}")
+                kind, lits = literal_kinds[which], getattr(c, which).literals
                 self.kind.append(kind)
                 self._ref.extend(lits)
                 self._coef.extend([1] * len(lits))
