@@ -22,6 +22,7 @@ fixed keeps its value.
 from __future__ import annotations
 
 import tempfile
+from itertools import chain
 from pathlib import Path
 from typing import Callable, Sequence
 
@@ -32,6 +33,7 @@ from ortools.sat.python import cp_model
 from scheduler.model import RosterModel
 
 LINEAR, AT_MOST_ONE, EXACTLY_ONE, BOOL_OR, BOOL_AND = range(5)
+SNAPSHOT_FROM = 10_000  # new constraints, at least: read from a snapshot of the model
 
 
 def _ranges(ptr: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -54,6 +56,17 @@ def _snapshot(model: cp_model.CpModel) -> cp_model_pb2.CpModelProto:
         path = Path(folder) / "model.pb"  # not .txt: binary
         model.export_to_file(str(path))
         return cp_model_pb2.CpModelProto.FromString(path.read_bytes())
+
+
+def _case(c) -> str | None:
+    """Which kind of constraint `c` is, as protobuf names it; `c` from a snapshot or from the
+    CP-SAT bindings (whose messages have no WhichOneof)."""
+    if hasattr(c, "WhichOneof"):
+        return c.WhichOneof("constraint")
+    for name in ("linear", "at_most_one", "exactly_one", "bool_or", "bool_and"):
+        if getattr(c, f"has_{name}")():
+            return name
+    return None  # another kind: refused by the caller
 
 
 def _boolean_blocks(largest: int) -> list[cp_model.CpModel]:
@@ -88,16 +101,19 @@ class Parts:
 
     def __init__(self, rm: RosterModel):
         self.rm = rm
-        proto = _snapshot(rm.m)
-        self.n_vars = len(proto.variables)
-        self.domains = [list(v.domain) for v in proto.variables]
+        variables = _snapshot(rm.m).variables
+        self.n_vars = len(variables)
+        self.domains = [list(v.domain) for v in variables]
+        del variables  # the snapshot: sync takes its own, and two at once would double the peak
         self.var_lo = np.array([d[0] for d in self.domains], dtype=np.int64)
         self.var_hi = np.array([d[-1] for d in self.domains], dtype=np.int64)
         self.is_bool = np.array([d == [0, 1] for d in self.domains], dtype=bool)
         self.kind: list[int] = []
         self.dom: list[list[int] | None] = []
         self.enf: dict[int, list[int]] = {}
-        self._ptr, self._ref, self._coef = [0], [], []
+        self.ptr = np.zeros(1, dtype=np.int64)
+        self.ref = np.zeros(0, dtype=np.int64)
+        self.coef = np.zeros(0, dtype=np.int64)
         self.n_read = 0
         self._helper_levels()
         self.sync()
@@ -114,31 +130,38 @@ class Parts:
         self.rank = np.zeros(self.n_vars, dtype=np.int64)
         self.is_helper = np.zeros(self.n_vars, dtype=bool)  # a helper that follows from variables
         self.is_linear = np.zeros(self.n_vars, dtype=bool)  # ... as a weighted sum of them
-        feeds: tuple[list[int], list[int]] = ([], [])         # (input, helper), every helper
-        linear: tuple[list[int], list[int], list[int]] = ([], [], [])  # (input, helper, coefficient)
+        helpers, linear = [], []  # indices into rm.derived: helpers that follow from variables; weighted sums
         for k, ((var, _fn), deps, coeffs) in enumerate(zip(self.rm.derived, self.rm.depends, self.rm.linear)):
             self.rank[var.index] = k
             if not deps:
                 continue  # a constant: never free
             depth[var.index] = 1 + int(max(depth[i] for i in deps))
             self.is_helper[var.index] = True
-            feeds[0].extend(deps)
-            feeds[1].extend([var.index] * len(deps))
+            helpers.append(k)
             if coeffs is not None:
                 self.is_linear[var.index] = True
-                linear[0].extend(deps)
-                linear[1].extend([var.index] * len(deps))
-                linear[2].extend(coeffs)
+                linear.append(k)
         self.depth = depth
-        self.feed_ptr, (self.feed_target,) = self._by_input(feeds[0], feeds[1])
-        self.lin_ptr, (self.lin_target, self.lin_coef) = self._by_input(linear[0], linear[1], linear[2])
+        # (input, helper) rows, flat: built by numpy from the model's own lists (Python lists of
+        # every input would take gigabytes on the largest rosters)
+        derived, depends, coeffs = self.rm.derived, self.rm.depends, self.rm.linear
 
-    def _by_input(self, inputs: list[int], *columns: list[int]) -> tuple[np.ndarray, tuple[np.ndarray, ...]]:
+        def rows(ks: list[int]) -> tuple[np.ndarray, np.ndarray]:
+            sizes = np.array([len(depends[k]) for k in ks], dtype=np.int64)
+            inputs = np.fromiter(chain.from_iterable(depends[k] for k in ks), dtype=np.int64, count=int(sizes.sum()))
+            return inputs, np.repeat(np.array([derived[k][0].index for k in ks], dtype=np.int64), sizes)
+
+        inputs, targets = rows(helpers)
+        self.feed_ptr, (self.feed_target,) = self._by_input(inputs, targets)
+        inputs, targets = rows(linear)
+        weights = np.fromiter(chain.from_iterable(coeffs[k] for k in linear), dtype=np.int64, count=len(inputs))
+        self.lin_ptr, (self.lin_target, self.lin_coef) = self._by_input(inputs, targets, weights)
+
+    def _by_input(self, inputs: np.ndarray, *columns: np.ndarray) -> tuple[np.ndarray, tuple[np.ndarray, ...]]:
         """Rows (input, column values...) grouped by input: a pointer per variable, and the columns."""
-        key = np.array(inputs, dtype=np.int64)
-        order = np.argsort(key, kind="stable")
-        ptr = np.concatenate([[0], np.cumsum(np.bincount(key, minlength=self.n_vars))]).astype(np.int64)
-        return ptr, tuple(np.array(c, dtype=np.int64)[order] for c in columns)
+        order = np.argsort(inputs, kind="stable")
+        ptr = np.concatenate([[0], np.cumsum(np.bincount(inputs, minlength=self.n_vars))]).astype(np.int64)
+        return ptr, tuple(c[order] for c in columns)
 
     def sync(self) -> None:
         """Read the constraints added to the model since the last call (the tiers' caps)."""
@@ -147,35 +170,51 @@ class Parts:
         n = len(self.rm.m.proto.constraints)
         if n == self.n_read:
             return
-        constraints = _snapshot(self.rm.m).constraints
+        # many new constraints (the first read): one snapshot of the model; a tier's few caps:
+        # through the bindings (a snapshot would copy the whole model for them)
+        constraints = (_snapshot(self.rm.m).constraints if n - self.n_read > SNAPSHOT_FROM
+                       else self.rm.m.proto.constraints)
         literal_kinds = {"at_most_one": AT_MOST_ONE, "exactly_one": EXACTLY_ONE, "bool_or": BOOL_OR,
                          "bool_and": BOOL_AND}
+        # the new terms, gathered in short Python lists and kept as numpy chunks (a list holds
+        # about 36 bytes per term, an array 8: on 400 agents at 30 minutes that is over 1 GB)
+        refs, coefs, sizes = [self.ref], [self.coef], []
+        ref: list[int] = []
+        coef: list[int] = []
         for k in range(self.n_read, n):
             c = constraints[k]
             if len(c.enforcement_literal):
                 self.enf[k] = list(c.enforcement_literal)
-            which = c.WhichOneof("constraint")
+            which = _case(c)
             if which == "linear":
                 if c.linear.vars and min(c.linear.vars) < 0:
                     raise NotImplementedError(f"LNS parts cannot handle constraint {k} of the roster model "
                                               f"(a negated variable in a linear constraint): {c}")
                 self.kind.append(LINEAR)
-                self._ref.extend(c.linear.vars)
-                self._coef.extend(c.linear.coeffs)
+                ref.extend(c.linear.vars)
+                coef.extend(c.linear.coeffs)
+                sizes.append(len(c.linear.vars))
                 self.dom.append(list(c.linear.domain))
             else:
                 if which not in literal_kinds:
                     raise NotImplementedError(f"LNS parts cannot handle constraint {k} of the roster model: {c}")
                 kind, lits = literal_kinds[which], getattr(c, which).literals
                 self.kind.append(kind)
-                self._ref.extend(lits)
-                self._coef.extend([1] * len(lits))
+                ref.extend(lits)
+                coef.extend([1] * len(lits))
+                sizes.append(len(lits))
                 self.dom.append(None)
-            self._ptr.append(len(self._ref))
+            if len(ref) >= 1 << 20 or k == n - 1:
+                refs.append(np.array(ref, dtype=np.int64))
+                coefs.append(np.array(coef, dtype=np.int64))
+                ref, coef = [], []
+        del constraints  # the snapshot, before the indexes below are built
         self.n_read = n
-        self.ptr = np.array(self._ptr, dtype=np.int64)
-        self.ref = np.array(self._ref, dtype=np.int64)
-        self.coef = np.array(self._coef, dtype=np.int64)
+        self.ptr = np.concatenate([self.ptr, self.ptr[-1] + np.cumsum(sizes, dtype=np.int64)])
+        self._ptr = self.ptr.tolist()  # for build's loop over constraints (a list reads faster there)
+        self.ref = np.concatenate(refs)
+        self.coef = np.concatenate(coefs)
+        del refs, coefs  # the chunks: large temporaries are dropped as soon as they are used
         self.var_of = np.where(self.ref >= 0, self.ref, -self.ref - 1)
         self.kinds = np.array(self.kind, dtype=np.int64)
         # which constraints each variable appears in (terms and enforcement literals)
@@ -186,12 +225,14 @@ class Parts:
         order = np.argsort(vs, kind="stable")
         self.inc_con = cs[order]
         self.inc_ptr = np.concatenate([[0], np.cumsum(np.bincount(vs, minlength=self.n_vars))]).astype(np.int64)
+        del vs, cs, order
         # the terms again, by variable: a part reads only its free variables' terms, and takes the
         # rest of each constraint from the roster's totals (`totals`)
         order = np.argsort(self.var_of, kind="stable")
         self.term_con = owner[order]
         self.term_coef = self.coef[order]
-        self.term_sign = np.where(self.ref[order] >= 0, 1, -1)
+        self.term_sign = np.where(self.ref[order] >= 0, 1, -1).astype(np.int8)
+        del order
         self.term_ptr = np.concatenate([[0], np.cumsum(np.bincount(self.var_of, minlength=self.n_vars))]).astype(np.int64)
         # totals are summed in doubles: exact only while every constraint's activity stays below 2**53
         largest = np.maximum(np.abs(self.var_lo), np.abs(self.var_hi)).astype(float)

@@ -14,6 +14,7 @@ from scheduler.check import check_roster
 from scheduler.grid import Grid
 from scheduler.lns import Neighbourhoods, _weighted
 from scheduler.model import RosterModel, set_hint
+import scheduler.parts as parts_module
 from scheduler.parts import Parts, _add_booleans
 from scheduler.roster import Roster
 from scheduler.scenario import load_scenario
@@ -159,7 +160,29 @@ def test_violations_names_the_broken_constraints(scenario):
     assert parts.violations(broken) != []
 
 
-def test_a_constraint_kind_parts_cannot_read_is_refused_loudly(scenario):
+@pytest.fixture(params=["snapshot", "bindings"])
+def reader(request, monkeypatch):
+    """Parts reads a model's constraints from a snapshot (many at once) or through the CP-SAT
+    bindings (a tier's few caps): run a test both ways."""
+    monkeypatch.setattr(parts_module, "SNAPSHOT_FROM", 0 if request.param == "snapshot" else 10 ** 9)
+    return request.param
+
+
+def test_a_snapshot_and_the_bindings_read_the_same_constraints(scenario, monkeypatch):
+    rm = RosterModel(scenario, Grid(scenario))
+    rm.m.add_bool_and([rm.options[0].var.Not()]).only_enforce_if(rm.options[1].var)
+    read = {}
+    for way, threshold in (("snapshot", 0), ("bindings", 10 ** 9)):
+        monkeypatch.setattr(parts_module, "SNAPSHOT_FROM", threshold)
+        read[way] = Parts(rm)
+    a, b = read["snapshot"], read["bindings"]
+    assert len(a.kind) == len(rm.m.proto.constraints) > 1000
+    for name in ("ptr", "ref", "coef", "kinds", "var_lo", "var_hi"):
+        assert np.array_equal(getattr(a, name), getattr(b, name)), name
+    assert a.dom == b.dom and a.enf == b.enf and a.enf and a.domains == b.domains
+
+
+def test_a_constraint_kind_parts_cannot_read_is_refused_loudly(scenario, reader):
     rm = RosterModel(scenario, Grid(scenario))
     x, y = rm.options[0].var, rm.options[1].var
     m = rm.m.new_int_var(0, 1, "m")
@@ -191,7 +214,7 @@ def test_helpers_after_lists_every_helper_after_its_inputs(scenario):
         assert all(place[d] < place[v] for d in deps[v] if d in place)
 
 
-def test_a_linear_constraint_on_a_negated_literal_is_refused_loudly(scenario):
+def test_a_linear_constraint_on_a_negated_literal_is_refused_loudly(scenario, reader):
     rm = RosterModel(scenario, Grid(scenario))
     proto = rm.m.proto.constraints.add()
     proto.linear.vars.extend([-rm.options[0].var.index - 1])
