@@ -55,12 +55,14 @@ MAX_LANES = 4               # parts solved at once, at most (one per worker)
 # the stronger LP pays for itself; one presolve pass leaves time for search (the default
 # presolve sometimes found no solution at all in 0.1 s, not even the hint)
 SUB_PARAMS = {"linearization_level": 2, "max_presolve_iterations": 1}
-# deterministic seconds charged per part, and per constraint term read to build it, with one
-# worker: CP-SAT's clock counts neither building a part nor loading it (measured with one
-# worker when a part still read every term of its constraints, 130k-800k on 400 agents:
-# 0.05-0.11 s of wall time per part beyond CP-SAT's deterministic time; a part now reads only
-# its free variables' terms, and 400 x 14 with --time-limit 30 --workers 1 takes 51 s of wall)
-PART_OVERHEAD_S = 0.04
+# what a part is charged with one worker (deterministic seconds, so a run repeats exactly):
+# DTIME_WALL per second of CP-SAT's deterministic time, plus a fixed charge per part and per
+# constraint term read to build it, which CP-SAT's clock does not count. Fitted on the 145 parts
+# of one 400 x 14 run (--time-limit 30 --workers 1, sub-solves with SUB_PARAMS): wall = 1.99 x
+# deterministic time + 0.072 s per part (the full LP's work counts little on CP-SAT's clock).
+# Before the fit (1 x, 0.04 s) that run's parts took 45.7 s of wall for 24.3 s charged
+DTIME_WALL = 2.0
+PART_OVERHEAD_S = 0.07
 PART_OVERHEAD_PER_TERM = 2e-7
 DEBUG = bool(os.environ.get("SCHEDULER_LNS_DEBUG"))
 # check every part's roster against every constraint of the full model (tests set it)
@@ -288,10 +290,9 @@ def improve(rm: RosterModel, goal: list[tuple[Tier, int]], solution: list[int], 
             with lock:
                 if deterministic:
                     took = solver.response_proto.deterministic_time
-                    # plus a fixed charge per constraint term read to build the part, which
-                    # CP-SAT's clock does not count: it bounds the wall time of a one-worker
-                    # run, deterministically
-                    part_s = took + PART_OVERHEAD_S + PART_OVERHEAD_PER_TERM * terms
+                    # scaled, plus the charges CP-SAT's clock does not count (see DTIME_WALL):
+                    # it bounds the wall time of a one-worker run, deterministically
+                    part_s = DTIME_WALL * took + PART_OVERHEAD_S + PART_OVERHEAD_PER_TERM * terms
                     state["spent"] += part_s
                     stats.charged_s = state["spent"]
                 else:
@@ -316,7 +317,8 @@ def improve(rm: RosterModel, goal: list[tuple[Tier, int]], solution: list[int], 
                 if DEBUG:
                     print(f"lns {tier.name} {iteration + 1} {kind} size {size} free {int(mask.sum())} "
                           f"vars {len(free_vars)} terms {terms} {solver.status_name(status)} {took:.2f}s "
-                          f"value {tier.value(state['solution']) * tier.to_user:.2f} moved {candidate is not None} build {t_sub - t_part:.3f} wall {time.monotonic() - t_part:.3f}", file=sys.stderr)
+                          f"value {tier.value(state['solution']) * tier.to_user:.2f} moved {candidate is not None} "
+                          f"build {t_sub - t_part:.3f} wall {time.monotonic() - t_part:.3f}", file=sys.stderr)
 
     if lanes == 1:
         lane(0)  # in this thread: one worker stays deterministic

@@ -50,8 +50,8 @@ def _ranges(ptr: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _snapshot(model: cp_model.CpModel) -> cp_model_pb2.CpModelProto:
-    """The model as a protobuf message, read in one piece (field by field through the CP-SAT
-    bindings, 800 agents' constraints took 5 s to read; as a message, well under one)."""
+    """The model as a protobuf message, read in one piece: reading 400 agents x 14 days field by
+    field through the CP-SAT bindings took about 3 s, from a snapshot 1.7 s in all."""
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "model.pb"  # not .txt: binary
         model.export_to_file(str(path))
