@@ -33,6 +33,18 @@ def _greedy(rm: RosterModel) -> np.ndarray:
     return np.array([hint.get(k, 0) for k in range(len(rm.m.proto.variables))], dtype=np.int64)
 
 
+def _flipped(rm: RosterModel, values: np.ndarray, seed: int, sizes: tuple[int, ...]):
+    """For each size, that many random shift options of `values` switched (on <-> off), their
+    helpers not recomputed: (the switched options, the new values)."""
+    rng = np.random.default_rng(seed)
+    options = np.array([o.var.index for o in rm.options], dtype=np.int64)
+    for size in sizes:
+        changed = rng.choice(options, size=size, replace=False)
+        moved = values.copy()
+        moved[changed] = 1 - moved[changed]
+        yield changed, moved
+
+
 def _roster(rm: RosterModel, values) -> Roster:
     return Roster([rm.assignment_of(o) for o in rm.options if values[o.var.index]]).sorted()
 
@@ -230,12 +242,7 @@ def test_violations_near_the_changed_variables_are_all_the_violations(scenario):
     rm = RosterModel(scenario, Grid(scenario))
     values = _greedy(rm)
     parts = Parts(rm)
-    rng = np.random.default_rng(3)
-    options = np.array([o.var.index for o in rm.options], dtype=np.int64)
-    for flips in (1, 3, 20):
-        changed = rng.choice(options, size=flips, replace=False)
-        moved = values.copy()
-        moved[changed] = 1 - moved[changed]
+    for changed, moved in _flipped(rm, values, seed=3, sizes=(1, 3, 20)):
         moved, near = parts.recompute_helpers(moved, changed, values)
         assert set(changed.tolist()) <= set(near.tolist())
         full = parts.violations(moved)
@@ -250,12 +257,7 @@ def test_recomputed_helpers_equal_every_helper_computed_afresh(scenario):
     values = _greedy(rm)
     parts = Parts(rm)
     assert parts.is_linear.any() and (parts.is_helper & ~parts.is_linear).any()
-    rng = np.random.default_rng(5)
-    options = np.array([o.var.index for o in rm.options], dtype=np.int64)
-    for flips in (1, 5, 40):
-        changed = rng.choice(options, size=flips, replace=False)
-        moved = values.copy()
-        moved[changed] = 1 - moved[changed]
+    for changed, moved in _flipped(rm, values, seed=5, sizes=(1, 5, 40)):
         got, near = parts.recompute_helpers(moved, changed, values)
         afresh = moved.tolist()
         for var, fn in rm.derived:
