@@ -261,6 +261,8 @@ class RosterModel:
         value (for complete solution hints); `deps` tell LNS which helpers a part must free.
         `coeffs`: the model holds var == sum(coeffs[k] * deps[k]) as an equality, so a change of
         some inputs moves `var` by their weighted change (LNS updates it so, without `fn`)."""
+        if coeffs is not None and len(coeffs) != len(deps):
+            raise ValueError(f"{var}: {len(coeffs)} coefficients for {len(deps)} inputs")
         self.derived.append((var, fn))
         self.depends.append(list(deps))
         self.linear.append(None if coeffs is None else list(coeffs))

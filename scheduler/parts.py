@@ -33,7 +33,7 @@ from ortools.sat.python import cp_model
 from scheduler.model import RosterModel
 
 LINEAR, AT_MOST_ONE, EXACTLY_ONE, BOOL_OR, BOOL_AND = range(5)
-SNAPSHOT_FROM = 10_000  # new constraints, at least: read from a snapshot of the model
+SNAPSHOT_FROM = 10_000  # more new constraints than this: read from a snapshot of the model
 
 
 def _ranges(ptr: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -54,7 +54,8 @@ def _snapshot(model: cp_model.CpModel) -> cp_model_pb2.CpModelProto:
     field through the CP-SAT bindings took about 3 s, from a snapshot 1.7 s in all."""
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "model.pb"  # not .txt: binary
-        model.export_to_file(str(path))
+        if not model.export_to_file(str(path)):
+            raise RuntimeError(f"CP-SAT could not write the roster model to {path}")
         return cp_model_pb2.CpModelProto.FromString(path.read_bytes())
 
 
@@ -440,10 +441,13 @@ class Parts:
         equals except at `changed`. A weighted-sum helper moves by its inputs' weighted change;
         any other helper is computed by its function, deepest last. Returns the new values and
         the variables whose value differs from `before`, for `violations(..., near=...)`."""
+        changed = np.unique(np.asarray(changed, dtype=np.int64))  # a change counted once
+        if self.is_helper[changed].any():
+            raise ValueError("recompute_helpers takes changed shift options, not helpers")
         out = np.array(values, dtype=np.int64)
         order = self._helpers_in_order(changed)
         pending = np.zeros(self.n_vars, dtype=np.int64)  # each weighted-sum helper's change so far
-        final = np.asarray(changed, dtype=np.int64)      # variables whose new value is known
+        final = changed                                  # variables whose new value is known
         depth = self.depth[order]
         for group in np.split(order, np.flatnonzero(np.diff(depth)) + 1):
             delta = out[final] - before[final]
@@ -454,7 +458,7 @@ class Parts:
             for v in group[~self.is_linear[group]].tolist():
                 out[v] = self.helper_fn[v](out)
             final = group
-        moved = np.concatenate([np.asarray(changed, dtype=np.int64), order])
+        moved = np.concatenate([changed, order])
         return out, moved[out[moved] != before[moved]]
 
     def _helpers_in_order(self, changed: np.ndarray) -> np.ndarray:

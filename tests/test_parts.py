@@ -259,11 +259,23 @@ def test_recomputed_helpers_equal_every_helper_computed_afresh(scenario):
     assert parts.is_linear.any() and (parts.is_helper & ~parts.is_linear).any()
     for changed, moved in _flipped(rm, values, seed=5, sizes=(1, 5, 40)):
         got, near = parts.recompute_helpers(moved, changed, values)
+        # the same change listed twice is the same change
+        again, _ = parts.recompute_helpers(moved, np.concatenate([changed, changed]), values)
+        assert np.array_equal(again, got)
         afresh = moved.tolist()
         for var, fn in rm.derived:
             afresh[var.index] = fn(afresh)
         assert got.tolist() == afresh
         assert sorted(near.tolist()) == np.flatnonzero(got != values).tolist()
+
+
+def test_helpers_are_not_taken_as_changed_options(scenario):
+    rm = RosterModel(scenario, Grid(scenario))
+    values = _greedy(rm)
+    parts = Parts(rm)
+    helper = next(var.index for (var, _), deps in zip(rm.derived, rm.depends) if deps)
+    with pytest.raises(ValueError, match="not helpers"):
+        parts.recompute_helpers(values, np.array([helper]), values)
 
 
 def test_totals_shifted_to_a_new_roster_are_that_rosters_totals(scenario):
@@ -306,3 +318,11 @@ def test_booleans_are_appended_by_blocks_exactly_n_of_them(n):
     _add_booleans(model.proto, n)
     domains = [list(v.domain) for v in model.proto.variables]
     assert domains == [[0, 9]] + [[0, 1]] * n
+
+
+def test_a_weighted_sum_helper_needs_one_coefficient_per_input(scenario):
+    rm = RosterModel(scenario, Grid(scenario))
+    v = rm.m.new_int_var(0, 5, "v")
+    inputs = [rm.options[0].var.index, rm.options[1].var.index]
+    with pytest.raises(ValueError, match="1 coefficients for 2 inputs"):
+        rm.define(v, inputs, lambda val: val[inputs[0]] + val[inputs[1]], coeffs=[1])
