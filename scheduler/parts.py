@@ -24,7 +24,7 @@ from __future__ import annotations
 import tempfile
 from itertools import chain
 from pathlib import Path
-from typing import Callable, Sequence
+from typing import Sequence
 
 import numpy as np
 from ortools.sat import cp_model_pb2
@@ -102,13 +102,7 @@ class Parts:
 
     def __init__(self, rm: RosterModel):
         self.rm = rm
-        variables = _snapshot(rm.m).variables
-        self.n_vars = len(variables)
-        self.domains = [list(v.domain) for v in variables]
-        del variables  # the snapshot: sync takes its own, and two at once would double the peak
-        self.var_lo = np.array([d[0] for d in self.domains], dtype=np.int64)
-        self.var_hi = np.array([d[-1] for d in self.domains], dtype=np.int64)
-        self.is_bool = np.array([d == [0, 1] for d in self.domains], dtype=bool)
+        self.n_vars = len(rm.m.proto.variables)  # their domains: read by the first sync
         self.kind: list[int] = []
         self.dom: list[list[int] | None] = []
         self.enf: dict[int, list[int]] = {}
@@ -121,19 +115,17 @@ class Parts:
 
     def _helper_levels(self) -> None:
         """Each helper's depth (an option has depth 0; a helper, one more than its deepest
-        input), function and place in creation order, and which helpers each variable feeds
+        input) and function, and which helpers each variable feeds
         (all of them, and the weighted sums with their coefficients), so a part frees the
         helpers of its options and a merge recomputes them."""
         depth = np.zeros(self.n_vars, dtype=np.int64)
-        # creation order puts inputs first (not always index order: a service helper is created
-        # before its staffing sum)
         self.helper_fn = {var.index: fn for var, fn in self.rm.derived}
-        self.rank = np.zeros(self.n_vars, dtype=np.int64)
         self.is_helper = np.zeros(self.n_vars, dtype=bool)  # a helper that follows from variables
         self.is_linear = np.zeros(self.n_vars, dtype=bool)  # ... as a weighted sum of them
         helpers, linear = [], []  # indices into rm.derived: helpers that follow from variables; weighted sums
+        # creation order puts inputs first (not always index order: a service helper is created
+        # before its staffing sum), so each input's depth is known when its helper comes
         for k, ((var, _fn), deps, coeffs) in enumerate(zip(self.rm.derived, self.rm.depends, self.rm.linear)):
-            self.rank[var.index] = k
             if not deps:
                 continue  # a constant: never free
             depth[var.index] = 1 + int(max(depth[i] for i in deps))
@@ -173,8 +165,14 @@ class Parts:
             return
         # many new constraints (the first read): one snapshot of the model; a tier's few caps:
         # through the bindings (a snapshot would copy the whole model for them)
-        constraints = (_snapshot(self.rm.m).constraints if n - self.n_read > SNAPSHOT_FROM
-                       else self.rm.m.proto.constraints)
+        proto = _snapshot(self.rm.m) if n - self.n_read > SNAPSHOT_FROM else self.rm.m.proto
+        if self.n_read == 0:  # the first read: the variables' domains too
+            self.domains = [list(v.domain) for v in proto.variables]
+            self.var_lo = np.array([d[0] for d in self.domains], dtype=np.int64)
+            self.var_hi = np.array([d[-1] for d in self.domains], dtype=np.int64)
+            self.is_bool = np.array([d == [0, 1] for d in self.domains], dtype=bool)
+        constraints = proto.constraints
+        del proto  # `constraints` holds the snapshot until it is dropped below
         literal_kinds = {"at_most_one": AT_MOST_ONE, "exactly_one": EXACTLY_ONE, "bool_or": BOOL_OR,
                          "bool_and": BOOL_AND}
         # the new terms, gathered in short Python lists and kept as numpy chunks (a list holds
@@ -445,7 +443,7 @@ class Parts:
         if self.is_helper[changed].any():
             raise ValueError("recompute_helpers takes changed shift options, not helpers")
         out = np.array(values, dtype=np.int64)
-        order = self._helpers_in_order(changed)
+        order = self.helpers_after(changed)
         pending = np.zeros(self.n_vars, dtype=np.int64)  # each weighted-sum helper's change so far
         final = changed                                  # variables whose new value is known
         depth = self.depth[order]
@@ -461,17 +459,11 @@ class Parts:
         moved = np.concatenate([changed, order])
         return out, moved[out[moved] != before[moved]]
 
-    def _helpers_in_order(self, changed: np.ndarray) -> np.ndarray:
-        """The helpers that follow from the `changed` variables, by depth (so each comes after
-        its inputs), then creation order."""
+    def helpers_after(self, changed: np.ndarray) -> np.ndarray:
+        """The helpers that follow from the `changed` variables, by depth: each after its inputs."""
         free = self.free_variables(changed)
         helpers = free[self.is_helper[free]]
-        return helpers[np.lexsort((self.rank[helpers], self.depth[helpers]))]
-
-    def helpers_after(self, changed: np.ndarray) -> list[tuple[int, Callable[[list[int]], int]]]:
-        """The helpers that follow from the `changed` variables, as (index, function), in an
-        order that computes every helper after its inputs."""
-        return [(v, self.helper_fn[v]) for v in self._helpers_in_order(changed).tolist()]
+        return helpers[np.argsort(self.depth[helpers], kind="stable")]
 
     def violations(self, values: np.ndarray, near: np.ndarray | None = None) -> list[int]:
         """The constraints of the full model that `values` (one per variable) breaks; -1 in the
