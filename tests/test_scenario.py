@@ -101,8 +101,13 @@ def folder(tmp_path: Path) -> Path:
     return d
 
 
+def roster_of(folder: Path) -> Path:
+    """Where `solve` writes the folder's roster."""
+    return folder.parent / "out" / "roster.xlsx"
+
+
 def solve(folder: Path, capsys) -> tuple[int, str]:
-    out = folder.parent / "out" / "roster.xlsx"
+    out = roster_of(folder)
     code = main(["solve", str(folder), "--out", str(out), "--quiet", "--time-limit", "5", "--workers", "1"])
     return code, capsys.readouterr().err
 
@@ -128,8 +133,10 @@ def expect_bad_line(err: str, where: str, *fragments: str) -> None:
 
 
 def expect_ok(folder: Path, capsys) -> None:
+    """The folder solves, and the roster written passes the independent checker."""
     code, err = solve(folder, capsys)
     assert code == 0, err
+    assert main(["check", str(roster_of(folder)), "--scenario", str(folder)]) == 0, capsys.readouterr()
 
 
 def write_staff(folder: Path, rows: list[list[str]] | None = None, header: list[str] | None = None,
