@@ -28,6 +28,7 @@ class RunResult:
     kpis: dict
     files: list[Path] = field(default_factory=list)
     changes: list[dict] | None = None
+    extra: list[str] = field(default_factory=list)  # further lines of the summary (a repair's calls table)
 
     def summary_text(self) -> str:
         k, r = self.kpis, self.report
@@ -43,9 +44,11 @@ class RunResult:
         lines.append(f"  overflow {k['overflow_customer_hours']:,.1f} customer-hours, shortage "
                      f"{k['shortage_agent_hours']:,.1f} of {k['required_agent_hours']:,.1f} required agent-hours, "
                      f"flex {k['flex_hours']:,.0f} h, {k['shifts']} shifts for {k['agents_working']} agents")
+        lines.extend(self.extra)
         if self.changes is not None:
-            people = sorted({(c['employee_id'], c['name']) for c in self.changes})
-            lines.append(f"  {len(people)} agent(s) to call: " + ", ".join(f"{e} {n}" for e, n in people))
+            calls = {c["employee_id"]: c.get("call_message") or c["name"] for c in self.changes if c.get("call", True)}
+            lines.append(f"  {len(calls)} agent(s) to call" + (":" if calls else ""))
+            lines.extend(f"    {e}  {m}" for e, m in sorted(calls.items()))
         for f in self.files:
             lines.append(f"  wrote {f}")
         return "\n".join(lines)
@@ -90,7 +93,9 @@ def verify(scenario: Scenario, roster: Roster) -> None:
 
 
 def write_result(out: Path, scenario: Scenario, roster: Roster, report: SolveReport, lang: str,
-                 changes: list[dict] | None = None) -> RunResult:
+                 changes: list[dict] | None = None, **sheets) -> RunResult:
+    """Write the workbook; `sheets` are further write_workbook arguments (a repair's options,
+    record_demand)."""
     from scheduler.forecast import rule_of_thumb
     from scheduler.workbook import write_workbook
 
@@ -99,7 +104,7 @@ def write_result(out: Path, scenario: Scenario, roster: Roster, report: SolveRep
     kpis = summary_kpis(scenario, grid, roster, cov)
     out.parent.mkdir(parents=True, exist_ok=True)
     files = write_workbook(out, scenario=scenario, roster=roster, report=report, coverage=cov, kpis=kpis, lang=lang,
-                           changes=changes, rule_of_thumb=rule_of_thumb(scenario))
+                           changes=changes, rule_of_thumb=rule_of_thumb(scenario), **sheets)
     return RunResult(scenario, roster, report, kpis, files, changes)
 
 

@@ -74,6 +74,10 @@ def cmd_check(args: argparse.Namespace) -> int:
     rows = read_assignments(Path(args.roster))
     # sick calls a repair applied travel in the workbook; a cut-short shift is legal with them
     scenario = with_absences(scenario, read_absences(Path(args.roster)))
+    # so does the demand a repair planned a surge under (high-load hours follow it)
+    from scheduler.repair_sheets import read_demand
+
+    scenario = read_demand(Path(args.roster), scenario)
     violations = check_rows(scenario, rows)
     if not violations:
         print(f"{args.roster}: {len(rows)} assignment rows, no rule broken.")
@@ -91,6 +95,8 @@ def cmd_repair(args: argparse.Namespace) -> int:
     out = Path(args.out) if args.out else roster.with_name(roster.stem + "_repaired.xlsx")
     result = repair_workbook(roster, Path(args.scenario), out, absent=args.absent, start=args.start, end=args.end,
                              absences_file=Path(args.absences) if args.absences else None,
+                             scale=args.scale, queue=args.queue, demand_file=Path(args.demand) if args.demand else None,
+                             max_calls=args.max_calls,
                              time_limit_s=args.time_limit, workers=args.workers, seed=args.seed, lang=args.lang,
                              progress=not args.quiet, full=args.full)
     print(result.summary_text())
@@ -134,9 +140,17 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("roster", help="the published roster workbook (.xlsx)")
     r.add_argument("--scenario", required=True)
     r.add_argument("--absent", help="employee_id of the absent agent")
-    r.add_argument("--from", dest="start", type=_datetime, help="when the absence starts, e.g. '2026-11-11 07:40'")
-    r.add_argument("--to", dest="end", type=_datetime, help="when it ends (default: end of the horizon)")
+    r.add_argument("--from", dest="start", type=_datetime,
+                   help="when the absence or the new demand starts, e.g. '2026-11-11 07:40'")
+    r.add_argument("--to", dest="end", type=_datetime,
+                   help="when it ends (default: the absence to the end of the horizon, --scale to the end of that day)")
     r.add_argument("--absences", help="absences.csv with employee_id,start,end,reason")
+    r.add_argument("--scale", type=float, help="demand from --from to --to (default: the end of that day) times F, "
+                                               "e.g. 1.3 for a 30 %% surge")
+    r.add_argument("--queue", help="with --scale: only this queue's demand (default: every queue)")
+    r.add_argument("--demand", help="demand.csv-style file whose contacts replace the forecast from --from on "
+                                    "(to --to when given; a missing row means zero)")
+    r.add_argument("--max-calls", type=int, help="change at most K agents' plans; the run says what remains lost")
     r.add_argument("--out", help="workbook to write (default: <roster>_repaired.xlsx)")
     r.add_argument("--full", action="store_true",
                    help="re-decide every plan after the moment, not only the absent agents' neighbourhood")
@@ -152,8 +166,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    if args.command == "repair" and not args.absences and not (args.absent and args.start):
-        print("scheduler repair: give --absent ID --from DATETIME, or --absences FILE", file=sys.stderr)
+    if args.command == "repair" and not (args.absences or (args.absent and args.start)
+                                         or ((args.scale is not None or args.demand) and args.start)):
+        print("scheduler repair: give --absent ID --from DATETIME, --absences FILE, or new demand with "
+              "--scale F --from DATETIME or --demand FILE --from DATETIME", file=sys.stderr)
         return 2
     try:
         return args.func(args)

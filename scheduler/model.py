@@ -86,6 +86,11 @@ class RosterModel:
     free_until: dt.datetime | None = None                    # ... nor those starting at or after this
     free_agents: set[str] | None = None                      # only these agents are re-decided (None: all)
     published: Roster | None = None                          # for the repair's change-counting tiers
+    # repair (SPEC 6): the published roster's own overflow and shortage per (slot, queue), raw
+    # units, under the demand it was published for; loss is counted only above them
+    baseline: dict[tuple[int, str], tuple[int, int]] | None = None
+    called_off: set[str] = field(default_factory=set)        # agents absent from the repair's moment
+    max_calls: int | None = None                             # --max-calls: cap on changed agents
 
     def __post_init__(self) -> None:
         self.m = cp_model.CpModel()
@@ -99,6 +104,9 @@ class RosterModel:
         self.unusable: list[str] = []  # instances with no legal pattern
         self.on: dict[tuple[int, int], cp_model.IntVar] = {}
         self.tiers: list[Tier] = []
+        # (slot, queue) -> (overflow / shortage variable, its largest value), raw units
+        self.over_vars: dict[tuple[int, str], tuple[cp_model.IntVar, int]] = {}
+        self.short_vars: dict[tuple[int, str], tuple[cp_model.IntVar, int]] = {}
         # how each auxiliary variable follows from the shift options, in creation order
         self.derived: list[tuple[cp_model.IntVar, Callable[[dict[int, int]], int]]] = []
         self.depends: list[list[int]] = []  # per derived variable: the variables it follows from
@@ -109,6 +117,9 @@ class RosterModel:
             rule(self)
         for term in OBJECTIVE_TIERS:
             term(self)
+        if self.published is not None:
+            rank = {name: k for k, name in enumerate(REPAIR_TIER_ORDER)}
+            self.tiers.sort(key=lambda t: rank.get(t.name, len(rank)))
 
     # ------------------------------------------------------------------ options (domains)
 
@@ -461,6 +472,7 @@ def overflow(rm: RosterModel) -> None:
                           max(0, load - sum(c * val[i] for i, c in zip(ix, rcs))))
             vs_all.append(over)
             where.append((t, q.id))
+            rm.over_vars[(t, q.id)] = (over, load)
             total_load += load
     rm.tiers.append(Tier("overflow", "customer-hours", vs_all, [1] * len(vs_all), rm.grid.delta_hours / SCALE,
                          upper=total_load, where=where))
@@ -485,49 +497,86 @@ def shortage(rm: RosterModel) -> None:
                 rm.define(short, [st.index], lambda val, req=req, i=st.index: max(0, req - val[i]))
             vs_all.append(short)
             where.append((t, q.id))
+            rm.short_vars[(t, q.id)] = (short, req)
             total_req += req
     rm.tiers.append(Tier("shortage", "agent-hours", vs_all, [1] * len(vs_all), rm.grid.delta_hours / SCALE,
                          upper=total_req, where=where))
 
 
+def lost_service(rm: RosterModel) -> None:
+    """Repair tiers 1a and 1b (SPEC 6 item 1): overflow customer-hours, then shortage
+    agent-hours, above the published roster's own in each slot and queue (`rm.baseline`, under
+    the demand it was published for): the service the sick call or the surge cost."""
+    if rm.baseline is None:
+        return
+    for k, (name, unit, per_slot) in enumerate((("lost overflow", "customer-hours", rm.over_vars),
+                                               ("lost shortage", "agent-hours", rm.short_vars))):
+        items, where, upper = [], [], 0
+        for key, (v, top) in per_slot.items():
+            pub = rm.baseline.get(key, (0, 0))[k]
+            if top <= pub:
+                continue  # never above the published level, whatever the roster
+            lost = rm.m.new_int_var(0, top - pub, f"lost{k}_{key[0]}_{key[1]}")
+            rm.m.add(lost >= v - pub)
+            rm.define(lost, [v.index], lambda val, i=v.index, pub=pub: max(0, val[i] - pub))
+            items.append(lost)
+            where.append(key)
+            upper += top - pub
+        rm.tiers.append(Tier(name, unit, items, [1] * len(items), rm.grid.delta_hours / SCALE, upper=upper,
+                             where=where))
+
+
 def plan_changes(rm: RosterModel) -> None:
-    """Tier 5 (repair only, ranked right after shortage): agents whose plan changed, then
-    shift instances whose assignment (queue, breaks, or on/off) changed."""
+    """Repair tiers 2 (SPEC 6 item 2): agents whose plan changed (the phone calls), among them
+    regular agents (flex staff came for that: at an equal number of calls they are called
+    first), then shift instances whose assignment (queue, breaks, or on/off) changed. A shift
+    that an agent's own absence takes away is a change but not a call."""
     if rm.published is None:
         return
     idx = {a.employee_id: k for k, a in enumerate(rm.agents)}
     pub = rm._published_choices(idx)
-    changed_shift: dict[int, list] = defaultdict(list)
-    keys = set(rm.on) | set(pub)
-    for a, i in sorted(keys):
-        if not rm.is_free(rm.agents[a].employee_id, rm.instances[i]):
+    calls: dict[int, list] = defaultdict(list)  # per agent: changes that need a call
+    shift_terms: list = []
+    for a, i in sorted(set(rm.on) | set(pub)):
+        agent, inst = rm.agents[a], rm.instances[i]
+        if not rm.is_free(agent.employee_id, inst):
             continue  # kept as published (or cut short by an absence): reported, not optimised
         opts = rm.by_agent_inst.get((a, i), [])
         if (a, i) in pub:
             q, worked = pub[(a, i)]
             same = [o.var for o in opts if o.queue == q and o.worked == worked]
             if not same:
-                changed_shift[a].append(1)
+                shift_terms.append(1)
+                own_absence = agent.employee_id in rm.called_off and any(
+                    ab.start < inst.end and inst.start < ab.end for ab in rm._absences[agent.employee_id])
+                if not own_absence:
+                    calls[a].append(1)
                 continue
             chg = rm.m.new_bool_var(f"chg_{a}_{i}")
             rm.m.add(chg + same[0] == 1)
             rm.define(chg, [same[0].index], lambda val, k=same[0].index: 1 - val[k])
-            changed_shift[a].append(chg)
+            calls[a].append(chg)
+            shift_terms.append(chg)
         elif (a, i) in rm.on:
-            changed_shift[a].append(rm.on[(a, i)])
-    agent_terms, shift_terms = [], []
-    for a, cs in changed_shift.items():
-        shift_terms.extend(cs)
+            calls[a].append(rm.on[(a, i)])
+            shift_terms.append(rm.on[(a, i)])
+    agent_terms, regular_terms = [], []
+    for a, cs in calls.items():
         if any(isinstance(c, int) for c in cs):
-            agent_terms.append(1)
-            continue
-        ch = rm.m.new_bool_var(f"changed_{a}")
-        for c in cs:
-            rm.m.add_implication(c, ch)
-        ix = [c.index for c in cs]
-        rm.define(ch, ix, lambda val, ix=ix: int(any(val[i] for i in ix)))
+            ch = 1
+        else:
+            ch = rm.m.new_bool_var(f"changed_{a}")
+            for c in cs:
+                rm.m.add_implication(c, ch)
+            ix = [c.index for c in cs]
+            rm.define(ch, ix, lambda val, ix=ix: int(any(val[i] for i in ix)))
         agent_terms.append(ch)
+        if rm.agents[a].kind == "regular":
+            regular_terms.append(ch)
+    if rm.max_calls is not None:
+        rm.m.add(LinearExpr.sum(agent_terms) <= rm.max_calls)
     rm.tiers.append(Tier("changed agents", "agents", agent_terms, [1] * len(agent_terms), 1.0))
+    rm.tiers.append(Tier("changed regulars", "agents", regular_terms, [1] * len(regular_terms), 1.0))
     rm.tiers.append(Tier("changed shifts", "shifts", shift_terms, [1] * len(shift_terms), 1.0))
 
 
@@ -624,4 +673,9 @@ def comfort(rm: RosterModel) -> None:
     rm.tiers.append(Tier("comfort", "points", terms, weights, 1.0, upper=upper))
 
 
-OBJECTIVE_TIERS = [overflow, shortage, plan_changes, flex_hours, regular_hours, comfort]
+OBJECTIVE_TIERS = [overflow, shortage, lost_service, plan_changes, flex_hours, regular_hours, comfort]
+
+# a repair's order (SPEC 6): the service the event cost, then the calls, then service below the
+# published level (taken only where it costs no call), then the rest of SPEC 4
+REPAIR_TIER_ORDER = ["lost overflow", "lost shortage", "changed agents", "changed regulars", "changed shifts",
+                     "overflow", "shortage", "flex hours", "regular hours", "comfort"]

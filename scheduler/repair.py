@@ -1,29 +1,37 @@
-"""Repair a published roster after sick calls (SPEC section 6).
+"""Repair a published roster after sick calls and volume surges (SPEC section 6).
 
-Everything that started before the moment (the earliest new absence) stays exactly as published;
-an absent agent's running shift ends at the last slot boundary before they left. The rest is
-re-solved under the same rules with the objective of SPEC 4, where the number of agents whose
-plan changed, then the number of changed shifts, rank right after service.
+Everything that started before the moment (the earliest new absence, or the start of the new
+demand) stays exactly as published; an absent agent's running shift ends at the last slot
+boundary before they left. The rest is re-solved under the same rules with the repair's own
+order: the overflow, then the shortage, above the published roster's own in each slot and queue
+(the service the event cost); then the phone calls (agents whose plan changed, flex staff
+first), then changed shifts; then service below the published level; then the rest of SPEC 4.
+The calls-versus-service table (`scheduler.calls`) says what fewer calls would leave lost.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from scheduler.app import RunResult, options_for, verify, write_result
+from scheduler.calls import OptionRow, calls_table, call_messages, change_text, format_table
 from scheduler.check import check_roster, check_rows
 from scheduler.errors import InfeasibleError, InputError, Problem
 from scheduler.grid import Grid
+from scheduler.model import SCALE, RosterModel
+from scheduler.result import SolveReport
 from scheduler.roster import Assignment, Roster
-from scheduler.scenario import Absence, Scenario, load_absences, load_scenario
+from scheduler.scenario import Absence, Scenario, load_absences, load_demand, load_scenario
 from scheduler.solve import ProgressPrinter, solve
 from scheduler.workbook import with_absences
 
 # a sick call is answered in seconds: the default limit of a repair unless --time-limit says otherwise
 REPAIR_TIME_LIMIT_S = 10.0
+# each row of the calls-versus-service table is a short solve of the neighbourhood's model
+TABLE_ROW_S = 1.0
 
 # what makes a published roster unreadable rather than merely rule-breaking
 STRUCTURAL_RULES = {"unknown_employee", "unknown_shift", "unknown_queue", "off_grid", "outside_horizon", "hours"}
@@ -33,6 +41,118 @@ def cut_at(a: Assignment, when: dt.datetime) -> Assignment | None:
     """The part of an assignment worked before `when` (None if nothing is left)."""
     runs = tuple((s, min(e, when)) for s, e in a.runs if s < when)
     return Assignment(a.employee_id, a.date, a.shift, a.queue, runs) if runs else None
+
+
+@dataclass
+class DemandChange:
+    """New demand from `start` on (SPEC 6: a surge, or a new forecast): `demand` is the whole
+    horizon's contacts per slot and queue, equal to the published demand before `start`."""
+
+    start: dt.datetime
+    demand: dict[str, list[float]]
+    queues: set[str]          # queues whose demand changed
+    last: dt.datetime | None  # start of the last slot that changed (None: nothing changed)
+    text: str                 # what changed, for the report
+
+
+def _changed(scenario: Scenario, new: dict[str, list[float]], start: dt.datetime, text: str) -> DemandChange:
+    grid = Grid(scenario)
+    queues, last = set(), None
+    for q, values in new.items():
+        for t, (a, b) in enumerate(zip(scenario.demand[q], values)):
+            if abs(a - b) > 1e-9:
+                queues.add(q)
+                last = max(last or grid.slot_start(t), grid.slot_start(t))
+    return DemandChange(start, new, queues, last, text)
+
+
+def _slots_from(scenario: Scenario, start: dt.datetime, end: dt.datetime | None) -> range:
+    """The slots that start in [start, end): the demand of a slot already begun stays as it was."""
+    grid = Grid(scenario)
+    first = max(0, -(-int((start - grid.start).total_seconds()) // (grid.slot_minutes * 60)))
+    stop = grid.n_slots if end is None else max(first, min(grid.n_slots, -(-int((end - grid.start).total_seconds())
+                                                                        // (grid.slot_minutes * 60))))
+    return range(first, stop)
+
+
+def end_of_day(when: dt.datetime) -> dt.datetime:
+    return dt.datetime.combine(when.date() + dt.timedelta(days=1), dt.time())
+
+
+def scaled_demand(scenario: Scenario, start: dt.datetime, end: dt.datetime | None, factor: float,
+                  queue: str | None = None) -> DemandChange:
+    """The demand times `factor` for slots starting in [start, end) (end None: the end of
+    start's day), in `queue` or in every queue."""
+    if not factor > 0:
+        raise InputError([Problem("--scale", f"expected a factor > 0 (1.3 for 30 % more contacts), got {factor}")])
+    if queue is not None and queue not in scenario.demand:
+        raise InputError([Problem("--queue", f"unknown queue {queue!r}; expected one of "
+                                             f"{', '.join(scenario.config.queue_ids)}")])
+    end = end or end_of_day(start)
+    if end <= start:
+        raise InputError([Problem("--to", f"{end:%Y-%m-%d %H:%M} is not after --from {start:%Y-%m-%d %H:%M}")])
+    new = {q: list(v) for q, v in scenario.demand.items()}
+    for q in ([queue] if queue else scenario.config.queue_ids):
+        for t in _slots_from(scenario, start, end):
+            new[q][t] = scenario.demand[q][t] * factor
+    return _changed(scenario, new, start, f"demand x{factor:g} in {queue or 'every queue'} "
+                                          f"{start:%m-%d %H:%M}-{end:%m-%d %H:%M}")
+
+
+def replaced_demand(scenario: Scenario, path: Path, start: dt.datetime, end: dt.datetime | None = None
+                    ) -> DemandChange:
+    """The forecast of demand file `path` (demand.csv's columns; a missing row means zero) for
+    slots starting in [start, end) (end None: the end of the horizon); the published before."""
+    problems: list[Problem] = []
+    if not path.exists():
+        raise InputError([Problem(str(path), "not found")])
+    table = load_demand(path, scenario.config, problems)
+    if problems:
+        raise InputError(problems)
+    new = {q: list(v) for q, v in scenario.demand.items()}
+    for q in new:
+        for t in _slots_from(scenario, start, end):
+            new[q][t] = table[q][t]
+    return _changed(scenario, new, start, f"demand from {path.name} from {start:%m-%d %H:%M}"
+                                          + (f" to {end:%m-%d %H:%M}" if end else ""))
+
+
+def with_demand(scenario: Scenario, demand: dict[str, list[float]]) -> Scenario:
+    """The scenario under new demand. The high-load threshold stays the published one (when
+    the rules derive it from the horizon's peak, a surge would move it for hours already
+    worked): a surge makes more hours high-load, never fewer."""
+    rules = scenario.config.rules
+    if rules.high_load_contacts_per_hour is None:
+        rules = rules.model_copy(update={"high_load_contacts_per_hour": Grid(scenario).high_load_threshold})
+    config = scenario.config.model_copy(update={"rules": rules})
+    return scenario.model_copy(update={"config": config, "demand": demand})
+
+
+def published_service(scenario: Scenario, roster: Roster) -> dict[tuple[int, str], tuple[int, int]]:
+    """Per (slot, queue): the roster's overflow and shortage in the model's raw units
+    (hundredths of a customer and of an agent, rounded as the model rounds), under the
+    scenario's demand."""
+    grid = Grid(scenario)
+    eff = {a.employee_id: round(a.efficiency * SCALE) for a in scenario.agents}
+    R = scenario.config.rules.reroute_concurrency
+    staffed: dict[tuple[int, str], int] = {}
+    held: dict[tuple[int, str], int] = {}  # customers the staff hold below the threshold (raw)
+    for a in roster.assignments:
+        for s, e in a.runs:
+            for t in range(grid.slot_of(s), grid.slot_of(e - dt.timedelta(seconds=1)) + 1):
+                key = (t, a.queue)
+                staffed[key] = staffed.get(key, 0) + eff.get(a.employee_id, 0)
+                held[key] = held.get(key, 0) + round(R * eff.get(a.employee_id, 0))
+    out = {}
+    for q in scenario.config.queues:
+        rate = grid.contacts_per_hour[q.id]
+        for t in range(grid.n_slots):
+            load = round(rate[t] * q.session_minutes / 60 * SCALE)
+            req = round(rate[t] / q.contacts_per_agent_hour * SCALE)
+            st = staffed.get((t, q.id), 0)
+            hold = int(R) * st if float(R).is_integer() else held.get((t, q.id), 0)
+            out[(t, q.id)] = (max(0, load - hold), max(0, req - st))
+    return out
 
 
 @dataclass
@@ -52,28 +172,35 @@ class Neighbourhood:
         if self.agents is None and self.until is None:
             return f"every plan from {self.start:%Y-%m-%d %H:%M} re-solved (--full)"
         return (f"re-planned {len(self.agents or ())} of {len(scenario.agents)} agents (the absent, everyone who "
-                f"can serve their queues, and the leads when a lead is absent) for shifts starting "
-                f"{self.start:%m-%d %H:%M} .. {self.until:%m-%d %H:%M}; every other plan kept as published "
-                f"(use --full to re-solve everything)")
+                f"can serve the queues that lost staff or gained contacts, and the leads when a lead is absent) "
+                f"for shifts starting {self.start:%m-%d %H:%M} .. {self.until:%m-%d %H:%M}; every other plan kept "
+                f"as published (use --full to re-solve everything)")
 
 
-def neighbourhood(scenario: Scenario, published: Roster, absences: list[Absence], full: bool) -> Neighbourhood:
-    """The absent agents, those who can take over their lost shifts' queues (and every lead when a
-    lead is absent), from the moment to the end of the day after the last lost shift."""
-    moment = min(a.start for a in absences)
+def repair_moment(absences: list[Absence], surge: DemandChange | None) -> dt.datetime:
+    return min([a.start for a in absences] + ([surge.start] if surge else []))
+
+
+def neighbourhood(scenario: Scenario, published: Roster, absences: list[Absence], full: bool,
+                  surge: DemandChange | None = None) -> Neighbourhood:
+    """The absent agents, those who can take over their lost shifts' queues or serve a queue
+    whose demand changed (and every lead when a lead is absent), from the moment to the end of
+    the day after the last lost shift or changed slot."""
+    moment = repair_moment(absences, surge)
     if full:
         return Neighbourhood(moment)
     absent = {a.employee_id for a in absences}
     lost = [a for a in published.assignments for ab in absences
             if a.employee_id == ab.employee_id and a.start < ab.end and ab.start < a.end]
-    queues = {a.queue for a in lost}
+    queues = {a.queue for a in lost} | (surge.queues if surge else set())
     lead_absent = any(scenario.agent_by_id[e].is_lead for e in absent)
     agents = set(absent)
     for ag in scenario.agents:
         serves = set(ag.skills) | {m.to_queue for m in scenario.config.moves if m.from_queue == ag.home_queue}
         if serves & queues or (lead_absent and ag.is_lead):
             agents.add(ag.employee_id)
-    last = max((a.date for a in lost), default=moment.date())
+    last = max([a.date for a in lost] + ([surge.last.date()] if surge and surge.last else []),
+               default=moment.date())
     until = dt.datetime.combine(last + dt.timedelta(days=2), dt.time())
     return Neighbourhood(moment, until, agents)
 
@@ -119,8 +246,9 @@ def describe(a: Assignment | None) -> str:
     return f"{a.shift} {a.queue} {runs}"
 
 
-def changes_between(scenario: Scenario, before: Roster, after: Roster) -> list[dict]:
-    """Per agent and date: what the plan was and what it is now, where they differ."""
+def changes_between(scenario: Scenario, before: Roster, after: Roster, absences: list[Absence] = ()) -> list[dict]:
+    """Per agent and date: what the plan was and what it is now, where they differ. `call` is
+    false for a change an agent's own absence (of `absences`) forces: a shift lost or cut short."""
     names = {a.employee_id: a.name for a in scenario.agents}
     b = {(a.employee_id, a.date): a for a in before.assignments}
     n = {(a.employee_id, a.date): a for a in after.assignments}
@@ -128,9 +256,39 @@ def changes_between(scenario: Scenario, before: Roster, after: Roster) -> list[d
     for key in sorted(set(b) | set(n)):
         x, y = b.get(key), n.get(key)
         if x is None or y is None or (x.shift, x.queue, x.runs) != (y.shift, y.queue, y.runs):
+            forced = x is not None and any(
+                ab.employee_id == key[0] and x.start < ab.end and ab.start < x.end for ab in absences) and (
+                y is None or ((y.shift, y.queue) == (x.shift, x.queue) and y.end <= x.end
+                              and all(any(s0 <= s and e <= e0 for s0, e0 in x.runs) for s, e in y.runs)))
             out.append({"employee_id": key[0], "name": names.get(key[0], ""), "date": key[1],
-                        "before": describe(x), "after": describe(y)})
+                        "before": describe(x), "after": describe(y), "call": not forced,
+                        "before_shift": x, "after_shift": y})
     return out
+
+
+def add_messages(scenario: Scenario, changes: list[dict], lang: str) -> dict[str, str]:
+    """Give each change its words in `lang` ("message") and return the call list: per
+    employee_id to call, the one-line message to paste into the team's chat tool."""
+    for c in changes:
+        c["message"] = change_text(scenario, c["before_shift"], c["after_shift"], c["date"], lang)
+    return call_messages(scenario, changes, lang)
+
+
+@dataclass
+class Repaired:
+    """A repair's outcome: the scenario with the new absences and demand, the roster, the solve
+    report, the changes (dicts of changes_between) and the calls-versus-service table."""
+
+    scenario: Scenario
+    roster: Roster
+    report: SolveReport
+    changes: list[dict]
+    options: list[OptionRow] = field(default_factory=list)
+    calls: int = 0              # agents to call (changed plans, absences' forced changes excepted)
+    demand_changed: bool = False
+
+    def __iter__(self):  # scenario, roster, report, changes = repair(...)
+        return iter((self.scenario, self.roster, self.report, self.changes))
 
 
 def new_absences(scenario: Scenario, absent: str | None, start: dt.datetime | None, end: dt.datetime | None,
@@ -154,14 +312,23 @@ def new_absences(scenario: Scenario, absent: str | None, start: dt.datetime | No
     return [Absence(employee_id=absent, start=start, end=end, reason="sick call")]
 
 
-def repair(scenario: Scenario, published: Roster, absences: list[Absence], *, time_limit_s: float | None = None,
-           workers: int | None = None, seed: int | None = None, printer: ProgressPrinter | None = None,
-           full: bool = False):
-    """Re-solve `published` after `absences`. Returns (scenario with the absences, roster,
-    report, changes). `full` re-decides every plan after the moment, not just the neighbourhood."""
-    moment = min(a.start for a in absences)
+def repair(scenario: Scenario, published: Roster, absences: list[Absence], *, surge: DemandChange | None = None,
+           max_calls: int | None = None, time_limit_s: float | None = None, workers: int | None = None,
+           seed: int | None = None, printer: ProgressPrinter | None = None, full: bool = False,
+           table: bool = True) -> Repaired:
+    """Re-solve `published` (planned under `scenario`'s demand) after `absences` and/or new
+    demand `surge`, with the repair's order of SPEC 6; at most `max_calls` agents' plans change.
+    `full` re-decides every plan after the moment, not just the neighbourhood; `table` computes
+    the calls-versus-service table."""
+    if not absences and surge is None:
+        raise InputError([Problem("repair", "nothing changed: give absences, --scale or --demand")])
+    moment = repair_moment(absences, surge)
+    baseline = published_service(scenario, published)
+    pub_scenario = scenario
     scenario = with_absences(scenario, absences)
-    hood = neighbourhood(scenario, published, absences, full)
+    if surge is not None:
+        scenario = with_demand(scenario, surge.demand)
+    hood = neighbourhood(scenario, published, absences, full, surge)
     frozen = split_published(scenario, published, absences, hood)
     # what started before the moment cannot change: if it breaks a rule by itself (a hand edit,
     # say), no repair can produce a legal roster. The lead rule is left to the model, since a
@@ -173,37 +340,80 @@ def repair(scenario: Scenario, published: Roster, absences: list[Absence], *, ti
                                f"repair cannot change; fix them by hand (scheduler check lists them):"]
                               + [f"[{v.rule}] {v.message}" for v in broken])
     limit = time_limit_s if time_limit_s is not None else min(scenario.config.solver.time_limit_s, REPAIR_TIME_LIMIT_S)
+    opts = options_for(scenario, limit, workers, seed)
+    kept: dict = {}
+
+    def keep_model(rm: RosterModel) -> None:
+        if table:
+            kept["rm"], kept["copy"] = rm, rm.m.clone()
+
+    absent = {a.employee_id for a in absences}
     try:
-        roster, report = solve(scenario, options_for(scenario, limit, workers, seed), printer,
-                               frozen=frozen, free_from=moment, free_until=hood.until, free_agents=hood.agents,
-                               published=published)
+        roster, report = solve(scenario, opts, printer, frozen=frozen, free_from=moment, free_until=hood.until,
+                               free_agents=hood.agents, published=published, on_model=keep_model,
+                               model_options={"baseline": baseline, "called_off": absent, "max_calls": max_calls})
     except InfeasibleError as exc:
         if not full:
             # the neighbourhood could not mend it (say a lead is absent and agents of another
             # queue lose their only lead): re-plan everyone after the moment before giving up
-            return repair(scenario, published, absences, time_limit_s=time_limit_s, workers=workers, seed=seed,
-                          printer=printer, full=True)
+            return repair(pub_scenario, published, absences, surge=surge, max_calls=max_calls,
+                          time_limit_s=time_limit_s, workers=workers, seed=seed, printer=printer, full=True,
+                          table=table)
+        if max_calls is not None:
+            raise InfeasibleError([f"No roster keeps the rules with at most {max_calls} call(s): a shift the absence "
+                                   f"leaves without a lead, or a plan the new demand makes illegal, needs someone "
+                                   f"called in. Allow more calls (--max-calls) or none (leave it out)."]) from None
         raise InfeasibleError(explain_frozen(scenario, [a for a in frozen if a.start < moment], moment)
                               or exc.reasons) from None
-    report.notes.insert(0, f"repair from {moment:%Y-%m-%d %H:%M}: {hood.describe(scenario)}; absences: " + "; ".join(
-        f"{a.employee_id} {a.start:%m-%d %H:%M}-{a.end:%m-%d %H:%M}" for a in absences))
-    return scenario, roster, report, changes_between(scenario, published, roster)
+    what = []
+    if absences:
+        what.append("absences: " + "; ".join(f"{a.employee_id} {a.start:%m-%d %H:%M}-{a.end:%m-%d %H:%M}"
+                                             for a in absences))
+    if surge is not None:
+        what.append(surge.text)
+    report.notes.insert(0, f"repair from {moment:%Y-%m-%d %H:%M}: {hood.describe(scenario)}; " + "; ".join(what))
+    phase = {p.name: p.objective for p in report.phases}
+    calls = round(phase.get("changed agents", 0))
+    chosen = OptionRow(calls, phase.get("lost overflow", 0.0), phase.get("lost shortage", 0.0),
+                       all(p.status == "OPTIMAL" for p in report.phases
+                           if p.name in ("lost overflow", "lost shortage", "changed agents")))
+    options = [chosen]
+    if table and "rm" in kept:
+        options, notes = calls_table(kept["rm"], kept["copy"], chosen, seconds_per_row=TABLE_ROW_S,
+                                     workers=opts.workers, seed=opts.seed)
+        report.notes.extend(notes)
+    if max_calls is not None:
+        report.notes.append(f"--max-calls {max_calls}: {calls} call(s); still lost against the published service: "
+                            f"{chosen.overflow_lost:,.2f} customer-hours of overflow, {chosen.shortage_lost:,.2f} "
+                            f"agent-hours of shortage")
+    return Repaired(scenario, roster, report, changes_between(scenario, published, roster, absences), options,
+                    calls, surge is not None)
 
 
 def repair_workbook(roster_path: Path, scenario_dir: Path, out: Path, *, absent: str | None = None,
                     start: dt.datetime | None = None, end: dt.datetime | None = None,
-                    absences_file: Path | None = None, time_limit_s: float | None = None,
-                    workers: int | None = None, seed: int | None = None, lang: str = "en",
-                    progress: bool = True, full: bool = False) -> RunResult:
-    """`scheduler repair`: read the published workbook, repair, write a new workbook."""
+                    absences_file: Path | None = None, scale: float | None = None, queue: str | None = None,
+                    demand_file: Path | None = None, max_calls: int | None = None,
+                    time_limit_s: float | None = None, workers: int | None = None, seed: int | None = None,
+                    lang: str = "en", progress: bool = True, full: bool = False) -> RunResult:
+    """`scheduler repair`: read the published workbook, repair, write a new workbook. The
+    absence (`absent` from `start` to `end`, or `absences_file`) and the new demand (`scale`
+    [in `queue`] from `start` to `end`, default the end of that day; or `demand_file` from
+    `start`) may come together."""
+    from scheduler.repair_sheets import read_demand
     from scheduler.workbook import read_absences, read_assignments
 
     if out.resolve() == roster_path.resolve():
         raise InputError([Problem(str(out), "--out is the input roster; the published roster is never overwritten")])
+    if max_calls is not None and max_calls < 0:
+        raise InputError([Problem("--max-calls", f"expected a number of calls >= 0, got {max_calls}")])
     scenario = load_scenario(scenario_dir)
     rows = read_assignments(roster_path)
-    # earlier sick calls, recorded in the published workbook, still hold
+    # earlier sick calls and surges, recorded in the published workbook, still hold
     scenario = with_absences(scenario, read_absences(roster_path))
+    as_folder = scenario
+    scenario = read_demand(roster_path, scenario)
+    recorded_demand = scenario is not as_folder  # the roster was planned under a repair's demand
     violations = check_rows(scenario, rows)
     structural = [v for v in violations if v.rule in STRUCTURAL_RULES]
     if structural:
@@ -216,9 +426,28 @@ def repair_workbook(roster_path: Path, scenario_dir: Path, out: Path, *, absent:
             for v in violations[:10]:
                 print(f"  [{v.rule}] {v.message}", file=sys.stderr)
     published = Roster.from_rows(rows)
-    absences = new_absences(scenario, absent, start, end, absences_file)
+    surge = None
+    if scale is not None or demand_file is not None:
+        if start is None:
+            raise InputError([Problem("--from", "the new demand needs the moment it starts (--from DATETIME)")])
+        if scale is not None and demand_file is not None:
+            raise InputError([Problem("--scale", "give --scale or --demand, not both")])
+        surge = (scaled_demand(scenario, start, end, scale, queue) if scale is not None
+                 else replaced_demand(scenario, demand_file, start, end))
+    absences = (new_absences(scenario, absent, start, end, absences_file)
+                if absent is not None or absences_file is not None else [])
     printer = ProgressPrinter(sys.stderr) if progress else None
-    scenario, roster, report, changes = repair(scenario, published, absences, time_limit_s=time_limit_s,
-                                               workers=workers, seed=seed, printer=printer, full=full)
-    verify(scenario, roster)
-    return write_result(out, scenario, roster, report, lang, changes=changes)
+    done = repair(scenario, published, absences, surge=surge, max_calls=max_calls, time_limit_s=time_limit_s,
+                  workers=workers, seed=seed, printer=printer, full=full)
+    verify(done.scenario, done.roster)
+    messages = add_messages(done.scenario, done.changes, lang)
+    for c in done.changes:
+        c["call_message"] = messages.get(c["employee_id"], "")
+    from scheduler.calls import table_rows
+
+    result = write_result(out, done.scenario, done.roster, done.report, lang, changes=done.changes,
+                          options=table_rows(done.options),
+                          record_demand=surge is not None or recorded_demand)
+    result.extra = ["  calls versus service (lost against the published roster's service):",
+                    format_table(done.options)]
+    return result

@@ -282,7 +282,8 @@ def write_workbook(path: Path, *, scenario: Scenario, roster: Roster, report: So
                    coverage: pd.DataFrame, kpis: dict, lang: str = "en",
                    changes: list[dict] | None = None,
                    rule_of_thumb: list[dict] | None = None,
-                   title_note: str | None = None) -> list[Path]:
+                   title_note: str | None = None, options: list[list] | None = None,
+                   record_demand: bool = False) -> list[Path]:
     """Write the roster workbook (SPEC section 7) to `path` and the Assignments table as
     `<stem>_assignments.csv` beside it; return both paths. Hours are hours, coverage figures
     are per slot in the units of kpi.coverage(). `changes` (repair only) are dicts with
@@ -307,7 +308,15 @@ def write_workbook(path: Path, *, scenario: Scenario, roster: Roster, report: So
     if scenario.forecast_steps:
         _forecast_sheet(wb.create_sheet(FORECAST), scenario, rule_of_thumb, roster, L)
     if changes is not None:
-        _changes_sheet(wb.create_sheet(CHANGES), changes, L)
+        _changes_sheet(wb.create_sheet(CHANGES), changes, L, lang)
+    if options is not None:  # repair: the calls-versus-service table
+        from scheduler.repair_sheets import OPTIONS, options_sheet
+
+        options_sheet(wb.create_sheet(OPTIONS), options, lang)
+    if record_demand:  # a repair changed the demand: check and a later repair need it
+        from scheduler.repair_sheets import DEMAND, demand_sheet
+
+        demand_sheet(wb.create_sheet(DEMAND), scenario)
     if scenario.absences:
         _absences_sheet(wb.create_sheet(ABSENCES), scenario)
     wb.active = 0  # import tools that take "the active sheet" get the Assignments
@@ -611,23 +620,29 @@ def _rule_of_thumb_table(ws: Worksheet, r: int, rule_of_thumb: list[dict], roste
     return _table(ws, r, [L["date"], L["queue"], L["contacts"], L["rot_agents"], L["rostered"]], rows)
 
 
-def _changes_sheet(ws: Worksheet, changes: list[dict], L: dict) -> None:
+def _changes_sheet(ws: Worksheet, changes: list[dict], L: dict, lang: str = "en") -> None:
+    from scheduler.repair_sheets import call_value, changes_columns
+
+    extra_keys, extra_labels = changes_columns(lang)
     keys = ["employee_id", "name", "date", "before", "after"]
-    _header(ws, 1, [L[k] for k in keys])
+    _header(ws, 1, [L[k] for k in keys] + extra_labels)
     for r, change in enumerate(changes, start=2):
-        for c, key in enumerate(keys, start=1):
-            _put(ws, r, c, change.get(key))
+        for c, key in enumerate(keys + extra_keys, start=1):
+            _put(ws, r, c, call_value(change, lang) if key == "call" else change.get(key))
     ws.freeze_panes = "A2"
 
     r = _section(ws, len(changes) + 3, L["call_list"])
     people: dict[str, dict] = {}
     for change in changes:
+        if not change.get("call", True):
+            continue  # an absent agent's own lost shift is not a call
         eid = _id_text(change.get("employee_id"))
-        entry = people.setdefault(eid, {"name": change.get("name"), "dates": set()})
+        entry = people.setdefault(eid, {"name": change.get("name"), "dates": set(), "message": ""})
         entry["dates"].add(str(change.get("date")))
-    _table(ws, r, [L["employee_id"], L["name"], L["changed_dates"]],
-           [[eid, p["name"], len(p["dates"])] for eid, p in people.items()])
-    _widths(ws, {"A": 14, "B": 16, "C": 12, "D": 30, "E": 30})
+        entry["message"] = change.get("call_message", "")
+    _table(ws, r, [L["employee_id"], L["name"], L["changed_dates"], extra_labels[0]],
+           [[eid, p["name"], len(p["dates"]), p["message"]] for eid, p in people.items()])
+    _widths(ws, {"A": 14, "B": 16, "C": 12, "D": 30, "E": 30, "F": 60, "G": 12})
 
 
 def _absences_sheet(ws: Worksheet, scenario: Scenario) -> None:

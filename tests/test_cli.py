@@ -74,7 +74,10 @@ def test_repair_keeps_the_input_and_writes_changes(solved, tmp_path, capsys):
     assert code == 0
     assert solved.read_bytes() == before
     assert "Changes" in openpyxl.load_workbook(out).sheetnames
-    assert victim["employee_id"] in capsys.readouterr().out  # the people to call are printed
+    printed = capsys.readouterr().out
+    assert "agent(s) to call" in printed and "calls  overflow_lost  shortage_lost" in printed
+    changes = openpyxl.load_workbook(out)["Changes"]
+    assert victim["employee_id"] in [c.value for c in changes["A"]]  # the absent agent's lost shift is listed
     after = read_assignments(out)
     started_before = lambda r: r["start"] < moment and r["employee_id"] != victim["employee_id"]
     assert sorted(map(str, filter(started_before, rows))) == sorted(map(str, filter(started_before, after)))

@@ -191,7 +191,7 @@ def test_changes_sheet_only_when_changes_given(written):
                {"employee_id": "A1", "name": "张三", "date": D0 + dt.timedelta(days=1), "before": "L", "after": ""},
                {"employee_id": "+1", "name": INJECTION_NAME, "date": D0, "before": "N", "after": "E"}]
     ws = openpyxl.load_workbook(written("repair.xlsx", changes=changes)[0])["Changes"]
-    assert [c.value for c in ws[1]] == ["employee_id", "name", "date", "before", "after"]
+    assert [c.value for c in ws[1]] == ["employee_id", "name", "date", "before", "after", "message", "call"]
     assert ws.cell(row=2, column=3).is_date
     ids = column_values(ws, 1)
     call = ids.index("Call these people")
