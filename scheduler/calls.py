@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from ortools.sat.python import cp_model
 
 from scheduler.model import RosterModel, Tier
-from scheduler.roster import Assignment
+from scheduler.roster import Assignment, Roster
 from scheduler.scenario import Scenario
 
 OPTION_COLUMNS = ["calls", "overflow_lost", "shortage_lost", "recovered", "proven"]
@@ -41,37 +41,106 @@ class OptionRow:
         return (self.overflow_lost, self.shortage_lost) if self.feasible else (float("inf"), float("inf"))
 
 
-def calls_table(rm: RosterModel, model: cp_model.CpModel, chosen: OptionRow, *, seconds_per_row: float = 1.0,
-                workers: int = 1, seed: int = 0) -> tuple[list[OptionRow], list[str]]:
+def _roster_options(rm: RosterModel, roster: Roster) -> dict[int, set[int]]:
+    """Per agent index: ids of the free options that make up `roster`'s plan."""
+    idx = {a.employee_id: k for k, a in enumerate(rm.agents)}
+    wanted = {(a.employee_id, a.date, a.shift, a.queue, a.runs) for a in roster.assignments}
+    out: dict[int, set[int]] = {}
+    for o in rm.options:
+        if o.fixed is None:
+            a = rm.assignment_of(o)
+            if (a.employee_id, a.date, a.shift, a.queue, a.runs) in wanted:
+                out.setdefault(idx[a.employee_id], set()).add(id(o))
+    return out
+
+
+@dataclass
+class TableResult:
+    rows: list[OptionRow]
+    notes: list[str]
+    adopted: list[int] | None = None  # values of a roster with fewer calls and no more loss, to take instead
+
+
+def _roster_options_from(rm: RosterModel, values) -> dict[int, set[int]]:
+    out: dict[int, set[int]] = {}
+    for o in rm.options:
+        if o.fixed is None and values[o.var.index]:
+            out.setdefault(o.agent, set()).add(id(o))
+    return out
+
+
+def roster_of(rm: RosterModel, values) -> Roster:
+    """The roster of a full assignment of `rm`'s variables."""
+    return Roster([o.fixed if o.fixed is not None else rm.assignment_of(o) for o in rm.options
+                   if o.fixed is not None or values[o.var.index]]).sorted()
+
+
+def calls_table(rm: RosterModel, model: cp_model.CpModel, chosen: OptionRow, roster: Roster, *,
+                seconds_per_row: float = 1.0, workers: int = 1, seed: int = 0) -> TableResult:
     """Rows for 0 .. chosen.calls - 1 calls, solved on `model` (a copy of `rm.m` made before the
-    tiers were solved), then `chosen` (the repaired roster's own figures) as the last row.
-    Lexicographically monotone: a roster with fewer calls also has at most more calls, so a row
-    is never worse than the one above it; overflow never rises with more calls, and shortage
-    rises only where overflow falls. Returns the rows and notes."""
+    tiers were solved) from the last row down, each starting from the roster of the row below
+    it with the one call undone that loses least; then `chosen` (the repaired `roster`'s own
+    figures) as the last row, unless a row with fewer calls loses no more (the tiers' search
+    stopped short): that row's roster is `adopted` and ends the table. Lexicographically monotone: a roster with fewer calls also has at
+    most more calls, so a row is never worse than the one above it; overflow never rises with
+    more calls, and shortage rises only where overflow falls. Returns the rows and notes."""
     tiers: dict[str, Tier] = {t.name: t for t in rm.tiers}
     agents = tiers.get("changed agents")
     if agents is None or chosen.calls == 0:
-        return [chosen], []
+        return TableResult([chosen], [])
     lost = [t for t in (tiers.get("lost overflow"), tiers.get("lost shortage")) if t is not None and t.terms]
+    by_name = {t.name: t for t in lost}
     notes: list[str] = []
     cap = model.proto.constraints.add()
     idx = [(x.index, c) for x, c in zip(agents.items, agents.coeffs) if not isinstance(x, int)]
     cap.linear.vars.extend(i for i, _ in idx)
     cap.linear.coeffs.extend(c for _, c in idx)
     cap.linear.domain.extend([cp_model.INT_MIN, 0])
-    if lost:
-        weight = 1
-        terms, coeffs = [], []
-        for t in reversed(lost):  # overflow above shortage: an exact lexicographic weight
-            for x, c in zip(t.items, t.coeffs):
-                if not isinstance(x, int):
-                    terms.append(model.get_int_var_from_proto_index(x.index))
-                    coeffs.append(c * weight)
-            weight *= t.upper + 1
+    weight, terms, coeffs = 1, [], []
+    for t in reversed(lost):  # overflow above shortage: an exact lexicographic weight
+        for x, c in zip(t.items, t.coeffs):
+            if not isinstance(x, int):
+                terms.append(model.get_int_var_from_proto_index(x.index))
+                coeffs.append(c * weight)
+        weight *= t.upper + 1
+    if terms:
         model.minimize(cp_model.LinearExpr.weighted_sum(terms, coeffs))
-    rows: list[OptionRow] = []
-    by_name = {t.name: t for t in lost}
-    for k in range(chosen.calls):
+
+    def lost_of(values) -> tuple[float, float]:
+        return tuple(by_name[n].value(values) * by_name[n].to_user if n in by_name else 0.0
+                     for n in ("lost overflow", "lost shortage"))
+
+    published = {id(o) for o in rm.published_options()}
+    pub_of: dict[int, set[int]] = {}
+    for o in rm.options:
+        if id(o) in published:
+            pub_of.setdefault(o.agent, set()).add(id(o))
+    plan = _roster_options(rm, roster)  # agent -> the options of the roster at hand
+    called = [a for a in plan.keys() | pub_of.keys() if plan.get(a, set()) != pub_of.get(a, set())]
+
+    def values_of(plan: dict[int, set[int]]) -> list[int]:
+        chosen_ids = set().union(*plan.values()) if plan else set()
+        hint = rm.complete_hint(chosen_ids)
+        return [hint.get(k, 0) for k in range(len(model.proto.variables))]
+
+    rows: dict[int, OptionRow] = {}
+    adopted: tuple[int, list[int]] | None = None
+    for k in range(chosen.calls - 1, -1, -1):
+        # the roster of the row below with the call that buys least undone: the search's start
+        best = None
+        for a in called:
+            trial = dict(plan)
+            trial[a] = pub_of.get(a, set())
+            loss = lost_of(values_of(trial))
+            if best is None or loss < best[0]:
+                best = (loss, a, trial)
+        if best is not None:
+            _, a, plan = best
+            called.remove(a)
+            model.clear_hints()
+            hint = values_of(plan)
+            model.proto.solution_hint.vars.extend(range(len(hint)))
+            model.proto.solution_hint.values.extend(hint)
         cap.linear.domain[1] = k - agents.constant
         solver = cp_model.CpSolver()
         solver.parameters.max_time_in_seconds = seconds_per_row
@@ -79,26 +148,32 @@ def calls_table(rm: RosterModel, model: cp_model.CpModel, chosen: OptionRow, *, 
         solver.parameters.random_seed = seed
         status = solver.solve(model) if k >= agents.constant else cp_model.INFEASIBLE
         if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-            values = solver.response_proto.solution
-            o, s = (by_name[n].value(values) * by_name[n].to_user if n in by_name else 0.0
-                    for n in ("lost overflow", "lost shortage"))
-            row = OptionRow(k, o, s, status == cp_model.OPTIMAL)
-        elif status == cp_model.INFEASIBLE:
-            row = OptionRow(k, None, None, True)
+            values = list(solver.response_proto.solution)
+            o, s = lost_of(values)
+            rows[k] = OptionRow(k, o, s, status == cp_model.OPTIMAL)
+            if rows[k].key() <= chosen.key():
+                adopted = (k, values)  # as good with fewer calls: the tiers' search stopped short
+                plan = {a: ids for a, ids in _roster_options_from(rm, values).items()}
+                called = [a for a in plan.keys() | pub_of.keys() if plan.get(a, set()) != pub_of.get(a, set())]
         else:
-            row = OptionRow(k, None, None, False)
-            notes.append(f"calls table: no roster with at most {k} calls found in {seconds_per_row:.1f} s")
-        if rows and rows[-1].key() < row.key():
+            rows[k] = OptionRow(k, None, None, status == cp_model.INFEASIBLE)
+            if status != cp_model.INFEASIBLE:
+                notes.append(f"calls table: no roster with at most {k} calls found in {seconds_per_row:.1f} s")
+    if adopted is not None:
+        k, values = adopted
+        notes.append(f"calls table: a roster with {k} calls loses no more than the tiers' search's roster with "
+                     f"{chosen.calls}, which stopped before it proved the fewest calls; the repair takes it (the "
+                     f"tiers after the calls were not optimised again)")
+        chosen = OptionRow(k, rows[k].overflow_lost, rows[k].shortage_lost, rows[k].proven)
+    out: list[OptionRow] = []
+    for k in range(chosen.calls):
+        row = rows[k]
+        if out and out[-1].key() < row.key():
             # the roster with fewer calls is one with at most k calls too
-            row = OptionRow(k, rows[-1].overflow_lost, rows[-1].shortage_lost, False)
-        rows.append(row)
-    if rows and rows[-1].feasible and rows[-1].key() <= chosen.key():
-        notes.append(f"calls table: {rows[-1].calls} calls would lose no more than the chosen {chosen.calls}; the "
-                     f"repair's search stopped before it proved the fewest calls")
-    if rows and rows[-1].key() < chosen.key():
-        chosen = OptionRow(chosen.calls, rows[-1].overflow_lost, rows[-1].shortage_lost, False)
-    rows.append(chosen)
-    return rows, notes
+            row = OptionRow(k, out[-1].overflow_lost, out[-1].shortage_lost, False)
+        out.append(row)
+    out.append(chosen)
+    return TableResult(out, notes, adopted[1] if adopted else None)
 
 
 def recovered(rows: list[OptionRow], row: OptionRow) -> float | None:

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from scheduler.app import RunResult, options_for, verify, write_result
-from scheduler.calls import OptionRow, calls_table, call_messages, change_text, format_table
+from scheduler.calls import OptionRow, call_messages, calls_table, change_text, format_table, roster_of
 from scheduler.check import check_roster, check_rows
 from scheduler.errors import InfeasibleError, InputError, Problem
 from scheduler.grid import Grid
@@ -31,7 +31,7 @@ from scheduler.workbook import with_absences
 # a sick call is answered in seconds: the default limit of a repair unless --time-limit says otherwise
 REPAIR_TIME_LIMIT_S = 10.0
 # each row of the calls-versus-service table is a short solve of the neighbourhood's model
-TABLE_ROW_S = 1.0
+TABLE_ROW_S = float(__import__("os").environ.get("TABLE_ROW_S", "1.0"))
 
 # what makes a published roster unreadable rather than merely rule-breaking
 STRUCTURAL_RULES = {"unknown_employee", "unknown_shift", "unknown_queue", "off_grid", "outside_horizon", "hours"}
@@ -171,8 +171,9 @@ class Neighbourhood:
     def describe(self, scenario: Scenario) -> str:
         if self.agents is None and self.until is None:
             return f"every plan from {self.start:%Y-%m-%d %H:%M} re-solved (--full)"
-        return (f"re-planned {len(self.agents or ())} of {len(scenario.agents)} agents (the absent, everyone who "
-                f"can serve the queues that lost staff or gained contacts, and the leads when a lead is absent) "
+        return (f"re-planned {len(self.agents or ())} of {len(scenario.agents)} agents (the absent, the agents who "
+                f"can serve the queues that lost staff or gained contacts, free ones and flex staff first, and the "
+                f"leads when a lead is absent) "
                 f"for shifts starting {self.start:%m-%d %H:%M} .. {self.until:%m-%d %H:%M}; every other plan kept "
                 f"as published (use --full to re-solve everything)")
 
@@ -181,26 +182,50 @@ def repair_moment(absences: list[Absence], surge: DemandChange | None) -> dt.dat
     return min([a.start for a in absences] + ([surge.start] if surge else []))
 
 
+# a sick call is covered by one of a few agents who are free that day: the neighbourhood takes
+# this many candidates per lost shift (and per 8 agent-hours a surge adds), at least MIN_HELPERS
+HELPERS_PER_SHIFT = 8
+MIN_HELPERS = 24
+
+
+def _serves(scenario: Scenario, agent, queue: str, date: dt.date) -> bool:
+    moved = [m.to_queue for m in scenario.config.moves if m.from_queue == agent.home_queue and date in m.dates]
+    return queue in moved if moved else queue in agent.skills
+
+
 def neighbourhood(scenario: Scenario, published: Roster, absences: list[Absence], full: bool,
                   surge: DemandChange | None = None) -> Neighbourhood:
-    """The absent agents, those who can take over their lost shifts' queues or serve a queue
-    whose demand changed (and every lead when a lead is absent), from the moment to the end of
-    the day after the last lost shift or changed slot."""
+    """Who may be called, and when: the absent agents; for each date and queue that lost a shift
+    or gained contacts, the agents who can serve that queue that date, those with no shift that
+    date first and flex staff before regulars (they are the ones to call), HELPERS_PER_SHIFT per
+    lost shift; every lead when a lead is absent. From the moment to the end of the day after
+    the last lost shift or changed slot."""
     moment = repair_moment(absences, surge)
     if full:
         return Neighbourhood(moment)
     absent = {a.employee_id for a in absences}
     lost = [a for a in published.assignments for ab in absences
             if a.employee_id == ab.employee_id and a.start < ab.end and ab.start < a.end]
-    queues = {a.queue for a in lost} | (surge.queues if surge else set())
-    lead_absent = any(scenario.agent_by_id[e].is_lead for e in absent)
+    need: dict[tuple[dt.date, str], float] = {}  # (date, queue) -> shifts' worth of help wanted
+    for a in lost:
+        need[(a.date, a.queue)] = need.get((a.date, a.queue), 0) + 1
+    if surge is not None and surge.last is not None:
+        grid = Grid(scenario)
+        for q in surge.queues:
+            queue = next(x for x in scenario.config.queues if x.id == q)
+            for t in _slots_from(scenario, surge.start, surge.last + dt.timedelta(minutes=grid.slot_minutes)):
+                extra = (surge.demand[q][t] - scenario.demand[q][t]) / grid.delta_hours / queue.contacts_per_agent_hour
+                key = (grid.slot_start(t).date(), q)
+                need[key] = need.get(key, 0) + max(0.0, extra) * grid.delta_hours / 8
+    on_date = {(a.employee_id, a.date) for a in published.assignments}
     agents = set(absent)
-    for ag in scenario.agents:
-        serves = set(ag.skills) | {m.to_queue for m in scenario.config.moves if m.from_queue == ag.home_queue}
-        if serves & queues or (lead_absent and ag.is_lead):
-            agents.add(ag.employee_id)
-    last = max([a.date for a in lost] + ([surge.last.date()] if surge and surge.last else []),
-               default=moment.date())
+    for (date, q), shifts in need.items():
+        pool = [ag for ag in scenario.agents if ag.employee_id not in absent and _serves(scenario, ag, q, date)]
+        pool.sort(key=lambda ag: ((ag.employee_id, date) in on_date, ag.kind != "flex"))
+        agents.update(ag.employee_id for ag in pool[:max(MIN_HELPERS, round(HELPERS_PER_SHIFT * shifts))])
+    if any(scenario.agent_by_id[e].is_lead for e in absent):
+        agents.update(ag.employee_id for ag in scenario.agents if ag.is_lead)
+    last = max([d for d, _ in need] + [a.date for a in lost], default=moment.date())
     until = dt.datetime.combine(last + dt.timedelta(days=2), dt.time())
     return Neighbourhood(moment, until, agents)
 
@@ -379,9 +404,24 @@ def repair(scenario: Scenario, published: Roster, absences: list[Absence], *, su
                            if p.name in ("lost overflow", "lost shortage", "changed agents")))
     options = [chosen]
     if table and "rm" in kept:
-        options, notes = calls_table(kept["rm"], kept["copy"], chosen, seconds_per_row=TABLE_ROW_S,
-                                     workers=opts.workers, seed=opts.seed)
-        report.notes.extend(notes)
+        table = calls_table(kept["rm"], kept["copy"], chosen, roster, seconds_per_row=TABLE_ROW_S,
+                            workers=opts.workers, seed=opts.seed)
+        report.notes.extend(table.notes)
+        options = table.rows
+        if table.adopted is not None:
+            rm = kept["rm"]
+            roster = roster_of(rm, table.adopted)
+            tight = rm.complete_hint({id(o) for o in rm.options if o.fixed is None and table.adopted[o.var.index]})
+            by_name = {t.name: t for t in rm.tiers}
+            later = False
+            for p in report.phases:
+                p.objective = by_name[p.name].value(tight) * by_name[p.name].to_user
+                if later:  # their bounds held under the old cap on calls: only 0 holds for sure
+                    p.best_bound, p.status = 0.0, "FEASIBLE"
+                later = later or p.name == "changed agents"
+            report.status = "FEASIBLE"
+            calls = options[-1].calls
+            chosen = options[-1]
     if max_calls is not None:
         report.notes.append(f"--max-calls {max_calls}: {calls} call(s); still lost against the published service: "
                             f"{chosen.overflow_lost:,.2f} customer-hours of overflow, {chosen.shortage_lost:,.2f} "

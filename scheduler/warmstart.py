@@ -31,8 +31,10 @@ class _State:
         self.block_slots: dict[int, int] = defaultdict(int)
 
 
-def greedy_roster(rm: RosterModel, keep: list[Option] | None = None) -> list[Option]:
-    """Options chosen greedily (the fixed ones and `keep` first, when they fit)."""
+def greedy_roster(rm: RosterModel, keep: list[Option] | None = None, fill: bool = True) -> list[Option]:
+    """Options chosen greedily (the fixed ones and `keep` first, when they fit; leads of `keep`
+    before the others, who need them on duty). `fill` False: after `keep`, only the leads the
+    lead rule needs (a repair's first roster: the published one, changed where it must be)."""
     g, rules = rm.grid, rm.rules
     queues = rm.scenario.config.queues
     need_leads = rules.min_leads_on_duty
@@ -110,7 +112,7 @@ def greedy_roster(rm: RosterModel, keep: list[Option] | None = None) -> list[Opt
     for o in rm.options:
         if o.fixed is not None:
             take(o)
-    for o in keep or []:
+    for o in sorted(keep or [], key=lambda o: not rm.agents[o.agent].is_lead):
         if o.fixed is None and fits(o):
             take(o)
 
@@ -169,7 +171,8 @@ def greedy_roster(rm: RosterModel, keep: list[Option] | None = None) -> list[Opt
                 break
             take(max(options, key=gain))
     # 2. then everyone, by what each shift buys
-    lazy_greedy(free)
+    if fill:
+        lazy_greedy(free)
     return chosen
 
 

@@ -154,3 +154,28 @@ def test_repair_with_an_absences_file(solved, tmp_path, capsys):
     assert main(["repair", str(solved), "--scenario", str(SCENARIO), "--absences", str(bad), "--quiet"]) == 2
     err = capsys.readouterr().err
     assert "bad.csv, row 2" in err
+
+
+def test_surge_repair_records_the_demand_so_check_and_a_second_repair_work(solved, tmp_path, capsys):
+    out = tmp_path / "surge.xlsx"
+    code = main(["repair", str(solved), "--scenario", str(SCENARIO), "--scale", "1.5", "--queue", "pre_sales",
+                 "--from", "2026-11-11 09:10", "--max-calls", "2", "--out", str(out), "--time-limit", "3",
+                 "--workers", "1", "--quiet", "--lang", "zh"])
+    assert code == 0
+    printed = capsys.readouterr().out
+    assert "calls  overflow_lost  shortage_lost" in printed
+    wb = openpyxl.load_workbook(out)
+    assert [c.value for c in wb["Options"][1]][:3] == ["calls", "overflow_lost", "shortage_lost"]
+    calls = [row[0] for row in wb["Options"].iter_rows(min_row=2, values_only=True) if isinstance(row[0], int)]
+    assert calls == list(range(len(calls))) and len(calls) <= 3
+    assert "Demand" in wb.sheetnames
+    # coverage is soft and the rules follow the recorded demand: the repaired roster checks clean
+    assert main(["check", str(out), "--scenario", str(SCENARIO)]) == 0
+    rows = read_assignments(out)
+    victim = next(r for r in rows if r["date"] == dt.date(2026, 11, 12))
+    again = tmp_path / "again.xlsx"
+    assert main(["repair", str(out), "--scenario", str(SCENARIO), "--absent", victim["employee_id"],
+                 "--from", "2026-11-12 00:00", "--out", str(again), "--time-limit", "3", "--workers", "1",
+                 "--quiet"]) == 0
+    assert "Demand" in openpyxl.load_workbook(again).sheetnames
+    assert main(["check", str(again), "--scenario", str(SCENARIO)]) == 0
