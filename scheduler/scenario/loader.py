@@ -10,6 +10,7 @@ import datetime as dt
 import math
 import re
 import tomllib
+from collections.abc import Collection
 from pathlib import Path
 from typing import Any
 
@@ -272,8 +273,11 @@ def load_demand(path: Path, config: ScenarioConfig, problems: list[Problem]) -> 
     return demand
 
 
-def load_absences(path: Path, agents: dict[str, Agent], problems: list[Problem], name: str | None = None
-                  ) -> list[Absence]:
+def load_absences(path: Path, agents: dict[str, Agent], problems: list[Problem], name: str | None = None,
+                  staff_ids: Collection[str] | None = ()) -> list[Absence]:
+    """absences.csv -> the absences of known agents. An employee_id not in `agents` is reported as
+    unknown unless `staff_ids` (every id the staff file names, valid row or not; None when it could
+    not be read) holds it: that agent's staff row was already reported."""
     path = Path(path)
     sub: list[Problem] = []
     table = _read_csv(path, ABSENCE_REQUIRED + ABSENCE_OPTIONAL, sub)
@@ -296,7 +300,8 @@ def load_absences(path: Path, agents: dict[str, Agent], problems: list[Problem],
             except ValueError as exc:
                 problems.append(Problem(table.name, str(exc), row=row, column=col))
         eid = f["employee_id"]
-        if eid not in agents:
+        reported = eid not in agents and bool(eid) and (staff_ids is None or eid in staff_ids)
+        if eid not in agents and not reported:
             problems.append(Problem(table.name, f"unknown employee_id {eid!r}{_did_you_mean(eid, ids)}; "
                                                 f"expected an employee_id of the staff list"
                                     if eid else "is empty; expected an employee_id of the staff list",
@@ -308,7 +313,7 @@ def load_absences(path: Path, agents: dict[str, Agent], problems: list[Problem],
                                                 f"{'the same as' if e == s else 'before'} start "
                                                 f"{s:%Y-%m-%d %H:%M}; expected an end after the start{hint}",
                                     row=row, column="end"))
-        if len(problems) > bad:
+        if len(problems) > bad or reported:
             continue
         try:
             out.append(Absence.model_validate(data))
@@ -355,13 +360,9 @@ def load_scenario(folder: str | Path) -> Scenario:
         demand, source = {}, "demand.csv"
     absences: list[Absence] = []
     if (folder / "absences.csv").exists():
-        found: list[Problem] = []
-        absences = load_absences(folder / "absences.csv", {a.employee_id: a for a in agents}, found)
         # an agent whose staff row is wrong is reported there, not again as unknown here
-        problems.extend(p for p in found if not (p.column == "employee_id" and p.message.startswith("unknown")
-                                                  and (named is None or any(
-                                                      p.message.startswith(f"unknown employee_id {e!r}")
-                                                      for e in named))))
+        absences = load_absences(folder / "absences.csv", {a.employee_id: a for a in agents}, problems,
+                                 staff_ids=named)
     if problems:
         raise InputError(problems)
     return Scenario(config=config, agents=agents, demand=demand, absences=absences, folder=folder,
