@@ -67,15 +67,15 @@ def cmd_forecast(args: argparse.Namespace) -> int:
 
 def cmd_check(args: argparse.Namespace) -> int:
     from scheduler.check import check_rows
-    from scheduler.scenario import load_scenario
-    from scheduler.workbook import read_absences, read_assignments, with_absences
+    from scheduler.scenario import load_scenario, with_absences
+    from scheduler.workbook import read_absences, read_assignments
 
     scenario = load_scenario(args.scenario)
     rows = read_assignments(Path(args.roster))
     # sick calls a repair applied travel in the workbook; a cut-short shift is legal with them
     scenario = with_absences(scenario, read_absences(Path(args.roster)))
     # so does the demand a repair planned a surge under (high-load hours follow it)
-    from scheduler.repair_sheets import read_demand
+    from scheduler.workbook import read_demand
 
     scenario = read_demand(Path(args.roster), scenario)
     violations = check_rows(scenario, rows)

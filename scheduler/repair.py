@@ -24,9 +24,9 @@ from scheduler.grid import Grid
 from scheduler.model import SCALE, RosterModel
 from scheduler.result import SolveReport
 from scheduler.roster import Assignment, Roster
-from scheduler.scenario import Absence, Scenario, load_absences, load_demand, load_scenario
+from scheduler.scenario import Absence, Scenario, load_absences, load_scenario, with_absences
 from scheduler.solve import ProgressPrinter, solve
-from scheduler.workbook import with_absences
+from scheduler.surge import DemandChange, slots_from, replaced_demand, scaled_demand, with_demand
 
 # a sick call is answered in seconds: the default limit of a repair unless --time-limit says otherwise
 REPAIR_TIME_LIMIT_S = 10.0
@@ -41,91 +41,6 @@ def cut_at(a: Assignment, when: dt.datetime) -> Assignment | None:
     """The part of an assignment worked before `when` (None if nothing is left)."""
     runs = tuple((s, min(e, when)) for s, e in a.runs if s < when)
     return Assignment(a.employee_id, a.date, a.shift, a.queue, runs) if runs else None
-
-
-@dataclass
-class DemandChange:
-    """New demand from `start` on (SPEC 6: a surge, or a new forecast): `demand` is the whole
-    horizon's contacts per slot and queue, equal to the published demand before `start`."""
-
-    start: dt.datetime
-    demand: dict[str, list[float]]
-    queues: set[str]          # queues whose demand changed
-    last: dt.datetime | None  # start of the last slot that changed (None: nothing changed)
-    text: str                 # what changed, for the report
-
-
-def _changed(scenario: Scenario, new: dict[str, list[float]], start: dt.datetime, text: str) -> DemandChange:
-    grid = Grid(scenario)
-    queues, last = set(), None
-    for q, values in new.items():
-        for t, (a, b) in enumerate(zip(scenario.demand[q], values)):
-            if abs(a - b) > 1e-9:
-                queues.add(q)
-                last = max(last or grid.slot_start(t), grid.slot_start(t))
-    return DemandChange(start, new, queues, last, text)
-
-
-def _slots_from(scenario: Scenario, start: dt.datetime, end: dt.datetime | None) -> range:
-    """The slots that start in [start, end): the demand of a slot already begun stays as it was."""
-    grid = Grid(scenario)
-    first = max(0, -(-int((start - grid.start).total_seconds()) // (grid.slot_minutes * 60)))
-    stop = grid.n_slots if end is None else max(first, min(grid.n_slots, -(-int((end - grid.start).total_seconds())
-                                                                        // (grid.slot_minutes * 60))))
-    return range(first, stop)
-
-
-def end_of_day(when: dt.datetime) -> dt.datetime:
-    return dt.datetime.combine(when.date() + dt.timedelta(days=1), dt.time())
-
-
-def scaled_demand(scenario: Scenario, start: dt.datetime, end: dt.datetime | None, factor: float,
-                  queue: str | None = None) -> DemandChange:
-    """The demand times `factor` for slots starting in [start, end) (end None: the end of
-    start's day), in `queue` or in every queue."""
-    if not factor > 0:
-        raise InputError([Problem("--scale", f"expected a factor > 0 (1.3 for 30 % more contacts), got {factor}")])
-    if queue is not None and queue not in scenario.demand:
-        raise InputError([Problem("--queue", f"unknown queue {queue!r}; expected one of "
-                                             f"{', '.join(scenario.config.queue_ids)}")])
-    end = end or end_of_day(start)
-    if end <= start:
-        raise InputError([Problem("--to", f"{end:%Y-%m-%d %H:%M} is not after --from {start:%Y-%m-%d %H:%M}")])
-    new = {q: list(v) for q, v in scenario.demand.items()}
-    for q in ([queue] if queue else scenario.config.queue_ids):
-        for t in _slots_from(scenario, start, end):
-            new[q][t] = scenario.demand[q][t] * factor
-    return _changed(scenario, new, start, f"demand x{factor:g} in {queue or 'every queue'} "
-                                          f"{start:%m-%d %H:%M}-{end:%m-%d %H:%M}")
-
-
-def replaced_demand(scenario: Scenario, path: Path, start: dt.datetime, end: dt.datetime | None = None
-                    ) -> DemandChange:
-    """The forecast of demand file `path` (demand.csv's columns; a missing row means zero) for
-    slots starting in [start, end) (end None: the end of the horizon); the published before."""
-    problems: list[Problem] = []
-    if not path.exists():
-        raise InputError([Problem(str(path), "not found")])
-    table = load_demand(path, scenario.config, problems)
-    if problems:
-        raise InputError(problems)
-    new = {q: list(v) for q, v in scenario.demand.items()}
-    for q in new:
-        for t in _slots_from(scenario, start, end):
-            new[q][t] = table[q][t]
-    return _changed(scenario, new, start, f"demand from {path.name} from {start:%m-%d %H:%M}"
-                                          + (f" to {end:%m-%d %H:%M}" if end else ""))
-
-
-def with_demand(scenario: Scenario, demand: dict[str, list[float]]) -> Scenario:
-    """The scenario under new demand. The high-load threshold stays the published one (when
-    the rules derive it from the horizon's peak, a surge would move it for hours already
-    worked): a surge makes more hours high-load, never fewer."""
-    rules = scenario.config.rules
-    if rules.high_load_contacts_per_hour is None:
-        rules = rules.model_copy(update={"high_load_contacts_per_hour": Grid(scenario).high_load_threshold})
-    config = scenario.config.model_copy(update={"rules": rules})
-    return scenario.model_copy(update={"config": config, "demand": demand})
 
 
 def published_service(scenario: Scenario, roster: Roster) -> dict[tuple[int, str], tuple[int, int]]:
@@ -213,7 +128,7 @@ def neighbourhood(scenario: Scenario, published: Roster, absences: list[Absence]
         grid = Grid(scenario)
         for q in surge.queues:
             queue = next(x for x in scenario.config.queues if x.id == q)
-            for t in _slots_from(scenario, surge.start, surge.last + dt.timedelta(minutes=grid.slot_minutes)):
+            for t in slots_from(scenario, surge.start, surge.last + dt.timedelta(minutes=grid.slot_minutes)):
                 extra = (surge.demand[q][t] - scenario.demand[q][t]) / grid.delta_hours / queue.contacts_per_agent_hour
                 key = (grid.slot_start(t).date(), q)
                 need[key] = need.get(key, 0) + max(0.0, extra) * grid.delta_hours / 8
@@ -440,7 +355,7 @@ def repair_workbook(roster_path: Path, scenario_dir: Path, out: Path, *, absent:
     absence (`absent` from `start` to `end`, or `absences_file`) and the new demand (`scale`
     [in `queue`] from `start` to `end`, default the end of that day; or `demand_file` from
     `start`) may come together."""
-    from scheduler.repair_sheets import read_demand
+    from scheduler.workbook import read_demand
     from scheduler.workbook import read_absences, read_assignments
 
     if out.resolve() == roster_path.resolve():

@@ -18,6 +18,8 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from scheduler.errors import InputError, Problem
 from scheduler.scenario import Scenario
+from scheduler.surge import with_demand
+from scheduler.workbook import cells as w
 
 OPTIONS = "Options"
 DEMAND = "Demand"
@@ -40,18 +42,12 @@ LABELS = {
 }
 
 
-def _cells():
-    from scheduler import workbook as wb  # the cell helpers of the workbook writer
-
-    return wb
-
-
 def options_sheet(ws: Worksheet, rows: list[list], lang: str) -> None:
     """The Options sheet: header row 1 with `calls, overflow_lost, shortage_lost` first (the
     SPEC's names in every language), then one row per number of calls."""
     from scheduler.calls import OPTION_COLUMNS
 
-    w, L = _cells(), LABELS[lang]
+    L = LABELS[lang]
     # the first three names are the contract; the others follow the language
     w._header(ws, 1, [c if k < 3 else L["columns"][c] for k, c in enumerate(OPTION_COLUMNS)])
     for r, row in enumerate(rows, start=2):
@@ -81,7 +77,6 @@ def call_value(change: dict, lang: str) -> str:
 def demand_sheet(ws: Worksheet, scenario: Scenario) -> None:
     """The demand the roster was planned under (start, queue, contacts; a missing row means
     zero, as in demand.csv) and the high-load threshold in force."""
-    w = _cells()
     cfg = scenario.config
     w._header(ws, 1, DEMAND_COLUMNS)
     w._put(ws, 1, 5, THRESHOLD)
@@ -101,8 +96,6 @@ def demand_sheet(ws: Worksheet, scenario: Scenario) -> None:
 
 def read_demand(path: Path, scenario: Scenario) -> Scenario:
     """The scenario under the Demand sheet of a roster workbook (unchanged when it has none)."""
-    from scheduler.repair import with_demand
-
     path = Path(path)
     wb = openpyxl.load_workbook(path, read_only=True, data_only=True, keep_links=False)
     try:
