@@ -1,13 +1,19 @@
-"""Repair benchmark (SPEC section 6): how fast a sick call is repaired, and how many plans change.
+"""Repair benchmark (SPEC section 6): how fast the whole `scheduler repair` command answers a sick
+call or a surge, and how many people it calls.
 
-    python -m benchmarks.repair_bench [--agents 400] [--days 14] [--solve-time 120]
-                                      [--absences 1 3 10] [--repeats 5] [--out benchmarks/results/repair.csv]
+    python -m benchmarks.repair_bench --published ROSTER.xlsx [--agents 400] [--days 14]
+                                      [--cases 1 3 10 surge] [--repeats 5] [--out benchmarks/results/repair.csv]
 
-Generates the seeded Double 11 scenario (benchmarks.generate), solves it once to get the
-published roster, then for each number of simultaneous absences repairs `repeats` random sick
-calls (agents on duty that day, 40 minutes into a slot, absent until the end of the next day).
-Time is wall time of `scheduler.repair.repair` (model build, greedy hint and solve included);
-every repaired roster is run through the independent checker.
+Generates the seeded Double 11 scenario (benchmarks.generate) and repairs the published roster
+(a workbook of that scenario; without --published the benchmark solves one first, --solve-time
+seconds). A case `N` is N simultaneous sick calls: agents on duty that day (a random day away from
+the horizon's ends; leads spared), from 40 minutes past a random hour 06-19, absent until the end
+of the next day. `surge` is +30 % contacts in every queue on the sale day (11-11) from a random
+hour 08-16 to the end of the day. Each repair runs the command line in a fresh process
+(`python -m scheduler.cli repair ... --quiet`) and its wall time is the whole command: imports,
+reading the workbook, the repair, the checker and writing the new workbook. Every repaired
+workbook is run through the independent checker (with its Absences and Demand sheets).
+`--pythonpath DIR` runs another checkout of the code (the "before" figures).
 """
 
 from __future__ import annotations
@@ -19,19 +25,21 @@ import os
 import platform
 import random
 import statistics
+import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
+import openpyxl
 import ortools
 
-from benchmarks.generate import generate
-from scheduler.check import check_roster
-from scheduler.repair import repair
+from benchmarks.generate import SALE_DAY, generate
+from scheduler.check import check_rows
 from scheduler.roster import Roster
-from scheduler.workbook import read_assignments
-from scheduler.scenario import Absence, load_scenario
+from scheduler.scenario import load_scenario, with_absences
 from scheduler.solve import SolveOptions, solve
+from scheduler.workbook import read_absences, read_assignments, read_demand, write_workbook
 
 
 def machine() -> str:
@@ -39,17 +47,44 @@ def machine() -> str:
             f"ortools {ortools.__version__}")
 
 
-def sick_calls(scenario, roster, k: int, rng: random.Random) -> list[Absence]:
+def sick_calls(scenario, roster, k: int, rng: random.Random) -> list[tuple[str, dt.datetime, dt.datetime]]:
     days = scenario.config.dates
     day = rng.choice(days[2:-2] if len(days) > 4 else days)
     on_day = sorted({a.employee_id for a in roster.assignments if a.date == day})
     leads = {a.employee_id for a in scenario.agents if a.is_lead}
     pool = [e for e in on_day if e not in leads] or on_day
-    hour = rng.randrange(6, 20)
-    moment = dt.datetime.combine(day, dt.time(hour, 40))
+    moment = dt.datetime.combine(day, dt.time(rng.randrange(6, 20), 40))
     end = dt.datetime.combine(day + dt.timedelta(days=2), dt.time())
-    return [Absence(employee_id=e, start=moment, end=end, reason="sick call")
-            for e in rng.sample(pool, min(k, len(pool)))]
+    return [(e, moment, end) for e in rng.sample(pool, min(k, len(pool)))]
+
+
+def _sheet_rows(path: Path, sheet: str) -> list[tuple]:
+    wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    try:
+        return list(wb[sheet].iter_rows(values_only=True)) if sheet in wb.sheetnames else []
+    finally:
+        wb.close()
+
+
+def outcome(scenario_dir: Path, out: Path, absent: set[str]) -> dict:
+    """Other agents changed, calls, the calls table's first rows and checker violations of a
+    repaired workbook."""
+    changes = _sheet_rows(out, "Changes")
+    header = list(changes[0]) if changes else []
+    other, calls = set(), set()
+    for row in changes[1:]:
+        if not row or row[0] is None or row[2] is None or not isinstance(row[2], (dt.date, dt.datetime)):
+            break  # the call list below the table
+        if row[0] not in absent:
+            other.add(row[0])
+        if "call" in header and row[header.index("call")] == "yes":
+            calls.add(row[0])
+    options = [r for r in _sheet_rows(out, "Options")[1:] if r and isinstance(r[0], int)]
+    table = "; ".join(f"{r[0]}: {r[1] if r[1] is not None else '-'}/{r[2] if r[2] is not None else '-'}"
+                      for r in options[:4])
+    scenario = read_demand(out, with_absences(load_scenario(scenario_dir), read_absences(out)))
+    return {"other_changed": len(other), "calls": len(calls) if "call" in header else len(other),
+            "table": table, "violations": len(check_rows(scenario, read_assignments(out)))}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -57,57 +92,90 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--agents", type=int, default=400)
     p.add_argument("--days", type=int, default=14)
     p.add_argument("--solve-time", type=float, default=120)
-    p.add_argument("--repair-time", type=float, default=30, help="time limit of each repair (s)")
-    p.add_argument("--absences", type=int, nargs="+", default=[1, 3, 10])
+    p.add_argument("--cases", nargs="+", default=["1", "3", "10", "surge"])
     p.add_argument("--repeats", type=int, default=5)
     p.add_argument("--workers", type=int, default=2)
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--scenarios", default=str(Path(__file__).parent / "scenarios"))
     p.add_argument("--out", default=str(Path(__file__).parent / "results" / "repair.csv"))
     p.add_argument("--published", help="a roster workbook of the same scenario to repair (skips the solve)")
-    p.add_argument("--full", action="store_true", help="re-solve every plan after the moment (repair --full)")
+    p.add_argument("--pythonpath", help="run the repair command of another checkout (its root directory)")
+    p.add_argument("--label", default="this code", help="what the rows measure (e.g. a commit)")
     args = p.parse_args(argv)
 
     folder = generate(Path(args.scenarios), args.agents, args.days, 60, 2, args.seed)
     scenario = load_scenario(folder)
-    t0 = time.monotonic()
+    work = Path(tempfile.mkdtemp(prefix="repair_bench_"))
     if args.published:
-        published = Roster.from_rows(read_assignments(Path(args.published)))
+        published_path = Path(args.published)
     else:
-        published, report = solve(scenario, SolveOptions(args.solve_time, args.workers, args.seed))
-        print(f"published roster: {len(published.assignments)} shifts, solved in {time.monotonic() - t0:.1f}s "
-              f"({report.status})", file=sys.stderr)
+        t0 = time.monotonic()
+        roster, report = solve(scenario, SolveOptions(args.solve_time, args.workers, args.seed))
+        published_path = work / "published.xlsx"
+        from scheduler.grid import Grid
+        from scheduler.kpi import coverage, summary_kpis
+
+        cov = coverage(scenario, Grid(scenario), roster)
+        write_workbook(published_path, scenario=scenario, roster=roster, report=report, coverage=cov,
+                       kpis=summary_kpis(scenario, Grid(scenario), roster, cov))
+        print(f"published roster: {len(roster.assignments)} shifts, solved in {time.monotonic() - t0:.1f}s",
+              file=sys.stderr)
+    published = Roster.from_rows(read_assignments(published_path))
+    env = dict(os.environ)
+    if args.pythonpath:
+        env["PYTHONPATH"] = args.pythonpath
     rng = random.Random(args.seed)
     rows = []
-    for k in args.absences:
+    for case in args.cases:
         for r in range(args.repeats):
-            absences = sick_calls(scenario, published, k, rng)
+            out = work / f"repaired_{case}_{r}.xlsx"
+            cmd = [sys.executable, "-m", "scheduler.cli", "repair", str(published_path), "--scenario", str(folder),
+                   "--out", str(out), "--quiet", "--workers", str(args.workers), "--seed", str(args.seed)]
+            if case == "surge":
+                moment = dt.datetime.combine(SALE_DAY, dt.time(rng.randrange(8, 17)))
+                cmd += ["--scale", "1.3", "--from", f"{moment:%Y-%m-%d %H:%M}"]
+                absent: set[str] = set()
+            else:
+                calls = sick_calls(scenario, published, int(case), rng)
+                moment = calls[0][1]
+                absent = {e for e, _, _ in calls}
+                absences = work / f"absences_{case}_{r}.csv"
+                with open(absences, "w", newline="", encoding="utf-8") as f:
+                    w = csv.writer(f)
+                    w.writerow(["employee_id", "start", "end", "reason"])
+                    w.writerows([e, f"{s:%Y-%m-%d %H:%M}", f"{t:%Y-%m-%d %H:%M}", "sick call"] for e, s, t in calls)
+                cmd += ["--absences", str(absences)]
             t = time.monotonic()
-            sc2, roster, rep, changes = repair(scenario, published, absences, time_limit_s=args.repair_time,
-                                               workers=args.workers, seed=args.seed, full=args.full)
+            done = subprocess.run(cmd, env=env, capture_output=True, text=True)
             seconds = time.monotonic() - t
-            absent = {a.employee_id for a in absences}
-            changed = {c["employee_id"] for c in changes}
-            rows.append({"agents": args.agents, "days": args.days, "mode": "full" if args.full else "neighbourhood",
-                         "absences": k, "repeat": r,
-                         "moment": f"{absences[0].start:%Y-%m-%d %H:%M}", "seconds": round(seconds, 2),
-                         "status": rep.status, "changed_agents": len(changed - absent),
-                         "changed_shifts": sum(1 for c in changes if c["employee_id"] not in absent),
-                         "violations": len(check_roster(sc2, roster))})
-            print(rows[-1], file=sys.stderr, flush=True)
+            row = {"label": args.label, "agents": args.agents, "days": args.days, "case": case, "repeat": r,
+                   "moment": f"{moment:%Y-%m-%d %H:%M}", "seconds": round(seconds, 2), "exit": done.returncode}
+            if done.returncode == 0:
+                row.update(outcome(folder, out, absent))
+            else:
+                row.update({"other_changed": None, "calls": None, "table": done.stderr.strip()[-200:],
+                            "violations": None})
+            rows.append(row)
+            print(row, file=sys.stderr, flush=True)
     Path(args.out).parent.mkdir(parents=True, exist_ok=True)
     with open(args.out, "w", newline="") as f:
         w = csv.DictWriter(f, fieldnames=list(rows[0]))
         w.writeheader()
         w.writerows(rows)
     print(f"Machine: {machine()}\nCommand: python -m benchmarks.repair_bench {' '.join(argv or sys.argv[1:])}\n")
-    print("| absences | repairs | median s | max s | median other agents changed | median other shifts changed | violations |")
-    print("|---|---|---|---|---|---|---|")
-    for k in args.absences:
-        rs = [r for r in rows if r["absences"] == k]
-        print(f"| {k} | {len(rs)} | {statistics.median(r['seconds'] for r in rs):.1f} | "
-              f"{max(r['seconds'] for r in rs):.1f} | {statistics.median(r['changed_agents'] for r in rs):g} | "
-              f"{statistics.median(r['changed_shifts'] for r in rs):g} | {sum(r['violations'] for r in rs)} |")
+    print("| case | repairs | median s | max s | median other agents changed | median calls | violations | "
+          "calls table (calls: overflow/shortage lost), first repair |")
+    print("|---|---|---|---|---|---|---|---|")
+    for case in args.cases:
+        rs = [r for r in rows if r["case"] == case and r["exit"] == 0]
+        failed = sum(1 for r in rows if r["case"] == case and r["exit"] != 0)
+        if not rs:
+            print(f"| {case} | 0 ({failed} failed) | | | | | | |")
+            continue
+        print(f"| {case} | {len(rs)}{f' ({failed} failed)' if failed else ''} | "
+              f"{statistics.median(r['seconds'] for r in rs):.1f} | {max(r['seconds'] for r in rs):.1f} | "
+              f"{statistics.median(r['other_changed'] for r in rs):g} | {statistics.median(r['calls'] for r in rs):g} | "
+              f"{sum(r['violations'] for r in rs)} | {rs[0]['table']} |")
     return 0
 
 

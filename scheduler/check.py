@@ -376,7 +376,10 @@ class _Reading:
         return sorted({t for a, b in self.worked_time(eid) for t in self.slots(a, b)})
 
     def high_load(self) -> list[bool]:
-        """Per slot: contacts per hour over all queues reach the high-load threshold."""
+        """Per slot: contacts per hour over all queues reach the high-load threshold (or, when
+        the scenario fixes the high-load hours, as it says)."""
+        if self.scenario.high_load_slots is not None:
+            return list(self.scenario.high_load_slots[: self.n_slots])
         per_hour = 60 // self.config.slot_minutes  # slots per hour: 1, 2 or 4, exact
         rate = [0.0] * self.n_slots
         for contacts in self.scenario.demand.values():

@@ -98,5 +98,7 @@ class Grid:
 
     @cached_property
     def high_load(self) -> list[bool]:
+        if self.scenario.high_load_slots is not None:
+            return list(self.scenario.high_load_slots)
         thr = self.high_load_threshold
         return [r >= thr and r > 0 for r in self.total_rate]

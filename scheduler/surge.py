@@ -88,12 +88,11 @@ def replaced_demand(scenario: Scenario, path: Path, start: dt.datetime, end: dt.
                                           + (f" to {end:%m-%d %H:%M}" if end else ""))
 
 
-def with_demand(scenario: Scenario, demand: dict[str, list[float]]) -> Scenario:
-    """The scenario under new demand. The high-load threshold stays the published one (when
-    the rules derive it from the horizon's peak, a surge would move it for hours already
-    worked): a surge makes more hours high-load, never fewer."""
-    rules = scenario.config.rules
-    if rules.high_load_contacts_per_hour is None:
-        rules = rules.model_copy(update={"high_load_contacts_per_hour": Grid(scenario).high_load_threshold})
-    config = scenario.config.model_copy(update={"rules": rules})
-    return scenario.model_copy(update={"config": config, "demand": demand})
+def with_demand(scenario: Scenario, demand: dict[str, list[float]],
+                high_load: list[bool] | None = None) -> Scenario:
+    """The scenario under new demand. The high-load hours stay those the roster was planned
+    with (`high_load`, default the scenario's own): agents in the middle of a shift keep the
+    breaks they were given, and every kept plan stays legal."""
+    if high_load is None:
+        high_load = Grid(scenario).high_load
+    return scenario.model_copy(update={"demand": demand, "high_load_slots": list(high_load)})

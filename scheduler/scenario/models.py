@@ -209,6 +209,9 @@ class Scenario(BaseModel):
     folder: Path | None = None
     demand_source: Literal["demand.csv", "forecast"] = "demand.csv"
     forecast_steps: list[tuple[str, float | str]] = []
+    # per slot, whether it is high-load, when fixed by the plan rather than derived from `demand`
+    # (a repair's surge keeps the high-load hours the published roster was planned with)
+    high_load_slots: list[bool] | None = None
 
     @property
     def agent_by_id(self) -> dict[str, Agent]:

@@ -24,7 +24,7 @@ from scheduler.workbook import cells as w
 OPTIONS = "Options"
 DEMAND = "Demand"
 DEMAND_COLUMNS = ["start", "queue", "contacts"]
-THRESHOLD = "high_load_contacts_per_hour"  # column E of the Demand sheet, value in row 2
+HIGH_LOAD = "high_load"  # yes / no: the slot's high-load flag the roster was planned with
 
 LABELS = {
     "en": {"message": "message", "call": "call", "yes": "yes", "no": "no (own absence)",
@@ -75,27 +75,29 @@ def call_value(change: dict, lang: str) -> str:
 
 
 def demand_sheet(ws: Worksheet, scenario: Scenario) -> None:
-    """The demand the roster was planned under (start, queue, contacts; a missing row means
-    zero, as in demand.csv) and the high-load threshold in force."""
+    """The demand the roster was planned under: start, queue, contacts (a missing row means zero,
+    as in demand.csv) and whether the slot is high-load (the hours the breaks were planned for)."""
+    from scheduler.grid import Grid
+
     cfg = scenario.config
-    w._header(ws, 1, DEMAND_COLUMNS)
-    w._put(ws, 1, 5, THRESHOLD)
-    w._put(ws, 2, 5, cfg.rules.high_load_contacts_per_hour)
+    high = Grid(scenario).high_load
+    w._header(ws, 1, DEMAND_COLUMNS + [HIGH_LOAD])
     r = 2
     step = dt.timedelta(minutes=cfg.slot_minutes)
     for q in cfg.queue_ids:
         for t, contacts in enumerate(scenario.demand[q]):
-            if contacts:
-                w._put(ws, r, 1, cfg.horizon_start + t * step)
-                w._put(ws, r, 2, q)
-                w._put(ws, r, 3, round(contacts, 4))
+            if contacts or (high[t] and q == cfg.queue_ids[0]):
+                for c, value in enumerate([cfg.horizon_start + t * step, q, round(contacts, 4),
+                                           "yes" if high[t] else "no"], start=1):
+                    w._put(ws, r, c, value)
                 r += 1
     ws.freeze_panes = "A2"
-    w._widths(ws, {"A": 18, "B": 14, "C": 12, "E": 30})
+    w._widths(ws, {"A": 18, "B": 14, "C": 12, "D": 10})
 
 
 def read_demand(path: Path, scenario: Scenario) -> Scenario:
-    """The scenario under the Demand sheet of a roster workbook (unchanged when it has none)."""
+    """The scenario under the Demand sheet of a roster workbook (unchanged when it has none):
+    its contacts and its high-load hours."""
     path = Path(path)
     wb = openpyxl.load_workbook(path, read_only=True, data_only=True, keep_links=False)
     try:
@@ -106,20 +108,21 @@ def read_demand(path: Path, scenario: Scenario) -> Scenario:
         wb.close()
     where = f"{path.name} [{DEMAND}]"
     header = [str(h).strip() if h is not None else "" for h in (raw[0] if raw else ())]
-    missing = [c for c in DEMAND_COLUMNS if c not in header]
+    missing = [c for c in DEMAND_COLUMNS + [HIGH_LOAD] if c not in header]
     if missing:
-        raise InputError([Problem(where, f"missing column {c!r}; expected {', '.join(DEMAND_COLUMNS)}", row=1)
-                          for c in missing])
-    col = {c: header.index(c) for c in DEMAND_COLUMNS}
+        raise InputError([Problem(where, f"missing column {c!r}; expected {', '.join(DEMAND_COLUMNS + [HIGH_LOAD])}",
+                                  row=1) for c in missing])
+    col = {c: header.index(c) for c in DEMAND_COLUMNS + [HIGH_LOAD]}
     cfg = scenario.config
     n = scenario.n_slots
     demand = {q: [0.0] * n for q in cfg.queue_ids}
+    high = [False] * n
     problems: list[Problem] = []
     for row_no, values in enumerate(raw[1:], start=2):
         cells: dict[str, Any] = {k: (values[i] if i < len(values) else None) for k, i in col.items()}
         if all(v is None or str(v).strip() == "" for v in cells.values()):
             continue
-        start, q, v = cells["start"], cells["queue"], cells["contacts"]
+        start, q, v, hl = cells["start"], cells["queue"], cells["contacts"], cells[HIGH_LOAD]
         t = None
         if isinstance(start, dt.datetime):
             offset = (start - cfg.horizon_start).total_seconds() / 60
@@ -131,21 +134,14 @@ def read_demand(path: Path, scenario: Scenario) -> Scenario:
         if q not in demand:
             problems.append(Problem(where, f"unknown queue {q!r}; expected one of {', '.join(cfg.queue_ids)}",
                                     row=row_no, column="queue"))
-        if not isinstance(v, (int, float)) or v < 0:
+        if hl not in ("yes", "no"):
+            problems.append(Problem(where, f"expected yes or no, got {hl!r}", row=row_no, column=HIGH_LOAD))
+        if isinstance(v, bool) or not isinstance(v, (int, float)) or v < 0:
             problems.append(Problem(where, f"expected a non-negative number of contacts, got {v!r}", row=row_no,
                                     column="contacts"))
         elif t is not None and q in demand:
             demand[q][t] = float(v)
-    threshold = None
-    if THRESHOLD in header and len(raw) > 1:
-        value = raw[1][header.index(THRESHOLD)] if header.index(THRESHOLD) < len(raw[1]) else None
-        if value is not None and not isinstance(value, (int, float)):
-            problems.append(Problem(where, f"expected a number, got {value!r}", row=2, column=THRESHOLD))
-        elif value is not None:
-            threshold = float(value)
+            high[t] = high[t] or hl == "yes"
     if problems:
         raise InputError(problems)
-    if threshold is not None:
-        rules = cfg.rules.model_copy(update={"high_load_contacts_per_hour": threshold})
-        scenario = scenario.model_copy(update={"config": cfg.model_copy(update={"rules": rules})})
-    return with_demand(scenario, demand)
+    return with_demand(scenario, demand, high)
