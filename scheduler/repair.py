@@ -31,7 +31,8 @@ from scheduler.surge import DemandChange, slots_from, replaced_demand, scaled_de
 # a sick call is answered in seconds: the default limit of a repair unless --time-limit says otherwise
 REPAIR_TIME_LIMIT_S = 10.0
 # each row of the calls-versus-service table is a short solve of the neighbourhood's model
-TABLE_ROW_S = float(__import__("os").environ.get("TABLE_ROW_S", "1.0"))
+TABLE_ROW_S = 1.0
+TABLE_TOTAL_S = 4.0  # ... and the whole table at most about this (rows of a big surge get less each)
 
 # what makes a published roster unreadable rather than merely rule-breaking
 STRUCTURAL_RULES = {"unknown_employee", "unknown_shift", "unknown_queue", "off_grid", "outside_horizon", "hours"}
@@ -319,7 +320,7 @@ def repair(scenario: Scenario, published: Roster, absences: list[Absence], *, su
                            if p.name in ("lost overflow", "lost shortage", "changed agents")))
     options = [chosen]
     if table and "rm" in kept:
-        table = calls_table(kept["rm"], kept["copy"], chosen, roster, seconds_per_row=TABLE_ROW_S,
+        table = calls_table(kept["rm"], kept["copy"], chosen, roster, seconds_per_row=min(TABLE_ROW_S, max(0.3, TABLE_TOTAL_S / max(1, chosen.calls))),
                             workers=opts.workers, seed=opts.seed)
         report.notes.extend(table.notes)
         options = table.rows
@@ -403,6 +404,10 @@ def repair_workbook(roster_path: Path, scenario_dir: Path, out: Path, *, absent:
     result = write_result(out, done.scenario, done.roster, done.report, lang, changes=done.changes,
                           options=table_rows(done.options),
                           record_demand=surge is not None or recorded_demand)
+    last = done.options[-1]
     result.extra = ["  calls versus service (lost against the published roster's service):",
-                    format_table(done.options)]
+                    format_table(done.options),
+                    f"  with {done.calls} call(s){f' (--max-calls {max_calls})' if max_calls is not None else ''}, "
+                    f"still lost against the published service: {last.overflow_lost:,.2f} customer-hours of overflow, "
+                    f"{last.shortage_lost:,.2f} agent-hours of shortage"]
     return result
