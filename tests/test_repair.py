@@ -326,3 +326,33 @@ def test_messages_say_who_and_what_in_both_languages():
     assert add_messages(sc, cancelled, "en")["Z1"].endswith("11-11 early shift 08:00-16:00 cancelled (day off)")
     new = changes_between(sc, Roster([]), Roster([late]))
     assert add_messages(sc, new, "zh")["Z1"] == "张三：11-11 休息改为 16:00-24:00 晚班（售前）"
+
+
+def test_a_new_demand_file_replaces_the_forecast_from_the_moment_on(tmp_path):
+    from scheduler.surge import replaced_demand
+
+    sc = one_day(staff("A1", "A2", "A3"), 10)
+    new = tmp_path / "new.csv"
+    new.write_text("start,queue,contacts\n" + "".join(f"2026-11-11 {h:02d}:00,pre_sales,20\n" for h in range(6, 12)),
+                   encoding="utf-8")
+    surge = replaced_demand(sc, new, at(9))
+    assert surge.demand["pre_sales"][8] == 10 and surge.demand["pre_sales"][9] == 20
+    assert surge.queues == {"pre_sales"} and surge.last == at(11)
+    published = Roster([day_shift("A1")])
+    done = repair(sc, published, [], surge=surge, time_limit_s=5, workers=1)
+    assert check_roster(done.scenario, done.roster) == []
+    # the shift started at 08:00, before the moment: nothing after 09:00 can start that day
+    assert done.roster.assignments == [day_shift("A1")] and done.calls == 0
+    assert [(r.calls, r.shortage_lost) for r in done.options] == [(0, 3.0)]
+
+
+def test_a_surge_keeps_the_high_load_hours_the_roster_was_planned_with():
+    from scheduler.grid import Grid
+    from scheduler.surge import scaled_demand
+
+    sc = make_scenario(agents=staff("A1", "A2"), demand={"pre_sales": [0] * 8 + [10] * 4},
+                       rules={"min_leads_on_duty": 0, "high_load_contacts_per_hour": 15})
+    surge = scaled_demand(sc, at(7), None, 2.0)
+    done = repair(sc, Roster([day_shift("A1")]), [], surge=surge, time_limit_s=5, workers=1)
+    assert Grid(done.scenario).high_load == Grid(sc).high_load  # 20 an hour now, planned at 10: not high-load
+    assert check_roster(done.scenario, done.roster) == []
