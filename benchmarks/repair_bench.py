@@ -146,7 +146,8 @@ def main(argv: list[str] | None = None) -> int:
                     w.writerows([e, f"{s:%Y-%m-%d %H:%M}", f"{t:%Y-%m-%d %H:%M}", "sick call"] for e, s, t in calls)
                 cmd += ["--absences", str(absences)]
             t = time.monotonic()
-            done = subprocess.run(cmd, env=env, capture_output=True, text=True)
+            # from the other checkout's root: `python -m` puts the working directory first on the path
+            done = subprocess.run(cmd, env=env, cwd=args.pythonpath or None, capture_output=True, text=True)
             seconds = time.monotonic() - t
             row = {"label": args.label, "agents": args.agents, "days": args.days, "case": case, "repeat": r,
                    "moment": f"{moment:%Y-%m-%d %H:%M}", "seconds": round(seconds, 2), "exit": done.returncode}
