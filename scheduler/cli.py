@@ -97,6 +97,20 @@ def cmd_repair(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_init(args: argparse.Namespace) -> int:
+    from scheduler.template import init_folder
+
+    folder = Path(args.folder)
+    files = init_folder(folder)
+    print(f"Wrote a scenario to fill in: {folder}")
+    for f in files:
+        print(f"  {f.name}")
+    print("Next: fill in staff.xlsx (overwrite the example row E001), put your forecast in demand.csv or "
+          "fill in [forecast] in scenario.toml, check the rules there, then run:\n"
+          f"  scheduler solve {folder}")
+    return 0
+
+
 def _datetime(text: str) -> dt.datetime:
     from scheduler.scenario import parse_datetime
 
@@ -147,6 +161,10 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("roster")
     c.add_argument("--scenario", required=True)
     c.set_defaults(func=cmd_check)
+
+    i = sub.add_parser("init", help="write a new scenario folder to fill in (scenario.toml, staff.xlsx, ...)")
+    i.add_argument("folder", help="the folder to create (it must not exist, or be empty)")
+    i.set_defaults(func=cmd_init)
     return p
 
 

@@ -21,6 +21,7 @@ from typing import Any, Literal, get_args
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from scheduler.errors import InputError, Problem
+from scheduler.template import EXAMPLE_ROW_MESSAGE, looks_like_the_example
 
 QUEUE_ID = re.compile(r"^[a-z0-9_]+$")
 
@@ -912,6 +913,8 @@ def _load_staff(folder: Path, config: ScenarioConfig, problems: list[Problem]
             else:
                 data[col] = f[col]
         eid = data.get("employee_id")
+        if looks_like_the_example(f.get("employee_id", ""), f.get("name", "")):
+            fail("employee_id", EXAMPLE_ROW_MESSAGE.format(id=f["employee_id"], name=f["name"]))
         if eid is not None:
             if eid in seen:
                 fail("employee_id", f"duplicate employee_id {eid!r} (first on row {seen[eid]}); "
@@ -1115,7 +1118,8 @@ def load_scenario(folder: str | Path) -> Scenario:
     else:
         problems.append(Problem("demand.csv", f"not found in {folder}, and scenario.toml has no [forecast] to "
                                               f"derive it from; expected demand.csv with the columns "
-                                              f"{', '.join(DEMAND_COLUMNS)}"))
+                                              f"{', '.join(DEMAND_COLUMNS)}, or the business plan in a "
+                                              f"[forecast] table of scenario.toml"))
         demand, source = {}, "demand.csv"
     absences: list[Absence] = []
     if (folder / "absences.csv").exists():
