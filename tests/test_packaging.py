@@ -36,3 +36,10 @@ def test_every_file_of_the_bundled_scenarios_is_package_data():
 def test_the_demo_is_found_in_a_checkout():
     folder = demo_folder()
     assert (folder / "scenario.toml").is_file() and folder == ROOT / "data" / "double11"
+
+
+def test_the_readme_test_command_is_what_ci_runs():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+    install = [line for line in ci.splitlines() if line.startswith("command -v soffice")]
+    assert len(install) == 1 and install[0] in readme.splitlines()
