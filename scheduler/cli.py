@@ -69,8 +69,8 @@ def cmd_forecast(args: argparse.Namespace) -> int:
 
 def cmd_check(args: argparse.Namespace) -> int:
     from scheduler.check import check_rows
-    from scheduler.scenario import load_scenario
-    from scheduler.workbook import read_absences, read_assignments, with_absences
+    from scheduler.scenario import load_scenario, with_absences
+    from scheduler.workbook import read_absences, read_assignments
 
     scenario = load_scenario(args.scenario)
     rows = read_assignments(Path(args.roster))
@@ -100,7 +100,7 @@ def cmd_repair(args: argparse.Namespace) -> int:
 
 
 def cmd_init(args: argparse.Namespace) -> int:
-    from scheduler.template import init_folder
+    from scheduler.scenario.template import init_folder
 
     folder = Path(args.folder)
     files = init_folder(folder)

@@ -12,7 +12,7 @@ import pytest
 
 from scheduler.cli import main
 from scheduler.scenario import load_scenario
-from scheduler.template import STAFF_COLUMNS, init_folder, scenario_toml, template_start
+from scheduler.scenario.template import STAFF_COLUMNS, init_folder, scenario_toml, template_start
 
 # six agents written over the example row, in its format (是/否, ;-separated skills)
 AGENTS = [
