@@ -12,6 +12,7 @@ from pathlib import Path
 
 from scheduler.errors import InfeasibleError, InputError, Problem
 
+
 def demo_folder(name: str = "double11") -> Path:
     """A bundled scenario: data/<name> beside the package in a checkout (and an editable
     install), else the installed package data scheduler/demo_data/<name>."""

@@ -19,7 +19,8 @@ def test_agent_totals_count_hours_nights_and_weekend_days(scenario_factory):
         agents=[{"employee_id": "A", "name": "a", "home_queue": "pre_sales"},
                 {"employee_id": "B", "name": "b", "home_queue": "pre_sales"}],
         demand={}, days=3, start=SAT,
-        shifts=[{"code": "D", "start": "08:00", "hours": 8}, {"code": "N", "start": "22:00", "hours": 8, "night": True}])
+        shifts=[{"code": "D", "start": "08:00", "hours": 8},
+                {"code": "N", "start": "22:00", "hours": 8, "night": True}])
     roster = Roster([
         Assignment("A", SAT, "D", "pre_sales", ((at(0, 8), at(0, 11)), (at(0, 12), at(0, 16)))),  # Saturday
         Assignment("A", SAT + dt.timedelta(days=1), "N", "pre_sales", ((at(1, 22), at(2, 6)),)),  # Sunday night

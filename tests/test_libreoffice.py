@@ -14,14 +14,14 @@ from pathlib import Path
 import openpyxl
 import pandas as pd
 import pytest
+from test_template import fill_in
 
 from scheduler.app import add_service_bounds, options_for, verify, write_result
 from scheduler.grid import Grid
 from scheduler.kpi import summary_kpis
 from scheduler.scenario import load_scenario
-from scheduler.solve import solve
 from scheduler.scenario.template import init_folder
-from test_template import fill_in
+from scheduler.solve import solve
 
 SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
 PDFTOTEXT = shutil.which("pdftotext")

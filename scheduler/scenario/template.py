@@ -201,8 +201,8 @@ slot_minutes = 60           # 时段长度：15、30 或 60 分钟 | slot length
 [[queues]]
 id = "pre_sales"                # 队列 id：小写字母、数字、下划线 | queue id: a-z, 0-9 and _
 name = "售前"                   # 显示名称 | display name
-contacts_per_agent_hour = 25    # 一名效率 1.0 的客服每小时接待量（人效标准）| contacts one agent of efficiency 1.0 serves per hour
-session_minutes = 120           # 一位顾客在接待列表中停留的分钟数 | minutes one customer stays in an agent's reception list
+contacts_per_agent_hour = 25    # 人效：每人每小时接待量 | contacts one agent (efficiency 1.0) serves per hour
+session_minutes = 120           # 顾客在接待列表中的分钟数 | minutes a customer stays in the reception list
 
 [[queues]]
 id = "after_sales"              # 售后队列 | the after-sales queue
@@ -235,12 +235,13 @@ kinds = ["regular", "flex"] # 可上此班的人员类型 | staff kinds allowed
 [rules]
 min_rest_hours = 11                 # 两班之间最少休息小时 | hours of rest between two shifts, at least
 max_consecutive_days = 6            # 最多连续上班天数 | dates in a row with a shift, at most
-max_hours_week = 48                 # 每 7 天最多工时（人员表可单独设置）| worked hours per 7-day block (staff.xlsx may override)
+max_hours_week = 48                 # 每 7 天最多工时 | worked hours per 7-day block (staff.xlsx may override)
 max_night_shifts = 3                # 每人周期内最多夜班数 | night shifts per agent over the horizon, at most
-max_continuous_hours = 4            # 最长连续工作小时（之后须休息一个时段）| longest run of worked hours without a break
+max_continuous_hours = 4            # 最长连续工作小时 | longest run of worked hours without a break
 max_continuous_high_load_hours = 2  # 高负荷时段最长连续工作小时 | longest run of worked hours that are all high-load
-# high_load_contacts_per_hour = 900 # 高负荷阈值：所有队列每小时咨询量；省略 = 峰值的 60 % | a slot is high-load from this many contacts per hour (all queues); omitted: 60 % of the peak
-reroute_concurrency = 100           # 人均同时接待超过此数即分流 | concurrent customers per agent above which contacts are rerouted
+# high_load_contacts_per_hour = 900 # 高负荷阈值（每小时咨询量）| high-load from this many contacts/h
+                                    # 省略 = 峰值的 60 % | omitted: 60 % of the busiest hour
+reroute_concurrency = 100           # 人均同时接待超过即分流 | open customers per agent above which they are rerouted
 min_leads_on_duty = 1               # 有人上班时最少在班组长数 | leads on shift whenever anyone works, at least
 
 # 强制调岗（可选）：这些日期里 from 队列的人改做 to 队列 | mandatory moves (optional): on these dates,
@@ -260,7 +261,7 @@ min_leads_on_duty = 1               # 有人上班时最少在班组长数 | lea
 # stockout_rate = 0.02           # 缺货率：需联系的订单比例 | share of orders the team must contact (stock-outs)
 # refund_rate = 0.15             # 往年大促平均退款率 | last year's mega-sale refund rate
 # after_sale_refund_ratio = 0.2  # 售后期退款 / 大促期退款 | after-sale refunds per in-sale refund
-# refund_peak_share = 0.10       # 大促次日退款占全部退款比例 (0.08-0.12) | share of all refunds on the day after the sale
+# refund_peak_share = 0.10       # 次日退款占比 (0.08-0.12) | share of all refunds on the day after the sale
 # refund_regular_share = 0.05    # 之后每天的比例 (0.04-0.06) | share on each ordinary day after it
 # contacts_per_refund = 1.5      # 每笔退款的售后咨询数 | after-sales conversations per refund
 # sale_day = {sale}        # 大促日 | the sale day

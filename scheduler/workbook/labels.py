@@ -247,7 +247,8 @@ NOTE_PATTERNS: dict[str, list[tuple[str, str]]] = {
 NOTE_PHRASES: dict[str, list[tuple[str, str]]] = {
     "zh": [(r"\bare absent\b", "缺勤"), (r"\bis absent\b", "缺勤"), (r"\bcannot work nights\b", "不能上夜班"),
            (r"\bmay not work it \(it is for (?P<k>[a-z/]+) staff only\)", r"不能上此班（仅限 \g<k> 人员）"),
-           (r"\bno shift covers it\b", "没有班次覆盖"), (r"\bthere are no leads in the staff list\b", "人员表中没有组长"),
+           (r"\bno shift covers it\b", "没有班次覆盖"),
+           (r"\bthere are no leads in the staff list\b", "人员表中没有组长"),
            (r"\band\b", "且"), (r"\bslot (\d+)", r"时段 \1"), (r"\bdays (\d+)", r"日期 \1"),
            (r"\bagents (\d+)", r"人员 \1"), (r"^none$", "无")],
 }
@@ -289,7 +290,8 @@ STEP_PATTERNS: dict[str, list[tuple[str, str]]] = {
          "6. 退款高峰日 {d} 的退款 = 高峰日占比 × 退款总数"),
         (r"7\. refunds on each ordinary day after it = refund_regular_share × total refunds",
          "7. 之后每个普通日的退款 = 普通日占比 × 退款总数"),
-        (r"pre-sales contacts = orders × inquiry_rate \+ orders to contact", "售前咨询 = 订单数 × 询单率 + 需联系的订单"),
+        (r"pre-sales contacts = orders × inquiry_rate \+ orders to contact",
+         "售前咨询 = 订单数 × 询单率 + 需联系的订单"),
         (r"pre-sales contacts go to queue", "售前咨询进入队列"),
         (r"after-sales contacts go to queue", "售后咨询进入队列"),
         (r"pre-sales hourly profile", "售前每小时分布"),

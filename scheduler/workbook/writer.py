@@ -308,9 +308,9 @@ def _coverage_sheet(ws: Worksheet, scenario: Scenario, coverage: pd.DataFrame, L
     # what each column means, under the charts (the headers stay the SPEC's names)
     r = 2 + CHART_ROWS * charts
     _put(ws, r, len(columns) + 2, L["columns"]).font = BOLD
-    for key in ("contacts", "required", "staffed", "shortage", "concurrency", "overflow", "high_load"):
+    for name in ("contacts", "required", "staffed", "shortage", "concurrency", "overflow", "high_load"):
         r += 1
-        _put(ws, r, len(columns) + 2, L[f"col_{key}"])
+        _put(ws, r, len(columns) + 2, L[f"col_{name}"])
 
 
 CHART_ROWS = 16  # rows a Coverage chart (7.5 cm) takes, with a gap
@@ -439,7 +439,7 @@ def _summary_sheet(ws: Worksheet, scenario: Scenario, report: SolveReport | None
 
 
 # Summary columns: labels, then the seven columns of the tier and service tables
-SUMMARY_WIDTHS = {"A": 36, "B": 16, "C": 16, "D": 20, "E": 15, "F": 15, "G": 12}
+SUMMARY_WIDTHS: dict[str, float] = {"A": 36, "B": 16, "C": 16, "D": 20, "E": 15, "F": 15, "G": 12}
 
 
 def _wrap_headers(ws: Worksheet) -> None:
@@ -504,7 +504,7 @@ def _forecast_sheet(ws: Worksheet, scenario: Scenario, rule_of_thumb: list[dict]
     _widths(ws, FORECAST_WIDTHS)
 
 
-FORECAST_WIDTHS = {"A": 60, "B": 16, "C": 14, "D": 20, "E": 16}
+FORECAST_WIDTHS: dict[str, float] = {"A": 60, "B": 16, "C": 14, "D": 20, "E": 16}
 FORECAST_LABEL_WIDTH = FORECAST_WIDTHS["A"]
 
 
@@ -521,8 +521,8 @@ def _rule_of_thumb_table(ws: Worksheet, r: int, rule_of_thumb: list[dict], roste
         rows.append([day, row.get("queue"), (_rounded(row.get("contacts")), "#,##0.0"), _rounded(row.get("agents")),
                      len(rostered.get((day, row.get("queue")), ()))])
     end = _table(ws, r, [L["date"], L["queue"], L["contacts"], L["rot_agents"], L["rostered"]], rows)
-    for row in range(r + 1, end):
-        ws.cell(row=row, column=1).alignment = Alignment(horizontal="left")
+    for n in range(r + 1, end):
+        ws.cell(row=n, column=1).alignment = Alignment(horizontal="left")
     return end
 
 
