@@ -19,6 +19,7 @@ from pathlib import Path
 from scheduler.app import RunResult, options_for, verify, write_result
 from scheduler.calls import OptionRow, call_messages, calls_table, change_text, format_table, roster_of
 from scheduler.check import check_roster, check_rows
+from scheduler.eligibility import Eligibility
 from scheduler.errors import InfeasibleError, InputError, Problem
 from scheduler.grid import Grid
 from scheduler.model import SCALE, RosterModel
@@ -104,11 +105,6 @@ HELPERS_PER_SHIFT = 8
 MIN_HELPERS = 24
 
 
-def _serves(scenario: Scenario, agent, queue: str, date: dt.date) -> bool:
-    moved = [m.to_queue for m in scenario.config.moves if m.from_queue == agent.home_queue and date in m.dates]
-    return queue in moved if moved else queue in agent.skills
-
-
 def neighbourhood(scenario: Scenario, published: Roster, absences: list[Absence], full: bool,
                   surge: DemandChange | None = None) -> Neighbourhood:
     """Who may be called, and when: the absent agents; for each date and queue that lost a shift
@@ -135,8 +131,9 @@ def neighbourhood(scenario: Scenario, published: Roster, absences: list[Absence]
                 need[key] = need.get(key, 0) + max(0.0, extra) * grid.delta_hours / 8
     on_date = {(a.employee_id, a.date) for a in published.assignments}
     agents = set(absent)
+    elig = Eligibility(scenario)
     for (date, q), shifts in need.items():
-        pool = [ag for ag in scenario.agents if ag.employee_id not in absent and _serves(scenario, ag, q, date)]
+        pool = [ag for ag in scenario.agents if ag.employee_id not in absent and q in elig.queues(ag, date)]
         pool.sort(key=lambda ag: ((ag.employee_id, date) in on_date, ag.kind != "flex"))
         agents.update(ag.employee_id for ag in pool[:max(MIN_HELPERS, round(HELPERS_PER_SHIFT * shifts))])
     if any(scenario.agent_by_id[e].is_lead for e in absent):
