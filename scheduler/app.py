@@ -105,9 +105,10 @@ def write_result(out: Path, scenario: Scenario, roster: Roster, report: SolveRep
 
 def solve_scenario(folder: Path, out: Path, *, time_limit_s: float | None = None, workers: int | None = None,
                    seed: int | None = None, lang: str = "en", progress: bool = True, log: bool = False,
-                   bound: bool = True) -> RunResult:
-    """Load a scenario folder, solve it, check the roster, write the workbook (and CSV)."""
-    scenario = load_scenario(folder)
+                   bound: bool = True, previous: Path | None = None) -> RunResult:
+    """Load a scenario folder (and the previous roster, when given), solve it, check the
+    roster, write the workbook (and CSV)."""
+    scenario = load_scenario(folder, previous=previous)
     printer = ProgressPrinter(sys.stderr) if progress else None
     warnings = unavoidable_shortage(scenario)
     for w in warnings:

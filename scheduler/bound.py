@@ -77,11 +77,12 @@ from itertools import combinations
 from ortools.linear_solver import pywraplp
 
 from scheduler.grid import Grid, ShiftInstance
+from scheduler.history import history_of
 from scheduler.scenario import Agent, Scenario
 
 RELAXED = ("integrality (fractional agents, shifts and breaks); per-agent rules summed over pools of "
-           "identical agents; the leads rule (only 'no lead can be on shift => nobody works' and a "
-           "big-M form survive)")
+           "identical agents; locks and the previous roster's rest, consecutive days and hours; the leads "
+           "rule (only 'no lead can be on shift => nobody works' and a big-M form survive)")
 
 
 @dataclass
@@ -197,9 +198,12 @@ def lp_bound(scenario: Scenario, time_limit_s: float = 30, overflow_cap: float |
     high = grid.high_load
     n_total = sum(g.count for g in groups)
 
+    # the previous roster's shifts that run past `start` (SPEC 2.2) work and lead as constants;
+    # its rest, consecutive days and hours, and the locks, are relaxed (they only remove rosters)
+    carried = history_of(scenario, grid.start, grid.n_slots, cfg.slot_minutes)
     # a slot in which fewer than `need` leads could be on shift is worked by nobody (valid)
     need = rules.min_leads_on_duty
-    lead_cover = [0] * grid.n_slots
+    lead_cover = list(carried.leads)
     if need > 0:
         for g in groups:
             if not g.agent.is_lead:
@@ -296,7 +300,7 @@ def lp_bound(scenario: Scenario, time_limit_s: float = 30, overflow_cap: float |
     if need > 0:  # anyone works => leads on shift >= need, in a big-M form that stays valid
         for t, ws in working.items():
             if t not in dead:
-                solver.Add(solver.Sum(ws) * need <= n_total * solver.Sum(leads_on[t]))
+                solver.Add(solver.Sum(ws) * need <= n_total * (solver.Sum(leads_on[t]) + carried.leads[t]))
 
     over_terms, short_terms = [], []
     R = rules.reroute_concurrency
@@ -306,6 +310,7 @@ def lp_bound(scenario: Scenario, time_limit_s: float = 30, overflow_cap: float |
             if rate[t] <= 0:
                 continue
             staffed = solver.Sum([e * v for e, v in cov.get((t, q.id), [])]) if cov.get((t, q.id)) else 0
+            staffed = staffed + carried.staffed[q.id][t]
             load = rate[t] * q.session_minutes / 60.0
             req = rate[t] / q.contacts_per_agent_hour
             ov = solver.NumVar(0, inf, f"over_{t}_{q.id}")

@@ -9,6 +9,7 @@ L03 cannot work nights").
 from __future__ import annotations
 
 from scheduler.grid import Grid, ShiftInstance
+from scheduler.history import history_of
 from scheduler.scenario import Agent, Scenario
 
 
@@ -48,7 +49,8 @@ def unavoidable_shortage(scenario: Scenario, grid: Grid | None = None) -> list[s
             for t in inst.slots:
                 covering.setdefault(t, []).append(inst)
         # a slot nobody may work: fewer leads than needed could be on shift in it, by any shift
-        blocked = [t for t in range(grid.n_slots) if grid.total_rate[t] > 0 and sum(
+        carried = history_of(scenario, grid.start, grid.n_slots, grid.slot_minutes).leads  # --previous
+        blocked = [t for t in range(grid.n_slots) if grid.total_rate[t] > 0 and carried[t] + sum(
             any(_why_not(a, inst, scenario) is None for inst in covering.get(t, [])) for a in leads) < need]
         for stretch in _stretches(blocked):
             insts = covering.get(stretch[0], [])

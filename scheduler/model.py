@@ -22,6 +22,7 @@ from typing import Callable
 from ortools.sat.python import cp_model
 
 from scheduler.grid import Grid, ShiftInstance
+from scheduler.history import agent_may_work, history_of, lock_queues, locks_by_agent_date
 from scheduler.patterns import Pattern, is_legal, maximal_patterns
 from scheduler.roster import Assignment, Roster
 from scheduler.scenario import Agent, Scenario
@@ -97,9 +98,12 @@ class RosterModel:
         self.by_agent_inst: dict[tuple[int, int], list[Option]] = defaultdict(list)
         self.notes: list[str] = []
         self.unusable: list[str] = []  # instances with no legal pattern
+        self.why_infeasible: list[str] = []  # known causes, should CP-SAT find no roster
         self.on: dict[tuple[int, int], cp_model.IntVar] = {}
         self.tiers: list[Tier] = []
         # how each auxiliary variable follows from the shift options, in creation order
+        self.history = history_of(self.scenario, self.grid.start, self.grid.n_slots, self.grid.slot_minutes)
+        self.locks = locks_by_agent_date(self.scenario)
         self.derived: list[tuple[cp_model.IntVar, Callable[[dict[int, int]], int]]] = []
         self.depends: list[list[int]] = []  # per derived variable: the variables it follows from
         self.linear: list[list[int] | None] = []  # per derived variable: its coefficients, when a weighted sum
@@ -136,14 +140,19 @@ class RosterModel:
 
     def allowed_queues(self, agent: Agent, inst: ShiftInstance) -> list[str]:
         """Rule 5 (mandatory moves) and skills: the queues the agent may serve in this instance."""
+        lock = self.locks.get((agent.employee_id, inst.date))
         for mv in self.scenario.config.moves:
             if agent.home_queue == mv.from_queue and inst.date in mv.dates:
-                return [mv.to_queue]
-        return list(dict.fromkeys(agent.skills))
+                return lock_queues(lock, [mv.to_queue])
+        return lock_queues(lock, list(dict.fromkeys(agent.skills)))
 
     def instance_allowed(self, agent: Agent, inst: ShiftInstance) -> bool:
-        """Rule 1: shift kinds, night_ok and absences (no part of an overlapping shift)."""
+        """Rule 1: shift kinds, night_ok and absences (no part of an overlapping shift); rule 6:
+        locks and the rest after the previous roster's shifts."""
         if agent.kind not in inst.kinds or (inst.night and not agent.night_ok):
+            return False
+        rest = dt.timedelta(minutes=max(self.rules.min_rest_hours * 60, self.grid.slot_minutes))
+        if not agent_may_work(self.history, self.locks, agent, inst.code, inst.date, inst.start, inst.end, rest):
             return False
         for ab in self._absences[agent.employee_id]:
             if ab.start < inst.end and inst.start < ab.end:
@@ -316,15 +325,17 @@ def max_consecutive_days(rm: RosterModel) -> None:
     """Rule 2: at most max_consecutive_days dates in a row with a shift."""
     k = rm.rules.max_consecutive_days
     dates = rm.grid.dates
-    if k >= len(dates):
-        return
     day_index = {d: n for n, d in enumerate(dates)}
     works: dict[int, list[list]] = defaultdict(lambda: [[] for _ in dates])
     for (a, i), v in rm.on.items():
         works[a][day_index[rm.instances[i].date]].append(v)
-    for per_day in works.values():
-        for s in range(len(dates) - k):
-            window = [v for day in per_day[s:s + k + 1] for v in day]
+    for a, per_day in works.items():
+        # with --previous, the run of dates worked up to `start` continues into this horizon:
+        # those dates are worked (constant 1 each) in the windows that reach back to them
+        past = min(k, rm.history.streak_before(rm.agents[a].employee_id, dates[0]))
+        days = [[1]] * past + per_day
+        for s in range(len(days) - k):
+            window = [v for day in days[s:s + k + 1] for v in day]
             if len(window) > k:
                 rm.m.add(LinearExpr.sum(window) <= k)
 
@@ -353,9 +364,11 @@ def max_hours_per_week(rm: RosterModel) -> None:
             vs, cs = per[(o.agent, b)]
             vs.append(o.var)
             cs.append(c)
-    for (a, _b), (vs, cs) in per.items():
+    for (a, b), (vs, cs) in per.items():
         hours = rm.agents[a].max_hours_week or rm.rules.max_hours_week
         cap = rm._slots(hours * 60)
+        if b == 0:  # a shift of the previous roster running past `start` works in the first block
+            cap -= rm.history.first_block_slots.get(rm.agents[a].employee_id, 0)
         if sum(cs) > cap:
             rm.m.add(LinearExpr.weighted_sum(vs, cs) <= cap)
 
@@ -373,13 +386,19 @@ def leads_on_duty(rm: RosterModel) -> None:
             for t in o.on_shift:
                 leads[t].append(o.var)
     cov = _coverage_terms(rm)
+    carried, carried_leads = rm.history.working, rm.history.leads
     for t in range(rm.grid.n_slots):
         queues = [q for q in rm.scenario.config.queue_ids if (t, q) in cov]
-        if not queues:
+        lacking = need - carried_leads[t]  # leads still needed beyond those of the previous roster's shifts
+        if carried[t] and lacking > 0:
+            # a shift of the previous roster works here: the slot needs its leads whatever we do
+            rm.m.add(LinearExpr.sum(leads[t]) >= lacking)
+            continue
+        if not queues or lacking <= 0:
             continue
         work = [staffed(rm, t, q) for q in queues]
         ub = sum(sum(cov[(t, q)][1]) for q in queues)
-        if len(leads[t]) < need:
+        if len(leads[t]) < lacking:
             # too few leads could ever be on shift here: nobody may work this slot
             for w in work:
                 rm.m.add(w == 0)
@@ -388,11 +407,31 @@ def leads_on_duty(rm: RosterModel) -> None:
         ix = [w.index for w in work]
         rm.define(anyone, ix, lambda val, ix=ix: int(any(val[i] > 0 for i in ix)))
         rm.m.add(LinearExpr.sum(work) <= ub * anyone)
-        rm.m.add(LinearExpr.sum(leads[t]) >= need * anyone)
+        rm.m.add(LinearExpr.sum(leads[t]) >= lacking * anyone)
+
+
+def locks_kept(rm: RosterModel) -> None:
+    """Rule 6: a locked shift is worked (its queue and day-off locks shape the options, see
+    `RosterModel.allowed_queues` and `instance_allowed`)."""
+    idx = {a.employee_id: k for k, a in enumerate(rm.agents)}
+    for (eid, date), lock in rm.locks.items():
+        if lock.off or eid not in idx:
+            continue
+        inst = rm.inst_by_key.get((lock.shift, date))
+        if inst is None or not rm.is_free(eid, inst):
+            continue
+        on = rm.on.get((idx[eid], inst.index))
+        if on is None:
+            rm.why_infeasible.append(f"{eid} {rm.agents[idx[eid]].name} cannot work the locked shift {lock.shift} on "
+                                     f"{date:%Y-%m-%d} (locks.csv row {lock.row}): no break pattern or queue of it "
+                                     f"keeps the rules")
+            rm.m.add_bool_or([])
+        else:
+            rm.m.add(on == 1)
 
 
 HARD_RULES = [one_shift_per_date, rest_between_shifts, max_consecutive_days, max_night_shifts,
-              max_hours_per_week, leads_on_duty]
+              max_hours_per_week, leads_on_duty, locks_kept]
 
 
 # ---------------------------------------------------------------------- objective tiers (SPEC 4)
@@ -440,8 +479,10 @@ def overflow(rm: RosterModel) -> None:
     vs_all, where, total_load = [], [], 0
     for q in rm.scenario.config.queues:
         rate = rm.grid.contacts_per_hour[q.id]
+        carried = rm.history.staffed[q.id]
         for t in range(rm.grid.n_slots):
-            load = round(rate[t] * q.session_minutes / 60 * SCALE)
+            # what the previous roster's shifts running past `start` already serve is not ours to cover
+            load = round(max(0.0, rate[t] * q.session_minutes / 60 - R * carried[t]) * SCALE)
             if load <= 0:
                 continue
             over = rm.m.new_int_var(0, load, f"over_{t}_{q.id}")
@@ -472,8 +513,9 @@ def shortage(rm: RosterModel) -> None:
     vs_all, where, total_req = [], [], 0
     for q in rm.scenario.config.queues:
         rate = rm.grid.contacts_per_hour[q.id]
+        carried = rm.history.staffed[q.id]
         for t in range(rm.grid.n_slots):
-            req = round(rate[t] / q.contacts_per_agent_hour * SCALE)
+            req = round(max(0.0, rate[t] / q.contacts_per_agent_hour - carried[t]) * SCALE)
             if req <= 0:
                 continue
             short = rm.m.new_int_var(0, req, f"short_{t}_{q.id}")
@@ -563,28 +605,33 @@ def comfort(rm: RosterModel) -> None:
     per_agent = rm._agent_instances()
     date_index = {d: n for n, d in enumerate(rm.grid.dates)}
 
-    def spread(name: str, pick) -> None:
-        groups = []
+    def spread(name: str, pick, past: dict[str, int]) -> None:
+        """Max - min over agents of (this roster's count + the previous roster's, `past`)."""
+        groups, before = [], []
         for a, insts in per_agent.items():
             vs = [rm.on[(a, i)] for i in insts if pick(rm.instances[i])]
             if vs:
                 groups.append(vs)
+                before.append(past.get(rm.agents[a].employee_id, 0))
         if len(groups) < 2:
             return
-        hi = m.new_int_var(0, len(rm.grid.dates), f"{name}_max")
-        lo = m.new_int_var(0, len(rm.grid.dates), f"{name}_min")
-        for vs in groups:
-            m.add(LinearExpr.sum(vs) <= hi)
-            m.add(LinearExpr.sum(vs) >= lo)
+        top = len(rm.grid.dates) + max(before)
+        hi = m.new_int_var(0, top, f"{name}_max")
+        lo = m.new_int_var(0, top, f"{name}_min")
+        for vs, b in zip(groups, before):
+            m.add(LinearExpr.sum(vs) + b <= hi)
+            m.add(LinearExpr.sum(vs) + b >= lo)
         ixs = [[v.index for v in vs] for vs in groups]
         every = [i for ix in ixs for i in ix]
-        rm.define(hi, every, lambda val: max(sum(val[i] for i in ix) for ix in ixs))
-        rm.define(lo, every, lambda val: min(sum(val[i] for i in ix) for ix in ixs))
+        rm.define(hi, every, lambda val: max(sum(val[i] for i in ix) + b for ix, b in zip(ixs, before)))
+        rm.define(lo, every, lambda val: min(sum(val[i] for i in ix) + b for ix, b in zip(ixs, before)))
+        tops.append(top)
         terms.extend([hi, lo])
         weights.extend([4, -4])
 
-    spread("nights", lambda i: i.night)
-    spread("weekend", lambda i: i.date.weekday() >= 5)
+    tops: list[int] = []
+    spread("nights", lambda i: i.night, rm.history.nights)
+    spread("weekend", lambda i: i.date.weekday() >= 5, rm.history.weekends)
 
     def rotation(i: ShiftInstance) -> tuple[bool, int]:
         """Place in the forward rotation early -> late -> night: night shifts come last even
@@ -617,11 +664,17 @@ def comfort(rm: RosterModel) -> None:
                                                  - sum(val[i] for i in ix[1]) - 1))
                 terms.append(iso)
                 weights.append(1)
-    # the largest value: each spread's max (an int in [0, days]) counts 4 x days at most, its
+    # the largest value: each spread's max (an int in [0, top]) counts 4 x top at most, its
     # min only lowers it; the other terms are 0/1
-    n_days = len(rm.grid.dates)
-    upper = sum(4 * n_days if w == 4 else 0 if w == -4 else abs(w) for w in weights)
+    upper = 4 * sum(tops) + sum(abs(w) for w in weights if abs(w) != 4)
     rm.tiers.append(Tier("comfort", "points", terms, weights, 1.0, upper=upper))
 
 
-OBJECTIVE_TIERS = [overflow, shortage, plan_changes, flex_hours, regular_hours, comfort]
+def declined_requests(rm: RosterModel) -> None:
+    """Tier 4: declined requests (see `scheduler.weekly.declined_requests`)."""
+    from scheduler.weekly import declined_requests as tier
+
+    tier(rm)
+
+
+OBJECTIVE_TIERS = [overflow, shortage, plan_changes, flex_hours, declined_requests, regular_hours, comfort]

@@ -238,6 +238,9 @@ class Scenario(BaseModel):
     folder: Path | None = None
     demand_source: Literal["demand.csv", "forecast"] = "demand.csv"
     forecast_steps: list[tuple[str, float | str]] = []
+    requests: list[Any] = []   # scheduler.wishes.Request, from requests.csv (SPEC 2.1)
+    locks: list[Any] = []      # scheduler.wishes.Lock, from locks.csv (SPEC 2.1)
+    previous: Any = None       # scheduler.roster.Roster: the previous roster's shifts (SPEC 2.2), --previous
 
     @property
     def agent_by_id(self) -> dict[str, Agent]:
@@ -1079,8 +1082,9 @@ def load_absences(path: Path, agents: dict[str, Agent], problems: list[Problem],
     return out
 
 
-def load_scenario(folder: str | Path) -> Scenario:
-    """Read a scenario folder (SPEC section 2). Raises InputError listing every problem found."""
+def load_scenario(folder: str | Path, previous: str | Path | None = None) -> Scenario:
+    """Read a scenario folder (SPEC section 2), and the previous roster's workbook when given
+    (SPEC 2.2). Raises InputError listing every problem found."""
     folder = Path(folder)
     if not folder.exists():
         raise InputError([Problem(str(folder), "not found: expected a scenario folder holding scenario.toml, "
@@ -1126,7 +1130,34 @@ def load_scenario(folder: str | Path) -> Scenario:
                                                   and (named is None or any(
                                                       p.message.startswith(f"unknown employee_id {e!r}")
                                                       for e in named))))
+    requests, locks, past = _load_weekly(folder, config, agents, named, previous, problems)
     if problems:
         raise InputError(problems)
-    return Scenario(config=config, agents=agents, demand=demand, absences=absences, folder=folder,
-                    demand_source=source, forecast_steps=steps)
+    scenario = Scenario(config=config, agents=agents, demand=demand, absences=absences, folder=folder,
+                        demand_source=source, forecast_steps=steps, requests=requests, locks=locks, previous=past)
+    if locks:
+        from scheduler.wishes import validate_locks
+
+        found = validate_locks(scenario)
+        if found:
+            raise InputError(found)
+    return scenario
+
+
+def _load_weekly(folder: Path, config: ScenarioConfig, agents: list[Agent], named: set[str] | None,
+                 previous: str | Path | None, problems: list[Problem]) -> tuple[list, list, Any]:
+    """requests.csv, locks.csv and the previous roster (SPEC 2.1, 2.2), when there."""
+    from scheduler.wishes import load_previous, load_locks, load_requests
+
+    by_id = {a.employee_id: a for a in agents}
+    out: list[list] = []
+    for file, reader in (("requests.csv", load_requests), ("locks.csv", load_locks)):
+        found: list[Problem] = []
+        out.append(reader(folder / file, config, by_id, found) if (folder / file).exists() else [])
+        # an agent whose staff row is wrong is reported there, not again as unknown here
+        problems.extend(p for p in found if not (p.column == "employee_id" and p.message.startswith("unknown")
+                                                  and named is not None and any(
+                                                      p.message.startswith(f"unknown employee_id {e!r}")
+                                                      for e in named)))
+    past = load_previous(Path(previous), config, by_id, problems) if previous is not None else None
+    return out[0], out[1], past

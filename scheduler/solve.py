@@ -32,6 +32,7 @@ from scheduler.result import PhaseResult, SolveReport
 from scheduler.roster import Assignment, Roster
 from scheduler.scenario import Scenario
 from scheduler.warmstart import greedy_roster
+from scheduler.weekly import weekly_reasons
 
 # share of the time limit each tier may use (renormalised over the tiers that are present)
 TIME_SHARE = {"overflow": 0.25, "shortage": 0.60, "changed agents": 0.25, "changed shifts": 0.10,
@@ -380,6 +381,8 @@ def explain_infeasible(rm: RosterModel) -> list[str]:
         reasons.append("The part of the roster that is already fixed (before the repair moment) breaks a rule that "
                        "nothing after the moment can mend; run `scheduler check` on the published roster.")
     reasons.extend(rm.unusable)
+    reasons.extend(rm.why_infeasible)
+    reasons.extend(weekly_reasons(rm))
     if not reasons:
         reasons.append("The hard rules contradict each other for this scenario.")
     return reasons

@@ -41,9 +41,15 @@ def greedy_roster(rm: RosterModel, keep: list[Option] | None = None) -> list[Opt
     block = 7 * 24 * 60 // g.slot_minutes
     req = {q.id: [r / q.contacts_per_agent_hour for r in g.contacts_per_hour[q.id]] for q in queues}
     load = {q.id: [r * q.session_minutes / 60 for r in g.contacts_per_hour[q.id]] for q in queues}
-    staffed = {q.id: [0.0] * g.n_slots for q in queues}
-    lead_cover = [0] * g.n_slots
+    # the previous roster's shifts running past `start` already work and lead (rule 6)
+    staffed = {q.id: list(rm.history.staffed[q.id]) for q in queues}
+    lead_cover = list(rm.history.leads)
     state = [_State() for _ in rm.agents]
+    for a, agent in enumerate(rm.agents):
+        eid = agent.employee_id
+        state[a].dates.update(rm.history.dates.get(eid, ()))
+        state[a].spans.extend(rm.history.spans.get(eid, ()))
+        state[a].block_slots[0] += rm.history.first_block_slots.get(eid, 0)
     chosen: list[Option] = []
     date_index = {d: n for n, d in enumerate(g.dates)}
 
@@ -66,13 +72,12 @@ def greedy_roster(rm: RosterModel, keep: list[Option] | None = None) -> list[Opt
             return False
         if inst.night and st.nights >= rules.max_night_shifts:
             return False
-        k = date_index[inst.date]
         run = 1
-        for step in (-1, 1):
-            j = k + step
-            while 0 <= j < len(g.dates) and g.dates[j] in st.dates:
+        for step in (-1, 1):  # the dates in st.dates may reach back into the previous roster
+            d = inst.date + dt.timedelta(days=step)
+            while d in st.dates:
                 run += 1
-                j += step
+                d += dt.timedelta(days=step)
         if run > rules.max_consecutive_days:
             return False
         counts: dict[int, int] = defaultdict(int)
@@ -110,6 +115,17 @@ def greedy_roster(rm: RosterModel, keep: list[Option] | None = None) -> list[Opt
     for o in rm.options:
         if o.fixed is not None:
             take(o)
+    # locked shifts (rule 6) first: the option of each that buys the most
+    locked: dict[tuple[int, int], list[Option]] = defaultdict(list)
+    for o in rm.options:
+        inst = rm.instances[o.inst]
+        lock = rm.locks.get((rm.agents[o.agent].employee_id, inst.date))
+        if o.fixed is None and lock is not None and not lock.off:
+            locked[(o.agent, o.inst)].append(o)
+    for _, opts in sorted(locked.items(), key=lambda kv: not rm.agents[kv[0][0]].is_lead):  # leads first
+        fitting = [o for o in opts if fits(o)]
+        if fitting:
+            take(max(fitting, key=lambda o: (gain(o), len(o.worked))))
     for o in keep or []:
         if o.fixed is None and fits(o):
             take(o)
