@@ -47,6 +47,9 @@ FORECAST = "Forecast"
 CHANGES = "Changes"
 ABSENCES = "Absences"
 ABSENCE_COLUMNS = ["employee_id", "name", "start", "end", "reason"]
+REQUESTS = "Requests"
+REQUEST_COLUMNS = ["row", "employee_id", "name", "date", "request", "shift", "priority", "reason", "granted",
+                   "works", "why_declined"]
 
 # HR's import reads these exact strings in row 1, in every language
 ASSIGNMENT_COLUMNS = ["employee_id", "name", "date", "shift", "queue", "start", "end", "hours"]
@@ -282,7 +285,8 @@ def write_workbook(path: Path, *, scenario: Scenario, roster: Roster, report: So
                    coverage: pd.DataFrame, kpis: dict, lang: str = "en",
                    changes: list[dict] | None = None,
                    rule_of_thumb: list[dict] | None = None,
-                   title_note: str | None = None) -> list[Path]:
+                   title_note: str | None = None,
+                   requests: list[dict] | None = None) -> list[Path]:
     """Write the roster workbook (SPEC section 7) to `path` and the Assignments table as
     `<stem>_assignments.csv` beside it; return both paths. Hours are hours, coverage figures
     are per slot in the units of kpi.coverage(). `changes` (repair only) are dicts with
@@ -310,6 +314,8 @@ def write_workbook(path: Path, *, scenario: Scenario, roster: Roster, report: So
         _changes_sheet(wb.create_sheet(CHANGES), changes, L)
     if scenario.absences:
         _absences_sheet(wb.create_sheet(ABSENCES), scenario)
+    if requests is not None:
+        _requests_sheet(wb.create_sheet(REQUESTS), requests)
     wb.active = 0  # import tools that take "the active sheet" get the Assignments
 
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -628,6 +634,20 @@ def _changes_sheet(ws: Worksheet, changes: list[dict], L: dict) -> None:
     _table(ws, r, [L["employee_id"], L["name"], L["changed_dates"]],
            [[eid, p["name"], len(p["dates"])] for eid, p in people.items()])
     _widths(ws, {"A": 14, "B": 16, "C": 12, "D": 30, "E": 30})
+
+
+def _requests_sheet(ws: Worksheet, requests: list[dict]) -> None:
+    """Every request of requests.csv (`row` is its row there), granted or declined, and why."""
+    _header(ws, 1, REQUEST_COLUMNS)
+    for r, o in enumerate(requests, start=2):
+        values = [o["row"], o["employee_id"], o["name"], o["date"], o["request"], o["shift"], o["priority"],
+                  o["reason"], "yes" if o["granted"] else "no", o["works"], o["why"]]
+        for c, value in enumerate(values, start=1):
+            _put(ws, r, c, value)
+        if not o["granted"]:
+            ws.cell(row=r, column=9).fill = PatternFill("solid", fgColor="F8CBAD")
+    ws.freeze_panes = "A2"
+    _widths(ws, {"A": 6, "B": 14, "C": 12, "D": 12, "E": 9, "F": 7, "G": 8, "H": 24, "I": 9, "J": 7, "K": 90})
 
 
 def _absences_sheet(ws: Worksheet, scenario: Scenario) -> None:

@@ -1,0 +1,213 @@
+"""Week after week (issue 12): --previous, requests.csv, locks.csv, end to end on the command line.
+
+The fortnight: three agents, 60-minute slots, shifts E 06-14, L 14-22, N 22-06 (night). Week 1
+needs everyone on the late shift of its last five days; week 2 needs everyone on the early shift
+of its first two days. Alone, week 2 puts them on Sunday's 06:00 shift 8 hours after Saturday's
+late shift ended and makes seven-day runs; with --previous it must not."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+from scheduler.check import check_rows
+from scheduler.cli import main
+from scheduler.scenario import load_scenario
+from scheduler.workbook import read_assignments
+
+TOML = """\
+name = "{name}"
+start = {start}
+days = {days}
+slot_minutes = 60
+
+[[queues]]
+id = "pre_sales"
+contacts_per_agent_hour = 10
+session_minutes = 60
+
+[[shifts]]
+code = "E"
+start = "06:00"
+hours = 8
+
+[[shifts]]
+code = "L"
+start = "14:00"
+hours = 8
+
+[[shifts]]
+code = "N"
+start = "22:00"
+hours = 8
+night = true
+
+[rules]
+min_rest_hours = 11
+max_consecutive_days = 5
+max_hours_week = 48
+max_continuous_hours = 8
+max_continuous_high_load_hours = 8
+high_load_contacts_per_hour = 100000
+min_leads_on_duty = 0
+
+[solver]
+time_limit_s = 5
+workers = 1
+"""
+STAFF = """\
+employee_id,name,home_queue,is_lead
+A1,李娜,pre_sales,true
+A2,陈静,pre_sales,false
+A3,王芳,pre_sales,false
+"""
+WEEK1 = dt.date(2026, 11, 2)
+WEEK2 = dt.date(2026, 11, 9)
+
+
+def demand_rows(start: dt.date, days: int, busy: list[tuple[int, int, int]]) -> str:
+    """`busy`: (day offset, first hour, last hour + 1) with 30 contacts per hour (3 agents)."""
+    lines = ["start,queue,contacts"]
+    for d, h0, h1 in busy:
+        for h in range(h0, h1):
+            when = dt.datetime.combine(start + dt.timedelta(days=d), dt.time(h))
+            lines.append(f"{when:%Y-%m-%d %H:%M},pre_sales,30")
+    return "\n".join(lines) + "\n"
+
+
+WEEK1_BUSY = [(d, 14, 22) for d in range(2, 7)]
+WEEK2_BUSY = [(0, 6, 14), (1, 6, 14)]
+
+
+def make(folder: Path, name: str, start: dt.date, days: int, busy) -> Path:
+    folder.mkdir(parents=True)
+    (folder / "scenario.toml").write_text(TOML.format(name=name, start=start, days=days), encoding="utf-8")
+    (folder / "staff.csv").write_text(STAFF, encoding="utf-8")
+    (folder / "demand.csv").write_text(demand_rows(start, days, busy), encoding="utf-8")
+    return folder
+
+
+def run(*args: str) -> int:
+    return main([*args])
+
+
+@pytest.fixture(scope="module")
+def fortnight(tmp_path_factory) -> dict[str, Path]:
+    base = tmp_path_factory.mktemp("fortnight")
+    w1 = make(base / "week1", "week1", WEEK1, 7, WEEK1_BUSY)
+    w2 = make(base / "week2", "week2", WEEK2, 7, WEEK2_BUSY)
+    joined = make(base / "joined", "joined", WEEK1, 14, WEEK1_BUSY + [(d + 7, h0, h1) for d, h0, h1 in WEEK2_BUSY])
+    out = {"week1": w1, "week2": w2, "joined": joined}
+    for name, extra in (("r1", ["solve", str(w1)]), ("r2", ["solve", str(w2), "--previous", str(base / "r1.xlsx")]),
+                        ("r2_alone", ["solve", str(w2)])):
+        assert run(*extra, "--out", str(base / f"{name}.xlsx"), "--quiet", "--workers", "1",
+                   "--time-limit", "5", "--no-bound") == 0
+        out[name] = base / f"{name}.xlsx"
+    return out
+
+
+def test_week_two_with_previous_passes_the_check_across_the_boundary(fortnight, capsys):
+    f = fortnight
+    assert run("check", str(f["r2"]), "--scenario", str(f["week2"]), "--previous", str(f["r1"])) == 0, \
+        capsys.readouterr().out
+    # the two weeks joined, one scenario of 14 days: nothing broken
+    rows = read_assignments(f["r1"]) + read_assignments(f["r2"])
+    assert check_rows(load_scenario(f["joined"]), rows) == []
+
+
+def test_week_two_alone_breaks_rest_or_consecutive_days_at_the_boundary(fortnight, capsys):
+    f = fortnight
+    capsys.readouterr()
+    assert run("check", str(f["r2_alone"]), "--scenario", str(f["week2"]), "--previous", str(f["r1"])) == 1
+    out = capsys.readouterr().out
+    assert "[rest]" in out or "[consecutive_days]" in out, out
+    rows = read_assignments(f["r1"]) + read_assignments(f["r2_alone"])
+    rules = {v.rule for v in check_rows(load_scenario(f["joined"]), rows)}
+    assert rules & {"rest", "consecutive_days"}, rules
+
+
+# --- requests -----------------------------------------------------------------------------------------
+
+REQUESTS = """\
+employee_id,date,request,shift,priority,reason
+A2,2026-11-05,off,,3,wedding
+A3,2026-11-02,off,,1,
+A1,2026-11-04,shift,E,2,exam in the evening
+A2,2026-11-03,avoid,N,1,
+"""
+
+
+def test_requests_granted_when_free_and_declined_for_service_with_the_slot_named(tmp_path, capsys):
+    import openpyxl
+
+    w1 = make(tmp_path / "week1", "week1", WEEK1, 7, WEEK1_BUSY)
+    (w1 / "requests.csv").write_text(REQUESTS, encoding="utf-8")
+    out = tmp_path / "r.xlsx"
+    assert run("solve", str(w1), "--out", str(out), "--quiet", "--workers", "1", "--time-limit", "5",
+               "--no-bound") == 0
+    printed = capsys.readouterr().out
+    assert "requests granted: priority 3 0 / 1, priority 2 0 / 1, priority 1 2 / 2, all 2 / 4" in printed, printed
+    wb = openpyxl.load_workbook(out)
+    rows = list(wb["Requests"].iter_rows(values_only=True))
+    header, body = rows[0], {r[0]: dict(zip(rows[0], r)) for r in rows[1:]}
+    assert header[:3] == ("row", "employee_id", "name")
+    assert body[3]["granted"] == "yes" and body[5]["granted"] == "yes"  # a quiet day off; no night asked
+    wedding = body[2]
+    assert wedding["granted"] == "no"
+    assert wedding["why_declined"].startswith("granting it would leave pre_sales 2026-11-05 14:00-22:00 "
+                                              "(+8.0 agent-hours short"), wedding["why_declined"]
+    exam = body[4]
+    assert exam["granted"] == "no" and "2026-11-04 14:00-22:00" in exam["why_declined"], exam["why_declined"]
+    summary = [r for r in wb["Summary"].iter_rows(values_only=True) if r[0] and str(r[0]).startswith("requests")]
+    assert ("requests granted, priority 3", "0 / 1") in [r[:2] for r in summary]
+    assert run("check", str(out), "--scenario", str(w1)) == 0
+
+
+# --- locks --------------------------------------------------------------------------------------------
+
+
+def test_locks_are_kept_and_checked(tmp_path, capsys):
+    w1 = make(tmp_path / "week1", "week1", WEEK1, 7, WEEK1_BUSY)
+    (w1 / "locks.csv").write_text("employee_id,date,shift,queue\nA1,2026-11-02,E,pre_sales\n"
+                                  "A2,2026-11-06,off,\n", encoding="utf-8")
+    out = tmp_path / "r.xlsx"
+    assert run("solve", str(w1), "--out", str(out), "--quiet", "--workers", "1", "--time-limit", "5",
+               "--no-bound") == 0
+    rows = read_assignments(out)
+    assert any(r["employee_id"] == "A1" and r["shift"] == "E" and r["date"] == WEEK1 for r in rows)
+    assert not any(r["employee_id"] == "A2" and r["date"] == dt.date(2026, 11, 6) for r in rows)
+    assert run("check", str(out), "--scenario", str(w1)) == 0
+    # the checker verifies them: lock a day A1 works as a day off
+    (w1 / "locks.csv").write_text("employee_id,date,shift,queue\nA1,2026-11-02,off,\n", encoding="utf-8")
+    capsys.readouterr()
+    assert run("check", str(out), "--scenario", str(w1)) == 1
+    assert "[lock] A1 李娜 works E on 2026-11-02, but locks.csv row 2 locks 2026-11-02 as a day off" in \
+        capsys.readouterr().out
+
+
+@pytest.mark.parametrize("locks, fragments", [
+    ("A1,2026-11-03,L,\nA1,2026-11-04,E,\n", ["locks.csv, row 2, column shift: the locks alone break the rule "
+                                              "min_rest_hours", "only 8.0 h rest", "(locks on rows 2, 3)"]),
+    ("A3,2026-11-03,N,\n", ["locks.csv, row 2, column shift: the locks alone break the rule night_ok",
+                            "A3 王芳 may not work night shifts"]),
+    ("A1,2026-11-02,E,\nA1,2026-11-03,E,\nA1,2026-11-04,E,\nA1,2026-11-05,E,\nA1,2026-11-06,E,\nA1,2026-11-07,E,\n",
+     ["the locks alone break the rule max_consecutive_days", "A1 李娜 works 6 dates in a row"]),
+    ("A9,2026-11-03,E,\n", ["locks.csv, row 2, column employee_id: unknown employee_id 'A9'"]),
+    ("A1,2026-11-03,X,\n", ["locks.csv, row 2, column shift: unknown shift 'X'; expected off or one of E, L, N"]),
+    ("A1,2026-11-08,N,\n", ["locks.csv, row 2, column shift: shift N on 2026-11-08 would end 2026-11-09 06:00, "
+                            "after the horizon ends"]),
+    ("A1,2026-11-03,E,after_sales\n", ["locks.csv, row 2, column queue: unknown queue 'after_sales'"]),
+])
+def test_bad_locks_exit_2_with_the_rule_named(tmp_path, capsys, locks, fragments):
+    w1 = make(tmp_path / "week1", "week1", WEEK1, 7, WEEK1_BUSY)
+    (w1 / "staff.csv").write_text(STAFF.replace("A3,王芳,pre_sales,false", "A3,王芳,pre_sales,false")
+                                  .replace("is_lead\n", "is_lead,night_ok\n").replace("true\n", "true,true\n")
+                                  .replace("A2,陈静,pre_sales,false\n", "A2,陈静,pre_sales,false,true\n")
+                                  .replace("A3,王芳,pre_sales,false\n", "A3,王芳,pre_sales,false,false\n"),
+                                  encoding="utf-8")
+    (w1 / "locks.csv").write_text("employee_id,date,shift,queue\n" + locks, encoding="utf-8")
+    assert run("solve", str(w1), "--out", str(tmp_path / "r.xlsx"), "--quiet", "--workers", "1") == 2
+    err = capsys.readouterr().err
+    assert any(all(f in line for f in fragments) for line in err.splitlines()), err
