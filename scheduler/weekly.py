@@ -75,8 +75,33 @@ def weekly_reasons(rm: RosterModel) -> list[str]:
             who = ", ".join(sorted({c.employee_id for c in h.carry if c.end > a}))
             out.append(f"{a:%Y-%m-%d %H:%M} .. {b:%H:%M}: the previous roster's shifts of {who} still work then, "
                        f"and no lead is or can be on shift (rule: at least {need} lead(s) whenever anyone works)")
-    if getattr(rm.scenario, "locks", []):
-        out.append(f"{len(rm.scenario.locks)} lock(s) of locks.csv are kept as given; together with the rules "
-                   f"(leads on duty, weekly hours, consecutive days) they may leave no roster: run without "
-                   f"locks.csv to see whether a roster exists, then release the locks named above, if any")
+    locks = list(getattr(rm.scenario, "locks", []))
+    if locks and _feasible(rm, []):
+        out.append(f"the {len(locks)} lock(s) of locks.csv make every roster impossible (without them a roster "
+                   f"exists)")
+        by_agent: dict[str, list] = defaultdict(list)
+        for k in locks:
+            by_agent[k.employee_id].append(k)
+        names = {a.employee_id: a.name for a in rm.agents}
+        for eid, mine in list(by_agent.items())[:MAX_TRIES]:
+            if _feasible(rm, [k for k in locks if k.employee_id != eid]):
+                rows = ", ".join(str(k.row) for k in mine)
+                shown = "; ".join(f"{k.date:%Y-%m-%d} {k.shift}" for k in mine)
+                out.append(f"releasing the locks of {eid} {names.get(eid, '')} (locks.csv row(s) {rows}: {shown}) "
+                           f"makes a roster possible")
     return out
+
+
+MAX_TRIES = 20       # agents whose locks are released one at a time to find the culprits
+TRY_SECONDS = 2.0    # per feasibility test
+
+
+def _feasible(rm: RosterModel, locks: list) -> bool:
+    """Does a roster exist when only these locks are kept (everything else as in rm)?"""
+    trial = RosterModel(rm.scenario.model_copy(update={"locks": locks, "requests": []}), rm.grid,
+                        frozen=rm.frozen, free_from=rm.free_from, free_until=rm.free_until,
+                        free_agents=rm.free_agents)
+    solver = cp_model.CpSolver()
+    solver.parameters.max_time_in_seconds = TRY_SECONDS
+    solver.parameters.num_workers = 1
+    return solver.solve(trial.m) in (cp_model.OPTIMAL, cp_model.FEASIBLE)

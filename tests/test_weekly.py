@@ -211,3 +211,71 @@ def test_bad_locks_exit_2_with_the_rule_named(tmp_path, capsys, locks, fragments
     assert run("solve", str(w1), "--out", str(tmp_path / "r.xlsx"), "--quiet", "--workers", "1") == 2
     err = capsys.readouterr().err
     assert any(all(f in line for f in fragments) for line in err.splitlines()), err
+
+
+def test_locks_that_leave_no_roster_exit_1_naming_them(tmp_path, capsys):
+    w1 = make(tmp_path / "week1", "week1", WEEK1, 7, WEEK1_BUSY)
+    toml = (w1 / "scenario.toml").read_text(encoding="utf-8").replace("min_leads_on_duty = 0", "min_leads_on_duty = 1")
+    (w1 / "scenario.toml").write_text(toml, encoding="utf-8")
+    # A1, the only lead, is off on the 4th while A2 must work: nobody can lead A2's shift
+    (w1 / "locks.csv").write_text("employee_id,date,shift,queue\nA1,2026-11-04,off,\nA2,2026-11-04,L,\n",
+                                  encoding="utf-8")
+    assert run("solve", str(w1), "--out", str(tmp_path / "r.xlsx"), "--quiet", "--workers", "1",
+               "--time-limit", "5") == 1
+    err = capsys.readouterr().err
+    assert "the 2 lock(s) of locks.csv make every roster impossible" in err, err
+    assert "releasing the locks of A1 李娜 (locks.csv row(s) 2: 2026-11-04 off) makes a roster possible" in err, err
+    assert "releasing the locks of A2 陈静 (locks.csv row(s) 3: 2026-11-04 L) makes a roster possible" in err, err
+    assert not (tmp_path / "r.xlsx").exists()
+
+
+# --- a night running past the start ---------------------------------------------------------------------
+
+
+def write_previous(path: Path, rows: list[list]) -> Path:
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "Assignments"
+    ws.append(["employee_id", "name", "date", "shift", "queue", "start", "end", "hours"])
+    for r in rows:
+        ws.append(r)
+    wb.save(path)
+    return path
+
+
+def test_a_night_running_past_start_covers_the_first_hours_and_is_not_repeated(tmp_path, capsys):
+    # A1 (the lead) and A2 worked Sunday night 22:00-06:00 in last week's roster; demand starts
+    # at 00:00 on Monday for 2 agents. A1 also worked the five days before; A9 has left.
+    w2 = make(tmp_path / "week2", "week2", WEEK2, 7, [])
+    (w2 / "demand.csv").write_text(demand_rows(WEEK2, 7, [(0, 0, 6)]).replace(",30", ",20"), encoding="utf-8")
+    toml = (w2 / "scenario.toml").read_text(encoding="utf-8").replace("min_leads_on_duty = 0", "min_leads_on_duty = 1")
+    (w2 / "scenario.toml").write_text(toml, encoding="utf-8")
+    night = dt.datetime(2026, 11, 8, 22)
+    rows = [[e, "", dt.datetime(2026, 11, 8), "N", "pre_sales", night, night + dt.timedelta(hours=8), 8]
+            for e in ("A1", "A2", "A9")]
+    for d in range(3, 8):  # E shifts 2026-11-03 .. 07: with the night, six dates in a row before start
+        begin = dt.datetime(2026, 11, d, 6)
+        rows.append(["A1", "", dt.datetime(2026, 11, d), "E", "pre_sales", begin, begin + dt.timedelta(hours=8), 8])
+    rows.append(["A3", "", dt.datetime(2026, 10, 20), "E", "pre_sales", dt.datetime(2026, 10, 20, 6),
+                 dt.datetime(2026, 10, 20, 14), 8])  # more than 14 days before: ignored
+    prev = write_previous(tmp_path / "last.xlsx", rows)
+    out = tmp_path / "r.xlsx"
+    assert run("solve", str(w2), "--previous", str(prev), "--out", str(out), "--quiet", "--workers", "1",
+               "--time-limit", "5") == 0
+    printed = capsys.readouterr().out
+    assert "overflow 0.0 customer-hours, shortage 0.0 of 12.0 required agent-hours" in printed, printed
+    got = read_assignments(out)
+    assert not any(r["date"] < WEEK2 for r in got)  # the night is not repeated
+    # A1 worked six dates in a row up to Sunday (max 5 is the previous roster's own business),
+    # so not Monday; nor may A2 work before 17:00 on Monday (11 h rest after 06:00)
+    assert not any(r["employee_id"] == "A1" and r["date"] == WEEK2 for r in got)
+    assert not any(r["employee_id"] == "A2" and r["start"] < dt.datetime(2026, 11, 9, 17) for r in got)
+    assert run("check", str(out), "--scenario", str(w2), "--previous", str(prev)) == 0
+    # the checker sees the night: the same roster with A2 on Monday's 06:00 shift breaks rest
+    scenario = load_scenario(w2, previous=prev)
+    early = {"employee_id": "A2", "name": "陈静", "date": WEEK2, "shift": "E", "queue": "pre_sales",
+             "start": dt.datetime(2026, 11, 9, 6), "end": dt.datetime(2026, 11, 9, 14), "hours": 8.0}
+    rules = {v.rule for v in check_rows(scenario, got + [early])}
+    assert "rest" in rules, rules
