@@ -303,12 +303,13 @@ def load_previous(path: Path, config: ScenarioConfig, agents: dict[str, Agent], 
         if r["employee_id"] not in agents or r["date"] < oldest:
             continue
         if r["date"] >= config.start:
-            late.setdefault(r["date"], []).append(r["employee_id"])
+            late.setdefault(r["date"], []).append((r["employee_id"], r["shift"]))
             continue
         kept.append(r)
-    for d, ids in sorted(late.items()):
-        shown = ", ".join(sorted(set(ids))[:5]) + (" ..." if len(set(ids)) > 5 else "")
-        problems.append(Problem(f"{Path(path).name} [Assignments]", f"{len(ids)} shift(s) start on {d:%Y-%m-%d} "
+    for d, shifts in sorted(late.items()):
+        ids = sorted({e for e, _ in shifts})
+        shown = ", ".join(ids[:5]) + (" ..." if len(ids) > 5 else "")
+        problems.append(Problem(f"{Path(path).name} [Assignments]", f"{len(set(shifts))} shift(s) start on {d:%Y-%m-%d} "
                                 f"({shown}), not before this horizon's start {config.start:%Y-%m-%d}; expected "
                                 f"--previous to be the roster that ends where this one begins", column="date"))
     return Roster.from_rows(kept)

@@ -279,3 +279,76 @@ def test_a_night_running_past_start_covers_the_first_hours_and_is_not_repeated(t
              "start": dt.datetime(2026, 11, 9, 6), "end": dt.datetime(2026, 11, 9, 14), "hours": 8.0}
     rules = {v.rule for v in check_rows(scenario, got + [early])}
     assert "rest" in rules, rules
+
+
+# --- properties ----------------------------------------------------------------------------------------
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from scheduler.app import options_for  # noqa: E402
+from scheduler.check import check_roster  # noqa: E402
+from scheduler.grid import Grid  # noqa: E402
+from scheduler.kpi import summary_kpis  # noqa: E402
+from scheduler.solve import solve  # noqa: E402
+from scheduler.wishes import Lock, Request  # noqa: E402
+
+SMALL_BUSY = [(0, 8, 20), (1, 14, 22), (2, 6, 12)]
+
+
+@pytest.fixture(scope="module")
+def small(tmp_path_factory):
+    folder = make(tmp_path_factory.mktemp("small") / "s", "small", WEEK1, 3, SMALL_BUSY)
+    scenario = load_scenario(folder)
+    roster, _ = solve(scenario, options_for(scenario, 3, 1, 0))
+    return scenario, roster
+
+
+def _overflow(scenario, roster) -> float:
+    return summary_kpis(scenario, Grid(scenario), roster)["overflow_customer_hours"]
+
+
+@settings(max_examples=4, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.tuples(st.sampled_from(["A1", "A2", "A3"]), st.integers(0, 2), st.sampled_from(["off", "shift", "avoid"]),
+                          st.sampled_from(["E", "L"]), st.integers(1, 3)), min_size=1, max_size=6,
+                unique_by=lambda r: (r[0], r[1])))
+def test_random_requests_never_change_overflow(small, wishes):
+    scenario, plain = small
+    requests = [Request(n + 2, e, WEEK1 + dt.timedelta(days=d), kind, "" if kind == "off" else code, p)
+                for n, (e, d, kind, code, p) in enumerate(wishes)]
+    wished = scenario.model_copy(update={"requests": requests})
+    roster, _ = solve(wished, options_for(wished, 3, 1, 0))
+    assert check_roster(wished, roster) == []
+    assert _overflow(wished, roster) == pytest.approx(_overflow(scenario, plain), abs=1e-6)
+
+
+@settings(max_examples=4, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.data())
+def test_random_locks_taken_from_a_legal_roster_are_kept(small, data):
+    scenario, plain = small
+    worked = {(a.employee_id, a.date): a for a in plain.assignments}
+    cells = [(e, WEEK1 + dt.timedelta(days=d)) for e in ("A1", "A2", "A3") for d in range(3)]
+    picked = data.draw(st.lists(st.sampled_from(cells), min_size=1, max_size=5, unique=True))
+    locks = []
+    for n, (e, d) in enumerate(picked):
+        a = worked.get((e, d))
+        locks.append(Lock(n + 2, e, d, a.shift if a else "off", a.queue if a and data.draw(st.booleans()) else ""))
+    locked = scenario.model_copy(update={"locks": locks})
+    roster, _ = solve(locked, options_for(locked, 3, 1, 0))
+    assert check_roster(locked, roster) == []  # the checker's lock rule: every lock kept
+
+
+def test_a_carried_in_shift_with_no_lead_possible_exits_1(tmp_path, capsys):
+    w2 = make(tmp_path / "week2", "week2", WEEK2, 7, [(0, 0, 6)])
+    toml = (w2 / "scenario.toml").read_text(encoding="utf-8").replace("min_leads_on_duty = 0", "min_leads_on_duty = 1")
+    (w2 / "scenario.toml").write_text(toml, encoding="utf-8")
+    (w2 / "absences.csv").write_text("employee_id,start,end,reason\nA1,2026-11-09 00:00,2026-11-10 00:00,病假\n",
+                                     encoding="utf-8")
+    night = dt.datetime(2026, 11, 8, 22)
+    prev = write_previous(tmp_path / "last.xlsx", [["A2", "", dt.datetime(2026, 11, 8), "N", "pre_sales", night,
+                                                    night + dt.timedelta(hours=8), 8]])
+    assert run("solve", str(w2), "--previous", str(prev), "--out", str(tmp_path / "r.xlsx"), "--quiet",
+               "--workers", "1", "--time-limit", "5") == 1
+    err = capsys.readouterr().err
+    assert ("2026-11-09 00:00 .. 06:00: the previous roster's shifts of A2 still work then, and no lead is or can "
+            "be on shift") in err, err
