@@ -95,9 +95,10 @@ def _why_declined(scenario: Scenario, roster: Roster, grid: Grid, base: _Base, r
             short = float((cov.loc[idx, "shortage"] - base.cov.loc[idx, "shortage"]).sum() * d)
             over = float((cov.loc[idx, "overflow"] - base.cov.loc[idx, "overflow"]).sum() * d)
             when = _stretches(list(rows["start"]), grid.slot_minutes)
-            cost = [f"+{short:.1f} agent-hours short"] + ([f"+{over:.1f} customer-hours overflow"] if over > EPS else [])
-            parts.append(f"{q} {when} ({', '.join(cost)})")
-        return "granting it would leave " + "; ".join(parts) + " uncovered"
+            cost = [f"+{short:.1f} agent-hours shortage"] + ([f"+{over:.1f} customer-hours overflow"]
+                                                              if over > EPS else [])
+            parts.append(f"{q} short {when} ({', '.join(cost)})")
+        return "granting it would leave " + "; ".join(parts)
     return ("granting it alone breaks no rule and leaves no slot short; the solver kept this shift to grant "
             "other requests or within its time limit")
 

@@ -156,8 +156,8 @@ def test_requests_granted_when_free_and_declined_for_service_with_the_slot_named
     assert body[3]["granted"] == "yes" and body[5]["granted"] == "yes"  # a quiet day off; no night asked
     wedding = body[2]
     assert wedding["granted"] == "no"
-    assert wedding["why_declined"].startswith("granting it would leave pre_sales 2026-11-05 14:00-22:00 "
-                                              "(+8.0 agent-hours short"), wedding["why_declined"]
+    assert wedding["why_declined"].startswith("granting it would leave pre_sales short 2026-11-05 14:00-22:00 "
+                                              "(+8.0 agent-hours shortage"), wedding["why_declined"]
     exam = body[4]
     assert exam["granted"] == "no" and "2026-11-04 14:00-22:00" in exam["why_declined"], exam["why_declined"]
     summary = [r for r in wb["Summary"].iter_rows(values_only=True) if r[0] and str(r[0]).startswith("requests")]
@@ -194,6 +194,8 @@ def test_locks_are_kept_and_checked(tmp_path, capsys):
                             "A3 王芳 may not work night shifts"]),
     ("A1,2026-11-02,E,\nA1,2026-11-03,E,\nA1,2026-11-04,E,\nA1,2026-11-05,E,\nA1,2026-11-06,E,\nA1,2026-11-07,E,\n",
      ["the locks alone break the rule max_consecutive_days", "A1 李娜 works 6 dates in a row"]),
+    ("A1,2026-11-02,N,\nA1,2026-11-03,N,\nA1,2026-11-04,N,\nA1,2026-11-05,N,\n",
+     ["the locks alone break the rule max_night_shifts", "A1 李娜 works 4 night shifts"]),
     ("A9,2026-11-03,E,\n", ["locks.csv, row 2, column employee_id: unknown employee_id 'A9'"]),
     ("A1,2026-11-03,X,\n", ["locks.csv, row 2, column shift: unknown shift 'X'; expected off or one of E, L, N"]),
     ("A1,2026-11-08,N,\n", ["locks.csv, row 2, column shift: shift N on 2026-11-08 would end 2026-11-09 06:00, "
