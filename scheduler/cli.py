@@ -68,10 +68,11 @@ def cmd_forecast(args: argparse.Namespace) -> int:
 
 def cmd_check(args: argparse.Namespace) -> int:
     from scheduler.check import check_rows
-    from scheduler.scenario import load_scenario
-    from scheduler.workbook import read_absences, read_assignments, with_absences
+    from scheduler.inputs import load_inputs
+    from scheduler.scenario import with_absences
+    from scheduler.workbook import read_absences, read_assignments
 
-    scenario = load_scenario(args.scenario, previous=args.previous)
+    scenario = load_inputs(args.scenario, previous=args.previous)
     rows = read_assignments(Path(args.roster))
     # sick calls a repair applied travel in the workbook; a cut-short shift is legal with them
     scenario = with_absences(scenario, read_absences(Path(args.roster)))

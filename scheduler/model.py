@@ -670,11 +670,54 @@ def comfort(rm: RosterModel) -> None:
     rm.tiers.append(Tier("comfort", "points", terms, weights, 1.0, upper=upper))
 
 
-def declined_requests(rm: RosterModel) -> None:
-    """Tier 4: declined requests (see `scheduler.weekly.declined_requests`)."""
-    from scheduler.weekly import declined_requests as tier
+DECLINE_WEIGHT = 2  # each declined request counts its priority twice; the most any agent bears, once
 
-    tier(rm)
+
+def declined_requests(rm: RosterModel) -> None:
+    """Tier 4 (SPEC 4 item 4): declined requests weighted by priority (1-3), plus the largest
+    priority-weighted number of declines any one agent bears, so declines are spread: at equal
+    total the roster where no agent bears many declines while others have none wins.
+
+    A request is declined when: off, the agent works a shift starting that date; shift, the
+    agent works another shift that date (off is fine: the wish holds if working); avoid, the
+    agent works that shift. At most one shift per date, so each is a sum of 0/1 variables."""
+    requests = getattr(rm.scenario, "requests", [])
+    if not requests:
+        return
+    idx = {a.employee_id: k for k, a in enumerate(rm.agents)}
+    on_date: dict[tuple[int, object], list[tuple[str, cp_model.IntVar]]] = defaultdict(list)
+    for (a, i), v in rm.on.items():
+        inst = rm.instances[i]
+        on_date[(a, inst.date)].append((inst.code, v))
+    items, coeffs = [], []
+    per_agent: dict[int, tuple[list, list]] = defaultdict(lambda: ([], []))
+    for r in requests:
+        a = idx.get(r.employee_id)
+        if a is None:
+            continue
+        works = on_date.get((a, r.date), [])
+        if r.request == "off":
+            bad = [v for _, v in works]
+        elif r.request == "shift":
+            bad = [v for code, v in works if code != r.shift]
+        else:
+            bad = [v for code, v in works if code == r.shift]
+        for v in bad:
+            items.append(v)
+            coeffs.append(DECLINE_WEIGHT * r.priority)
+            per_agent[a][0].append(v)
+            per_agent[a][1].append(r.priority)
+    if not items:
+        return
+    top = max(sum(cs) for _, cs in per_agent.values())
+    most = rm.m.new_int_var(0, top, "declines_max")
+    for vs, cs in per_agent.values():
+        rm.m.add(cp_model.LinearExpr.weighted_sum(vs, cs) <= most)
+    groups = [([v.index for v in vs], cs) for vs, cs in per_agent.values()]
+    rm.define(most, [i for ix, _ in groups for i in ix],
+              lambda val: max(sum(c * val[i] for i, c in zip(ix, cs)) for ix, cs in groups))
+    rm.tiers.append(Tier("declined requests", "priority points", [*items, most], [*coeffs, 1], 1.0,
+                         upper=sum(coeffs) + top))
 
 
 OBJECTIVE_TIERS = [overflow, shortage, plan_changes, flex_hours, declined_requests, regular_hours, comfort]

@@ -14,6 +14,7 @@ import pytest
 
 from scheduler.check import check_rows
 from scheduler.cli import main
+from scheduler.inputs import load_inputs
 from scheduler.scenario import load_scenario
 from scheduler.workbook import read_assignments
 
@@ -276,7 +277,7 @@ def test_a_night_running_past_start_covers_the_first_hours_and_is_not_repeated(t
     assert not any(r["employee_id"] == "A2" and r["start"] < dt.datetime(2026, 11, 9, 17) for r in got)
     assert run("check", str(out), "--scenario", str(w2), "--previous", str(prev)) == 0
     # the checker sees the night: the same roster with A2 on Monday's 06:00 shift breaks rest
-    scenario = load_scenario(w2, previous=prev)
+    scenario = load_inputs(w2, previous=prev)
     early = {"employee_id": "A2", "name": "陈静", "date": WEEK2, "shift": "E", "queue": "pre_sales",
              "start": dt.datetime(2026, 11, 9, 6), "end": dt.datetime(2026, 11, 9, 14), "hours": 8.0}
     rules = {v.rule for v in check_rows(scenario, got + [early])}
@@ -293,7 +294,7 @@ from scheduler.check import check_roster  # noqa: E402
 from scheduler.grid import Grid  # noqa: E402
 from scheduler.kpi import summary_kpis  # noqa: E402
 from scheduler.solve import solve  # noqa: E402
-from scheduler.wishes import Lock, Request  # noqa: E402
+from scheduler.scenario.wishes import Lock, Request  # noqa: E402
 
 SMALL_BUSY = [(0, 8, 20), (1, 14, 22), (2, 6, 12)]
 

@@ -1,9 +1,9 @@
 """requests.csv and locks.csv (SPEC section 2.1): the agents' wishes and the scheduler's fixed plans.
 
 Both readers collect every problem of a file (file, row, column, what was expected) like the
-other readers of a scenario folder. `validate_locks` then asks the independent checker whether
-the locks alone (with the previous roster, when given) already break a hard rule: such a lock
-set is bad input (exit 2), naming the rule and the people.
+other readers of a scenario folder. `scheduler.inputs.validate_locks` then asks the independent
+checker whether the locks alone (with the previous roster, when given) already break a hard
+rule: such a lock set is bad input (exit 2), naming the rule and the people.
 """
 
 from __future__ import annotations
@@ -14,8 +14,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from scheduler.errors import Problem
-from scheduler.scenario import (Agent, ScenarioConfig, _check_columns, _did_you_mean, _read_csv,
-                                _unknown_queue, parse_number)
+from scheduler.scenario.messages import _did_you_mean, _unknown_queue
+from scheduler.scenario.models import Agent, ScenarioConfig
+from scheduler.scenario.readers import _check_columns, _read_csv, parse_number
 
 REQUEST_REQUIRED = ["employee_id", "date", "request"]
 REQUEST_OPTIONAL = ["shift", "priority", "reason"]
@@ -240,76 +241,3 @@ def load_locks(path: Path, config: ScenarioConfig, agents: dict[str, Agent], pro
             continue
         out.append(Lock(row, eid, d, code, queue))
     return out
-
-
-# rules a set of locks can break on its own, before any other shift is chosen: the checker's ids
-LOCK_RULES = {"shift_kind": "shift kinds", "night_ok": "night_ok", "absence": "absences",
-              "rest": "min_rest_hours", "consecutive_days": "max_consecutive_days",
-              "night_shifts": "max_night_shifts", "skill": "skills"}
-
-
-def validate_locks(scenario) -> list[Problem]:
-    """The hard rules the locked shifts break by themselves (with the previous roster, when
-    given), as bad-input problems of locks.csv naming the rule and the people. The judge is the
-    independent checker, on a roster made of the locked shifts alone, each worked in full."""
-    from scheduler.check import check_rows
-
-    cfg = scenario.config
-    agents = scenario.agent_by_id
-    types = {s.code: s for s in cfg.shifts}
-    rows = []
-    for k in scenario.locks:
-        if k.off:
-            continue
-        agent = agents[k.employee_id]
-        moved = next((m.to_queue for m in cfg.moves if m.from_queue == agent.home_queue and k.date in m.dates), None)
-        begin = dt.datetime.combine(k.date, types[k.shift].start)
-        end = begin + dt.timedelta(hours=types[k.shift].hours)
-        rows.append({"employee_id": k.employee_id, "name": agent.name, "date": k.date, "shift": k.shift,
-                     "queue": k.queue or moved or agent.home_queue, "start": begin, "end": end,
-                     "hours": types[k.shift].hours})
-    if not rows:
-        return []
-    out = []
-    for v in check_rows(scenario, rows):
-        if v.rule not in LOCK_RULES:
-            continue
-        mine = [k for k in scenario.locks if k.employee_id == v.employee_id and not k.off]
-        named = [k for k in mine if f"{k.date:%Y-%m-%d}" in v.message] or mine
-        also = f" (locks on rows {', '.join(str(k.row) for k in named)})" if len(named) > 1 else ""
-        out.append(Problem("locks.csv", f"the locks alone break the rule {LOCK_RULES[v.rule]}: {v.message}{also}; "
-                                        f"expected locks that a roster can keep", row=named[0].row if named else None,
-                           column="shift"))
-    return out
-
-
-def load_previous(path: Path, config: ScenarioConfig, agents: dict[str, Agent], problems: list[Problem]):
-    """The previous roster's Assignments sheet (SPEC 2.2) as a Roster of fixed history: rows of
-    agents not in staff.csv (they left) and shifts starting more than 14 days before `start` are
-    dropped; a shift starting on or after `start` is bad input (the wrong workbook)."""
-    from scheduler.errors import InputError
-    from scheduler.roster import Roster
-    from scheduler.workbook import read_assignments
-
-    try:
-        rows = read_assignments(path)
-    except InputError as exc:
-        problems.extend(Problem(p.file if p.file != str(path) else f"--previous {path}", p.message, p.row, p.column)
-                        for p in exc.problems)
-        return None
-    oldest = config.start - dt.timedelta(days=14)
-    kept, late = [], {}
-    for r in rows:
-        if r["employee_id"] not in agents or r["date"] < oldest:
-            continue
-        if r["date"] >= config.start:
-            late.setdefault(r["date"], []).append((r["employee_id"], r["shift"]))
-            continue
-        kept.append(r)
-    for d, shifts in sorted(late.items()):
-        ids = sorted({e for e, _ in shifts})
-        shown = ", ".join(ids[:5]) + (" ..." if len(ids) > 5 else "")
-        problems.append(Problem(f"{Path(path).name} [Assignments]", f"{len(set(shifts))} shift(s) start on {d:%Y-%m-%d} "
-                                f"({shown}), not before this horizon's start {config.start:%Y-%m-%d}; expected "
-                                f"--previous to be the roster that ends where this one begins", column="date"))
-    return Roster.from_rows(kept)
