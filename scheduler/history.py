@@ -10,7 +10,9 @@ model, the greedy start and the bound use it. The checker reads the same inputs 
   until it ends; anyone working needs a lead), and the first 7-day block's hours. It is not an
   assignment of this roster. Its part before `start` belongs to the previous horizon's blocks:
   weekly hours are per 7-day block from `start` (SPEC 2), so earlier hours never count here.
-- Fairness: nights and weekend shifts of the previous roster count with this roster's.
+- Fairness and comfort: nights and weekend shifts of the previous roster count with this
+  roster's; a backward rotation from the previous roster's last day into the first day is
+  penalised like one inside the horizon.
 - High load before `start` is unknown (the previous roster carries no demand): a run of
   high-load slots is counted from `start`.
 - Locks: a day-off lock removes every shift of that date, a shift lock every other shift of the
@@ -40,6 +42,8 @@ class History:
     working: list[int] = field(default_factory=list)           # carried-in agents working each slot
     leads: list[int] = field(default_factory=list)             # carried-in leads on shift each slot
     first_block_slots: dict[str, int] = field(default_factory=lambda: defaultdict(int))  # worked after `start`
+    # the agent's latest previous shift as the rotation sees it: (date, night, start in minutes)
+    last: dict[str, tuple[dt.date, bool, int]] = field(default_factory=dict)
 
     def streak_before(self, employee_id: str, date: dt.date) -> int:
         """Dates in a row with a previous shift that end the day before `date`."""
@@ -75,6 +79,9 @@ def history_of(scenario: Scenario, start: dt.datetime, n_slots: int, slot_minute
         h.dates[eid].add(a.date)
         h.nights[eid] += a.shift in nights
         h.weekends[eid] += a.date.weekday() >= 5
+        place = (a.date, a.shift in nights, a.start.hour * 60 + a.start.minute)
+        if eid not in h.last or place > h.last[eid]:
+            h.last[eid] = place
         if a.end <= start:
             continue
         h.carry.append(a)

@@ -642,6 +642,12 @@ def comfort(rm: RosterModel) -> None:
         by_day: dict[int, list[int]] = defaultdict(list)
         for i in insts:
             by_day[date_index[rm.instances[i].date]].append(i)
+        last = rm.history.last.get(rm.agents[a].employee_id)  # --previous: the rotation goes on from there
+        if last is not None and last[0] == rm.grid.dates[0] - dt.timedelta(days=1):
+            for j in by_day.get(0, []):
+                if rotation(rm.instances[j]) < last[1:]:
+                    terms.append(rm.on[(a, j)])
+                    weights.append(1)
         for d, today in by_day.items():
             for i in today:
                 for j in by_day.get(d + 1, []):
