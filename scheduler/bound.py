@@ -68,16 +68,17 @@ Units: overflow in customer-hours, shortage in agent-hours, seconds of wall-cloc
 from __future__ import annotations
 
 import datetime as dt
-import math
 import time
 from collections import defaultdict
 from dataclasses import dataclass, field
-from itertools import combinations
+from typing import Any, Sequence
 
 from ortools.linear_solver import pywraplp
 
-from scheduler.grid import Grid, ShiftInstance
-from scheduler.history import history_of
+from scheduler.eligibility import Eligibility
+from scheduler.grid import Grid
+from scheduler.history import History, history_of
+from scheduler.rules import HARD_RULES, Rule
 from scheduler.scenario import Agent, Scenario
 
 RELAXED = ("integrality (fractional agents, shifts and breaks); per-agent rules summed over pools of "
@@ -113,58 +114,58 @@ def agent_groups(scenario: Scenario) -> list[_Group]:
     return list(groups.values())
 
 
-def _allowed(scenario: Scenario, g: _Group, inst: ShiftInstance) -> bool:
-    a = g.agent
-    if a.kind not in inst.kinds or (inst.night and not a.night_ok):
-        return False
-    return not any(s < inst.end and inst.start < e for s, e in g.absences)
+@dataclass
+class Pool:
+    """One pool of identical agents in the LP: `on[i]` is how many of them work instance i (an
+    LP expression), `per_date` their instances by date index, `week_terms` their worked-slot
+    variables by 7-day block."""
+
+    index: int
+    group: _Group
+    on: dict[int, Any]
+    per_date: dict[int, list[int]]
+    week_terms: dict[int, list]
+
+    @property
+    def count(self) -> int:
+        return self.group.count
+
+    @property
+    def agent(self) -> Agent:
+        return self.group.agent
 
 
-def _queues(scenario: Scenario, agent: Agent, inst: ShiftInstance) -> list[str]:
-    for mv in scenario.config.moves:
-        if agent.home_queue == mv.from_queue and inst.date in mv.dates:
-            return [mv.to_queue]
-    return list(dict.fromkeys(agent.skills))
+@dataclass
+class BoundLP:
+    """The LP under construction, as the rules' bound hooks see it (`scheduler.rules.base`)."""
 
+    solver: pywraplp.Solver
+    scenario: Scenario
+    grid: Grid
+    groups: list[_Group]
+    eligibility: Eligibility
+    dead: set[int] = field(default_factory=set)  # slots nobody may work
+    working: dict[int, list] = field(default_factory=lambda: defaultdict(list))   # slot -> worked-slot variables
+    leads_on: dict[int, list] = field(default_factory=lambda: defaultdict(list))  # slot -> leads on shift
+    # --previous: the previous roster's shifts that run past `start` work and lead as constants (their
+    # rest, consecutive days and hours, like the locks, are relaxed: they only remove rosters)
+    history: History | None = None
 
-def _slots(minutes: float, slot_minutes: int) -> int:
-    return int(math.floor(minutes / slot_minutes + 1e-9))
+    def __post_init__(self) -> None:
+        if self.history is None:
+            self.history = history_of(self.scenario, self.grid.start, self.grid.n_slots, self.grid.slot_minutes)
 
+    @property
+    def rules(self):
+        return self.scenario.config.rules
 
-def _rest_cliques(grid: Grid, rest: dt.timedelta) -> list[list[int]]:
-    """Sets of instances of which one agent can work at most one, by the rest rule (plus one
-    shift per date). Each set is instances of one date and of one later date."""
-    by_date: dict[dt.date, list[ShiftInstance]] = defaultdict(list)
-    for inst in grid.instances:
-        by_date[inst.date].append(inst)
-
-    def clash(a: ShiftInstance, b: ShiftInstance) -> bool:
-        first, second = (a, b) if a.start <= b.start else (b, a)
-        return second.start < first.end + rest
-
-    out: list[list[int]] = []
-    dates = sorted(by_date)
-    for n, d in enumerate(dates):
-        for d2 in dates[n + 1:]:
-            today, later = by_date[d], by_date[d2]
-            if not any(clash(a, b) for a in today for b in later):
-                continue
-            found: list[tuple[frozenset, frozenset]] = []
-            for r in range(len(today), 0, -1):
-                for A in combinations(today, r):
-                    B = [b for b in later if all(clash(a, b) for a in A)]
-                    if not B:
-                        continue
-                    sa, sb = frozenset(x.index for x in A), frozenset(x.index for x in B)
-                    if any(sa <= fa and sb <= fb for fa, fb in found):
-                        continue
-                    found.append((sa, sb))
-            out.extend(sorted(sa | sb) for sa, sb in found)
-    return out
+    @property
+    def n_total(self) -> int:
+        return sum(g.count for g in self.groups)
 
 
 def lp_bound(scenario: Scenario, time_limit_s: float = 30, overflow_cap: float | None = None,
-             integer: bool = False) -> dict:
+             integer: bool = False, hard_rules: Sequence[Rule] | None = None) -> dict:
     """LP lower bounds of the roster problem (see the module docstring for what is relaxed).
 
     Returns a dict:
@@ -193,44 +194,24 @@ def lp_bound(scenario: Scenario, time_limit_s: float = 30, overflow_cap: float |
     solver = pywraplp.Solver.CreateSolver("SCIP" if integer else "GLOP")
     new_var = solver.IntVar if integer else solver.NumVar
     inf = solver.infinity()
-    max_run = _slots(rules.max_continuous_hours * 60, cfg.slot_minutes)
-    max_hl = _slots(rules.max_continuous_high_load_hours * 60, cfg.slot_minutes)
-    high = grid.high_load
-    n_total = sum(g.count for g in groups)
-
-    # the previous roster's shifts that run past `start` (SPEC 2.2) work and lead as constants;
-    # its rest, consecutive days and hours, and the locks, are relaxed (they only remove rosters)
-    carried = history_of(scenario, grid.start, grid.n_slots, cfg.slot_minutes)
-    # a slot in which fewer than `need` leads could be on shift is worked by nobody (valid)
-    need = rules.min_leads_on_duty
-    lead_cover = list(carried.leads)
-    if need > 0:
-        for g in groups:
-            if not g.agent.is_lead:
-                continue
-            cover = set()
-            for inst in grid.instances:
-                if _allowed(scenario, g, inst):
-                    cover.update(inst.slots)
-            for t in cover:
-                if 0 <= t < grid.n_slots:
-                    lead_cover[t] += g.count
-    dead = {t for t in range(grid.n_slots) if need > 0 and lead_cover[t] < need}
+    lp = BoundLP(solver, scenario, grid, groups, Eligibility(scenario))
+    rule_list = list(HARD_RULES if hard_rules is None else hard_rules)
+    for rule in rule_list:
+        rule.bound_setup(lp)
+    dead = lp.dead
 
     x: dict[tuple[int, int, str], pywraplp.Variable] = {}
     cov: dict[tuple[int, str], list[tuple[float, pywraplp.Variable]]] = defaultdict(list)
-    working: dict[int, list[pywraplp.Variable]] = defaultdict(list)
-    leads_on: dict[int, list[pywraplp.Variable]] = defaultdict(list)
     block_slots = 7 * 24 * 60 // cfg.slot_minutes
     week_terms: dict[tuple[int, int], list[pywraplp.Variable]] = defaultdict(list)
     for gi, g in enumerate(groups):
         for inst in grid.instances:
-            if not _allowed(scenario, g, inst):
+            if not lp.eligibility.allowed(g.agent, inst):
                 continue
             slots = list(inst.slots)
             if slots[0] in dead or slots[-1] in dead:
                 continue  # its first and last slots must be worked
-            for q in _queues(scenario, g.agent, inst):
+            for q in lp.eligibility.queues(g.agent, inst.date):
                 xv = new_var(0, g.count, f"x_{gi}_{inst.index}_{q}")
                 x[(gi, inst.index, q)] = xv
                 ws = []
@@ -242,19 +223,12 @@ def lp_bound(scenario: Scenario, time_limit_s: float = 30, overflow_cap: float |
                         solver.Add(wv <= xv)
                     ws.append(wv)
                     cov[(t, q)].append((g.agent.efficiency, wv))
-                    working[t].append(wv)
+                    lp.working[t].append(wv)
                     week_terms[(gi, t // block_slots)].append(wv)
                     if g.agent.is_lead:
-                        leads_on[t].append(xv)
-                # run rules: every forbidden window holds a break
-                n = len(slots)
-                if max_run < n:
-                    for s in range(n - max_run):
-                        solver.Add(solver.Sum(ws[s:s + max_run + 1]) <= max_run * xv)
-                if max_hl < n:
-                    for s in range(n - max_hl):
-                        if all(high[slots[k]] for k in range(s, s + max_hl + 1)):
-                            solver.Add(solver.Sum(ws[s:s + max_hl + 1]) <= max_hl * xv)
+                        lp.leads_on[t].append(xv)
+                for rule in rule_list:
+                    rule.bound_shift(lp, slots, ws, xv)
 
     per_group_inst: dict[tuple[int, int], list[pywraplp.Variable]] = defaultdict(list)
     for (gi, i, _q), v in x.items():
@@ -262,45 +236,24 @@ def lp_bound(scenario: Scenario, time_limit_s: float = 30, overflow_cap: float |
     insts_of_group: dict[int, list[int]] = defaultdict(list)
     for gi, i in per_group_inst:
         insts_of_group[gi].append(i)
+    weeks_of_group: dict[int, dict[int, list]] = defaultdict(dict)
+    for (gi, b), ws in week_terms.items():
+        weeks_of_group[gi][b] = ws
 
-    # exactly the rule (the model also keeps a slot between shifts; the bound need not)
-    rest = dt.timedelta(minutes=rules.min_rest_hours * 60)
-    cliques = _rest_cliques(grid, rest)
     date_index = {d: n for n, d in enumerate(grid.dates)}
     for gi, g in enumerate(groups):
-        mine = set(insts_of_group[gi])
+        mine = insts_of_group[gi]
         if not mine:
             continue
         on = {i: solver.Sum(per_group_inst[(gi, i)]) for i in mine}
         per_date: dict[int, list[int]] = defaultdict(list)
         for i in mine:
             per_date[date_index[grid.instances[i].date]].append(i)
-        for is_ in per_date.values():  # one shift per date
-            if len(is_) > 1:
-                solver.Add(solver.Sum([on[i] for i in is_]) <= g.count)
-        for c in cliques:  # rest
-            cs = [i for i in c if i in mine]
-            if len({grid.instances[i].date for i in cs}) > 1:
-                solver.Add(solver.Sum([on[i] for i in cs]) <= g.count)
-        k = rules.max_consecutive_days
-        if k < len(grid.dates):
-            for s in range(len(grid.dates) - k):
-                window = [on[i] for d in range(s, s + k + 1) for i in per_date.get(d, [])]
-                if window:
-                    solver.Add(solver.Sum(window) <= k * g.count)
-        nights = [on[i] for i in mine if grid.instances[i].night]
-        if len(nights) > rules.max_night_shifts:
-            solver.Add(solver.Sum(nights) <= rules.max_night_shifts * g.count)
-        hours = g.agent.max_hours_week if g.agent.max_hours_week is not None else rules.max_hours_week
-        cap = _slots(hours * 60, cfg.slot_minutes)
-        for (gj, _b), ws in week_terms.items():
-            if gj == gi and len(ws) > cap:
-                solver.Add(solver.Sum(ws) <= cap * g.count)
-
-    if need > 0:  # anyone works => leads on shift >= need, in a big-M form that stays valid
-        for t, ws in working.items():
-            if t not in dead:
-                solver.Add(solver.Sum(ws) * need <= n_total * (solver.Sum(leads_on[t]) + carried.leads[t]))
+        pool = Pool(gi, g, on, per_date, weeks_of_group[gi])
+        for rule in rule_list:
+            rule.bound_pool(lp, pool)
+    for rule in rule_list:
+        rule.bound_all(lp)
 
     over_terms, short_terms = [], []
     R = rules.reroute_concurrency
@@ -310,7 +263,7 @@ def lp_bound(scenario: Scenario, time_limit_s: float = 30, overflow_cap: float |
             if rate[t] <= 0:
                 continue
             staffed = solver.Sum([e * v for e, v in cov.get((t, q.id), [])]) if cov.get((t, q.id)) else 0
-            staffed = staffed + carried.staffed[q.id][t]
+            staffed = staffed + lp.history.staffed[q.id][t]  # the previous roster's shifts past `start`
             load = rate[t] * q.session_minutes / 60.0
             req = rate[t] / q.contacts_per_agent_hour
             ov = solver.NumVar(0, inf, f"over_{t}_{q.id}")

@@ -15,8 +15,11 @@ model, the greedy start and the bound use it. The checker reads the same inputs 
   penalised like one inside the horizon.
 - High load before `start` is unknown (the previous roster carries no demand): a run of
   high-load slots is counted from `start`.
-- Locks: a day-off lock removes every shift of that date, a shift lock every other shift of the
-  date (and other queues when it names one); the model then forces the locked shift.
+- Locks (`scheduler.rules.locks`): a day-off lock removes every shift of that date, a shift lock
+  every other shift of the date (and other queues when it names one); the locked shift is forced.
+
+Each rule that reaches across the boundary reads this in its own unit (`scheduler.rules`: rest,
+consecutive days, weekly hours, leads); the coverage tiers and comfort in `scheduler.objective`.
 """
 
 from __future__ import annotations
@@ -26,7 +29,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from scheduler.roster import Assignment
-from scheduler.scenario import Agent, Scenario
+from scheduler.scenario import Scenario
 
 
 @dataclass
@@ -103,22 +106,3 @@ def history_of(scenario: Scenario, start: dt.datetime, n_slots: int, slot_minute
 
 def locks_by_agent_date(scenario: Scenario) -> dict[tuple[str, dt.date], object]:
     return {(k.employee_id, k.date): k for k in getattr(scenario, "locks", [])}
-
-
-def lock_allows(lock, code: str) -> bool:
-    """Does the agent's lock of that date (None: no lock) leave shift `code` possible?"""
-    return lock is None or (not lock.off and lock.shift == code)
-
-
-def lock_queues(lock, queues: list[str]) -> list[str]:
-    """The queues left by a lock that names one."""
-    if lock is None or lock.off or not lock.queue:
-        return queues
-    return [q for q in queues if q == lock.queue]
-
-
-def agent_may_work(history: History, locks: dict, agent: Agent, code: str, date: dt.date,
-                   start: dt.datetime, end: dt.datetime, rest: dt.timedelta) -> bool:
-    """Rule 6 as eligibility: the previous roster's rest and the agent's lock of that date."""
-    return (lock_allows(locks.get((agent.employee_id, date)), code)
-            and history.rest_ok(agent.employee_id, start, end, rest))

@@ -1,7 +1,7 @@
 """Week after week: what is told when the locks or the previous roster make every roster
-impossible. Locks and the previous roster's rest, consecutive days, coverage and leads live with
-the hard rules in `scheduler.model` (rule 6 there, computed from `scheduler.history`), and the
-declined-requests tier with the objective tiers.
+impossible. The locks are a rule unit (`scheduler.rules.locks`); the previous roster's rest,
+consecutive days, hours and leads are read by those rules' own units (from
+`scheduler.history`); the declined-requests tier is in `scheduler.objective`.
 """
 
 from __future__ import annotations
@@ -50,7 +50,8 @@ def _feasible(rm: RosterModel, locks: list) -> bool:
     """Does a roster exist when only these locks are kept (everything else as in rm)?"""
     trial = RosterModel(rm.scenario.model_copy(update={"locks": locks, "requests": []}), rm.grid,
                         frozen=rm.frozen, free_from=rm.free_from, free_until=rm.free_until,
-                        free_agents=rm.free_agents)
+                        free_agents=rm.free_agents, hard_rules=rm.hard_rules, extra_rules=rm.extra_rules,
+                        objective=[])
     solver = cp_model.CpSolver()
     solver.parameters.max_time_in_seconds = TRY_SECONDS
     solver.parameters.num_workers = 1
