@@ -12,7 +12,8 @@ from scheduler.grid import Grid
 from scheduler.kpi import coverage, summary_kpis
 from scheduler.result import ServiceBound, SolveReport
 from scheduler.roster import Roster
-from scheduler.inputs import load_inputs
+from scheduler.errors import InfeasibleError
+from scheduler.inputs import boundary_breaks, load_inputs
 from scheduler.scenario import Scenario
 from scheduler.solve import ProgressPrinter, SolveOptions, solve
 
@@ -119,6 +120,8 @@ def solve_scenario(folder: Path, out: Path, *, time_limit_s: float | None = None
     """Load a scenario folder (and the previous roster, when given), solve it, check the
     roster, write the workbook (and CSV)."""
     scenario = load_inputs(folder, previous=previous)
+    if broken := boundary_breaks(scenario):
+        raise InfeasibleError(broken)
     printer = ProgressPrinter(sys.stderr) if progress else None
     warnings = unavoidable_shortage(scenario)
     for w in warnings:

@@ -98,3 +98,13 @@ def load_previous(path: Path, config: ScenarioConfig, agents: dict[str, Agent], 
                                 f"({shown}), not before this horizon's start {config.start:%Y-%m-%d}; expected "
                                 f"--previous to be the roster that ends where this one begins", column="date"))
     return Roster.from_rows(kept)
+
+
+def boundary_breaks(scenario: Scenario) -> list[str]:
+    """What the previous roster's shifts that run past `start` break by themselves in this
+    horizon (a run too long, or too long at this horizon's high load): no roster can mend that,
+    so it is said before solving (exit 1). Judged by the checker on an empty roster."""
+    if scenario.previous is None:
+        return []
+    return [f"the previous roster's shift runs into this horizon and breaks a rule by itself: [{v.rule}] {v.message}"
+            for v in check_rows(scenario, []) if v.rule in ("continuous_hours", "high_load_run")]

@@ -355,3 +355,34 @@ def test_a_carried_in_shift_with_no_lead_possible_exits_1(tmp_path, capsys):
     err = capsys.readouterr().err
     assert ("2026-11-09 00:00 .. 06:00: the previous roster's shifts of A2 still work then, and no lead is or can "
             "be on shift") in err, err
+
+
+def test_a_carried_in_run_too_long_by_itself_exits_1(tmp_path, capsys):
+    w2 = make(tmp_path / "week2", "week2", WEEK2, 7, [(0, 0, 6)])
+    start = dt.datetime(2026, 11, 8, 20)
+    prev = write_previous(tmp_path / "last.xlsx", [["A2", "", dt.datetime(2026, 11, 8), "X", "pre_sales", start,
+                                                    start + dt.timedelta(hours=10), 10]])
+    assert run("solve", str(w2), "--previous", str(prev), "--out", str(tmp_path / "r.xlsx"), "--quiet",
+               "--workers", "1", "--time-limit", "5") == 1
+    err = capsys.readouterr().err
+    assert ("the previous roster's shift runs into this horizon and breaks a rule by itself: [continuous_hours] "
+            "A2 陈静 works 10.0 h without a break (2026-11-08 20:00 .. 2026-11-09 06:00)") in err, err
+
+
+def test_nights_of_the_previous_roster_count_in_fairness(tmp_path):
+    # one night shift to give on Monday; A2 worked two nights last week, A3 none: A3 gets it
+    w2 = make(tmp_path / "week2", "week2", WEEK2, 1, [(0, 22, 24)])
+    (w2 / "demand.csv").write_text("start,queue,contacts\n2026-11-09 23:00,pre_sales,5\n", encoding="utf-8")
+    (w2 / "staff.csv").write_text("employee_id,name,home_queue\nA2,陈静,pre_sales\nA3,王芳,pre_sales\n",
+                                  encoding="utf-8")
+    toml = (w2 / "scenario.toml").read_text(encoding="utf-8").replace('start = "22:00"', 'start = "16:00"')
+    (w2 / "scenario.toml").write_text(toml, encoding="utf-8")  # N 16:00-24:00 fits in one day
+    rows = []
+    for d in (3, 4):
+        begin = dt.datetime(2026, 11, d, 16)
+        rows.append(["A2", "", dt.datetime(2026, 11, d), "N", "pre_sales", begin, begin + dt.timedelta(hours=8), 8])
+    prev = write_previous(tmp_path / "last.xlsx", rows)
+    scenario = load_inputs(w2, previous=prev)
+    roster, _ = solve(scenario, options_for(scenario, 3, 1, 0))
+    # (without --previous the two are alike, and this solve gives the night to A2, the first)
+    assert [(a.employee_id, a.shift) for a in roster.assignments if a.shift == "N"] == [("A3", "N")]
