@@ -162,7 +162,7 @@ def test_requests_granted_when_free_and_declined_for_service_with_the_slot_named
     exam = body[4]
     assert exam["granted"] == "no" and "2026-11-04 14:00-22:00" in exam["why_declined"], exam["why_declined"]
     summary = [r for r in wb["Summary"].iter_rows(values_only=True) if r[0] and str(r[0]).startswith("requests")]
-    assert ("requests granted, priority 3", "0 / 1") in [r[:2] for r in summary]
+    assert ("requests granted / asked, priority 3", "0 / 1") in [r[:2] for r in summary]
     assert run("check", str(out), "--scenario", str(w1)) == 0
 
 

@@ -109,6 +109,10 @@ KPI_LABELS = {
         "nights_per_agent_min": "night shifts per agent, min",
         "nights_per_agent_max": "night shifts per agent, max",
         "peak_concurrency": "peak concurrent customers per agent",
+        "requests granted, priority 3": "requests granted / asked, priority 3",
+        "requests granted, priority 2": "requests granted / asked, priority 2",
+        "requests granted, priority 1": "requests granted / asked, priority 1",
+        "requests granted, all": "requests granted / asked, all",
     },
     "zh": {
         "overflow_customer_hours": "溢出（客户·小时）",
@@ -123,6 +127,10 @@ KPI_LABELS = {
         "nights_per_agent_min": "人均夜班最少",
         "nights_per_agent_max": "人均夜班最多",
         "peak_concurrency": "峰值人均同时接待数",
+        "requests granted, priority 3": "排班请求满足 / 提出（优先级3）",
+        "requests granted, priority 2": "排班请求满足 / 提出（优先级2）",
+        "requests granted, priority 1": "排班请求满足 / 提出（优先级1）",
+        "requests granted, all": "排班请求满足 / 提出（全部）",
     },
 }
 
