@@ -386,3 +386,20 @@ def test_nights_of_the_previous_roster_count_in_fairness(tmp_path):
     roster, _ = solve(scenario, options_for(scenario, 3, 1, 0))
     # (without --previous the two are alike, and this solve gives the night to A2, the first)
     assert [(a.employee_id, a.shift) for a in roster.assignments if a.shift == "N"] == [("A3", "N")]
+
+
+def test_the_checker_reads_leads_across_the_boundary(tmp_path):
+    w2 = make(tmp_path / "week2", "week2", WEEK2, 7, [(0, 0, 6)])
+    toml = (w2 / "scenario.toml").read_text(encoding="utf-8").replace("min_leads_on_duty = 0", "min_leads_on_duty = 1")
+    (w2 / "scenario.toml").write_text(toml, encoding="utf-8")
+    night = dt.datetime(2026, 11, 8, 22)
+
+    def row(eid: str) -> list:
+        return [eid, "", dt.datetime(2026, 11, 8), "N", "pre_sales", night, night + dt.timedelta(hours=8), 8]
+
+    alone = load_inputs(w2, previous=write_previous(tmp_path / "a.xlsx", [row("A2")]))
+    found = [v for v in check_rows(alone, []) if v.rule == "leads_on_duty"]
+    assert [v.message for v in found] == ["2026-11-09 00:00 .. 06:00: no lead on shift while A2 陈静 works; the rule "
+                                          "is at least 1 lead on shift whenever anyone works"]
+    with_lead = load_inputs(w2, previous=write_previous(tmp_path / "b.xlsx", [row("A2"), row("A1")]))
+    assert check_rows(with_lead, []) == []
