@@ -5,14 +5,17 @@ so they live here rather than in the scenario package."""
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import io
 from pathlib import Path
 
 from scheduler.check import check_rows
 from scheduler.errors import InputError, Problem
 from scheduler.roster import Roster
 from scheduler.scenario import Agent, Scenario, ScenarioConfig, load_scenario
-from scheduler.workbook import read_assignments
+from scheduler.workbook import ASSIGNMENT_COLUMNS, read_assignments
+from scheduler.workbook.reader import _assignment_row, _header_columns
 
 
 def load_inputs(folder: str | Path, previous: str | Path | None = None) -> Scenario:
@@ -73,11 +76,12 @@ def validate_locks(scenario: Scenario) -> list[Problem]:
 
 def load_previous(path: Path, config: ScenarioConfig, agents: dict[str, Agent], problems: list[Problem]
                   ) -> Roster | None:
-    """The previous roster's Assignments sheet (SPEC 2.2) as a Roster of fixed history: rows of
+    """The previous roster's Assignments sheet (SPEC 2.2; or the `_assignments.csv` beside it) as
+    a Roster of fixed history: rows of
     agents not in staff.csv (they left) and shifts starting more than 14 days before `start` are
     dropped; a shift starting on or after `start` is bad input (the wrong workbook)."""
     try:
-        rows = read_assignments(path)
+        rows = _previous_csv(path) if path.suffix.lower() == ".csv" else read_assignments(path)
     except InputError as exc:
         problems.extend(Problem(p.file if p.file != str(path) else f"--previous {path}", p.message, p.row, p.column)
                         for p in exc.problems)
@@ -98,6 +102,35 @@ def load_previous(path: Path, config: ScenarioConfig, agents: dict[str, Agent], 
                                 f"({shown}), not before this horizon's start {config.start:%Y-%m-%d}; expected "
                                 f"--previous to be the roster that ends where this one begins", column="date"))
     return Roster.from_rows(kept)
+
+
+def _previous_csv(path: Path) -> list[dict]:
+    """The Assignments table as the CSV written beside every workbook (`<stem>_assignments.csv`):
+    the same columns and cell checks as the sheet."""
+    if not path.exists():
+        raise InputError([Problem(str(path), "not found")])
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+        table = list(csv.reader(io.StringIO(text, newline="")))
+    except (OSError, UnicodeDecodeError, csv.Error) as exc:
+        raise InputError([Problem(path.name, f"cannot be read as a UTF-8 CSV ({exc}); expected the Assignments "
+                                             f"table ({', '.join(ASSIGNMENT_COLUMNS)})")]) from None
+    if not table:
+        raise InputError([Problem(path.name, f"is empty: expected the header {', '.join(ASSIGNMENT_COLUMNS)}",
+                                  row=1)])
+    columns = _header_columns(path.name, tuple(table[0]))
+    out, problems = [], []
+    for row_no, values in enumerate(table[1:], start=2):
+        cells = {name: (values[i] if i < len(values) else None) for name, i in columns.items()}
+        if all(v is None or not str(v).strip() for v in cells.values()):
+            continue
+        record, found = _assignment_row(path.name, row_no, cells)
+        problems += found
+        if not found:
+            out.append(record)
+    if problems:
+        raise InputError(problems)
+    return out
 
 
 def boundary_breaks(scenario: Scenario) -> list[str]:

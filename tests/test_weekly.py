@@ -116,6 +116,10 @@ def test_week_two_with_previous_passes_the_check_across_the_boundary(fortnight, 
     # the two weeks joined, one scenario of 14 days: nothing broken
     rows = read_assignments(f["r1"]) + read_assignments(f["r2"])
     assert check_rows(load_scenario(f["joined"]), rows) == []
+    # the CSV written beside the workbook serves as --previous too, with the same verdict
+    csv_previous = f["r1"].with_name("r1_assignments.csv")
+    assert run("check", str(f["r2"]), "--scenario", str(f["week2"]), "--previous", str(csv_previous)) == 0
+    assert run("check", str(f["r2_alone"]), "--scenario", str(f["week2"]), "--previous", str(csv_previous)) == 1
 
 
 def test_week_two_alone_breaks_rest_or_consecutive_days_at_the_boundary(fortnight, capsys):
