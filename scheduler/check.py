@@ -687,7 +687,8 @@ def lock(r: _Reading) -> Iterator[Violation]:
                                         f"day off", k.employee_id, w.first_start)
             continue
         kept = [w for w in that_day if w.code == k.shift]
-        if not kept:
+        if not kept and _absent_during(r, k):
+            continue  # an absence (a sick call a repair applied) wins over the plan: the absence rule
             has = f" (works {', '.join(w.code for w in that_day)} instead)" if that_day else ""
             yield Violation("lock", f"{_who(agent)} does not work {k.shift} on {k.date:%Y-%m-%d}{has}, which "
                                     f"{where} locks", k.employee_id, k.date)
@@ -718,6 +719,16 @@ def _past_shifts(scenario: Scenario) -> list[_Worked]:
         if a.employee_id in agents:
             out.append(_Worked(agents[a.employee_id], a.date, a.shift, None, [a.queue], sorted(a.runs), past=True))
     return out
+
+
+def _absent_during(r: _Reading, k) -> bool:
+    """Does an absence of the agent overlap the locked shift?"""
+    kind = next((s for s in r.config.shifts if s.code == k.shift), None)
+    if kind is None:
+        return False
+    begin = dt.datetime.combine(k.date, kind.start)
+    finish = begin + dt.timedelta(minutes=round(kind.hours * 60))
+    return any(a.start < finish and begin < a.end for a in r.absences[k.employee_id])
 
 
 def _moves_for(r: _Reading, w: _Worked) -> list:

@@ -407,3 +407,18 @@ def test_the_checker_reads_leads_across_the_boundary(tmp_path):
                                           "is at least 1 lead on shift whenever anyone works"]
     with_lead = load_inputs(w2, previous=write_previous(tmp_path / "b.xlsx", [row("A2"), row("A1")]))
     assert check_rows(with_lead, []) == []
+
+
+def test_a_sick_call_wins_over_a_lock_in_a_repair(tmp_path, capsys):
+    w1 = make(tmp_path / "week1", "week1", WEEK1, 7, WEEK1_BUSY)
+    (w1 / "locks.csv").write_text("employee_id,date,shift,queue\nA1,2026-11-05,L,\n", encoding="utf-8")
+    out = tmp_path / "r.xlsx"
+    assert run("solve", str(w1), "--out", str(out), "--quiet", "--workers", "1", "--time-limit", "5",
+               "--no-bound") == 0
+    fixed = tmp_path / "fixed.xlsx"
+    assert run("repair", str(out), "--scenario", str(w1), "--absent", "A1", "--from", "2026-11-05 00:00",
+               "--to", "2026-11-06 00:00", "--out", str(fixed), "--quiet", "--workers", "1",
+               "--time-limit", "5") == 0, capsys.readouterr().err
+    rows = read_assignments(fixed)
+    assert not any(r["employee_id"] == "A1" and r["date"] == dt.date(2026, 11, 5) for r in rows)
+    assert run("check", str(fixed), "--scenario", str(w1)) == 0

@@ -48,6 +48,14 @@ class LocksKept(Rule):
             inst = rm.inst_by_key.get((lock.shift, date))
             if inst is None or not rm.is_free(eid, inst):
                 continue  # a repair keeps its past as published
+            agent = rm.agents[idx[eid]]
+            why = rm.eligibility.why_not(agent, inst)
+            if why is not None:
+                # only a repair gets here (a solve refuses such a lock as bad input): the sick
+                # call is news, and it wins over the plan
+                rm.notes.append(f"the lock of {eid} {agent.name} on {date:%Y-%m-%d} ({lock.shift}, locks.csv row "
+                                f"{lock.row}) is not kept: {eid} {why}")
+                continue
             on = rm.on.get((idx[eid], inst.index))
             if on is None:
                 rm.why_infeasible.append(f"{eid} {rm.agents[idx[eid]].name} cannot work the locked shift {lock.shift} "
