@@ -61,7 +61,9 @@ class LocksKept(Rule):
                 rm.why_infeasible.append(f"{eid} {rm.agents[idx[eid]].name} cannot work the locked shift {lock.shift} "
                                          f"on {date:%Y-%m-%d} (locks.csv row {lock.row}): no break pattern or queue "
                                          f"of it keeps the rules")
-                rm.m.add_bool_or([])  # no roster: solve says why
+                never = rm.m.new_bool_var(f"lock_{lock.row}_impossible")  # no roster: solve says why
+                rm.m.add(never == 1)
+                rm.m.add(never == 0)
             else:
                 rm.m.add(on == 1)
 
