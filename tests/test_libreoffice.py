@@ -44,7 +44,11 @@ def workbooks(tmp_path_factory) -> dict[str, Path]:
     roster, report = solve(scenario, options_for(scenario, 1, 1, 0))
     verify(scenario, roster)
     add_service_bounds(scenario, report, summary_kpis(scenario, Grid(scenario), roster), time_limit_s=10)
-    return {lang: write_result(base / lang / "roster.xlsx", scenario, roster, report, lang).files[0]
+    # a Changes sheet as a repair writes it (the writer only lays it out)
+    first = min(roster.assignments, key=lambda a: (a.start, a.employee_id))
+    changes = [{"employee_id": first.employee_id, "name": scenario.agent_by_id[first.employee_id].name,
+                "date": first.date, "before": f"{first.shift} {first.queue}", "after": ""}]
+    return {lang: write_result(base / lang / "roster.xlsx", scenario, roster, report, lang, changes).files[0]
             for lang in LANGS}
 
 
@@ -93,7 +97,7 @@ def header_rows(ws) -> list[list[str]]:
 def test_every_sheet_converts(workbooks, printed, tmp_path, lang):
     xlsx = workbooks[lang]
     sheets = openpyxl.load_workbook(xlsx).sheetnames
-    assert {"Assignments", "Roster", "Coverage", "Summary", "Forecast", "Absences"} <= set(sheets)
+    assert {"Assignments", "Roster", "Coverage", "Summary", "Forecast", "Changes", "Absences"} <= set(sheets)
     # one page per sheet: each sheet rendered on its own
     single = convert(xlsx, tmp_path / "single", '{"SinglePageSheets":{"type":"boolean","value":"true"}}')
     assert page_count(single) == len(sheets)

@@ -185,7 +185,8 @@ TERMS: dict[str, dict[str, str]] = {
         "agents": "人", "shifts": "班次", "calls": "通电话",
         # statuses (CP-SAT's and ours)
         "OPTIMAL": "最优", "FEASIBLE": "可行（未证明最优）", "INFEASIBLE": "无解", "UNKNOWN": "未知",
-        "MODEL_INVALID": "模型无效",
+        "MODEL_INVALID": "模型无效", "TIME_LIMIT": "达到时间上限", "ABNORMAL": "异常", "NOT_SOLVED": "未求解",
+        "UNBOUNDED": "无界",
         # demand sources
         "demand.csv": "demand.csv 文件", "forecast": "由业务计划推算",
     },
@@ -227,7 +228,7 @@ NOTE_PATTERNS: dict[str, list[tuple[str, str]]] = {
         (r"(?P<code>\S+) on (?P<date>\d{4}-\d\d-\d\d): no break pattern satisfies the run rules",
          "{date} 的 {code} 班：没有满足连续工作规则的休息模式"),
         (r"LP lower bound not computed: (?P<why>.+)", "未计算线性松弛下界：{why}"),
-        (r"LP lower bound: (?P<status>\S+) after (?P<s>\d+) s", "线性松弛下界：{s} 秒后{status}"),
+        (r"LP lower bound: (?P<status>\S+) after (?P<s>\d+) s", "线性松弛下界：{s} 秒后结束（{status}）"),
         (r"LP bound relaxes: integrality .*",
          "线性松弛下界放宽了：整数性（人数、班次和休息可取小数）；按相同人员分组汇总每人规则；组长规则"
          "（只保留“没有组长能上班则无人上班”和一个大 M 形式）"),
