@@ -232,7 +232,7 @@ def _shift_description(s, L: dict) -> str:
     finish = begin + dt.timedelta(hours=s.hours)
     days_later = (finish.date() - begin.date()).days
     text = f"{begin:%H:%M}–{finish:%H:%M}" + (f" (+{days_later})" if days_later else "")
-    text += f", {s.hours:g} h"
+    text += f", {s.hours:g} {L['h']}"
     if s.night:
         text += f", {L['night']}"
     return text + f", {L['kinds']} " + "/".join(L.get(k, k) for k in s.kinds)
@@ -534,7 +534,8 @@ def _changes_sheet(ws: Worksheet, changes: list[dict], L: dict) -> None:
     _header(ws, 1, [L[k] for k in keys])
     for r, change in enumerate(changes, start=2):
         for c, key in enumerate(keys, start=1):
-            _put(ws, r, c, change.get(key))
+            value = change.get(key)
+            _put(ws, r, c, L["off"] if key in ("before", "after") and value == "off" else value)
     ws.freeze_panes = "A2"
 
     r = _section(ws, len(changes) + 3, L["call_list"])
