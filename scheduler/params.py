@@ -27,13 +27,17 @@ class SolveParams:
     # share of the time limit each tier may use (renormalised over the tiers present)
     time_share: Mapping[TierId, float] = field(default_factory=lambda: _frozen({
         TierId.OVERFLOW: 0.25, TierId.SHORTAGE: 0.60, TierId.CHANGED_AGENTS: 0.25, TierId.CHANGED_SHIFTS: 0.10,
-        TierId.FLEX_HOURS: 0.10, TierId.REGULAR_HOURS: 0.10, TierId.COMFORT: 0.10}))
+        TierId.FLEX_HOURS: 0.10, TierId.DECLINED_REQUESTS: 0.10, TierId.REGULAR_HOURS: 0.10,
+        TierId.COMFORT: 0.10,
+        # repair only (a repair's shares are repair_time_share; these for a model built by hand)
+        TierId.LOST_OVERFLOW: 0.25, TierId.LOST_SHORTAGE: 0.40, TierId.CHANGED_REGULARS: 0.05}))
     # a repair (SPEC 6): the service the event cost and the calls take the time; once the calls
     # are capped, few rosters remain and the later tiers are quick
     repair_time_share: Mapping[TierId, float] = field(default_factory=lambda: _frozen({
         TierId.LOST_OVERFLOW: 0.25, TierId.LOST_SHORTAGE: 0.45, TierId.CHANGED_AGENTS: 0.15,
         TierId.CHANGED_REGULARS: 0.02, TierId.CHANGED_SHIFTS: 0.05, TierId.OVERFLOW: 0.02, TierId.SHORTAGE: 0.02,
-        TierId.FLEX_HOURS: 0.02, TierId.REGULAR_HOURS: 0.02, TierId.COMFORT: 0.02}))
+        TierId.FLEX_HOURS: 0.02, TierId.DECLINED_REQUESTS: 0.02, TierId.REGULAR_HOURS: 0.02,
+        TierId.COMFORT: 0.02}))
     default_share: float = 0.1  # a tier missing from time_share
     # the tier whose ties a tier breaks by the next one, with an exact lexicographic weight
     # (not overflow -> shortage: it traded overflow for shortage)

@@ -37,6 +37,7 @@ from scheduler.rules import Rule
 from scheduler.scenario import Scenario
 from scheduler.stop import Interrupt, MaxRuntime, Stalled
 from scheduler.warmstart import greedy_roster
+from scheduler.weekly import weekly_reasons
 
 
 class ProgressPrinter:
@@ -130,6 +131,7 @@ class Pipeline:
         self.solution: list[int] | None = None  # the best roster so far: a value for every model variable
         self.greedy: list[int] | None = None
         self.interrupt = Interrupt()
+        self.solved: list[tuple[Tier, PhaseResult]] = []  # each tier searched, and its report
 
     def run(self) -> tuple[Roster, SolveReport]:
         with self.interrupt:
@@ -192,6 +194,7 @@ class Pipeline:
         search = TierSearch(self, n, tier, budget, weight, nxt, found)
         phase = search.run()
         self.report.phases.append(phase)
+        self.solved.append((tier, phase))
         if self.printer:
             self.printer.solution(tier.name, phase.objective, phase.best_bound, final=True)
         if phase.status != "OPTIMAL":
@@ -206,9 +209,8 @@ class Pipeline:
             # way), evaluated on the roster itself: helper variables of a tier not being minimised
             # may sit above their tight values in a solution (e.g. an agent marked changed who is not)
             tight = rm.complete_hint({id(o) for o in rm.options if solution[o.var.index]})
-            by_name = {t.name: t for t in self.tiers}
-            for phase in report.phases:
-                phase.objective = by_name[phase.name].value(tight) * by_name[phase.name].to_user
+            for tier, phase in self.solved:
+                phase.objective = tier.value(tight) * tier.to_user
         if self.interrupt():
             report.notes.append("stopped with Ctrl-C: the roster is the best found so far, not proven optimal")
             report.status = "FEASIBLE"
@@ -398,6 +400,8 @@ def explain_infeasible(rm: RosterModel) -> list[str]:
         reasons.append("The part of the roster that is already fixed (before the repair moment) breaks a rule that "
                        "nothing after the moment can mend; run `scheduler check` on the published roster.")
     reasons.extend(rm.unusable)
+    reasons.extend(rm.why_infeasible)
+    reasons.extend(weekly_reasons(rm))
     if not reasons:
         reasons.append("The hard rules contradict each other for this scenario.")
     return reasons

@@ -1,5 +1,7 @@
 """SPEC 3, rule 4: in every slot in which at least one agent works, at least min_leads_on_duty
-leads are on shift (working, or on a break inside their shift instance)."""
+leads are on shift (working, or on a break inside their shift instance). With --previous (rule
+6), a shift of the previous roster that runs past `start` works (so its slots need leads) and
+a lead on it is on shift (`RosterModel.history`)."""
 
 from __future__ import annotations
 
@@ -8,11 +10,15 @@ from typing import TYPE_CHECKING
 
 from ortools.sat.python.cp_model import LinearExpr
 
+from scheduler.history import history_of
 from scheduler.rules.base import GreedyCheck, Rule
 
 if TYPE_CHECKING:
     from scheduler.bound import BoundLP
+    from scheduler.eligibility import Eligibility
+    from scheduler.grid import Grid, ShiftInstance
     from scheduler.model import Option, RosterModel
+    from scheduler.scenario import Scenario
     from scheduler.warmstart import Greedy
 
 
@@ -31,13 +37,19 @@ class LeadsOnDuty(Rule):
                 for t in o.on_shift:
                     leads[t].append(o.var)
         cov = rm.coverage_terms()
+        carried, carried_leads = rm.history.working, rm.history.leads
         for t in range(rm.grid.n_slots):
             queues = [q for q in rm.scenario.config.queue_ids if (t, q) in cov]
-            if not queues:
+            lacking = need - carried_leads[t]  # beyond the leads of the previous roster's shifts
+            if carried[t] and lacking > 0:
+                # a shift of the previous roster works here: the slot needs its leads whatever we do
+                rm.m.add(LinearExpr.sum(leads[t]) >= lacking)
+                continue
+            if not queues or lacking <= 0:
                 continue
             work = [rm.staffed(t, q) for q in queues]
             ub = sum(sum(cov[(t, q)][1]) for q in queues)
-            if len(leads[t]) < need:
+            if len(leads[t]) < lacking:
                 # too few leads could ever be on shift here: nobody may work this slot
                 for w in work:
                     rm.m.add(w == 0)
@@ -46,17 +58,46 @@ class LeadsOnDuty(Rule):
             ix = [w.index for w in work]
             rm.define(anyone, ix, lambda val, ix=ix: int(any(val[i] > 0 for i in ix)))
             rm.m.add(LinearExpr.sum(work) <= ub * anyone)
-            rm.m.add(LinearExpr.sum(leads[t]) >= need * anyone)
+            rm.m.add(LinearExpr.sum(leads[t]) >= lacking * anyone)
 
     def greedy(self, rm: RosterModel) -> GreedyCheck:
         return _LeadCover(rm)
+
+    def unavoidable(self, scenario: Scenario, grid: Grid, eligibility: Eligibility) -> list[str]:
+        """Slots with demand in which fewer leads than needed could be on shift, by any shift:
+        nobody may work them. Names the leads and why each cannot."""
+        need = scenario.config.rules.min_leads_on_duty
+        if need <= 0:
+            return []
+        leads = [a for a in scenario.agents if a.is_lead]
+        covering: dict[int, list[ShiftInstance]] = {}
+        for inst in grid.instances:
+            for t in inst.slots:
+                covering.setdefault(t, []).append(inst)
+        carried = history_of(scenario, grid.start, grid.n_slots, grid.slot_minutes).leads  # --previous
+        blocked = [t for t in range(grid.n_slots) if grid.total_rate[t] > 0 and carried[t] + sum(
+            any(eligibility.why_not(a, inst) is None for inst in covering.get(t, [])) for a in leads) < need]
+        out = []
+        for stretch in _stretches(blocked):
+            insts = covering.get(stretch[0], [])
+            reasons = []
+            for a in leads:
+                whys = sorted({w for w in (eligibility.why_not(a, i) for i in insts) if w is not None})
+                if whys:
+                    reasons.append((f"{a.employee_id} {a.name}", " and ".join(whys)))
+            detail = _names(reasons) if reasons else ("no shift covers it" if not insts
+                                                      else "there are no leads in the staff list")
+            begin, end = grid.slot_start(stretch[0]), grid.slot_start(stretch[-1] + 1)
+            out.append(f"{begin:%Y-%m-%d %H:%M}-{end:%H:%M}: no lead can be on shift ({detail}), "
+                       f"so nobody may work then")
+        return out
 
     def bound_setup(self, lp: BoundLP) -> None:
         """A slot in which fewer than min_leads_on_duty leads could be on shift is worked by nobody."""
         need = lp.rules.min_leads_on_duty
         if need <= 0:
             return
-        cover = [0] * lp.grid.n_slots
+        cover = list(lp.history.leads)  # leads on the previous roster's shifts running past `start`
         for g in lp.groups:
             if g.agent.is_lead:
                 slots = {t for inst in lp.grid.instances if lp.eligibility.allowed(g.agent, inst) for t in inst.slots}
@@ -73,7 +114,31 @@ class LeadsOnDuty(Rule):
         s = lp.solver
         for t, ws in lp.working.items():
             if t not in lp.dead:
-                s.Add(s.Sum(ws) * need <= lp.n_total * s.Sum(lp.leads_on[t]))
+                s.Add(s.Sum(ws) * need <= lp.n_total * (s.Sum(lp.leads_on[t]) + lp.history.leads[t]))
+
+
+def _names(pairs: list[tuple[str, str]]) -> str:
+    """'L01 A, L02 B are absent; L03 C cannot work nights' from (who, why) pairs."""
+    by_reason: dict[str, list[str]] = {}
+    for who, why in pairs:
+        by_reason.setdefault(why, []).append(who)
+    parts = []
+    for why, ws in by_reason.items():
+        if len(ws) > 1 and why.startswith("is "):
+            why = "are " + why.removeprefix("is ")
+        parts.append(f"{', '.join(ws)} {why}")
+    return "; ".join(parts)
+
+
+def _stretches(slots: list[int]) -> list[list[int]]:
+    """Runs of consecutive slot indices."""
+    out: list[list[int]] = []
+    for t in slots:
+        if out and out[-1][-1] == t - 1:
+            out[-1].append(t)
+        else:
+            out.append([t])
+    return out
 
 
 class _LeadCover(GreedyCheck):
@@ -83,7 +148,7 @@ class _LeadCover(GreedyCheck):
     def __init__(self, rm: RosterModel):
         self.rm = rm
         self.need = rm.rules.min_leads_on_duty
-        self.cover = [0] * rm.grid.n_slots
+        self.cover = list(rm.history.leads)
         self.is_lead = [a.is_lead for a in rm.agents]
 
     def fits(self, o: Option) -> bool:

@@ -59,6 +59,7 @@ LABELS: dict[str, dict[str, Any]] = {
         "rostered": "agents rostered",
         "before": "before", "after": "after", "call_list": "Call these people",
         "changed_dates": "dates changed",
+        "h": "h", "off": "off",
         "time": "time", "total_hours": "hours", "total_nights": "nights", "weekend_days": "weekend days",
         "head_count": "head-count {shift}", "head_count_total": "agents on shift",
         "columns": "Columns",
@@ -103,6 +104,7 @@ LABELS: dict[str, dict[str, Any]] = {
         "rostered": "排班人数",
         "before": "调整前", "after": "调整后", "call_list": "需要通知的人员",
         "changed_dates": "变动日期数",
+        "h": "小时", "off": "休息",
         "time": "时间", "total_hours": "工时", "total_nights": "夜班", "weekend_days": "周末天数",
         "head_count": "{shift} 班人数", "head_count_total": "当日上班人数",
         "columns": "列说明",
@@ -130,6 +132,10 @@ KPI_LABELS = {
         "nights_per_agent_min": "night shifts per agent, min",
         "nights_per_agent_max": "night shifts per agent, max",
         "peak_concurrency": "peak concurrent customers per agent",
+        "requests granted, priority 3": "requests granted / asked, priority 3",
+        "requests granted, priority 2": "requests granted / asked, priority 2",
+        "requests granted, priority 1": "requests granted / asked, priority 1",
+        "requests granted, all": "requests granted / asked, all",
     },
     "zh": {
         "overflow_customer_hours": "溢出（客户·小时）",
@@ -144,6 +150,10 @@ KPI_LABELS = {
         "nights_per_agent_min": "人均夜班最少",
         "nights_per_agent_max": "人均夜班最多",
         "peak_concurrency": "峰值人均同时接待数",
+        "requests granted, priority 3": "排班请求满足 / 提出（优先级3）",
+        "requests granted, priority 2": "排班请求满足 / 提出（优先级2）",
+        "requests granted, priority 1": "排班请求满足 / 提出（优先级1）",
+        "requests granted, all": "排班请求满足 / 提出（全部）",
     },
 }
 
@@ -179,13 +189,15 @@ TERMS: dict[str, dict[str, str]] = {
         # objective tiers
         "overflow": "溢出", "shortage": "缺口", "flex hours": "机动工时", "regular hours": "正式工时",
         "comfort": "舒适度", "changed agents": "变动人数", "changed shifts": "变动班次",
+        "lost overflow": "新增溢出", "lost shortage": "新增缺口", "changed regulars": "变动正式人数",
         "declined requests": "未满足的申请",
         # units
         "customer-hours": "客户·小时", "agent-hours": "人·小时", "hours": "小时", "points": "分",
-        "agents": "人", "shifts": "班次", "calls": "通电话",
+        "agents": "人", "shifts": "班次", "calls": "通电话", "priority points": "优先级分",
         # statuses (CP-SAT's and ours)
         "OPTIMAL": "最优", "FEASIBLE": "可行（未证明最优）", "INFEASIBLE": "无解", "UNKNOWN": "未知",
-        "MODEL_INVALID": "模型无效",
+        "MODEL_INVALID": "模型无效", "TIME_LIMIT": "达到时间上限", "ABNORMAL": "异常", "NOT_SOLVED": "未求解",
+        "UNBOUNDED": "无界",
         # demand sources
         "demand.csv": "demand.csv 文件", "forecast": "由业务计划推算",
     },
@@ -203,6 +215,8 @@ def term(word: str, lang: str) -> str:
 # written in English. Add a pair when you add a note.
 NOTE_PATTERNS: dict[str, list[tuple[str, str]]] = {
     "zh": [
+        (r"the lock of (?P<who>.+?) on (?P<d>[\d-]+) \((?P<code>\w+), locks.csv row (?P<row>\d+)\) is not kept: "
+         r"(?P<why>.+)", "{who} 在 {d} 的锁定班次 {code}（locks.csv 第 {row} 行）未保留：{why}"),
         (r"(?P<tier>.+?): large-neighbourhood search, (?P<n>\d+) parts re-solved in (?P<s>[\d.]+) s, "
          r"(?P<better>\d+) better in this tier or the next \((?P<kinds>.*)\); .+? (?P<a>[-\d,.]+) -> "
          r"(?P<b>[-\d,.]+) (?P<unit>.+)",
@@ -217,6 +231,25 @@ NOTE_PATTERNS: dict[str, list[tuple[str, str]]] = {
         (r"(?P<tier>.+?): CP-SAT on the whole model found no better roster in (?P<s>[\d.]+) s \((?P<status>.+)\)",
          "{tier}：CP-SAT 全模型求解 {s} 秒未找到更好的排班（{status}）"),
         (r"model built in (?P<s>[\d.]+) s; (?P<n>[\d,]+) shift options", "模型构建用时 {s} 秒；{n} 个班次选项"),
+        (r"repair from (?P<m>\S+ \S+): re-planned (?P<n>\d+) of (?P<total>\d+) agents \(the absent, the agents who "
+         r"can serve the queues that lost staff or gained contacts, free ones and flex staff first, and the leads "
+         r"when a lead is absent\) for shifts starting (?P<a>\S+ \S+) \.\. "
+         r"(?P<b>\S+ \S+); every other plan kept as published \(use --full to re-solve everything\); "
+         r"(?P<what>.*)",
+         "自 {m} 起重排：在 {total} 人中重排了 {n} 人（缺勤者、能服务缺人或需求增加队列的人，当天休息者和机动人员优先，"
+         "以及组长缺勤时的所有组长），范围为 {a} 至 {b} 开始的班次；其余安排保持已发布的不变（用 --full 全部重排）；{what}"),
+        (r"repair from (?P<m>\S+ \S+): every plan from (?P<f>\S+ \S+) re-solved \(--full\); (?P<what>.*)",
+         "自 {m} 起重排：{f} 之后的所有安排都重新求解（--full）；{what}"),
+        (r"--max-calls (?P<k>\d+): (?P<c>\d+) call\(s\); still lost against the published service: (?P<o>[\d,.]+) "
+         r"customer-hours of overflow, (?P<s>[\d,.]+) agent-hours of shortage",
+         "--max-calls {k}：通知 {c} 人；相对已发布排班仍损失：溢出 {o} 客户·小时，缺口 {s} 人·小时"),
+        (r"calls table: no roster with at most (?P<k>\d+) calls found in (?P<s>[\d.]+) s",
+         "通知人数表：{s} 秒内未找到最多通知 {k} 人的排班"),
+        (r"calls table: a roster with (?P<k>\d+) calls loses no more than the tiers' search's roster with (?P<c>\d+), "
+         r"which stopped before it proved the fewest calls; the repair takes it \(the tiers after the calls were "
+         r"not optimised again\)",
+         "通知人数表：通知 {k} 人的排班损失不多于分层搜索得到的通知 {c} 人的排班（后者未证明通知人数最少）；"
+         "采用前者（通知人数之后的层级未再优化）"),
         (r"stopped with Ctrl-C: the roster is the best found so far, not proven optimal",
          "已按 Ctrl-C 中止：此排班是目前找到的最好结果，未证明最优"),
         (r"breaks: each shift uses a maximal work/break pattern .*",
@@ -227,7 +260,7 @@ NOTE_PATTERNS: dict[str, list[tuple[str, str]]] = {
         (r"(?P<code>\S+) on (?P<date>\d{4}-\d\d-\d\d): no break pattern satisfies the run rules",
          "{date} 的 {code} 班：没有满足连续工作规则的休息模式"),
         (r"LP lower bound not computed: (?P<why>.+)", "未计算线性松弛下界：{why}"),
-        (r"LP lower bound: (?P<status>\S+) after (?P<s>\d+) s", "线性松弛下界：{s} 秒后{status}"),
+        (r"LP lower bound: (?P<status>\S+) after (?P<s>\d+) s", "线性松弛下界：{s} 秒后结束（{status}）"),
         (r"LP bound relaxes: integrality .*",
          "线性松弛下界放宽了：整数性（人数、班次和休息可取小数）；按相同人员分组汇总每人规则；组长规则"
          "（只保留“没有组长能上班则无人上班”和一个大 M 形式）"),
@@ -250,7 +283,10 @@ NOTE_PHRASES: dict[str, list[tuple[str, str]]] = {
            (r"\bno shift covers it\b", "没有班次覆盖"),
            (r"\bthere are no leads in the staff list\b", "人员表中没有组长"),
            (r"\band\b", "且"), (r"\bslot (\d+)", r"时段 \1"), (r"\bdays (\d+)", r"日期 \1"),
-           (r"\bagents (\d+)", r"人员 \1"), (r"^none$", "无")],
+           (r"\bagents (\d+)", r"人员 \1"), (r"^none$", "无"),
+           (r"\babsences: ", "缺勤："), (r"\bdemand x(?P<f>[\d.]+) in every queue\b", r"需求 ×\g<f>（所有队列）"),
+           (r"\bdemand x(?P<f>[\d.]+) in (?P<q>[a-z0-9_]+)\b", r"需求 ×\g<f>（\g<q>）"),
+           (r"\bdemand from (?P<f>\S+) from\b", r"需求取自 \g<f>，自"), (r"\bsick call\b", "病假")],
 }
 
 

@@ -82,13 +82,15 @@ from scheduler.workbook.labels import (
     translate_step,
 )
 from scheduler.workbook.printing import setup_for_print, text_width, wrapped_height
+from scheduler.workbook.requests_sheet import REQUESTS, requests_sheet
 
 
 def write_workbook(path: Path, *, scenario: Scenario, roster: Roster, report: SolveReport | None,
                    coverage: pd.DataFrame, kpis: dict, lang: str = "en",
                    changes: list[dict] | None = None,
                    rule_of_thumb: list[dict] | None = None,
-                   title_note: str | None = None, options: list[list] | None = None,
+                   title_note: str | None = None,
+                   requests: list[dict] | None = None, options: list[list] | None = None,
                    record_demand: bool = False) -> list[Path]:
     """Write the roster workbook (SPEC section 7) to `path` and the Assignments table as
     `<stem>_assignments.csv` beside it; return both paths. Hours are hours, coverage figures
@@ -124,6 +126,8 @@ def write_workbook(path: Path, *, scenario: Scenario, roster: Roster, report: So
         sheets.append((DEMAND, lambda ws: demand_sheet(ws, scenario)))
     if scenario.absences:
         sheets.append((ABSENCES, lambda ws: _absences_sheet(ws, scenario)))
+    if requests is not None:  # granted or declined, and why (scheduler.granted)
+        sheets.append((REQUESTS, lambda ws: requests_sheet(ws, requests)))
     for name, write_sheet in sheets:
         write_sheet(wb.create_sheet(name))
     for ws in wb.worksheets:  # every sheet prints one page wide, however it was written
@@ -143,10 +147,12 @@ def _assignments_sheet(ws: Worksheet, rows: list[dict]) -> None:
     _header(ws, 1, ASSIGNMENT_COLUMNS)
     for r, row in enumerate(rows, start=2):
         for c, key in enumerate(ASSIGNMENT_COLUMNS, start=1):
-            _put(ws, r, c, (row[key], HOURS_FORMAT) if key == "hours" else row[key])
+            cell = _put(ws, r, c, (row[key], HOURS_FORMAT) if key == "hours" else row[key])
+            if key == "shift":
+                cell.alignment = CENTER
     ws.freeze_panes = "A2"
     ws.auto_filter.ref = f"A1:{get_column_letter(len(ASSIGNMENT_COLUMNS))}{len(rows) + 1}"
-    _widths(ws, {"A": 14, "B": 16, "C": 12, "D": 8, "E": 14, "F": 17, "G": 17, "H": 8})
+    _widths(ws, {"A": 14, "B": 16, "C": 13, "D": 8, "E": 14, "F": 18, "G": 18, "H": 8})
 
 
 def _roster_sheet(ws: Worksheet, scenario: Scenario, roster: Roster, lang: str) -> None:
@@ -235,6 +241,7 @@ def _roster_sheet(ws: Worksheet, scenario: Scenario, roster: Roster, lang: str) 
         ws.column_dimensions[get_column_letter(first_date_col + k)].width = 13
     for k in range(3):
         ws.column_dimensions[get_column_letter(totals_col + k)].width = 9
+    ws.page_setup.orientation = "landscape"  # the grid is pinned to a wall: dates run across
 
 
 def _shift_description(s, L: dict) -> str:
@@ -242,7 +249,7 @@ def _shift_description(s, L: dict) -> str:
     finish = begin + dt.timedelta(hours=s.hours)
     days_later = (finish.date() - begin.date()).days
     text = f"{begin:%H:%M}–{finish:%H:%M}" + (f" (+{days_later})" if days_later else "")
-    text += f", {s.hours:g} h"
+    text += f", {s.hours:g} {L['h']}"
     if s.night:
         text += f", {L['night']}"
     return text + f", {L['kinds']} " + "/".join(L.get(k, k) for k in s.kinds)
@@ -545,7 +552,8 @@ def _changes_sheet(ws: Worksheet, changes: list[dict], L: dict, lang: str = "en"
     _header(ws, 1, [L[k] for k in keys] + extra_labels)
     for r, change in enumerate(changes, start=2):
         for c, key in enumerate(keys + extra_keys, start=1):
-            _put(ws, r, c, call_value(change, lang) if key == "call" else change.get(key))
+            value = call_value(change, lang) if key == "call" else change.get(key)
+            _put(ws, r, c, L["off"] if key in ("before", "after") and value == "off" else value)
     ws.freeze_panes = "A2"
 
     r = _section(ws, len(changes) + 3, L["call_list"])
