@@ -18,7 +18,7 @@ import platform
 import re
 import stat
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -282,12 +282,13 @@ def write_workbook(path: Path, *, scenario: Scenario, roster: Roster, report: So
                    coverage: pd.DataFrame, kpis: dict, lang: str = "en",
                    changes: list[dict] | None = None,
                    rule_of_thumb: list[dict] | None = None,
-                   title_note: str | None = None) -> list[Path]:
+                   title_note: str | None = None,
+                   extra_sheets: list[Callable[[openpyxl.Workbook], None]] | None = None) -> list[Path]:
     """Write the roster workbook (SPEC section 7) to `path` and the Assignments table as
     `<stem>_assignments.csv` beside it; return both paths. Hours are hours, coverage figures
     are per slot in the units of kpi.coverage(). `changes` (repair only) are dicts with
     employee_id, name, date, before, after; `rule_of_thumb` rows have date, queue, contacts,
-    agents. Both files are replaced atomically: on failure the previous files stay as they were."""
+    agents; each of `extra_sheets` adds its sheets to the workbook (Hires, ...). Both files are replaced atomically: on failure the previous files stay as they were."""
     if lang not in LABELS:
         raise ValueError(f"lang must be one of {', '.join(LABELS)}, got {lang!r}")
     path = Path(path)
@@ -310,6 +311,8 @@ def write_workbook(path: Path, *, scenario: Scenario, roster: Roster, report: So
         _changes_sheet(wb.create_sheet(CHANGES), changes, L)
     if scenario.absences:
         _absences_sheet(wb.create_sheet(ABSENCES), scenario)
+    for add in extra_sheets or []:
+        add(wb)
     wb.active = 0  # import tools that take "the active sheet" get the Assignments
 
     path.parent.mkdir(parents=True, exist_ok=True)
