@@ -45,7 +45,7 @@ def settable_keys() -> dict[str, Any]:
     out: dict[str, Any] = {}
     for name, info in ScenarioConfig.model_fields.items():
         key = info.alias or name
-        sub = _table_model(info.annotation)
+        sub = _table_model(info.annotation) if _is_single_value(info.annotation) else None
         if sub is not None:
             for sname, sinfo in sub.model_fields.items():
                 if _is_single_value(sinfo.annotation):
@@ -126,7 +126,7 @@ def parse_sets(items: list[str] | None) -> list[tuple[str, list[Any]]]:
             problems.append(Problem("--set", f"{key} is given twice; list all its values once: {key}=V1,V2"))
             continue
         info = keys[key]
-        adapter = TypeAdapter(Annotated[(info.annotation, *info.metadata)])
+        adapter = TypeAdapter(Annotated[(info.annotation, *info.metadata)] if info.metadata else info.annotation)
         parsed = []
         for raw in [v.strip() for v in values.split(",")]:
             if raw == "":
@@ -474,11 +474,13 @@ def run_whatif(folders: list[str], *, scales: list[float], sets: list[tuple[str,
             problems.extend(exc.problems)
     if problems:
         raise InputError(problems)
+    installed = ray_available()
+    if address and not (installed and use_ray is not False):
+        raise InputError([Problem("--address", f"Ray is not installed, so no cluster can be reached; {INSTALL_RAY}"
+                                  if not installed else "--address needs Ray: drop --no-ray")])
     if use_ray is None:
-        use_ray = ray_available()
-    if address and not use_ray:
-        raise InputError([Problem("--address", f"Ray is not installed, so no cluster can be reached; {INSTALL_RAY}")])
-    if not use_ray:
+        use_ray = installed
+    if not installed:
         say(f"Ray is not installed: the {len(variants)} variant(s) run one by one. To run them side by side: "
             f"{INSTALL_RAY}")
     jobs = [Job(v, files[v.folder], time_limit_s=time_limit_s, workers=workers_per_task, seed=seed, lang=lang,
