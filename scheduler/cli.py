@@ -98,16 +98,23 @@ def cmd_repair(args: argparse.Namespace) -> int:
 
 
 def cmd_hire(args: argparse.Namespace) -> int:
-    from scheduler.hire import HireTemplate, hire_workbook
+    from scheduler.hire import hire_workbook
 
     out = Path(args.out) if args.out else _default_out("hires.xlsx")
-    result, files = hire_workbook(Path(args.scenario), out, template=HireTemplate(args.kind, args.efficiency),
+    result, files = hire_workbook(Path(args.scenario), out, template=_template(args),
                                   target_pct=args.target_shortage, max_hires=args.max, time_limit_s=args.time_limit,
                                   workers=args.workers, seed=args.seed, lang=args.lang, progress=not args.quiet)
     print(result.summary_text())
     for f in files:
         print(f"  wrote {f}")
     return 0
+
+
+def _template(args: argparse.Namespace):
+    from scheduler.hire import HireTemplate
+
+    shifts = None if args.shifts is None else tuple(c.strip() for c in args.shifts.split(",") if c.strip())
+    return HireTemplate(args.kind, args.efficiency, shifts)
 
 
 def cmd_whatif(args: argparse.Namespace) -> int:
@@ -126,8 +133,8 @@ def cmd_whatif(args: argparse.Namespace) -> int:
     if problems:
         raise InputError(problems)
     out = Path(args.out) if args.out else _default_out("whatif.xlsx")
-    hire = ({"kind": args.kind, "efficiency": args.efficiency, "target_pct": args.target_shortage,
-             "max_hires": args.max} if args.hire else None)
+    hire = ({"template": _template(args), "target_pct": args.target_shortage, "max_hires": args.max}
+            if args.hire else None)
     say = (lambda m: print(m, file=sys.stderr, flush=True)) if not args.quiet else (lambda m: None)
     run = run_whatif(args.scenarios, scales=scales, sets=sets, out=out, hire=hire, address=args.address,
                      workers_per_task=args.workers_per_task, time_limit_s=args.time_limit, seed=args.seed,
@@ -185,9 +192,11 @@ def build_parser() -> argparse.ArgumentParser:
     def hire_flags(sp: argparse.ArgumentParser) -> None:
         sp.add_argument("--kind", choices=["flex", "regular"], default="flex", help="staff kind of a hire")
         sp.add_argument("--efficiency", type=float, default=0.7, help="a hire's efficiency (default 0.7)")
+        sp.add_argument("--shifts", metavar="CODES", help="shift codes a hire may work, e.g. E,P (default: every "
+                                                           "shift of that kind)")
         sp.add_argument("--target-shortage", type=float, default=2.0,
                         help="shortage allowed, in %% of the required agent-hours (default 2)")
-        sp.add_argument("--max", type=int, default=None, help="most hires to consider (default: half the staff, "
+        sp.add_argument("--max", type=int, default=None, help="most hires to consider (default: as many as the staff, "
                                                               "at least 10)")
 
     h = sub.add_parser("hire", help="the fewest temporary staff that bring overflow to its least and shortage "

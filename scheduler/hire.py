@@ -21,6 +21,7 @@ A failed solve between L and U is no proof (the search is a heuristic at its tim
 
 from __future__ import annotations
 
+import difflib
 import math
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -37,16 +38,23 @@ from scheduler.scenario import Agent, Scenario
 from scheduler.solve import ProgressPrinter, SolveOptions, solve
 
 EPS = 1e-6
+SHOWN = 12  # hires listed in the printed summary (all of them are in the Hires sheet)
 STAFF_COLUMNS = ["employee_id", "name", "home_queue", "skills", "kind", "efficiency", "is_lead", "night_ok",
                  "max_hours_week"]
 
 
 @dataclass(frozen=True)
 class HireTemplate:
-    """What a hire is: staff kind, efficiency (agents of 1.0) and the queues they serve."""
+    """What a hire is: staff kind, efficiency (agents of 1.0) and the shift codes they may work
+    (None: every shift their kind may work). A hire serves every queue."""
 
     kind: Literal["regular", "flex"] = "flex"
     efficiency: float = 0.7
+    shifts: tuple[str, ...] | None = None
+
+    def describe(self) -> str:
+        shifts = "shifts " + ", ".join(self.shifts) if self.shifts else "every shift that kind may work"
+        return f"kind {self.kind}, efficiency {self.efficiency:g}, every queue, {shifts}"
 
 
 @dataclass
@@ -121,8 +129,11 @@ class HireResult:
                  f"  rule of thumb: {self.rule_of_thumb_peak} agents on duty on {self.rule_of_thumb_day} for "
                  f"{self.staff} staff -> {self.rule_of_thumb_hires} hire(s) (daily contacts / one agent's daily "
                  f"capacity; blind to hours, shifts and rules)"]
-        for h, shifts in self.days_needed().items():
+        needed = list(self.days_needed().items())
+        for h, shifts in needed[:SHOWN]:
             lines.append(f"  {h}: " + (", ".join(f"{a.date:%m-%d} {a.shift}" for a in shifts) or "no shift"))
+        if len(needed) > SHOWN:
+            lines.append(f"  ... and {len(needed) - SHOWN} more: see the Hires sheet")
         return "\n".join(lines)
 
 
@@ -143,8 +154,12 @@ def hire_agents(scenario: Scenario, n: int, template: HireTemplate, prefix: str 
     return out
 
 
-def with_hires(scenario: Scenario, hires: list[Agent]) -> Scenario:
-    return scenario.model_copy(update={"agents": [*scenario.agents, *hires]})
+def with_hires(scenario: Scenario, hires: list[Agent], template: HireTemplate | None = None) -> Scenario:
+    """The scenario with the hires on its staff list (limited to the template's shifts)."""
+    update: dict = {"agents": [*scenario.agents, *hires]}
+    if template is not None and template.shifts:
+        update["shift_limits"] = {**scenario.shift_limits, **{h.employee_id: list(template.shifts) for h in hires}}
+    return scenario.model_copy(update=update)
 
 
 def check_template(scenario: Scenario, template: HireTemplate, max_hires: int, target_pct: float) -> None:
@@ -156,6 +171,19 @@ def check_template(scenario: Scenario, template: HireTemplate, max_hires: int, t
         problems.append(Problem("--target-shortage", f"expected a percentage 0 .. 100, got {target_pct:g}"))
     if max_hires < 0:
         problems.append(Problem("--max", f"expected a number of hires >= 0, got {max_hires}"))
+    codes = [s.code for s in scenario.config.shifts]
+    for code in template.shifts or ():
+        kinds = next((s.kinds for s in scenario.config.shifts if s.code == code), None)
+        if kinds is None:
+            close = difflib.get_close_matches(code, codes, n=1)
+            problems.append(Problem("--shifts", f"unknown shift code {code!r}"
+                                                + (f" (did you mean {close[0]!r}?)" if close else "")
+                                                + f"; the scenario's shifts: {', '.join(codes)}"))
+        elif template.kind not in kinds:
+            problems.append(Problem("--shifts", f"shift {code} is for {' and '.join(kinds)} staff only, not for "
+                                                f"--kind {template.kind}"))
+    if template.shifts is not None and not template.shifts:
+        problems.append(Problem("--shifts", f"no shift code given; expected codes such as {','.join(codes)}"))
     if not any(template.kind in s.kinds for s in scenario.config.shifts):
         problems.append(Problem("--kind", f"no shift of scenario.toml may be worked by kind {template.kind!r}"))
     if problems:
@@ -163,7 +191,7 @@ def check_template(scenario: Scenario, template: HireTemplate, max_hires: int, t
 
 
 def default_max(scenario: Scenario) -> int:
-    return max(10, len(scenario.agents) // 2)
+    return max(10, len(scenario.agents))
 
 
 def find_hires(scenario: Scenario, *, template: HireTemplate = HireTemplate(), target_pct: float = 2.0,
@@ -184,13 +212,13 @@ def find_hires(scenario: Scenario, *, template: HireTemplate = HireTemplate(), t
     target = target_pct / 100.0 * required
     attempts: list[Attempt] = []
 
-    lp_max = lp_bound(with_hires(scenario, pool), time_limit_s=bound_s)
+    lp_max = lp_bound(with_hires(scenario, pool, template), time_limit_s=bound_s)
     say(f"LP with {max_hires} hires: overflow >= {lp_max.get('overflow_lb')} ({lp_max.get('seconds', 0):.1f} s)")
     solved: dict[int, tuple[Roster, SolveReport, dict]] = {}
 
     def run(n: int) -> bool:
         """Solve with n hires offered; True when the roster meets both targets."""
-        sc = with_hires(scenario, pool[:n])
+        sc = with_hires(scenario, pool[:n], template)
         printer = ProgressPrinter() if progress else None
         try:
             roster, report = solve(sc, opts, printer)
@@ -225,7 +253,7 @@ def find_hires(scenario: Scenario, *, template: HireTemplate = HireTemplate(), t
 
     def refuted(n: int) -> bool:
         """Does the LP relaxation prove that n hires cannot meet the targets?"""
-        lp = lp_bound(with_hires(scenario, pool[:n]), time_limit_s=bound_s,
+        lp = lp_bound(with_hires(scenario, pool[:n], template), time_limit_s=bound_s,
                       overflow_cap=overflow_target + EPS if math.isfinite(overflow_target) else None)
         ov, sh = lp.get("overflow_lb"), lp.get("shortage_lb_at_cap", lp.get("shortage_lb"))
         no = (ov is not None and ov > overflow_target + EPS) or (sh is not None and sh > target + EPS)
@@ -259,9 +287,13 @@ def find_hires(scenario: Scenario, *, template: HireTemplate = HireTemplate(), t
         if ok:
             success = n
         elif n >= max_hires:
-            raise InfeasibleError([f"solves with up to {max_hires} hires did not bring shortage to {target_pct:g} % "
-                                   f"({target:,.2f} agent-hours) with overflow at {overflow_target:,.2f}; at least "
-                                   f"{lower} needed by the LP bound; raise --max, --time-limit or "
+            best = solved.get(max_hires)
+            reached = (f"the solve with {max_hires} reached overflow {best[2]['overflow_customer_hours']:,.2f} and "
+                       f"shortage {best[2]['shortage_agent_hours']:,.2f}" if best else f"no solve with {max_hires} "
+                       f"found a roster")
+            raise InfeasibleError([f"{max_hires} hires (--max) did not bring shortage to {target_pct:g} % "
+                                   f"({target:,.2f} agent-hours) with overflow at {overflow_target:,.2f}: {reached}; "
+                                   f"the LP bound says at least {lower} are needed; raise --max, --time-limit or "
                                    f"--target-shortage"])
         else:
             fail, n, step = n, min(max_hires, n + step), step * 2
@@ -279,7 +311,7 @@ def find_hires(scenario: Scenario, *, template: HireTemplate = HireTemplate(), t
     rename = dict(zip(used_ids, (h.employee_id for h in hires)))
     roster = Roster([Assignment(rename.get(a.employee_id, a.employee_id), a.date, a.shift, a.queue, a.runs)
                      for a in roster.assignments]).sorted()
-    final = with_hires(scenario, hires)
+    final = with_hires(scenario, hires, template)
     verify(final, roster)
     kpis = summary_kpis(final, Grid(final), roster)
     add_service_bounds(final, report, kpis, time_limit_s=bound_s)

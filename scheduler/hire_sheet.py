@@ -30,8 +30,7 @@ def write_hires_sheet(ws: Worksheet, r: HireResult) -> None:
         ("hires by the rule of thumb", r.rule_of_thumb_hires),
         ("rule of thumb", f"{r.rule_of_thumb_peak} agents on duty on {r.rule_of_thumb_day} (daily contacts / one "
                           f"agent's daily capacity) for {r.staff} staff; blind to hours, shifts, breaks and rules"),
-        ("hire template", f"kind {r.template.kind}, efficiency {r.template.efficiency:g}, every queue, every shift "
-                          f"that kind may work"),
+        ("hire template", r.template.describe()),
         ("target: overflow (customer-hours)", round(r.overflow_target, 2)),
         ("why this overflow", r.overflow_note),
         ("target: shortage (agent-hours)", round(r.target_shortage, 2)),
@@ -40,7 +39,8 @@ def write_hires_sheet(ws: Worksheet, r: HireResult) -> None:
         ("shortage with the hires (agent-hours)", round(k["shortage_agent_hours"], 2)),
         ("roster status", r.report.status),
         ("largest number tried (--max)", r.max_hires),
-    ])
+    ] + ([("note", "staff.csv has no column for --shifts: a solve of staff_with_hires.csv may give the hires "
+                    "other shifts of their kind")] if r.template.shifts else []))
     row = _section(ws, row + 1, "The hires")
     dates = r.scenario.config.dates
     header = ["employee_id", "name", "kind", "efficiency", "skills", "shifts", "days needed", "hours"] + \

@@ -145,6 +145,9 @@ class RosterModel:
         """Rule 1: shift kinds, night_ok and absences (no part of an overlapping shift)."""
         if agent.kind not in inst.kinds or (inst.night and not agent.night_ok):
             return False
+        limits = self.scenario.shift_limits.get(agent.employee_id)
+        if limits is not None and inst.code not in limits:
+            return False  # a hire planned for some shifts only (scheduler.hire)
         for ab in self._absences[agent.employee_id]:
             if ab.start < inst.end and inst.start < ab.end:
                 return False

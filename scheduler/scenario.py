@@ -238,6 +238,8 @@ class Scenario(BaseModel):
     folder: Path | None = None
     demand_source: Literal["demand.csv", "forecast"] = "demand.csv"
     forecast_steps: list[tuple[str, float | str]] = []
+    # employee_id -> the shift codes this agent may work (`hire --shifts`; not a staff.csv column)
+    shift_limits: dict[str, list[str]] = {}
 
     @property
     def agent_by_id(self) -> dict[str, Agent]:

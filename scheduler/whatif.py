@@ -217,7 +217,7 @@ class Job:
     workers: int = 1
     seed: int | None = None
     lang: str = "en"
-    hire: dict | None = None                # find_hires options when --hire: kind, efficiency, target_pct, max_hires
+    hire: dict | None = None                # find_hires options when --hire: template, target_pct, max_hires
     bound: bool = True
 
 
@@ -296,10 +296,10 @@ def _solve_variant(job: Job, folder: Path, out_dir: Path, t0: float) -> Outcome:
     out = out_dir / v.file_name
     hires = lower = None
     if job.hire is not None:
-        from scheduler.hire import HireTemplate, find_hires, write_staff_with_hires
+        from scheduler.hire import find_hires, write_staff_with_hires
 
         h = job.hire
-        result = find_hires(scenario, template=HireTemplate(h["kind"], h["efficiency"]), target_pct=h["target_pct"],
+        result = find_hires(scenario, template=h["template"], target_pct=h["target_pct"],
                             max_hires=h.get("max_hires"), opts=opts, bound_s=max(10.0, opts.time_limit_s / 2))
         run = write_result(out, result.scenario, result.roster, result.report, job.lang,
                            **_hire_sheet_kwargs(result))

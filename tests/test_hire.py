@@ -108,3 +108,16 @@ def test_the_kind_must_be_allowed_on_some_shift(tmp_path, kind):
     toml = (folder / "scenario.toml").read_text(encoding="utf-8").replace('hours = 4\n', 'hours = 4\nkinds = ["flex"]\n')
     (folder / "scenario.toml").write_text(toml, encoding="utf-8")
     assert main(["hire", str(folder), "--kind", kind, "--out", str(tmp_path / "x.xlsx")]) == 2
+
+
+def test_hires_limited_to_some_shifts_work_only_those(tmp_path, capsys):
+    folder = one_short_folder(tmp_path)
+    toml = (folder / "scenario.toml").read_text(encoding="utf-8")
+    # E covers 08-12 like D; with --shifts E the hire must work E
+    (folder / "scenario.toml").write_text(toml.replace('[rules]', '[[shifts]]\ncode = "E"\nstart = "08:00"\nhours = 4\n\n[rules]'),
+                                          encoding="utf-8")
+    result, _ = hire_workbook(folder, tmp_path / "h.xlsx", template=HireTemplate("flex", 1.0, ("E",)), workers=1,
+                              progress=False)
+    assert result.count == 1 and {a.shift for a in result.roster.assignments if a.employee_id == "TEMP-01"} == {"E"}
+    assert main(["hire", str(folder), "--shifts", "X,e", "--out", str(tmp_path / "x.xlsx")]) == 2
+    assert "unknown shift code 'X'" in capsys.readouterr().err
