@@ -14,7 +14,7 @@ from __future__ import annotations
 import os
 from typing import Callable
 
-from scheduler.whatif import Job, Outcome, failed, run_variant
+from scheduler.variant import Job, Outcome, failed, run_variant
 
 
 def run_on_ray(jobs: list[Job], *, address: str | None = None, workers_per_task: int = 1,

@@ -337,7 +337,7 @@ def staff_rows(scenario: Scenario) -> list[list]:
 
 
 def write_staff_with_hires(path: Path, result: HireResult) -> Path:
-    from scheduler.workbook import write_csv_atomic
+    from scheduler.atomic import write_csv_atomic
 
     write_csv_atomic(path, STAFF_COLUMNS, staff_rows(result.scenario))
     return path
@@ -351,7 +351,7 @@ def hire_workbook(folder: str | Path, out: Path, *, template: HireTemplate = Hir
     import sys
 
     from scheduler.app import options_for, write_result
-    from scheduler.hire_sheet import hires_sheet_writer
+    from scheduler.workbook.hires import hires_sheet_writer
     from scheduler.scenario import load_scenario
 
     scenario = load_scenario(folder)

@@ -11,7 +11,8 @@ from scheduler.grid import Grid
 from scheduler.kpi import summary_kpis
 from scheduler.scenario import load_scenario
 from scheduler.solve import SolveOptions, solve
-from scheduler.whatif import Job, parse_scales, parse_sets, plan_variants, read_folder, run_whatif, toml_dumps
+from scheduler.variant import Job, toml_dumps
+from scheduler.whatif import parse_scales, parse_sets, plan_variants, read_folder, run_whatif
 from tests.test_hire import one_short_folder
 
 

@@ -9,8 +9,9 @@ import openpyxl
 from openpyxl.chart import BarChart, Reference
 from openpyxl.worksheet.worksheet import Worksheet
 
-from scheduler.whatif import Outcome
-from scheduler.workbook import _header, _put, _widths, atomic_path
+from scheduler.atomic import atomic_path
+from scheduler.variant import Outcome
+from scheduler.workbook.cells import _header, _put, _widths
 
 COMPARE = "Compare"
 

@@ -4,13 +4,15 @@ how the count was found, and the rule of thumb beside it. Writes; decides nothin
 from __future__ import annotations
 
 from collections import Counter
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 from openpyxl import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
-from scheduler.hire import HireResult
-from scheduler.workbook import _header, _pairs, _put, _section, _table, _widths
+from scheduler.workbook.cells import _header, _pairs, _put, _section, _table, _widths
+
+if TYPE_CHECKING:
+    from scheduler.hire import HireResult
 
 HIRES = "Hires"
 
