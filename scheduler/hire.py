@@ -103,12 +103,12 @@ class HireResult:
     def how_found(self) -> str:
         if self.count == 0:
             return "no hire needed: the current staff meet both targets"
-        lp = (f"the LP relaxation (which covers every legal roster) proves {self.lower_bound - 1} hire(s) "
-              f"cannot meet the targets" if self.lower_bound > 0 else "no lower bound above 0 was proven")
+        proof = (f"the LP relaxation, which covers every legal roster, proves that {self.lower_bound - 1} cannot"
+                 if self.lower_bound > 0 else "no lower bound above 0 was proven")
         if self.proven:
-            return f"proven fewest: {lp}, and a solve with {self.count} meets them"
-        return (f"found by solves with {self.count} hire(s); at least {self.lower_bound} needed ({lp}); "
-                f"the fewest lies between {self.lower_bound} and {self.count}")
+            return f"proven fewest: a solve with {self.count} meets the targets and {proof}"
+        return (f"found: a solve with {self.count} meets the targets; at least {self.lower_bound} are needed "
+                f"({proof}); the fewest lies between {self.lower_bound} and {self.count}")
 
     def days_needed(self) -> dict[str, list]:
         out: dict[str, list] = {h.employee_id: [] for h in self.hires}
