@@ -116,3 +116,17 @@ def test_ray_is_not_imported_on_the_solve_path():
     code = ("import sys, scheduler.cli, scheduler.app, scheduler.solve, scheduler.hire, scheduler.whatif; "
             "assert 'ray' not in sys.modules, 'ray imported'")
     assert subprocess.run([sys.executable, "-c", code], capture_output=True).returncode == 0
+
+
+def test_whatif_hire_reports_each_variants_hires(tmp_path):
+    from scheduler.hire import HireTemplate
+
+    folder = one_short_folder(tmp_path)
+    out = tmp_path / "h" / "whatif.xlsx"
+    run = run_whatif([str(folder)], scales=[1.0, 0.5], sets=[], out=out, use_ray=False, time_limit_s=5,
+                     hire={"template": HireTemplate("flex", 1.0), "target_pct": 2.0, "max_hires": 3})
+    rows = _compare_rows(out)
+    # x1: one agent short in one hour -> one hire; x0.5: the lead covers everything -> none
+    assert [(r["scale"], r["hires"], r["hires at least"]) for r in rows] == [(1.0, 1, 1), (0.5, 0, 0)]
+    assert (run.folder / (rows[0]["workbook"].split("/")[-1].replace(".xlsx", "_staff_with_hires.csv"))).is_file()
+    assert "Hires" in openpyxl.load_workbook(out.parent / rows[0]["workbook"]).sheetnames
