@@ -68,15 +68,17 @@ Units: overflow in customer-hours, shortage in agent-hours, seconds of wall-cloc
 from __future__ import annotations
 
 import datetime as dt
-import math
 import time
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from itertools import combinations
+from typing import Any
 
 from ortools.linear_solver import pywraplp
 
-from scheduler.grid import Grid, ShiftInstance
+from scheduler.eligibility import Eligibility
+from scheduler.grid import Grid
+from scheduler.rules import HARD_RULES, Rule
 from scheduler.scenario import Agent, Scenario
 
 RELAXED = ("integrality (fractional agents, shifts and breaks); per-agent rules summed over pools of "
@@ -102,8 +104,9 @@ def agent_groups(scenario: Scenario) -> list[_Group]:
     for a in scenario.agents:
         abs_key = tuple(sorted(absences.get(a.employee_id, [])))
         hours = a.max_hours_week if a.max_hours_week is not None else rules.max_hours_week
+        limits = scenario.shift_limits.get(a.employee_id)  # a hire's --shifts: pooled apart
         key = (a.kind, a.efficiency, tuple(sorted(set(a.skills))), a.home_queue, a.is_lead, a.night_ok, hours,
-               abs_key)
+               abs_key, None if limits is None else tuple(sorted(limits)))
         g = groups.get(key)
         if g is None:
             g = groups[key] = _Group(a, 0, abs_key)
@@ -112,58 +115,141 @@ def agent_groups(scenario: Scenario) -> list[_Group]:
     return list(groups.values())
 
 
-def _allowed(scenario: Scenario, g: _Group, inst: ShiftInstance) -> bool:
-    a = g.agent
-    if a.kind not in inst.kinds or (inst.night and not a.night_ok):
-        return False
-    return not any(s < inst.end and inst.start < e for s, e in g.absences)
+@dataclass
+class Pool:
+    """One pool of identical agents in the LP: `on[i]` is how many of them work instance i (an
+    LP expression), `per_date` their instances by date index, `week_terms` their worked-slot
+    variables by 7-day block."""
+
+    index: int
+    group: _Group
+    on: dict[int, Any]
+    per_date: dict[int, list[int]]
+    week_terms: dict[int, list]
+
+    @property
+    def count(self) -> int:
+        return self.group.count
+
+    @property
+    def agent(self) -> Agent:
+        return self.group.agent
 
 
-def _queues(scenario: Scenario, agent: Agent, inst: ShiftInstance) -> list[str]:
-    for mv in scenario.config.moves:
-        if agent.home_queue == mv.from_queue and inst.date in mv.dates:
-            return [mv.to_queue]
-    return list(dict.fromkeys(agent.skills))
+@dataclass
+class BoundLP:
+    """The LP under construction, as the rules' bound hooks see it (`scheduler.rules.base`)."""
+
+    solver: pywraplp.Solver
+    scenario: Scenario
+    grid: Grid
+    groups: list[_Group]
+    eligibility: Eligibility
+    dead: set[int] = field(default_factory=set)  # slots nobody may work
+    working: dict[int, list] = field(default_factory=lambda: defaultdict(list))   # slot -> worked-slot variables
+    leads_on: dict[int, list] = field(default_factory=lambda: defaultdict(list))  # slot -> leads on shift
+
+    @property
+    def rules(self):
+        return self.scenario.config.rules
+
+    @property
+    def n_total(self) -> int:
+        return sum(g.count for g in self.groups)
 
 
-def _slots(minutes: float, slot_minutes: int) -> int:
-    return int(math.floor(minutes / slot_minutes + 1e-9))
-
-
-def _rest_cliques(grid: Grid, rest: dt.timedelta) -> list[list[int]]:
-    """Sets of instances of which one agent can work at most one, by the rest rule (plus one
-    shift per date). Each set is instances of one date and of one later date."""
-    by_date: dict[dt.date, list[ShiftInstance]] = defaultdict(list)
-    for inst in grid.instances:
-        by_date[inst.date].append(inst)
-
-    def clash(a: ShiftInstance, b: ShiftInstance) -> bool:
-        first, second = (a, b) if a.start <= b.start else (b, a)
-        return second.start < first.end + rest
-
-    out: list[list[int]] = []
-    dates = sorted(by_date)
-    for n, d in enumerate(dates):
-        for d2 in dates[n + 1:]:
-            today, later = by_date[d], by_date[d2]
-            if not any(clash(a, b) for a in today for b in later):
+def _shifts(lp: BoundLP, rule_list: list[Rule], new_var) -> tuple[dict, dict, dict]:
+    """The LP's variables: x[g,i,q] (agents of pool g working instance i on queue q) and their
+    worked slots w (the first and last slots are x itself); each rule's per-shift part."""
+    grid, groups, solver, dead = lp.grid, lp.groups, lp.solver, lp.dead
+    x: dict[tuple[int, int, str], pywraplp.Variable] = {}
+    cov: dict[tuple[int, str], list[tuple[float, pywraplp.Variable]]] = defaultdict(list)
+    block_slots = 7 * 24 * 60 // grid.slot_minutes
+    week_terms: dict[tuple[int, int], list[pywraplp.Variable]] = defaultdict(list)
+    for gi, g in enumerate(groups):
+        for inst in grid.instances:
+            if not lp.eligibility.allowed(g.agent, inst):
                 continue
-            found: list[tuple[frozenset, frozenset]] = []
-            for r in range(len(today), 0, -1):
-                for A in combinations(today, r):
-                    B = [b for b in later if all(clash(a, b) for a in A)]
-                    if not B:
-                        continue
-                    sa, sb = frozenset(x.index for x in A), frozenset(x.index for x in B)
-                    if any(sa <= fa and sb <= fb for fa, fb in found):
-                        continue
-                    found.append((sa, sb))
-            out.extend(sorted(sa | sb) for sa, sb in found)
-    return out
+            slots = list(inst.slots)
+            if slots[0] in dead or slots[-1] in dead:
+                continue  # its first and last slots must be worked
+            for qid in lp.eligibility.queues(g.agent, inst.date):
+                xv = new_var(0, g.count, f"x_{gi}_{inst.index}_{qid}")
+                x[(gi, inst.index, qid)] = xv
+                ws = []
+                for k, t in enumerate(slots):
+                    if k in (0, len(slots) - 1):
+                        wv = xv
+                    else:
+                        wv = new_var(0, 0 if t in dead else g.count, f"w_{gi}_{inst.index}_{qid}_{t}")
+                        solver.Add(wv <= xv)
+                    ws.append(wv)
+                    cov[(t, qid)].append((g.agent.efficiency, wv))
+                    lp.working[t].append(wv)
+                    week_terms[(gi, t // block_slots)].append(wv)
+                    if g.agent.is_lead:
+                        lp.leads_on[t].append(xv)
+                for rule in rule_list:
+                    rule.bound_shift(lp, slots, ws, xv)
+
+    return x, cov, week_terms
+
+
+def _pools(lp: BoundLP, rule_list: list[Rule], x: dict, week_terms: dict) -> None:
+    """Each rule for each pool of identical agents, summed over the pool, then across pools."""
+    grid, groups, solver = lp.grid, lp.groups, lp.solver
+    per_group_inst: dict[tuple[int, int], list[pywraplp.Variable]] = defaultdict(list)
+    for (gi, i, _q), v in x.items():
+        per_group_inst[(gi, i)].append(v)
+    insts_of_group: dict[int, list[int]] = defaultdict(list)
+    for gi, i in per_group_inst:
+        insts_of_group[gi].append(i)
+    weeks_of_group: dict[int, dict[int, list]] = defaultdict(dict)
+    for (gi, b), ws in week_terms.items():
+        weeks_of_group[gi][b] = ws
+
+    date_index = {d: n for n, d in enumerate(grid.dates)}
+    for gi, g in enumerate(groups):
+        mine = insts_of_group[gi]
+        if not mine:
+            continue
+        on = {i: solver.Sum(per_group_inst[(gi, i)]) for i in mine}
+        per_date: dict[int, list[int]] = defaultdict(list)
+        for i in mine:
+            per_date[date_index[grid.instances[i].date]].append(i)
+        pool = Pool(gi, g, on, per_date, weeks_of_group[gi])
+        for rule in rule_list:
+            rule.bound_pool(lp, pool)
+    for rule in rule_list:
+        rule.bound_all(lp)
+
+
+
+def _service(lp: BoundLP, cov: dict) -> tuple[list, list]:
+    """Overflow and shortage per slot and queue (SPEC 4), exact and efficiency-weighted."""
+    grid, solver, cfg = lp.grid, lp.solver, lp.scenario.config
+    inf = solver.infinity()
+    over_terms, short_terms = [], []
+    R = cfg.rules.reroute_concurrency
+    for q in cfg.queues:
+        rate = grid.contacts_per_hour[q.id]
+        for t in range(grid.n_slots):
+            if rate[t] <= 0:
+                continue
+            staffed = solver.Sum([e * v for e, v in cov.get((t, q.id), [])]) if cov.get((t, q.id)) else 0
+            load = rate[t] * q.session_minutes / 60.0
+            req = rate[t] / q.contacts_per_agent_hour
+            ov = solver.NumVar(0, inf, f"over_{t}_{q.id}")
+            sh = solver.NumVar(0, inf, f"short_{t}_{q.id}")
+            solver.Add(ov + R * staffed >= load)
+            solver.Add(sh + staffed >= req)
+            over_terms.append(ov)
+            short_terms.append(sh)
+    return over_terms, short_terms
 
 
 def lp_bound(scenario: Scenario, time_limit_s: float = 30, overflow_cap: float | None = None,
-             integer: bool = False) -> dict:
+             integer: bool = False, hard_rules: Sequence[Rule] | None = None) -> dict:
     """LP lower bounds of the roster problem (see the module docstring for what is relaxed).
 
     Returns a dict:
@@ -184,136 +270,18 @@ def lp_bound(scenario: Scenario, time_limit_s: float = 30, overflow_cap: float |
     an `overflow_cap` it computes only "overflow_lb" (a third of the time) and "shortage_lb_at_cap".
     """
     t0 = time.monotonic()
-    cfg = scenario.config
-    rules = cfg.rules
     grid = Grid(scenario)
     d_h = grid.delta_hours
     groups = agent_groups(scenario)
     solver = pywraplp.Solver.CreateSolver("SCIP" if integer else "GLOP")
-    new_var = solver.IntVar if integer else solver.NumVar
-    inf = solver.infinity()
-    max_run = _slots(rules.max_continuous_hours * 60, cfg.slot_minutes)
-    max_hl = _slots(rules.max_continuous_high_load_hours * 60, cfg.slot_minutes)
-    high = grid.high_load
-    n_total = sum(g.count for g in groups)
+    lp = BoundLP(solver, scenario, grid, groups, Eligibility(scenario))
+    rule_list = list(HARD_RULES if hard_rules is None else hard_rules)
+    for rule in rule_list:
+        rule.bound_setup(lp)
 
-    # a slot in which fewer than `need` leads could be on shift is worked by nobody (valid)
-    need = rules.min_leads_on_duty
-    lead_cover = [0] * grid.n_slots
-    if need > 0:
-        for g in groups:
-            if not g.agent.is_lead:
-                continue
-            cover = set()
-            for inst in grid.instances:
-                if _allowed(scenario, g, inst):
-                    cover.update(inst.slots)
-            for t in cover:
-                if 0 <= t < grid.n_slots:
-                    lead_cover[t] += g.count
-    dead = {t for t in range(grid.n_slots) if need > 0 and lead_cover[t] < need}
-
-    x: dict[tuple[int, int, str], pywraplp.Variable] = {}
-    cov: dict[tuple[int, str], list[tuple[float, pywraplp.Variable]]] = defaultdict(list)
-    working: dict[int, list[pywraplp.Variable]] = defaultdict(list)
-    leads_on: dict[int, list[pywraplp.Variable]] = defaultdict(list)
-    block_slots = 7 * 24 * 60 // cfg.slot_minutes
-    week_terms: dict[tuple[int, int], list[pywraplp.Variable]] = defaultdict(list)
-    for gi, g in enumerate(groups):
-        for inst in grid.instances:
-            if not _allowed(scenario, g, inst):
-                continue
-            slots = list(inst.slots)
-            if slots[0] in dead or slots[-1] in dead:
-                continue  # its first and last slots must be worked
-            for q in _queues(scenario, g.agent, inst):
-                xv = new_var(0, g.count, f"x_{gi}_{inst.index}_{q}")
-                x[(gi, inst.index, q)] = xv
-                ws = []
-                for k, t in enumerate(slots):
-                    if k in (0, len(slots) - 1):
-                        wv = xv
-                    else:
-                        wv = new_var(0, 0 if t in dead else g.count, f"w_{gi}_{inst.index}_{q}_{t}")
-                        solver.Add(wv <= xv)
-                    ws.append(wv)
-                    cov[(t, q)].append((g.agent.efficiency, wv))
-                    working[t].append(wv)
-                    week_terms[(gi, t // block_slots)].append(wv)
-                    if g.agent.is_lead:
-                        leads_on[t].append(xv)
-                # run rules: every forbidden window holds a break
-                n = len(slots)
-                if max_run < n:
-                    for s in range(n - max_run):
-                        solver.Add(solver.Sum(ws[s:s + max_run + 1]) <= max_run * xv)
-                if max_hl < n:
-                    for s in range(n - max_hl):
-                        if all(high[slots[k]] for k in range(s, s + max_hl + 1)):
-                            solver.Add(solver.Sum(ws[s:s + max_hl + 1]) <= max_hl * xv)
-
-    per_group_inst: dict[tuple[int, int], list[pywraplp.Variable]] = defaultdict(list)
-    for (gi, i, _q), v in x.items():
-        per_group_inst[(gi, i)].append(v)
-    insts_of_group: dict[int, list[int]] = defaultdict(list)
-    for gi, i in per_group_inst:
-        insts_of_group[gi].append(i)
-
-    # exactly the rule (the model also keeps a slot between shifts; the bound need not)
-    rest = dt.timedelta(minutes=rules.min_rest_hours * 60)
-    cliques = _rest_cliques(grid, rest)
-    date_index = {d: n for n, d in enumerate(grid.dates)}
-    for gi, g in enumerate(groups):
-        mine = set(insts_of_group[gi])
-        if not mine:
-            continue
-        on = {i: solver.Sum(per_group_inst[(gi, i)]) for i in mine}
-        per_date: dict[int, list[int]] = defaultdict(list)
-        for i in mine:
-            per_date[date_index[grid.instances[i].date]].append(i)
-        for is_ in per_date.values():  # one shift per date
-            if len(is_) > 1:
-                solver.Add(solver.Sum([on[i] for i in is_]) <= g.count)
-        for c in cliques:  # rest
-            cs = [i for i in c if i in mine]
-            if len({grid.instances[i].date for i in cs}) > 1:
-                solver.Add(solver.Sum([on[i] for i in cs]) <= g.count)
-        k = rules.max_consecutive_days
-        if k < len(grid.dates):
-            for s in range(len(grid.dates) - k):
-                window = [on[i] for d in range(s, s + k + 1) for i in per_date.get(d, [])]
-                if window:
-                    solver.Add(solver.Sum(window) <= k * g.count)
-        nights = [on[i] for i in mine if grid.instances[i].night]
-        if len(nights) > rules.max_night_shifts:
-            solver.Add(solver.Sum(nights) <= rules.max_night_shifts * g.count)
-        hours = g.agent.max_hours_week if g.agent.max_hours_week is not None else rules.max_hours_week
-        cap = _slots(hours * 60, cfg.slot_minutes)
-        for (gj, _b), ws in week_terms.items():
-            if gj == gi and len(ws) > cap:
-                solver.Add(solver.Sum(ws) <= cap * g.count)
-
-    if need > 0:  # anyone works => leads on shift >= need, in a big-M form that stays valid
-        for t, ws in working.items():
-            if t not in dead:
-                solver.Add(solver.Sum(ws) * need <= n_total * solver.Sum(leads_on[t]))
-
-    over_terms, short_terms = [], []
-    R = rules.reroute_concurrency
-    for q in cfg.queues:
-        rate = grid.contacts_per_hour[q.id]
-        for t in range(grid.n_slots):
-            if rate[t] <= 0:
-                continue
-            staffed = solver.Sum([e * v for e, v in cov.get((t, q.id), [])]) if cov.get((t, q.id)) else 0
-            load = rate[t] * q.session_minutes / 60.0
-            req = rate[t] / q.contacts_per_agent_hour
-            ov = solver.NumVar(0, inf, f"over_{t}_{q.id}")
-            sh = solver.NumVar(0, inf, f"short_{t}_{q.id}")
-            solver.Add(ov + R * staffed >= load)
-            solver.Add(sh + staffed >= req)
-            over_terms.append(ov)
-            short_terms.append(sh)
+    x, cov, week_terms = _shifts(lp, rule_list, solver.IntVar if integer else solver.NumVar)
+    _pools(lp, rule_list, x, week_terms)
+    over_terms, short_terms = _service(lp, cov)
     overflow = solver.Sum(over_terms) * d_h if over_terms else 0
     shortage = solver.Sum(short_terms) * d_h if short_terms else 0
 

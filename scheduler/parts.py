@@ -1,9 +1,8 @@
 """Small models of a roster's parts, for large-neighbourhood search (`scheduler.lns`, issue 4).
 
 A part frees some shift options and keeps every other variable at its value in the current
-roster. Given to CP-SAT as the full model with the rest fixed, a part costs 0.6-1 s on 400
-agents x 14 days (150k variables) before any search, in loading and presolving what is fixed.
-`Parts` reads the model's constraints once into flat arrays and builds, for each part, a model
+roster. Given to CP-SAT as the full model with the rest fixed, a part would cost most of its
+time in loading and presolving what is fixed (see benchmarks/README.md). `Parts` reads the model's constraints once into flat arrays and builds, for each part, a model
 of its free variables only: every constraint that touches a free variable, with each fixed
 variable replaced by its value. Whatever solves that model, put back into the current roster,
 solves the full model: a constraint either touches a free variable, and is in the part's model,
@@ -24,16 +23,56 @@ from __future__ import annotations
 import tempfile
 from itertools import chain
 from pathlib import Path
-from typing import Sequence
+from typing import TYPE_CHECKING, Sequence
 
 import numpy as np
 from ortools.sat import cp_model_pb2
 from ortools.sat.python import cp_model
 
-from scheduler.model import RosterModel
+if TYPE_CHECKING:
+    from scheduler.model import RosterModel
 
 LINEAR, AT_MOST_ONE, EXACTLY_ONE, BOOL_OR, BOOL_AND = range(5)
+READABLE = ("linear", "at_most_one", "exactly_one", "bool_or", "bool_and")  # the constraint kinds parts read
 SNAPSHOT_FROM = 10_000  # more new constraints than this: read from a snapshot of the model
+CHECK_ALL_BELOW = 20_000  # constraints: a model this small has every constraint's kind checked when built
+# CP-SAT's methods that add constraints of the kinds above (or none at all)
+_READABLE_METHODS = {"add", "add_linear_constraint", "add_linear_expression_in_domain", "add_at_most_one",
+                     "add_at_least_one", "add_exactly_one", "add_bool_or", "add_bool_and", "add_implication",
+                     "add_map_domain", "add_hint", "add_assumption", "add_assumptions", "add_decision_strategy"}
+
+
+def _refuse(name: str):
+    def refused(self, *args, **kwargs):
+        raise NotImplementedError(f"CpModel.{name}: LNS parts (scheduler.parts) read only {', '.join(READABLE)} "
+                                  f"constraints; write the rule with those, or teach Parts the new kind")
+    refused.__name__ = name
+    return refused
+
+
+class ReadableModel(cp_model.CpModel):
+    """The roster's CP-SAT model: refuses, when a rule adds it, any constraint that `Parts`
+    cannot read (an element, a maximum, an interval...), so such a rule fails in every test
+    and not only on models large enough for LNS."""
+
+
+for _name in dir(cp_model.CpModel):  # CP-SAT adds the CamelCase aliases per instance, from these
+    if ((_name.startswith("add_") and _name not in _READABLE_METHODS)
+            or (_name.startswith("new_") and "interval" in _name)):
+        setattr(ReadableModel, _name, _refuse(_name))
+
+
+def check_readable(rm: RosterModel) -> None:
+    """Raise NotImplementedError when the model holds a constraint kind `Parts` cannot read (one
+    added through the proto, past `ReadableModel`). Small models: every constraint; larger
+    ones: a sample of each stretch (the bindings read about 250k constraints a second)."""
+    constraints = rm.m.proto.constraints
+    n = len(constraints)
+    picks = range(n) if n < CHECK_ALL_BELOW else sorted({*range(0, n, max(1, n // 2000)), n - 1})
+    for k in picks:
+        c = constraints[k]
+        if _case(c) is None:
+            raise NotImplementedError(f"LNS parts cannot handle constraint {k} of the roster model: {c}")
 
 
 def _ranges(ptr: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -50,9 +89,8 @@ def _ranges(ptr: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _snapshot(model: cp_model.CpModel) -> cp_model_pb2.CpModelProto:
-    """The model as a protobuf message, read in one piece: reading 400 agents x 14 days field by
-    field through the CP-SAT bindings took 3.2 s, from a snapshot 1.3 s in all (`Parts(rm)`,
-    one run each)."""
+    """The model as a protobuf message, read in one piece (much faster than field by field
+    through the CP-SAT bindings on large models)."""
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "model.pb"  # not .txt: binary
         if not model.export_to_file(str(path)):
@@ -65,7 +103,7 @@ def _case(c) -> str | None:
     CP-SAT bindings (whose messages have no WhichOneof)."""
     if hasattr(c, "WhichOneof"):
         return c.WhichOneof("constraint")
-    for name in ("linear", "at_most_one", "exactly_one", "bool_or", "bool_and"):
+    for name in READABLE:
         if getattr(c, f"has_{name}")():
             return name
     return None  # another kind: refused by the caller
@@ -177,7 +215,7 @@ class Parts:
         literal_kinds = {"at_most_one": AT_MOST_ONE, "exactly_one": EXACTLY_ONE, "bool_or": BOOL_OR,
                          "bool_and": BOOL_AND}
         # the new terms, gathered in short Python lists and kept as numpy chunks (a list holds
-        # about 36 bytes per term, an array 8: on 400 agents at 30 minutes that is over 1 GB)
+        # about 36 bytes per term, an array 8)
         refs, coefs, sizes = [self.ref], [self.coef], []
         ref: list[int] = []
         coef: list[int] = []
