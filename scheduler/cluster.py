@@ -3,17 +3,18 @@
 
 Local by default: `ray.init(num_cpus=<this machine's cores>)`; `address` joins an existing
 cluster (`ray start --head` on one machine, `ray start --address HEAD:6379` on the others; each
-machine needs this package installed, the same version; with Ray's token authentication, on by
-default since Ray 2.5x, every machine needs the same ~/.ray/auth_token and RAY_AUTH_MODE=token). A task asks for `workers_per_task`
-CPUs and runs CP-SAT with that many workers, so Ray never puts more searches on a machine than
-it has cores. Tasks are not retried: a variant whose worker dies is reported failed, and the
-others go on.
+machine needs this package installed, the same version; with the token authentication of
+recent Ray (2.60 here), every machine needs the same ~/.ray/auth_token and RAY_AUTH_MODE=token).
+A task asks for `workers_per_task` CPUs and runs CP-SAT with that many workers, so Ray never puts
+more searches on a machine than it has cores. Tasks are not retried: a variant whose worker dies
+is reported failed, and the others go on.
 """
 
 from __future__ import annotations
 
+import logging
 import os
-from typing import Callable
+from collections.abc import Callable
 
 from scheduler.errors import InputError, Problem
 from scheduler.variant import Job, Outcome, failed, run_variant
@@ -28,13 +29,13 @@ def run_on_ray(jobs: list[Job], *, address: str | None = None, workers_per_task:
     if not ray.is_initialized():
         if address:
             try:
-                ray.init(address=address, log_to_driver=False, logging_level="WARNING")
+                ray.init(address=address, log_to_driver=False, logging_level=logging.WARNING)
             except (ConnectionError, RuntimeError, ValueError) as exc:
                 raise InputError([Problem("--address", f"cannot join a Ray cluster at {address}: {exc}; start one "
                                                        f"with `ray start --head` (see the README)")]) from None
         else:
             ray.init(num_cpus=os.cpu_count() or 1, include_dashboard=False, log_to_driver=False,
-                     logging_level="WARNING")
+                     logging_level=logging.WARNING)
         started = True
     try:
         cpus = ray.cluster_resources().get("CPU", 1)

@@ -23,9 +23,10 @@ from __future__ import annotations
 
 import difflib
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Literal
+from typing import Literal
 
 from scheduler.app import add_service_bounds, verify
 from scheduler.errors import InfeasibleError, InputError, Problem
@@ -123,9 +124,10 @@ class HireResult:
                  f"{self.template.efficiency:g}",
                  f"  {self.how_found()}",
                  f"  targets: overflow <= {self.overflow_target:,.2f} customer-hours ({self.overflow_note}); shortage "
-                 f"<= {self.target_pct:g} % of {self.required_hours:,.1f} = {self.target_shortage:,.2f} agent-hours",
-                 f"  with them: overflow {k['overflow_customer_hours']:,.2f}, shortage {k['shortage_agent_hours']:,.2f} "
-                 f"agent-hours, flex {k['flex_hours']:,.0f} h ({self.report.status})",
+                 f"<= {self.target_pct:g} % of {self.required_hours:,.1f} = {self.target_shortage:,.2f} "
+                 f"agent-hours",
+                 f"  with them: overflow {k['overflow_customer_hours']:,.2f}, shortage "
+                 f"{k['shortage_agent_hours']:,.2f} agent-hours, flex {k['flex_hours']:,.0f} h ({self.report.status})",
                  f"  rule of thumb: {self.rule_of_thumb_peak} agents on duty on {self.rule_of_thumb_day} for "
                  f"{self.staff} staff -> {self.rule_of_thumb_hires} hire(s) (daily contacts / one agent's daily "
                  f"capacity; blind to hours, shifts and rules)"]
@@ -143,7 +145,8 @@ def hire_agents(scenario: Scenario, n: int, template: HireTemplate, prefix: str 
     taken = {a.employee_id for a in scenario.agents}
     queues = scenario.config.queue_ids
     width = max(2, len(str(n)))
-    out, k = [], 0
+    out: list[Agent] = []
+    k = 0
     while len(out) < n:
         k += 1
         eid = f"{prefix}-{k:0{width}d}"
@@ -319,7 +322,7 @@ def find_hires(scenario: Scenario, *, template: HireTemplate = HireTemplate(), t
     per_day: dict = {}
     for r in rot:
         per_day[r["date"]] = per_day.get(r["date"], 0) + r["agents"]
-    peak_day = max(per_day, key=per_day.get) if per_day else None
+    peak_day = max(per_day, key=lambda d: per_day[d]) if per_day else None
     result = HireResult(count=len(hires), lower_bound=min(lower, len(hires)), max_hires=max_hires, template=template,
                         required_hours=required, target_pct=target_pct, target_shortage=target,
                         overflow_target=overflow_target, overflow_note=overflow_note, scenario=final, roster=roster,
@@ -351,8 +354,8 @@ def hire_workbook(folder: str | Path, out: Path, *, template: HireTemplate = Hir
     import sys
 
     from scheduler.app import options_for, write_result
-    from scheduler.workbook.hires import hires_sheet_writer
     from scheduler.scenario import load_scenario
+    from scheduler.workbook.hires import hires_sheet_writer
 
     scenario = load_scenario(folder)
     opts = options_for(scenario, time_limit_s, workers, seed)

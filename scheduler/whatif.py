@@ -17,9 +17,10 @@ import itertools
 import math
 import time
 import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Any, Callable
+from typing import Annotated, Any
 
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
@@ -123,7 +124,8 @@ def parse_sets(items: list[str] | None) -> list[tuple[str, list[Any]]]:
             problems.append(Problem("--set", f"{key} is given twice; list all its values once: {key}=V1,V2"))
             continue
         info = keys[key]
-        adapter = TypeAdapter(Annotated[(info.annotation, *info.metadata)] if info.metadata else info.annotation)
+        form: Any = Annotated[(info.annotation, *info.metadata)] if info.metadata else info.annotation
+        adapter: TypeAdapter[Any] = TypeAdapter(form)
         parsed = []
         for raw in [v.strip() for v in values.split(",")]:
             if raw == "":
@@ -147,7 +149,7 @@ def parse_sets(items: list[str] | None) -> list[tuple[str, list[Any]]]:
 def plan_variants(folders: list[str], scales: list[float], sets: list[tuple[str, list[Any]]]) -> list[Variant]:
     """Every combination of folder, factor and set values, in that order."""
     combos = list(itertools.product(*[[(k, v) for v in vs] for k, vs in sets])) if sets else [()]
-    out = []
+    out: list[Variant] = []
     for folder in folders:
         shop = Path(folder).resolve().name or str(folder)
         for scale in scales:
@@ -267,17 +269,17 @@ def run_whatif(folders: list[str], *, scales: list[float], sets: list[tuple[str,
     jobs = [Job(v, files[v.folder], time_limit_s=time_limit_s, workers=workers_per_task, seed=seed, lang=lang,
                 hire=hire) for v in variants]
     out = Path(out)
-    folder = out.with_name(out.stem + "_variants")
-    folder.mkdir(parents=True, exist_ok=True)
+    variants_dir = out.with_name(out.stem + "_variants")
+    variants_dir.mkdir(parents=True, exist_ok=True)
     workbooks: dict[int, str] = {}
     done: dict[int, Outcome] = {}
 
     def finished(outcome: Outcome, n: int, total: int) -> None:
         for name, data in outcome.files.items():
-            with atomic_path(folder / name) as tmp:
+            with atomic_path(variants_dir / name) as tmp:
                 tmp.write_bytes(data)
         if outcome.variant.file_name in outcome.files:
-            workbooks[outcome.variant.index] = f"{folder.name}/{outcome.variant.file_name}"
+            workbooks[outcome.variant.index] = f"{variants_dir.name}/{outcome.variant.file_name}"
         done[outcome.variant.index] = outcome
         say(progress_line(outcome, n, total))
 
@@ -292,4 +294,4 @@ def run_whatif(folders: list[str], *, scales: list[float], sets: list[tuple[str,
     for o in outcomes:
         o.files = {}  # written; keep the rows light
     write_compare(out, outcomes, set_keys, hire is not None, workbooks)
-    return WhatifRun(outcomes, out, folder, use_ray, time.monotonic() - t0)
+    return WhatifRun(outcomes, out, variants_dir, use_ray, time.monotonic() - t0)

@@ -105,7 +105,8 @@ def test_hire_cli_writes_the_hires_sheet_and_bad_options_exit_2(tmp_path, capsys
 @pytest.mark.parametrize("kind", ["regular"])
 def test_the_kind_must_be_allowed_on_some_shift(tmp_path, kind):
     folder = one_short_folder(tmp_path)
-    toml = (folder / "scenario.toml").read_text(encoding="utf-8").replace('hours = 4\n', 'hours = 4\nkinds = ["flex"]\n')
+    toml = (folder / "scenario.toml").read_text(encoding="utf-8")
+    toml = toml.replace('hours = 4\n', 'hours = 4\nkinds = ["flex"]\n')
     (folder / "scenario.toml").write_text(toml, encoding="utf-8")
     assert main(["hire", str(folder), "--kind", kind, "--out", str(tmp_path / "x.xlsx")]) == 2
 
@@ -114,8 +115,8 @@ def test_hires_limited_to_some_shifts_work_only_those(tmp_path, capsys):
     folder = one_short_folder(tmp_path)
     toml = (folder / "scenario.toml").read_text(encoding="utf-8")
     # E covers 08-12 like D; with --shifts E the hire must work E
-    (folder / "scenario.toml").write_text(toml.replace('[rules]', '[[shifts]]\ncode = "E"\nstart = "08:00"\nhours = 4\n\n[rules]'),
-                                          encoding="utf-8")
+    shift_e = '[[shifts]]\ncode = "E"\nstart = "08:00"\nhours = 4\n\n[rules]'
+    (folder / "scenario.toml").write_text(toml.replace('[rules]', shift_e), encoding="utf-8")
     result, _ = hire_workbook(folder, tmp_path / "h.xlsx", template=HireTemplate("flex", 1.0, ("E",)), workers=1,
                               progress=False)
     assert result.count == 1 and {a.shift for a in result.roster.assignments if a.employee_id == "TEMP-01"} == {"E"}
