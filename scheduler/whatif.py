@@ -290,6 +290,7 @@ def run_whatif(folders: list[str], *, scales: list[float], sets: list[tuple[str,
     except KeyboardInterrupt:
         rest = [done.get(v.index) or failed(v, "stopped by the user") for v in variants]
         write_compare(out, rest, set_keys, hire is not None, workbooks)
+        say(f"stopped: {out} lists the {len(done)} variant(s) finished so far")
         raise
     for o in outcomes:
         o.files = {}  # written; keep the rows light

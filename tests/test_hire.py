@@ -122,3 +122,15 @@ def test_hires_limited_to_some_shifts_work_only_those(tmp_path, capsys):
     assert result.count == 1 and {a.shift for a in result.roster.assignments if a.employee_id == "TEMP-01"} == {"E"}
     assert main(["hire", str(folder), "--shifts", "X,e", "--out", str(tmp_path / "x.xlsx")]) == 2
     assert "unknown shift code 'X'" in capsys.readouterr().err
+
+
+def test_when_no_hire_can_remove_overflow_its_least_value_is_the_target(tmp_path):
+    folder = one_short_folder(tmp_path)
+    # 13:00 is outside every shift: 10 customers-hours of overflow and 1 agent-hour short whatever
+    # the staff; 20 % of the 6 required agent-hours (1.2) leaves room for that hour only
+    with open(folder / "demand.csv", "a", encoding="utf-8") as f:
+        f.write("2026-11-11 13:00,pre_sales,10\n")
+    result, _ = hire_workbook(folder, tmp_path / "h.xlsx", template=HireTemplate("flex", 1.0), target_pct=20,
+                              max_hires=3, workers=1, progress=False)
+    assert result.overflow_target == pytest.approx(10.0) and "least a solve with 3 hires" in result.overflow_note
+    assert (result.count, result.lower_bound) == (1, 1)
