@@ -74,6 +74,7 @@ from scheduler.workbook.labels import (
     translate_step,
 )
 from scheduler.workbook.printing import setup_for_print, text_width, wrapped_height
+from scheduler.workbook.requests_sheet import REQUESTS, requests_sheet
 
 
 def write_workbook(path: Path, *, scenario: Scenario, roster: Roster, report: SolveReport | None,
@@ -81,12 +82,14 @@ def write_workbook(path: Path, *, scenario: Scenario, roster: Roster, report: So
                    changes: list[dict] | None = None,
                    rule_of_thumb: list[dict] | None = None,
                    title_note: str | None = None,
+                   requests: list[dict] | None = None,
                    extra_sheets: list[Callable[[openpyxl.Workbook], None]] | None = None) -> list[Path]:
     """Write the roster workbook (SPEC section 7) to `path` and the Assignments table as
     `<stem>_assignments.csv` beside it; return both paths. Hours are hours, coverage figures
     are per slot in the units of kpi.coverage(). `changes` (repair only) are dicts with
     employee_id, name, date, before, after; `rule_of_thumb` rows have date, queue, contacts,
-    agents; each of `extra_sheets` adds its sheets after the others (Hires). Both files are replaced atomically: on failure the previous files stay as they were."""
+    agents; each of `extra_sheets` adds its sheets after the others (Hires). Both files are
+    replaced atomically: on failure the previous files stay as they were."""
     if lang not in LABELS:
         raise ValueError(f"lang must be one of {', '.join(LABELS)}, got {lang!r}")
     path = Path(path)
@@ -112,6 +115,8 @@ def write_workbook(path: Path, *, scenario: Scenario, roster: Roster, report: So
         sheets.append((CHANGES, lambda ws: _changes_sheet(ws, changes, L)))
     if scenario.absences:
         sheets.append((ABSENCES, lambda ws: _absences_sheet(ws, scenario)))
+    if requests is not None:  # granted or declined, and why (scheduler.granted)
+        sheets.append((REQUESTS, lambda ws: requests_sheet(ws, requests)))
     for name, write_sheet in sheets:
         write_sheet(wb.create_sheet(name))
     for add in extra_sheets or []:
