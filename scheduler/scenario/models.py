@@ -212,6 +212,8 @@ class Scenario(BaseModel):
     requests: list[Any] = []   # scheduler.scenario.wishes.Request, from requests.csv (SPEC 2.1)
     locks: list[Any] = []      # scheduler.scenario.wishes.Lock, from locks.csv (SPEC 2.1)
     previous: Any = None       # scheduler.roster.Roster: the previous roster's shifts (SPEC 2.2), --previous
+    # employee_id -> the shift codes this agent may work (`hire --shifts`; not a staff.csv column)
+    shift_limits: dict[str, list[str]] = {}
     # per slot, whether it is high-load, when fixed by the plan rather than derived from `demand`
     # (a repair's surge keeps the high-load hours the published roster was planned with)
     high_load_slots: list[bool] | None = None
