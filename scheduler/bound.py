@@ -1,6 +1,7 @@
 """A lower bound on overflow and shortage that a user can trust: the LP relaxation of the roster.
 
-`lp_bound(scenario)` solves two linear programs with GLOP (OR-Tools' LP solver):
+`lp_bound(scenario)` solves two linear programs with PDLP (OR-Tools' first-order LP solver; a
+bound is read from its dual point, so it exists even when the time runs out) or GLOP:
 
 1. LP1: minimise overflow customer-hours (SPEC 4, tier 1);
 2. LP2: minimise shortage agent-hours (tier 2) with overflow <= LP1's value (+ a tolerance),
@@ -15,7 +16,10 @@ The relaxation
 --------------
 
 Agents with identical attributes (kind, efficiency, skills, home_queue, is_lead, night_ok,
-max_hours_week and the same absences) are pooled into a group with a head-count `n`. For each
+max_hours_week) are pooled into a group with a head-count `n`; absences do not split a pool:
+they cut how many of it may work an instance (`x <= members present`) and, in the per-agent
+rules below, the right-hand side becomes the sum over members of min(the rule's limit, what that
+member's own availability allows), so 20 absences cost no more rows than none. For each
 group g, shift instance i the group may work (kinds, night_ok, absences: exactly as the model's
 options) and queue q it may serve there (skills, or the move's `to` queue):
 
@@ -74,8 +78,9 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from itertools import combinations
 
-from ortools.linear_solver import pywraplp
+from ortools.linear_solver import linear_solver_pb2, pywraplp
 
+from scheduler.bound_dual import pdlp_bound
 from scheduler.grid import Grid, ShiftInstance
 from scheduler.scenario import Agent, Scenario
 
@@ -88,35 +93,37 @@ RELAXED = ("integrality (fractional agents, shifts and breaks); per-agent rules 
 class _Group:
     agent: Agent                 # a representative
     count: int
-    absences: tuple[tuple[dt.datetime, dt.datetime], ...]
     ids: list[str] = field(default_factory=list)
+    # each member's absences: they cut the pool's capacity per shift instance, not the pool
+    absences: list[tuple[tuple[dt.datetime, dt.datetime], ...]] = field(default_factory=list)
 
 
 def agent_groups(scenario: Scenario) -> list[_Group]:
-    """Pools of agents that no rule or objective term can tell apart."""
+    """Pools of agents that no rule or objective term can tell apart, absences aside (an absence
+    lowers how many of the pool can work an instance: see `_available`)."""
     absences: dict[str, list[tuple[dt.datetime, dt.datetime]]] = defaultdict(list)
     for ab in scenario.absences:
         absences[ab.employee_id].append((ab.start, ab.end))
     rules = scenario.config.rules
     groups: dict[tuple, _Group] = {}
     for a in scenario.agents:
-        abs_key = tuple(sorted(absences.get(a.employee_id, [])))
         hours = a.max_hours_week if a.max_hours_week is not None else rules.max_hours_week
-        key = (a.kind, a.efficiency, tuple(sorted(set(a.skills))), a.home_queue, a.is_lead, a.night_ok, hours,
-               abs_key)
+        key = (a.kind, a.efficiency, tuple(sorted(set(a.skills))), a.home_queue, a.is_lead, a.night_ok, hours)
         g = groups.get(key)
         if g is None:
-            g = groups[key] = _Group(a, 0, abs_key)
+            g = groups[key] = _Group(a, 0)
         g.count += 1
         g.ids.append(a.employee_id)
+        g.absences.append(tuple(sorted(absences.get(a.employee_id, []))))
     return list(groups.values())
 
 
-def _allowed(scenario: Scenario, g: _Group, inst: ShiftInstance) -> bool:
+def _available(scenario: Scenario, g: _Group, inst: ShiftInstance) -> int:
+    """How many members of the pool may work this instance (kinds, night_ok, absences)."""
     a = g.agent
     if a.kind not in inst.kinds or (inst.night and not a.night_ok):
-        return False
-    return not any(s < inst.end and inst.start < e for s, e in g.absences)
+        return 0
+    return sum(1 for mine in g.absences if not any(s < inst.end and inst.start < e for s, e in mine))
 
 
 def _queues(scenario: Scenario, agent: Agent, inst: ShiftInstance) -> list[str]:
@@ -163,7 +170,7 @@ def _rest_cliques(grid: Grid, rest: dt.timedelta) -> list[list[int]]:
 
 
 def lp_bound(scenario: Scenario, time_limit_s: float = 30, overflow_cap: float | None = None,
-             integer: bool = False) -> dict:
+             integer: bool = False, lexicographic: bool = True, lp_solver: str = "PDLP") -> dict:
     """LP lower bounds of the roster problem (see the module docstring for what is relaxed).
 
     Returns a dict:
@@ -176,7 +183,12 @@ def lp_bound(scenario: Scenario, time_limit_s: float = 30, overflow_cap: float |
     - "status" ("OPTIMAL", or what stopped a solve), "seconds" (wall-clock), "groups",
       "variables", "constraints", "relaxes".
 
-    A bound is None when its LP did not finish optimal (a non-optimal LP proves nothing).
+    The LPs are solved with PDLP (`lp_solver="PDLP"`, the default): each bound is the Lagrangian
+    bound of PDLP's last dual point (scheduler.bound_dual), valid whether or not PDLP converged
+    in its share of `time_limit_s`, so a bound is never missing; "status" is TIME_LIMIT when one
+    stopped early (its bound is then weaker, not wrong). With `lp_solver="GLOP"` (simplex) a bound
+    is None when its LP did not finish optimal. `lexicographic=False` with an `overflow_cap`
+    computes only "overflow_lb" and "shortage_lb_at_cap" (what a run reports), in less time.
 
     With `integer=True` the pooled head-counts x and w are integers and SCIP's proven dual bound is
     reported instead (still a valid bound: only the pooling and the leads rule are relaxed); it
@@ -191,7 +203,6 @@ def lp_bound(scenario: Scenario, time_limit_s: float = 30, overflow_cap: float |
     groups = agent_groups(scenario)
     solver = pywraplp.Solver.CreateSolver("SCIP" if integer else "GLOP")
     new_var = solver.IntVar if integer else solver.NumVar
-    inf = solver.infinity()
     max_run = _slots(rules.max_continuous_hours * 60, cfg.slot_minutes)
     max_hl = _slots(rules.max_continuous_high_load_hours * 60, cfg.slot_minutes)
     high = grid.high_load
@@ -204,13 +215,14 @@ def lp_bound(scenario: Scenario, time_limit_s: float = 30, overflow_cap: float |
         for g in groups:
             if not g.agent.is_lead:
                 continue
-            cover = set()
+            cover: dict[int, int] = defaultdict(int)
             for inst in grid.instances:
-                if _allowed(scenario, g, inst):
-                    cover.update(inst.slots)
-            for t in cover:
+                n_free = _available(scenario, g, inst)
+                for t in inst.slots:
+                    cover[t] = max(cover[t], n_free)
+            for t, n_free in cover.items():
                 if 0 <= t < grid.n_slots:
-                    lead_cover[t] += g.count
+                    lead_cover[t] += n_free
     dead = {t for t in range(grid.n_slots) if need > 0 and lead_cover[t] < need}
 
     x: dict[tuple[int, int, str], pywraplp.Variable] = {}
@@ -219,15 +231,19 @@ def lp_bound(scenario: Scenario, time_limit_s: float = 30, overflow_cap: float |
     leads_on: dict[int, list[pywraplp.Variable]] = defaultdict(list)
     block_slots = 7 * 24 * 60 // cfg.slot_minutes
     week_terms: dict[tuple[int, int], list[pywraplp.Variable]] = defaultdict(list)
+    cuts: list[tuple[int, int]] = []  # (group, instance) whose absent members cut its capacity
     for gi, g in enumerate(groups):
         for inst in grid.instances:
-            if not _allowed(scenario, g, inst):
+            n_free = _available(scenario, g, inst)
+            if not n_free:
                 continue
+            if n_free < g.count:
+                cuts.append((gi, inst.index))
             slots = list(inst.slots)
             if slots[0] in dead or slots[-1] in dead:
                 continue  # its first and last slots must be worked
             for q in _queues(scenario, g.agent, inst):
-                xv = new_var(0, g.count, f"x_{gi}_{inst.index}_{q}")
+                xv = new_var(0, n_free, f"x_{gi}_{inst.index}_{q}")
                 x[(gi, inst.index, q)] = xv
                 ws = []
                 for k, t in enumerate(slots):
@@ -258,40 +274,72 @@ def lp_bound(scenario: Scenario, time_limit_s: float = 30, overflow_cap: float |
     insts_of_group: dict[int, list[int]] = defaultdict(list)
     for gi, i in per_group_inst:
         insts_of_group[gi].append(i)
+    for gi, i in cuts:  # absences: at most the members present work the instance, over all queues
+        vs = per_group_inst.get((gi, i), [])
+        if len(vs) > 1:
+            solver.Add(solver.Sum(vs) <= _available(scenario, groups[gi], grid.instances[i]))
 
     # exactly the rule (the model also keeps a slot between shifts; the bound need not)
     rest = dt.timedelta(minutes=rules.min_rest_hours * 60)
     cliques = _rest_cliques(grid, rest)
     date_index = {d: n for n, d in enumerate(grid.dates)}
+    block_of = [(inst.first_slot // block_slots, (inst.first_slot + inst.n_slots - 1) // block_slots)
+                for inst in grid.instances]
     for gi, g in enumerate(groups):
         mine = set(insts_of_group[gi])
         if not mine:
             continue
+        # members alike in their absences: (how many, the instances each may work)
+        kinds: dict[tuple, int] = defaultdict(int)
+        for ab in g.absences:
+            kinds[ab] += 1
+        members = [(n, {i for i in mine if not any(s < grid.instances[i].end and grid.instances[i].start < e
+                                                   for s, e in ab)}) for ab, n in kinds.items()]
+
+        def room(limit, count) -> float:
+            """Sum over members of min(limit, what the member's own availability allows):
+            each member keeps the rule alone, so the pool's sum keeps this."""
+            return sum(n * min(limit, count(avail)) for n, avail in members)
+
         on = {i: solver.Sum(per_group_inst[(gi, i)]) for i in mine}
         per_date: dict[int, list[int]] = defaultdict(list)
         for i in mine:
             per_date[date_index[grid.instances[i].date]].append(i)
         for is_ in per_date.values():  # one shift per date
             if len(is_) > 1:
-                solver.Add(solver.Sum([on[i] for i in is_]) <= g.count)
+                solver.Add(solver.Sum([on[i] for i in is_]) <= room(1, lambda av, is_=is_: len(av.intersection(is_))))
         for c in cliques:  # rest
             cs = [i for i in c if i in mine]
             if len({grid.instances[i].date for i in cs}) > 1:
-                solver.Add(solver.Sum([on[i] for i in cs]) <= g.count)
+                solver.Add(solver.Sum([on[i] for i in cs]) <= room(1, lambda av, cs=cs: len(av.intersection(cs))))
         k = rules.max_consecutive_days
         if k < len(grid.dates):
             for s in range(len(grid.dates) - k):
-                window = [on[i] for d in range(s, s + k + 1) for i in per_date.get(d, [])]
+                days = range(s, s + k + 1)
+                window = [on[i] for d in days for i in per_date.get(d, [])]
                 if window:
-                    solver.Add(solver.Sum(window) <= k * g.count)
-        nights = [on[i] for i in mine if grid.instances[i].night]
-        if len(nights) > rules.max_night_shifts:
-            solver.Add(solver.Sum(nights) <= rules.max_night_shifts * g.count)
+                    solver.Add(solver.Sum(window) <= room(k, lambda av, days=days: sum(
+                        1 for d in days if av.intersection(per_date.get(d, [])))))
+        night_insts = [i for i in mine if grid.instances[i].night]
+        if len(night_insts) > rules.max_night_shifts:
+            solver.Add(solver.Sum([on[i] for i in night_insts])
+                       <= room(rules.max_night_shifts, lambda av: len(av.intersection(night_insts))))
         hours = g.agent.max_hours_week if g.agent.max_hours_week is not None else rules.max_hours_week
         cap = _slots(hours * 60, cfg.slot_minutes)
-        for (gj, _b), ws in week_terms.items():
+
+        def most_slots(av: set[int], b: int) -> int:
+            """The most slots of block b a member with these instances can work (one per date)."""
+            best: dict[int, int] = defaultdict(int)
+            for i in av:
+                if block_of[i][0] <= b <= block_of[i][1]:
+                    inst = grid.instances[i]
+                    n_in = sum(1 for t in inst.slots if t // block_slots == b)
+                    best[date_index[inst.date]] = max(best[date_index[inst.date]], n_in)
+            return sum(best.values())
+
+        for (gj, b), ws in week_terms.items():
             if gj == gi and len(ws) > cap:
-                solver.Add(solver.Sum(ws) <= cap * g.count)
+                solver.Add(solver.Sum(ws) <= room(cap, lambda av, b=b: most_slots(av, b)))
 
     if need > 0:  # anyone works => leads on shift >= need, in a big-M form that stays valid
         for t, ws in working.items():
@@ -308,8 +356,9 @@ def lp_bound(scenario: Scenario, time_limit_s: float = 30, overflow_cap: float |
             staffed = solver.Sum([e * v for e, v in cov.get((t, q.id), [])]) if cov.get((t, q.id)) else 0
             load = rate[t] * q.session_minutes / 60.0
             req = rate[t] / q.contacts_per_agent_hour
-            ov = solver.NumVar(0, inf, f"over_{t}_{q.id}")
-            sh = solver.NumVar(0, inf, f"short_{t}_{q.id}")
+            # never more than all of it: boxed variables keep every Lagrangian bound finite
+            ov = solver.NumVar(0, load, f"over_{t}_{q.id}")
+            sh = solver.NumVar(0, req, f"short_{t}_{q.id}")
             solver.Add(ov + R * staffed >= load)
             solver.Add(sh + staffed >= req)
             over_terms.append(ov)
@@ -318,6 +367,7 @@ def lp_bound(scenario: Scenario, time_limit_s: float = 30, overflow_cap: float |
     shortage = solver.Sum(short_terms) * d_h if short_terms else 0
 
     out = {"overflow_lb": None, "shortage_lb": None, "shortage_lb_any": None, "status": "OPTIMAL",
+           "solver": "SCIP" if integer else lp_solver,
            "groups": len(groups), "variables": solver.NumVariables(), "constraints": solver.NumConstraints(),
            "relaxes": RELAXED}
     if not over_terms:
@@ -330,11 +380,20 @@ def lp_bound(scenario: Scenario, time_limit_s: float = 30, overflow_cap: float |
 
     def run(objective, share: float = 1.0) -> float | None:
         left = time_limit_s - (time.monotonic() - t0)
-        if left <= 0:
+        if left <= 0 and (integer or out["solver"] == "GLOP"):
             out["status"] = "TIME_LIMIT"
             return None
-        solver.SetTimeLimit(int(left * share * 1000))
         solver.Minimize(objective)
+        if not integer and out["solver"] == "PDLP":
+            # a first-order method: its last dual point gives a valid bound however early it
+            # stops, so a bound that runs out of time is weaker, never missing
+            proto = linear_solver_pb2.MPModelProto()
+            solver.ExportModelToProto(proto)
+            value, reason = pdlp_bound(proto, max(0.05, left * share))
+            if reason != "OPTIMAL":
+                out["status"] = "TIME_LIMIT" if reason == "TIME_LIMIT" else reason
+            return max(0.0, value)  # every tier is >= 0
+        solver.SetTimeLimit(int(left * share * 1000))
         status = solver.Solve()
         if integer and status in (pywraplp.Solver.OPTIMAL, pywraplp.Solver.FEASIBLE):
             if status != pywraplp.Solver.OPTIMAL:
@@ -356,15 +415,23 @@ def lp_bound(scenario: Scenario, time_limit_s: float = 30, overflow_cap: float |
             out["shortage_lb_at_cap"] = run(shortage)
         out["seconds"] = time.monotonic() - t0
         return out
-    lb1 = run(overflow)
+    if overflow_cap is not None and not lexicographic:
+        # what a run needs: tier 1 for every roster, tier 2 among rosters as good in tier 1 as this one
+        lb1 = out["overflow_lb"] = run(overflow, share=0.4)
+        if lb1 is not None:
+            solver.Add(overflow <= max(overflow_cap, lb1) * (1 + 1e-6) + 1e-4)
+            out["shortage_lb_at_cap"] = run(shortage)
+        out["seconds"] = time.monotonic() - t0
+        return out
+    lb1 = run(overflow, share=0.4 if overflow_cap is None else 0.25)
     out["overflow_lb"] = lb1
     if lb1 is not None:
-        out["shortage_lb_any"] = any_ = run(shortage)
+        out["shortage_lb_any"] = any_ = run(shortage, share=0.5 if overflow_cap is None else 1 / 3)
         if overflow_cap is not None:
             # a roster whose overflow is above LP1: bound its shortage among rosters as good in tier 1
             cap = max(overflow_cap, lb1)
             row = solver.Add(overflow <= cap * (1 + 1e-6) + 1e-4)
-            at_cap = run(shortage)
+            at_cap = run(shortage, share=0.5)
             out["shortage_lb_at_cap"] = None if at_cap is None or any_ is None else max(at_cap, any_)
             row.SetUb(lb1 * (1 + 1e-6) + 1e-4)
         else:

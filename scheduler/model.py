@@ -22,6 +22,7 @@ from typing import Callable
 from ortools.sat.python import cp_model
 
 from scheduler.grid import Grid, ShiftInstance
+from scheduler.exactness import short_patterns
 from scheduler.patterns import Pattern, is_legal, maximal_patterns
 from scheduler.roster import Assignment, Roster
 from scheduler.scenario import Agent, Scenario
@@ -104,6 +105,7 @@ class RosterModel:
         self.depends: list[list[int]] = []  # per derived variable: the variables it follows from
         self.linear: list[list[int] | None] = []  # per derived variable: its coefficients, when a weighted sum
         self._build_options()
+        short_patterns(self)  # part-time agents: shorter days where the weekly cap binds
         self._link_on()
         for rule in HARD_RULES:
             rule(self)
@@ -185,9 +187,9 @@ class RosterModel:
         if self.rules.min_rest_hours * 60 < self.grid.slot_minutes:
             self.notes.append("min_rest_hours is shorter than a slot: shifts of one agent are kept at least one slot "
                               "apart, so runs never join across two shifts")
-        self.notes.append("breaks: each shift uses a maximal work/break pattern (single-slot breaks, each one needed "
-                          "by the run rules, at most 24 per shift); OPTIMAL means optimal over these patterns, and "
-                          "the LP bound covers every legal pattern; hand-edited rosters may use any legal pattern")
+        self.notes.append("breaks: each shift uses a maximal work/break pattern (breaks of one or two slots, each one "
+                          "needed by the run rules, at most 24 per shift); the LP bound covers every legal pattern; "
+                          "hand-edited rosters may use any legal pattern")
         if self.unusable:
             self.notes.extend(sorted(set(self.unusable)))
 

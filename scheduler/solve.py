@@ -25,6 +25,7 @@ from typing import Callable, TextIO
 from ortools.sat.python import cp_model
 
 from scheduler.errors import InfeasibleError
+from scheduler.exactness import make_honest
 from scheduler.grid import Grid
 from scheduler.lns import LNS_FIRST_SHARE, LNS_MIN_OPTIONS, improve, parts_of
 from scheduler.model import RosterModel, Tier, set_hint
@@ -405,6 +406,7 @@ def solve(scenario: Scenario, opts: SolveOptions | None = None, printer: Progres
     if opts.workers > 1:
         opts = SolveOptions(max(1.0, opts.time_limit_s - build_s), opts.workers, opts.seed, opts.log, opts.params)
     roster, report = solve_model(rm, opts, printer)
+    make_honest(rm, roster, report)  # bounds and OPTIMAL only where they hold for every legal roster
     report.seconds += build_s
     report.notes.insert(0, f"model built in {build_s:.1f} s; {len(rm.options):,} shift options")
     return roster, report
