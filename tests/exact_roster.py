@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from fractions import Fraction
+from itertools import product
 
 from ortools.sat.python import cp_model
 
@@ -39,7 +40,25 @@ def _instances(sc: Scenario) -> list[tuple[dt.date, str, dt.datetime, dt.datetim
     return out
 
 
-def exact_optimum(sc: Scenario, time_limit_s: float = 20) -> tuple[Fraction, Fraction]:
+def _legal_patterns(high: list[bool], max_run: int, max_hl: int) -> list[tuple[bool, ...]]:
+    """Every work/break pattern of a shift whose first and last slots are worked and whose runs
+    keep both run limits (in slots)."""
+    n = len(high)
+    out = []
+    for bits in product((True, False), repeat=max(0, n - 2)):
+        p = (True,) if n == 1 else (True, *bits, True)
+        run = hl = 0
+        ok = True
+        for w, h in zip(p, high):
+            run = run + 1 if w else 0
+            hl = hl + 1 if (w and h) else 0
+            ok = ok and run <= max_run and hl <= max_hl
+        if ok:
+            out.append(p)
+    return out
+
+
+def exact_optimum(sc: Scenario, time_limit_s: float = 120) -> tuple[Fraction, Fraction]:
     """(overflow customer-hours, shortage agent-hours): the lexicographic optimum over every
     roster that keeps SPEC 3. Raises AssertionError when it is not proven within the time."""
     cfg, rules = sc.config, sc.config.rules
@@ -74,20 +93,23 @@ def exact_optimum(sc: Scenario, time_limit_s: float = 20) -> tuple[Fraction, Fra
             o = on[(a, i)] = m.new_bool_var(f"on{a}_{i}")
             first = (s - origin) // slot
             ts = list(range(first, first + (e - s) // slot))
+            # every legal pattern of the instance, one boolean each (a tight model: the product's
+            # patterns are a subset of these)
+            chosen = []
+            per_slot = [[] for _ in ts]
+            for p in _legal_patterns([high[t] if 0 <= t < n_slots else False for t in ts], max_run, max_hl):
+                b = m.new_bool_var(f"p{a}_{i}_{len(chosen)}")
+                chosen.append(b)
+                for k, w in enumerate(p):
+                    if w:
+                        per_slot[k].append(b)
+            m.add(sum(chosen) == o)
             ws = []
             for k, t in enumerate(ts):
-                if k in (0, len(ts) - 1):
-                    ws.append((t, o))
-                else:
-                    w = m.new_bool_var(f"w{a}_{i}_{t}")
-                    m.add_implication(w, o)
-                    ws.append((t, w))
+                w = m.new_bool_var(f"w{a}_{i}_{t}")
+                m.add(w == sum(per_slot[k]))
+                ws.append((t, w))
             work[(a, i)] = ws
-            for k in range(len(ws) - max_run):
-                m.add(sum(w for _, w in ws[k:k + max_run + 1]) <= max_run)
-            for k in range(len(ws) - max_hl):
-                if all(high[t] for t, _ in ws[k:k + max_hl + 1]):
-                    m.add(sum(w for _, w in ws[k:k + max_hl + 1]) <= max_hl)
     rest = dt.timedelta(hours=rules.min_rest_hours)
     block = 7 * 24 * 60 // cfg.slot_minutes
     cap_slots = {}
@@ -110,6 +132,16 @@ def exact_optimum(sc: Scenario, time_limit_s: float = 20) -> tuple[Fraction, Fra
         cap_slots[a] = int(Fraction(hours).limit_denominator(1000) / hours_per_slot)
         for b in range(0, n_slots, block):
             m.add(sum(w for i in mine for t, w in work[(a, i)] if b <= t < b + block) <= cap_slots[a])
+    # identical agents are interchangeable: order their rosters (by the shifts they work)
+    def same(a: int, b: int) -> bool:
+        x, y = sc.agents[a], sc.agents[b]
+        return (x.model_dump(exclude={"employee_id", "name"}) == y.model_dump(exclude={"employee_id", "name"})
+                and not any(ab.employee_id in (x.employee_id, y.employee_id) for ab in sc.absences))
+    for a in range(len(sc.agents) - 1):
+        if same(a, a + 1):
+            keys = [i for i in range(len(insts)) if (a, i) in on]
+            m.add(sum((1 << n) * on[(a, i)] for n, i in enumerate(keys))
+                  >= sum((1 << n) * on[(a + 1, i)] for n, i in enumerate(keys)))
     staffed = [[] for _ in range(n_slots)]
     working = [[] for _ in range(n_slots)]
     leads_on = [[] for _ in range(n_slots)]
