@@ -67,8 +67,8 @@ def cmd_forecast(args: argparse.Namespace) -> int:
 
 def cmd_check(args: argparse.Namespace) -> int:
     from scheduler.check import check_rows
-    from scheduler.scenario import load_scenario
-    from scheduler.workbook import read_absences, read_assignments, with_absences
+    from scheduler.scenario import load_scenario, with_absences
+    from scheduler.workbook import read_absences, read_assignments
 
     scenario = load_scenario(args.scenario)
     rows = read_assignments(Path(args.roster))

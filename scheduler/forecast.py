@@ -17,11 +17,13 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import math
-import os
-import tempfile
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from scheduler.scenario import ForecastPlan, Scenario, ScenarioConfig
+from scheduler.atomic import atomic_path
+
+if TYPE_CHECKING:  # annotations only: the scenario loader imports this module
+    from scheduler.scenario.models import ForecastPlan, Scenario, ScenarioConfig
 
 # Share of the sale's pre-sales contacts per day offset from the sale day: inquiries climb on
 # the 10th (people fill carts, ask about coupons and stock), most come on the 11th, and they fade
@@ -288,22 +290,12 @@ def write_demand_csv(path: Path, config: ScenarioConfig, demand: dict[str, list[
         if any(not math.isfinite(c) or c < 0 for c in values):
             raise ValueError(f"queue {q}: contacts must be finite and non-negative")
     step = dt.timedelta(minutes=config.slot_minutes)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
-            w = csv.writer(f, lineterminator="\n")
-            w.writerow(["start", "queue", "contacts"])
-            for t in range(n):
-                start = config.horizon_start + t * step
-                for q in config.queue_ids:
-                    if q in demand:
-                        c = round(demand[q][t], 1) + 0.0  # + 0.0 turns -0.0 into 0.0
-                        w.writerow([f"{start:%Y-%m-%d %H:%M}", q, f"{c:.1f}"])
-            f.flush()
-            os.fsync(f.fileno())
-        # mkstemp makes a private file; keep the mode a user expects of a data file
-        os.chmod(tmp, path.stat().st_mode & 0o777 if path.exists() else 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    with atomic_path(path) as tmp, open(tmp, "w", encoding="utf-8", newline="") as f:
+        w = csv.writer(f, lineterminator="\n")
+        w.writerow(["start", "queue", "contacts"])
+        for t in range(n):
+            start = config.horizon_start + t * step
+            for q in config.queue_ids:
+                if q in demand:
+                    c = round(demand[q][t], 1) + 0.0  # + 0.0 turns -0.0 into 0.0
+                    w.writerow([f"{start:%Y-%m-%d %H:%M}", q, f"{c:.1f}"])

@@ -18,9 +18,8 @@ from scheduler.check import check_roster, check_rows
 from scheduler.errors import InfeasibleError, InputError, Problem
 from scheduler.grid import Grid
 from scheduler.roster import Assignment, Roster
-from scheduler.scenario import Absence, Scenario, load_absences, load_scenario
+from scheduler.scenario import Absence, Scenario, load_absences, load_scenario, with_absences
 from scheduler.solve import ProgressPrinter, solve
-from scheduler.workbook import with_absences
 
 # a sick call is answered in seconds: the default limit of a repair unless --time-limit says otherwise
 REPAIR_TIME_LIMIT_S = 10.0

@@ -172,9 +172,3 @@ def greedy_roster(rm: RosterModel, keep: list[Option] | None = None) -> list[Opt
     lazy_greedy(free)
     return chosen
 
-
-def hint_values(rm: RosterModel, chosen: list[Option]) -> dict[int, int]:
-    """Variable index -> hinted value for every option variable."""
-    picked = {id(o) for o in chosen}
-    return {o.var.index: int(id(o) in picked) for o in rm.options}
-

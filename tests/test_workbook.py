@@ -366,7 +366,8 @@ def test_unknown_language_is_refused(written):
 
 
 def test_absences_travel_in_the_workbook(written, scenario):
-    from scheduler.workbook import read_absences, with_absences
+    from scheduler.scenario import with_absences
+    from scheduler.workbook import read_absences
 
     paths = written()
     assert read_absences(paths[0]) == scenario.absences

@@ -1,0 +1,445 @@
+"""Writing the Excel workbook HR imports and the team reads (SPEC section 7).
+
+The writer never decides anything: it lays out the roster, coverage, KPIs and solve report it
+is given. Sheet names are fixed in English; labels follow `lang` ("en" or "zh"), except the
+Assignments header, which HR's import depends on. Every string is written as text, never as a
+formula, and every file is replaced atomically, so a failed write leaves the old file intact.
+
+To add a sheet: write `_<name>_sheet(ws, ...) -> None` and add it to the list in write_workbook.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import platform
+from collections.abc import Callable
+from pathlib import Path
+
+import openpyxl
+import pandas as pd
+from openpyxl.chart import LineChart, Reference
+from openpyxl.chart.series import SeriesLabel
+from openpyxl.styles import Font, PatternFill
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
+
+import scheduler
+from scheduler.atomic import atomic_path, write_csv
+from scheduler.atomic import plain_value as _plain
+from scheduler.result import SolveReport
+from scheduler.roster import Roster
+from scheduler.scenario import Scenario
+from scheduler.workbook.cells import (
+    ABSENT_FILL,
+    ABSENT_FONT,
+    BOLD,
+    CENTER,
+    PALETTE,
+    TITLE_FONT,
+    WEEKEND_FILL,
+    _clean,
+    _header,
+    _id_text,
+    _pairs,
+    _put,
+    _rounded,
+    _section,
+    _table,
+    _widths,
+)
+from scheduler.workbook.labels import (
+    ABSENCE_COLUMNS,
+    ABSENCES,
+    ASSIGNMENT_COLUMNS,
+    ASSIGNMENTS,
+    CHANGES,
+    COVERAGE,
+    COVERAGE_COLUMNS,
+    COVERAGE_DECIMALS,
+    FORECAST,
+    KPI_LABELS,
+    LABELS,
+    ROSTER,
+    RULE_MEANINGS,
+    SUMMARY,
+)
+
+
+def write_workbook(path: Path, *, scenario: Scenario, roster: Roster, report: SolveReport | None,
+                   coverage: pd.DataFrame, kpis: dict, lang: str = "en",
+                   changes: list[dict] | None = None,
+                   rule_of_thumb: list[dict] | None = None,
+                   title_note: str | None = None) -> list[Path]:
+    """Write the roster workbook (SPEC section 7) to `path` and the Assignments table as
+    `<stem>_assignments.csv` beside it; return both paths. Hours are hours, coverage figures
+    are per slot in the units of kpi.coverage(). `changes` (repair only) are dicts with
+    employee_id, name, date, before, after; `rule_of_thumb` rows have date, queue, contacts,
+    agents. Both files are replaced atomically: on failure the previous files stay as they were."""
+    if lang not in LABELS:
+        raise ValueError(f"lang must be one of {', '.join(LABELS)}, got {lang!r}")
+    path = Path(path)
+    L = LABELS[lang]
+    names = {a.employee_id: a.name for a in scenario.agents}
+    rows = roster.rows(names)
+
+    wb = openpyxl.Workbook()
+    wb.remove(wb.active)
+    wb.properties.title = _clean(scenario.config.name)
+    wb.properties.creator = "mega-sale-scheduler"
+    # (sheet name, writer) in workbook order; a sheet with nothing to show is left out
+    sheets: list[tuple[str, Callable[[Worksheet], None]]] = [
+        (ASSIGNMENTS, lambda ws: _assignments_sheet(ws, rows)),
+        (ROSTER, lambda ws: _roster_sheet(ws, scenario, roster, lang)),
+        (COVERAGE, lambda ws: _coverage_sheet(ws, scenario, coverage, L)),
+        (SUMMARY, lambda ws: _summary_sheet(ws, scenario, report, kpis, lang, title_note,
+                                            rule_of_thumb if not scenario.forecast_steps else None, roster)),
+    ]
+    if scenario.forecast_steps:
+        sheets.append((FORECAST, lambda ws: _forecast_sheet(ws, scenario, rule_of_thumb, roster, L)))
+    if changes is not None:
+        sheets.append((CHANGES, lambda ws: _changes_sheet(ws, changes, L)))
+    if scenario.absences:
+        sheets.append((ABSENCES, lambda ws: _absences_sheet(ws, scenario)))
+    for name, write_sheet in sheets:
+        write_sheet(wb.create_sheet(name))
+    wb.active = 0  # import tools that take "the active sheet" get the Assignments
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    csv_path = path.with_name(f"{path.stem}_assignments.csv")
+    csv_rows = [[r[c] for c in ASSIGNMENT_COLUMNS] for r in rows]
+    with atomic_path(path) as xlsx_tmp, atomic_path(csv_path) as csv_tmp:
+        wb.save(xlsx_tmp)
+        write_csv(csv_tmp, ASSIGNMENT_COLUMNS, csv_rows)
+    return [path, csv_path]
+
+
+def _assignments_sheet(ws: Worksheet, rows: list[dict]) -> None:
+    _header(ws, 1, ASSIGNMENT_COLUMNS)
+    for r, row in enumerate(rows, start=2):
+        for c, key in enumerate(ASSIGNMENT_COLUMNS, start=1):
+            _put(ws, r, c, row[key])
+    ws.freeze_panes = "A2"
+    ws.auto_filter.ref = f"A1:{get_column_letter(len(ASSIGNMENT_COLUMNS))}{len(rows) + 1}"
+    _widths(ws, {"A": 14, "B": 16, "C": 12, "D": 8, "E": 14, "F": 17, "G": 17, "H": 8})
+
+
+def _roster_sheet(ws: Worksheet, scenario: Scenario, roster: Roster, lang: str) -> None:
+    L = LABELS[lang]
+    cfg = scenario.config
+    dates = cfg.dates
+    fills = {s.code: PatternFill("solid", fgColor=PALETTE[i % len(PALETTE)]) for i, s in enumerate(cfg.shifts)}
+    first_date_col = 5
+    header = [L["employee_id"], L["name"], L["home_queue"], L["kind"]]
+    header += [f"{d:%m-%d} {L['weekdays'][d.weekday()]}" for d in dates]
+    _header(ws, 1, header)
+    for k, d in enumerate(dates):
+        if d.weekday() >= 5:
+            ws.cell(row=1, column=first_date_col + k).fill = WEEKEND_FILL
+
+    shifts_on: dict[tuple[str, dt.date], list] = {}
+    for a in sorted(roster.assignments, key=lambda a: a.start):
+        shifts_on.setdefault((a.employee_id, a.date), []).append(a)
+    absent_on: dict[tuple[str, dt.date], list[str]] = {}
+    for ab in scenario.absences:
+        for d in dates:
+            day_start = dt.datetime.combine(d, dt.time())
+            if ab.start < day_start + dt.timedelta(days=1) and ab.end > day_start:
+                absent_on.setdefault((ab.employee_id, d), []).append(ab.reason.strip() or L["absent"])
+
+    for r, agent in enumerate(scenario.agents, start=2):
+        _put(ws, r, 1, agent.employee_id)
+        _put(ws, r, 2, agent.name)
+        _put(ws, r, 3, agent.home_queue)
+        _put(ws, r, 4, L.get(agent.kind, agent.kind))
+        for k, d in enumerate(dates):
+            worked = shifts_on.get((agent.employee_id, d), [])
+            parts = [a.shift if a.queue == agent.home_queue else f"{a.shift}→{a.queue}" for a in worked]
+            parts += dict.fromkeys(absent_on.get((agent.employee_id, d), []))  # unique, in order
+            if not parts:
+                continue
+            cell = _put(ws, r, first_date_col + k, " / ".join(parts))
+            cell.alignment = CENTER
+            if worked and worked[0].shift in fills:
+                cell.fill = fills[worked[0].shift]
+            elif not worked:
+                cell.fill = ABSENT_FILL
+                cell.font = ABSENT_FONT
+
+    # legend below the grid
+    r = len(scenario.agents) + 3
+    _put(ws, r, 1, L["legend"]).font = BOLD
+    for s in cfg.shifts:
+        r += 1
+        cell = _put(ws, r, 1, s.code)
+        cell.fill, cell.alignment = fills[s.code], CENTER
+        _put(ws, r, 2, _shift_description(s, L))
+    r += 1
+    _put(ws, r, 1, "X→q").alignment = CENTER
+    _put(ws, r, 2, L["moved"])
+    r += 1
+    cell = _put(ws, r, 1, L["absent"])
+    cell.fill, cell.font, cell.alignment = ABSENT_FILL, ABSENT_FONT, CENTER
+    _put(ws, r, 2, L["absent_legend"])
+
+    ws.freeze_panes = "C2"
+    _widths(ws, {"A": 12, "B": 14, "C": 13, "D": 8})
+    for k in range(len(dates)):
+        ws.column_dimensions[get_column_letter(first_date_col + k)].width = 13
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0  # as many pages tall as needed
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_title_rows = "1:1"
+    ws.print_title_cols = "A:B"
+
+
+def _shift_description(s, L: dict) -> str:
+    begin = dt.datetime.combine(dt.date(2000, 1, 1), s.start)
+    finish = begin + dt.timedelta(hours=s.hours)
+    days_later = (finish.date() - begin.date()).days
+    text = f"{begin:%H:%M}–{finish:%H:%M}" + (f" (+{days_later})" if days_later else "")
+    text += f", {s.hours:g} h"
+    if s.night:
+        text += f", {L['night']}"
+    return text + f", {L['kinds']} " + "/".join(L.get(k, k) for k in s.kinds)
+
+
+def _coverage_sheet(ws: Worksheet, scenario: Scenario, coverage: pd.DataFrame, L: dict) -> None:
+    columns = COVERAGE_COLUMNS + [c for c in coverage.columns if c not in COVERAGE_COLUMNS]
+    _header(ws, 1, columns)
+    table = coverage
+    if len(coverage) and "queue" in coverage.columns:
+        order = {q: i for i, q in enumerate(scenario.config.queue_ids)}
+        key = coverage["queue"].map(order).fillna(len(order))
+        sort_cols = ["_queue_order"] + (["start"] if "start" in coverage.columns else [])
+        table = coverage.assign(_queue_order=key).sort_values(sort_cols, kind="stable")
+    blocks: dict[str, list[int]] = {}
+    r = 1
+    for rec in table.to_dict("records"):
+        r += 1
+        for c, col in enumerate(columns, start=1):
+            value = _plain(rec.get(col))
+            if col in COVERAGE_DECIMALS and isinstance(value, float) and math.isfinite(value):
+                value = round(value, COVERAGE_DECIMALS[col])
+            _put(ws, r, c, value)
+        blocks.setdefault(str(rec.get("queue", "")), []).append(r)
+    ws.freeze_panes = "A2"
+    ws.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{max(r, 1)}"
+    _widths(ws, {"A": 17, "B": 14})
+
+    slots_per_day = 24 * 60 // scenario.config.slot_minutes
+    req_col, staffed_col = columns.index("required") + 1, columns.index("staffed") + 1
+    anchor_col = get_column_letter(len(columns) + 2)
+    queue_names = {q.id: q.name for q in scenario.config.queues}
+    for i, (queue, rows) in enumerate(blocks.items()):
+        first, last = rows[0], rows[-1]
+        if last - first + 1 != len(rows):
+            continue  # rows of one queue are not contiguous: no honest range to chart
+        chart = LineChart()
+        shown = f"{queue} {queue_names[queue]}" if queue_names.get(queue) else queue
+        chart.title = L["chart_title"].format(queue=_clean(shown))
+        chart.y_axis.title = L["agents"]
+        chart.height, chart.width = 9, 32
+        for col_no, colour, label in ((req_col, "C00000", "required"), (staffed_col, "2F75B5", "staffed")):
+            chart.add_data(Reference(ws, min_col=col_no, min_row=first, max_row=last), titles_from_data=False)
+            series = chart.series[-1]
+            series.tx = SeriesLabel(v=L[label])
+            series.smooth = False
+            series.marker.symbol = "none"
+            series.graphicalProperties.line.solidFill = colour
+            series.graphicalProperties.line.width = 15000  # EMU, about 1.2 pt
+        chart.set_categories(Reference(ws, min_col=1, min_row=first, max_row=last))
+        chart.x_axis.axPos = "b"
+        chart.x_axis.number_format = "mm-dd hh:mm"
+        chart.x_axis.tickLblSkip = slots_per_day  # one label per day keeps 14 days readable
+        chart.x_axis.tickMarkSkip = slots_per_day
+        chart.x_axis.delete = False  # openpyxl 3.1 hides axes unless told otherwise
+        chart.y_axis.delete = False
+        chart.legend.position = "b"
+        ws.add_chart(chart, f"{anchor_col}{1 + 19 * i}")
+
+
+def _summary_sheet(ws: Worksheet, scenario: Scenario, report: SolveReport | None, kpis: dict,
+                   lang: str, title_note: str | None, rule_of_thumb: list[dict] | None,
+                   roster: Roster) -> None:
+    L = LABELS[lang]
+    cfg = scenario.config
+    na = L["na"]
+    _put(ws, 1, 1, f"{L['title']}: {cfg.name}").font = TITLE_FONT
+    r = 2
+    if title_note:
+        _put(ws, r, 1, title_note).font = Font(italic=True)
+        r += 1
+
+    r = _section(ws, r + 1, L["sec_solve"])
+    if report is None:
+        pairs = [(L[k], na) for k in ("status", "objective_plain", "best_bound", "gap", "solve_seconds",
+                                      "time_limit", "workers", "seed", "variables", "constraints")]
+    else:
+        first = report.phases[0] if report.phases else None
+        objective = L["objective"].format(tier=first.name, unit=first.unit) if first else L["objective_plain"]
+        pairs = [
+            (L["status"], report.status),
+            (objective, report.objective if first else na),
+            (L["best_bound"], report.best_bound if first else na),
+            (L["gap"], (first.gap, "0.00%") if first else na),
+            (L["solve_seconds"], (round(report.seconds, 2), "0.00")),
+            (L["time_limit"], report.time_limit_s),
+            (L["workers"], report.workers),
+            (L["seed"], report.seed),
+            (L["variables"], report.n_variables),
+            (L["constraints"], report.n_constraints),
+        ]
+    r = _pairs(ws, r, pairs)
+
+    r = _section(ws, r + 1, L["sec_tiers"])
+    tier_header = [L["tier"], L["unit"], L["status"], L["objective_plain"], L["best_bound"], L["gap"], L["seconds"]]
+    tiers = [[p.name, p.unit, p.status, p.objective, p.best_bound, (p.gap, "0.00%"), (round(p.seconds, 2), "0.00")]
+             for p in (report.phases if report else [])]
+    r = _table(ws, r, tier_header, tiers or [[na]])
+
+    if report is not None and report.service:
+        r = _section(ws, r + 1, L["sec_service"])
+        r = _table(ws, r, [L["measure"], L["unit"], L["achieved"], L["lp_bound"], L["cp_bound"], L["best_bound"],
+                           L["gap"]],
+                   [[b.name, b.unit, _rounded(b.achieved), _rounded(b.lp) if b.lp is not None else na,
+                     _rounded(b.cp_sat) if b.cp_sat is not None else na, _rounded(b.best), (b.gap, "0.00%")]
+                    for b in report.service])
+
+    r = _section(ws, r + 1, L["sec_notes"])
+    notes = report.notes if report and report.notes else [na]
+    for note in notes:
+        _put(ws, r, 1, note)
+        r += 1
+
+    r = _section(ws, r + 1, L["sec_kpis"])
+    kpi_labels = KPI_LABELS[lang]
+    r = _pairs(ws, r, [(kpi_labels.get(k, k), _rounded(v)) for k, v in kpis.items()])
+
+    if rule_of_thumb is not None:
+        r = _section(ws, r + 1, L["rule_of_thumb"])
+        r = _rule_of_thumb_table(ws, r, rule_of_thumb, roster, L)
+
+    r = _section(ws, r + 1, L["sec_horizon"])
+    n_flex = sum(a.kind == "flex" for a in scenario.agents)
+    n_leads = sum(a.is_lead for a in scenario.agents)
+    r = _pairs(ws, r, [
+        (L["scenario"], cfg.name),
+        (L["horizon"], f"{cfg.dates[0]:%Y-%m-%d} .. {cfg.dates[-1]:%Y-%m-%d}"),
+        (L["days"], cfg.days),
+        (L["slot_minutes"], cfg.slot_minutes),
+        (L["n_agents"], f"{len(scenario.agents) - n_flex} / {n_flex} / {n_leads}"),
+        (L["demand_source"], scenario.demand_source),
+    ])
+
+    r = _section(ws, r + 1, L["sec_rules"])
+    meanings = RULE_MEANINGS[lang]
+    rule_rows = []
+    for key in type(cfg.rules).model_fields:
+        value = getattr(cfg.rules, key)
+        if value is None and key == "high_load_contacts_per_hour":
+            value = L["high_load_auto"]
+        rule_rows.append([key, value, meanings.get(key, "")])
+    r = _table(ws, r, [L["rule"], L["value"], L["meaning"]], rule_rows)
+
+    r = _section(ws, r + 1, L["sec_queues"])
+    r = _table(ws, r, [L["queue"], L["queue_name"], L["contacts_per_agent_hour"], L["session_minutes"],
+                       L["norm_concurrency"]],
+               [[q.id, q.name, q.contacts_per_agent_hour, q.session_minutes, q.norm_concurrency] for q in cfg.queues])
+
+    r = _section(ws, r + 1, L["sec_shifts"])
+    shift_rows = []
+    for s in cfg.shifts:
+        finish = dt.datetime.combine(dt.date(2000, 1, 1), s.start) + dt.timedelta(hours=s.hours)
+        shift_rows.append([s.code, f"{s.start:%H:%M}", f"{finish:%H:%M}", s.hours,
+                           L["yes"] if s.night else L["no"], "/".join(L.get(k, k) for k in s.kinds)])
+    first_shift_row = r + 1
+    r = _table(ws, r, [L["code"], L["start"], L["end"], L["hours"], L["night"], L["kinds"]], shift_rows)
+    for i in range(len(cfg.shifts)):
+        ws.cell(row=first_shift_row + i, column=1).fill = PatternFill("solid", fgColor=PALETTE[i % len(PALETTE)])
+
+    r = _section(ws, r + 1, L["sec_moves"])
+    moves = [[", ".join(f"{d:%Y-%m-%d}" for d in m.dates), m.from_queue, m.to_queue] for m in cfg.moves]
+    r = _table(ws, r, [L["dates"], L["from"], L["to"]], moves or [[na]])
+
+    r = _section(ws, r + 1, L["sec_versions"])
+    _pairs(ws, r, [("python", platform.python_version()), ("ortools", _version("ortools")),
+                   ("mega-sale-scheduler", scheduler.__version__), ("openpyxl", openpyxl.__version__),
+                   ("pandas", pd.__version__)])
+    _widths(ws, {"A": 40, "B": 22, "C": 22, "D": 16, "E": 16, "F": 12, "G": 12})
+
+
+def _forecast_sheet(ws: Worksheet, scenario: Scenario, rule_of_thumb: list[dict] | None,
+                    roster: Roster, L: dict) -> None:
+    _header(ws, 1, [L["step"], L["value"]])
+    r = 1
+    for label, value in scenario.forecast_steps:
+        r += 1
+        _put(ws, r, 1, label)
+        value = _plain(value)
+        cell = _put(ws, r, 2, value)
+        if isinstance(value, float) and math.isfinite(value):
+            cell.number_format = "#,##0" if value.is_integer() else "#,##0.00##"
+    if rule_of_thumb is not None:
+        r = _section(ws, r + 2, L["rule_of_thumb"])
+        _rule_of_thumb_table(ws, r, rule_of_thumb, roster, L)
+    ws.freeze_panes = "A2"
+    _widths(ws, {"A": 48, "B": 16, "C": 12, "D": 16, "E": 16})
+
+
+def _rule_of_thumb_table(ws: Worksheet, r: int, rule_of_thumb: list[dict], roster: Roster, L: dict) -> int:
+    """The forecast's headcount per date and queue, with the agents the roster puts on that
+    date and queue beside it, so a user sees what optimization saves."""
+    rostered: dict[tuple, set[str]] = {}
+    for a in roster.assignments:
+        rostered.setdefault((a.date, a.queue), set()).add(a.employee_id)
+    rows = []
+    for row in rule_of_thumb:
+        when = _plain(row.get("date"))
+        day = when.date() if isinstance(when, dt.datetime) else when
+        rows.append([day, row.get("queue"), _rounded(row.get("contacts")), _rounded(row.get("agents")),
+                     len(rostered.get((day, row.get("queue")), ()))])
+    return _table(ws, r, [L["date"], L["queue"], L["contacts"], L["rot_agents"], L["rostered"]], rows)
+
+
+def _changes_sheet(ws: Worksheet, changes: list[dict], L: dict) -> None:
+    keys = ["employee_id", "name", "date", "before", "after"]
+    _header(ws, 1, [L[k] for k in keys])
+    for r, change in enumerate(changes, start=2):
+        for c, key in enumerate(keys, start=1):
+            _put(ws, r, c, change.get(key))
+    ws.freeze_panes = "A2"
+
+    r = _section(ws, len(changes) + 3, L["call_list"])
+    people: dict[str, dict] = {}
+    for change in changes:
+        eid = _id_text(change.get("employee_id"))
+        entry = people.setdefault(eid, {"name": change.get("name"), "dates": set()})
+        entry["dates"].add(str(change.get("date")))
+    _table(ws, r, [L["employee_id"], L["name"], L["changed_dates"]],
+           [[eid, p["name"], len(p["dates"])] for eid, p in people.items()])
+    _widths(ws, {"A": 14, "B": 16, "C": 12, "D": 30, "E": 30})
+
+
+def _absences_sheet(ws: Worksheet, scenario: Scenario) -> None:
+    """The absences this roster was built under (the folder's and a repair's sick calls), so that
+    `check` and a later `repair` of this workbook know them too."""
+    names = {a.employee_id: a.name for a in scenario.agents}
+    _header(ws, 1, ABSENCE_COLUMNS)
+    for r, ab in enumerate(sorted(scenario.absences, key=lambda a: (a.start, a.employee_id)), start=2):
+        for c, value in enumerate([ab.employee_id, names.get(ab.employee_id, ""), ab.start, ab.end, ab.reason],
+                                  start=1):
+            _put(ws, r, c, value)
+    ws.freeze_panes = "A2"
+    _widths(ws, {"A": 14, "B": 16, "C": 18, "D": 18, "E": 24})
+
+
+def _version(package: str) -> str:
+    try:
+        from importlib.metadata import version
+
+        return version(package)
+    except Exception:  # an unknown version must not stop the workbook
+        return "unknown"
