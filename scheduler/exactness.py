@@ -98,19 +98,18 @@ def capped_agents(rm) -> list[int]:
     return out
 
 
-def short_patterns(rm) -> int:
-    """Add to the model, for each agent whose weekly hours cap can bind, one legal pattern per
-    number of worked slots below the longest (the one covering the most required agents of its
-    queue) to each shift it may work. Returns the number of options added."""
-    from scheduler.model import Option  # the model calls this while it builds its options
-
+def short_patterns(rm) -> list[tuple[int, int, str, tuple[int, ...]]]:
+    """For each agent whose weekly hours cap can bind: one legal pattern per number of worked
+    slots below the longest (the one covering the most required agents of its queue) for each
+    shift and queue it may work, as (agent, instance, queue, worked slots) for the model to
+    offer. Notes what it adds on the model."""
     capped = capped_agents(rm)
     if not capped:
-        return 0
+        return []
     max_run, max_hl = _limits(rm)
     queues = {q.id: q for q in rm.scenario.config.queues}
     cache: dict[tuple[int, int, str, int], tuple[int, ...] | None] = {}
-    added = 0
+    out = []
     for a in capped:
         for i, inst in enumerate(rm.instances):
             opts = [o for o in rm.by_agent_inst.get((a, i), []) if o.fixed is None]
@@ -127,18 +126,13 @@ def short_patterns(rm) -> int:
                         p = patterns_with_count(_high(rm, inst), max_run, max_hl, k, weight)
                         cache[key] = None if p is None else tuple(inst.first_slot + n for n, w in enumerate(p) if w)
                     worked = cache[key]
-                    if worked is None or (q, worked) in have:
-                        continue
-                    var = rm.m.new_bool_var(f"y_{a}_{i}_{q}_{worked[0]}_{len(worked)}s")
-                    opt = Option(a, i, q, worked, inst.slots, var)
-                    rm.options.append(opt)
-                    rm.by_agent_inst[(a, i)].append(opt)
-                    have.add((q, worked))
-                    added += 1
+                    if worked is not None and (q, worked) not in have:
+                        out.append((a, i, q, worked))
+                        have.add((q, worked))
     names = ", ".join(rm.agents[a].employee_id for a in capped[:5]) + (" ..." if len(capped) > 5 else "")
     rm.notes.append(f"weekly hours cap can bind for {len(capped)} agent(s) ({names}): their shifts may also be "
-                    f"shorter inside (one pattern per length, {added} options added)")
-    return added
+                    f"shorter inside (one pattern per length, {len(out)} options added)")
+    return out
 
 
 def _whole(x: float) -> bool:

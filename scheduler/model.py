@@ -105,7 +105,11 @@ class RosterModel:
         self.depends: list[list[int]] = []  # per derived variable: the variables it follows from
         self.linear: list[list[int] | None] = []  # per derived variable: its coefficients, when a weighted sum
         self._build_options()
-        short_patterns(self)  # part-time agents: shorter days where the weekly cap binds
+        for a, i, q, worked in short_patterns(self):  # part-time agents: shorter days where the weekly cap binds
+            var = self.m.new_bool_var(f"y_{a}_{i}_{q}_{worked[0]}_{len(worked)}s")
+            opt = Option(a, i, q, worked, self.instances[i].slots, var)
+            self.options.append(opt)
+            self.by_agent_inst[(a, i)].append(opt)
         self._link_on()
         for rule in HARD_RULES:
             rule(self)

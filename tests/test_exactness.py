@@ -113,7 +113,7 @@ def test_the_part_time_team_is_proven_optimal_by_the_lp():
 def test_a_model_without_the_shorter_patterns_claims_nothing_it_cannot_prove(monkeypatch):
     # the model as it was: maximal patterns only. Its own optimum (7,200) is not the real one, so
     # no OPTIMAL and no CP-SAT bound may reach the Summary; the LP's bound stays below 6,000
-    monkeypatch.setattr(scheduler.model, "short_patterns", lambda rm: 0)
+    monkeypatch.setattr(scheduler.model, "short_patterns", lambda rm: [])
     sc = part_time_team()
     _roster, report, k = _run(sc, bound=False)
     assert k["overflow_customer_hours"] == pytest.approx(7200)
