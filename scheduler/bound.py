@@ -389,7 +389,7 @@ def lp_bound(scenario: Scenario, time_limit_s: float = 30, overflow_cap: float |
             # stops, so a bound that runs out of time is weaker, never missing
             proto = linear_solver_pb2.MPModelProto()
             solver.ExportModelToProto(proto)
-            value, reason = pdlp_bound(proto, max(0.05, left * share))
+            value, reason = pdlp_bound(proto, left * share)
             if reason != "OPTIMAL":
                 out["status"] = "TIME_LIMIT" if reason == "TIME_LIMIT" else reason
             return max(0.0, value)  # every tier is >= 0

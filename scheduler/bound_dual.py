@@ -44,7 +44,11 @@ def lagrangian_bound(proto: linear_solver_pb2.MPModelProto, y: np.ndarray) -> fl
     lowered by a bound on its floating-point error; -inf when a variable is not boxed."""
     if proto.maximize:
         raise ValueError("a minimisation LP is expected")
-    n, c, lo_x, hi_x, lo, hi, rows, cols, vals = _arrays(proto)
+    return _lagrangian(proto, _arrays(proto), y)
+
+
+def _lagrangian(proto, arrays, y: np.ndarray) -> float:
+    n, c, lo_x, hi_x, lo, hi, rows, cols, vals = arrays
     y = np.asarray(y, dtype=float).copy()
     y[(y > 0) & ~np.isfinite(lo)] = 0.0
     y[(y < 0) & ~np.isfinite(hi)] = 0.0
@@ -69,7 +73,7 @@ def pdlp_bound(proto: linear_solver_pb2.MPModelProto, time_limit_s: float,
     seconds of PDLP on this minimisation LP (every variable boxed)."""
     qp = pdlp.qp_from_mpmodel_proto(proto, relax_integer_variables=True)
     params = solvers_pb2.PrimalDualHybridGradientParams()
-    params.termination_criteria.time_sec_limit = max(0.05, time_limit_s)
+    params.termination_criteria.time_sec_limit = max(0.3, time_limit_s)  # a bound, however little time
     params.termination_criteria.simple_optimality_criteria.eps_optimal_relative = relative_tolerance
     params.termination_criteria.simple_optimality_criteria.eps_optimal_absolute = relative_tolerance
     params.num_threads = 1
@@ -78,4 +82,7 @@ def pdlp_bound(proto: linear_solver_pb2.MPModelProto, time_limit_s: float,
     y = np.asarray(result.dual_solution, dtype=float)
     if len(y) != len(proto.constraint):
         return -math.inf, reason
-    return lagrangian_bound(proto, y), reason
+    arrays = _arrays(proto)
+    # an early dual point overshoots: L is concave along the ray a * y and L(0) is the least
+    # objective on the box, so a shorter step is often much better, and every step is valid
+    return max(_lagrangian(proto, arrays, a * y) for a in (1.0, 0.9, 0.75, 0.5, 0.3, 0.15)), reason

@@ -222,7 +222,7 @@ def make_honest(rm, roster, report) -> ModelScope:
             p.bound_scope = "every roster" if scope.service_exact else "the model's patterns"
         else:
             proven = p.objective <= TOL  # nothing is below 0
-            p.bound_scope = "every roster" if proven else "the model's patterns"
+            p.bound_scope = "every roster" if proven or p.best_bound <= 0 else "the model's patterns"
         proven = proven or p.objective <= TOL
         if proven:
             p.status = "OPTIMAL"
