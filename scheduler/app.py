@@ -36,8 +36,8 @@ class RunResult:
                  f"({r.workers} workers, seed {r.seed})"]
         service = {b.name: b for b in r.service}
         for p in r.phases:
-            if p.name in service:
-                lines.append(service_line(service[p.name], p.status))
+            if str(getattr(p.name, "value", p.name)) in service:
+                lines.append(service_line(service[str(getattr(p.name, "value", p.name))], p.status))
                 continue
             scope = "" if p.bound_scope in ("", "every roster") else f" ({p.bound_scope})"
             lines.append(f"  {p.name:<15} {p.objective:>12,.2f} {p.unit:<15} bound {p.best_bound:>12,.2f}{scope}  "
@@ -74,7 +74,7 @@ def add_service_bounds(scenario: Scenario, report: SolveReport, kpis: dict, time
     scheduler.bound, and CP-SAT's where it holds for every legal roster), and call a service
     tier OPTIMAL when its bound proves it. Takes at most `time_limit_s` seconds; never fails."""
     from scheduler.bound import lp_bound
-    from scheduler.exactness import proves, refresh_status
+    from scheduler.exactness import proves, refresh_status, tier_name
 
     overflow = kpis["overflow_customer_hours"]
     try:
@@ -85,7 +85,7 @@ def add_service_bounds(scenario: Scenario, report: SolveReport, kpis: dict, time
     if lp.get("status") not in (None, "OPTIMAL"):
         report.notes.append(f"LP lower bound: {lp.get('status')} after {lp.get('seconds', 0):.1f} s; "
                             "the bounds shown are the best dual bounds reached")
-    phases = {p.name: p for p in report.phases}
+    phases = {tier_name(p): p for p in report.phases}
     report.service = []
     for name, unit, achieved, lp_value in (
             ("overflow", "customer-hours", overflow, lp.get("overflow_lb")),

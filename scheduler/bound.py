@@ -72,16 +72,17 @@ Units: overflow in customer-hours, shortage in agent-hours, seconds of wall-cloc
 from __future__ import annotations
 
 import datetime as dt
-import math
 import time
 from collections import defaultdict
 from dataclasses import dataclass, field
-from itertools import combinations
+from typing import Any, Callable, Sequence
 
 from ortools.linear_solver import linear_solver_pb2, pywraplp
 
 from scheduler.bound_dual import pdlp_bound
-from scheduler.grid import Grid, ShiftInstance
+from scheduler.eligibility import Eligibility
+from scheduler.grid import Grid
+from scheduler.rules import HARD_RULES, Rule
 from scheduler.scenario import Agent, Scenario
 
 RELAXED = ("integrality (fractional agents, shifts and breaks); per-agent rules summed over pools of "
@@ -91,19 +92,15 @@ RELAXED = ("integrality (fractional agents, shifts and breaks); per-agent rules 
 
 @dataclass
 class _Group:
-    agent: Agent                 # a representative
+    agent: Agent                 # a representative (its absences are its own, not the pool's)
     count: int
     ids: list[str] = field(default_factory=list)
-    # each member's absences: they cut the pool's capacity per shift instance, not the pool
-    absences: list[tuple[tuple[dt.datetime, dt.datetime], ...]] = field(default_factory=list)
+    members: list[Agent] = field(default_factory=list)
 
 
 def agent_groups(scenario: Scenario) -> list[_Group]:
     """Pools of agents that no rule or objective term can tell apart, absences aside (an absence
-    lowers how many of the pool can work an instance: see `_available`)."""
-    absences: dict[str, list[tuple[dt.datetime, dt.datetime]]] = defaultdict(list)
-    for ab in scenario.absences:
-        absences[ab.employee_id].append((ab.start, ab.end))
+    lowers how many of the pool may work an instance: see `Pool.room`)."""
     rules = scenario.config.rules
     groups: dict[tuple, _Group] = {}
     for a in scenario.agents:
@@ -114,63 +111,71 @@ def agent_groups(scenario: Scenario) -> list[_Group]:
             g = groups[key] = _Group(a, 0)
         g.count += 1
         g.ids.append(a.employee_id)
-        g.absences.append(tuple(sorted(absences.get(a.employee_id, []))))
+        g.members.append(a)
     return list(groups.values())
 
 
-def _available(scenario: Scenario, g: _Group, inst: ShiftInstance) -> int:
+def available(eligibility: Eligibility, g: _Group, inst) -> int:
     """How many members of the pool may work this instance (kinds, night_ok, absences)."""
-    a = g.agent
-    if a.kind not in inst.kinds or (inst.night and not a.night_ok):
-        return 0
-    return sum(1 for mine in g.absences if not any(s < inst.end and inst.start < e for s, e in mine))
+    return sum(1 for a in g.members if eligibility.allowed(a, inst))
 
 
-def _queues(scenario: Scenario, agent: Agent, inst: ShiftInstance) -> list[str]:
-    for mv in scenario.config.moves:
-        if agent.home_queue == mv.from_queue and inst.date in mv.dates:
-            return [mv.to_queue]
-    return list(dict.fromkeys(agent.skills))
+@dataclass
+class Pool:
+    """One pool of identical agents in the LP: `on[i]` is how many of them work instance i (an
+    LP expression), `per_date` their instances by date index, `week_terms` their worked-slot
+    variables by 7-day block."""
+
+    index: int
+    group: _Group
+    on: dict[int, Any]
+    per_date: dict[int, list[int]]
+    week_terms: dict[int, list]
+    # members alike in their absences: (how many, the instances each of them may work)
+    kinds: list[tuple[int, set[int]]] = field(default_factory=list)
+
+    @property
+    def count(self) -> int:
+        return self.group.count
+
+    def room(self, limit: float, allows: Callable[[set[int]], float] | None = None) -> float:
+        """The right-hand side of a per-agent rule `sum <= limit` summed over the pool: the sum
+        over members of min(limit, what `allows` says the member's own instances allow), so a
+        member's absences cut the pool's room instead of splitting the pool."""
+        if allows is None or not self.kinds:
+            return limit * self.count
+        return sum(n * min(limit, allows(mine)) for n, mine in self.kinds)
+
+    @property
+    def agent(self) -> Agent:
+        return self.group.agent
 
 
-def _slots(minutes: float, slot_minutes: int) -> int:
-    return int(math.floor(minutes / slot_minutes + 1e-9))
+@dataclass
+class BoundLP:
+    """The LP under construction, as the rules' bound hooks see it (`scheduler.rules.base`)."""
 
+    solver: pywraplp.Solver
+    scenario: Scenario
+    grid: Grid
+    groups: list[_Group]
+    eligibility: Eligibility
+    dead: set[int] = field(default_factory=set)  # slots nobody may work
+    working: dict[int, list] = field(default_factory=lambda: defaultdict(list))   # slot -> worked-slot variables
+    leads_on: dict[int, list] = field(default_factory=lambda: defaultdict(list))  # slot -> leads on shift
 
-def _rest_cliques(grid: Grid, rest: dt.timedelta) -> list[list[int]]:
-    """Sets of instances of which one agent can work at most one, by the rest rule (plus one
-    shift per date). Each set is instances of one date and of one later date."""
-    by_date: dict[dt.date, list[ShiftInstance]] = defaultdict(list)
-    for inst in grid.instances:
-        by_date[inst.date].append(inst)
+    @property
+    def rules(self):
+        return self.scenario.config.rules
 
-    def clash(a: ShiftInstance, b: ShiftInstance) -> bool:
-        first, second = (a, b) if a.start <= b.start else (b, a)
-        return second.start < first.end + rest
-
-    out: list[list[int]] = []
-    dates = sorted(by_date)
-    for n, d in enumerate(dates):
-        for d2 in dates[n + 1:]:
-            today, later = by_date[d], by_date[d2]
-            if not any(clash(a, b) for a in today for b in later):
-                continue
-            found: list[tuple[frozenset, frozenset]] = []
-            for r in range(len(today), 0, -1):
-                for A in combinations(today, r):
-                    B = [b for b in later if all(clash(a, b) for a in A)]
-                    if not B:
-                        continue
-                    sa, sb = frozenset(x.index for x in A), frozenset(x.index for x in B)
-                    if any(sa <= fa and sb <= fb for fa, fb in found):
-                        continue
-                    found.append((sa, sb))
-            out.extend(sorted(sa | sb) for sa, sb in found)
-    return out
+    @property
+    def n_total(self) -> int:
+        return sum(g.count for g in self.groups)
 
 
 def lp_bound(scenario: Scenario, time_limit_s: float = 30, overflow_cap: float | None = None,
-             integer: bool = False, lexicographic: bool = True, lp_solver: str = "PDLP") -> dict:
+             integer: bool = False, hard_rules: Sequence[Rule] | None = None, lexicographic: bool = True,
+             lp_solver: str = "PDLP") -> dict:
     """LP lower bounds of the roster problem (see the module docstring for what is relaxed).
 
     Returns a dict:
@@ -190,6 +195,7 @@ def lp_bound(scenario: Scenario, time_limit_s: float = 30, overflow_cap: float |
     is None when its LP did not finish optimal. `lexicographic=False` with an `overflow_cap`
     computes only "overflow_lb" and "shortage_lb_at_cap" (what a run reports), in less time.
 
+
     With `integer=True` the pooled head-counts x and w are integers and SCIP's proven dual bound is
     reported instead (still a valid bound: only the pooling and the leads rule are relaxed); it
     is tighter and slower, and a MIP stopped by the time limit still proves its best bound. With
@@ -203,46 +209,28 @@ def lp_bound(scenario: Scenario, time_limit_s: float = 30, overflow_cap: float |
     groups = agent_groups(scenario)
     solver = pywraplp.Solver.CreateSolver("SCIP" if integer else "GLOP")
     new_var = solver.IntVar if integer else solver.NumVar
-    max_run = _slots(rules.max_continuous_hours * 60, cfg.slot_minutes)
-    max_hl = _slots(rules.max_continuous_high_load_hours * 60, cfg.slot_minutes)
-    high = grid.high_load
-    n_total = sum(g.count for g in groups)
-
-    # a slot in which fewer than `need` leads could be on shift is worked by nobody (valid)
-    need = rules.min_leads_on_duty
-    lead_cover = [0] * grid.n_slots
-    if need > 0:
-        for g in groups:
-            if not g.agent.is_lead:
-                continue
-            cover: dict[int, int] = defaultdict(int)
-            for inst in grid.instances:
-                n_free = _available(scenario, g, inst)
-                for t in inst.slots:
-                    cover[t] = max(cover[t], n_free)
-            for t, n_free in cover.items():
-                if 0 <= t < grid.n_slots:
-                    lead_cover[t] += n_free
-    dead = {t for t in range(grid.n_slots) if need > 0 and lead_cover[t] < need}
+    lp = BoundLP(solver, scenario, grid, groups, Eligibility(scenario))
+    rule_list = list(HARD_RULES if hard_rules is None else hard_rules)
+    for rule in rule_list:
+        rule.bound_setup(lp)
+    dead = lp.dead
 
     x: dict[tuple[int, int, str], pywraplp.Variable] = {}
     cov: dict[tuple[int, str], list[tuple[float, pywraplp.Variable]]] = defaultdict(list)
-    working: dict[int, list[pywraplp.Variable]] = defaultdict(list)
-    leads_on: dict[int, list[pywraplp.Variable]] = defaultdict(list)
     block_slots = 7 * 24 * 60 // cfg.slot_minutes
     week_terms: dict[tuple[int, int], list[pywraplp.Variable]] = defaultdict(list)
-    cuts: list[tuple[int, int]] = []  # (group, instance) whose absent members cut its capacity
+    cuts: dict[tuple[int, int], int] = {}  # (pool, instance) -> members present, where absences cut it
     for gi, g in enumerate(groups):
         for inst in grid.instances:
-            n_free = _available(scenario, g, inst)
+            n_free = available(lp.eligibility, g, inst)
             if not n_free:
                 continue
             if n_free < g.count:
-                cuts.append((gi, inst.index))
+                cuts[(gi, inst.index)] = n_free
             slots = list(inst.slots)
             if slots[0] in dead or slots[-1] in dead:
                 continue  # its first and last slots must be worked
-            for q in _queues(scenario, g.agent, inst):
+            for q in lp.eligibility.queues(g.agent, inst.date):
                 xv = new_var(0, n_free, f"x_{gi}_{inst.index}_{q}")
                 x[(gi, inst.index, q)] = xv
                 ws = []
@@ -254,19 +242,12 @@ def lp_bound(scenario: Scenario, time_limit_s: float = 30, overflow_cap: float |
                         solver.Add(wv <= xv)
                     ws.append(wv)
                     cov[(t, q)].append((g.agent.efficiency, wv))
-                    working[t].append(wv)
+                    lp.working[t].append(wv)
                     week_terms[(gi, t // block_slots)].append(wv)
                     if g.agent.is_lead:
-                        leads_on[t].append(xv)
-                # run rules: every forbidden window holds a break
-                n = len(slots)
-                if max_run < n:
-                    for s in range(n - max_run):
-                        solver.Add(solver.Sum(ws[s:s + max_run + 1]) <= max_run * xv)
-                if max_hl < n:
-                    for s in range(n - max_hl):
-                        if all(high[slots[k]] for k in range(s, s + max_hl + 1)):
-                            solver.Add(solver.Sum(ws[s:s + max_hl + 1]) <= max_hl * xv)
+                        lp.leads_on[t].append(xv)
+                for rule in rule_list:
+                    rule.bound_shift(lp, slots, ws, xv)
 
     per_group_inst: dict[tuple[int, int], list[pywraplp.Variable]] = defaultdict(list)
     for (gi, i, _q), v in x.items():
@@ -274,77 +255,33 @@ def lp_bound(scenario: Scenario, time_limit_s: float = 30, overflow_cap: float |
     insts_of_group: dict[int, list[int]] = defaultdict(list)
     for gi, i in per_group_inst:
         insts_of_group[gi].append(i)
-    for gi, i in cuts:  # absences: at most the members present work the instance, over all queues
+    for (gi, i), n_free in cuts.items():  # absences: at most the members present, over all queues
         vs = per_group_inst.get((gi, i), [])
         if len(vs) > 1:
-            solver.Add(solver.Sum(vs) <= _available(scenario, groups[gi], grid.instances[i]))
+            solver.Add(solver.Sum(vs) <= n_free)
+    weeks_of_group: dict[int, dict[int, list]] = defaultdict(dict)
+    for (gi, b), ws in week_terms.items():
+        weeks_of_group[gi][b] = ws
 
-    # exactly the rule (the model also keeps a slot between shifts; the bound need not)
-    rest = dt.timedelta(minutes=rules.min_rest_hours * 60)
-    cliques = _rest_cliques(grid, rest)
     date_index = {d: n for n, d in enumerate(grid.dates)}
-    block_of = [(inst.first_slot // block_slots, (inst.first_slot + inst.n_slots - 1) // block_slots)
-                for inst in grid.instances]
     for gi, g in enumerate(groups):
-        mine = set(insts_of_group[gi])
+        mine = insts_of_group[gi]
         if not mine:
             continue
-        # members alike in their absences: (how many, the instances each may work)
-        kinds: dict[tuple, int] = defaultdict(int)
-        for ab in g.absences:
-            kinds[ab] += 1
-        members = [(n, {i for i in mine if not any(s < grid.instances[i].end and grid.instances[i].start < e
-                                                   for s, e in ab)}) for ab, n in kinds.items()]
-
-        def room(limit, count) -> float:
-            """Sum over members of min(limit, what the member's own availability allows):
-            each member keeps the rule alone, so the pool's sum keeps this."""
-            return sum(n * min(limit, count(avail)) for n, avail in members)
-
         on = {i: solver.Sum(per_group_inst[(gi, i)]) for i in mine}
         per_date: dict[int, list[int]] = defaultdict(list)
         for i in mine:
             per_date[date_index[grid.instances[i].date]].append(i)
-        for is_ in per_date.values():  # one shift per date
-            if len(is_) > 1:
-                solver.Add(solver.Sum([on[i] for i in is_]) <= room(1, lambda av, is_=is_: len(av.intersection(is_))))
-        for c in cliques:  # rest
-            cs = [i for i in c if i in mine]
-            if len({grid.instances[i].date for i in cs}) > 1:
-                solver.Add(solver.Sum([on[i] for i in cs]) <= room(1, lambda av, cs=cs: len(av.intersection(cs))))
-        k = rules.max_consecutive_days
-        if k < len(grid.dates):
-            for s in range(len(grid.dates) - k):
-                days = range(s, s + k + 1)
-                window = [on[i] for d in days for i in per_date.get(d, [])]
-                if window:
-                    solver.Add(solver.Sum(window) <= room(k, lambda av, days=days: sum(
-                        1 for d in days if av.intersection(per_date.get(d, [])))))
-        night_insts = [i for i in mine if grid.instances[i].night]
-        if len(night_insts) > rules.max_night_shifts:
-            solver.Add(solver.Sum([on[i] for i in night_insts])
-                       <= room(rules.max_night_shifts, lambda av: len(av.intersection(night_insts))))
-        hours = g.agent.max_hours_week if g.agent.max_hours_week is not None else rules.max_hours_week
-        cap = _slots(hours * 60, cfg.slot_minutes)
-
-        def most_slots(av: set[int], b: int) -> int:
-            """The most slots of block b a member with these instances can work (one per date)."""
-            best: dict[int, int] = defaultdict(int)
-            for i in av:
-                if block_of[i][0] <= b <= block_of[i][1]:
-                    inst = grid.instances[i]
-                    n_in = sum(1 for t in inst.slots if t // block_slots == b)
-                    best[date_index[inst.date]] = max(best[date_index[inst.date]], n_in)
-            return sum(best.values())
-
-        for (gj, b), ws in week_terms.items():
-            if gj == gi and len(ws) > cap:
-                solver.Add(solver.Sum(ws) <= room(cap, lambda av, b=b: most_slots(av, b)))
-
-    if need > 0:  # anyone works => leads on shift >= need, in a big-M form that stays valid
-        for t, ws in working.items():
-            if t not in dead:
-                solver.Add(solver.Sum(ws) * need <= n_total * solver.Sum(leads_on[t]))
+        alike: dict[tuple, list] = defaultdict(list)
+        for member in g.members:
+            alike[tuple((ab.start, ab.end) for ab in lp.eligibility.absences.get(member.employee_id, ()))].append(member)
+        kinds = [(len(ms), {i for i in mine if lp.eligibility.allowed(ms[0], grid.instances[i])})
+                 for ms in alike.values()]
+        pool = Pool(gi, g, on, per_date, weeks_of_group[gi], kinds)
+        for rule in rule_list:
+            rule.bound_pool(lp, pool)
+    for rule in rule_list:
+        rule.bound_all(lp)
 
     over_terms, short_terms = [], []
     R = rules.reroute_concurrency

@@ -8,20 +8,9 @@ L03 cannot work nights").
 
 from __future__ import annotations
 
+from scheduler.eligibility import Eligibility
 from scheduler.grid import Grid, ShiftInstance
-from scheduler.scenario import Agent, Scenario
-
-
-def _why_not(agent: Agent, inst: ShiftInstance, scenario: Scenario) -> str | None:
-    """Why this agent cannot work this shift instance at all, or None if they can."""
-    if agent.kind not in inst.kinds:
-        return f"may not work it (it is for {'/'.join(inst.kinds)} staff only)"
-    if inst.night and not agent.night_ok:
-        return "cannot work nights"
-    for ab in scenario.absences:
-        if ab.employee_id == agent.employee_id and ab.start < inst.end and inst.start < ab.end:
-            return f"is absent ({ab.reason})" if ab.reason else "is absent"
-    return None
+from scheduler.scenario import Scenario
 
 
 def _names(pairs: list[tuple[str, str]]) -> str:
@@ -39,6 +28,7 @@ def _names(pairs: list[tuple[str, str]]) -> str:
 def unavoidable_shortage(scenario: Scenario, grid: Grid | None = None) -> list[str]:
     """Stretches of slots and queues with demand that the rules leave nobody to serve."""
     grid = grid or Grid(scenario)
+    elig = Eligibility(scenario)
     need = scenario.config.rules.min_leads_on_duty
     leads = [a for a in scenario.agents if a.is_lead]
     out = []
@@ -49,12 +39,12 @@ def unavoidable_shortage(scenario: Scenario, grid: Grid | None = None) -> list[s
                 covering.setdefault(t, []).append(inst)
         # a slot nobody may work: fewer leads than needed could be on shift in it, by any shift
         blocked = [t for t in range(grid.n_slots) if grid.total_rate[t] > 0 and sum(
-            any(_why_not(a, inst, scenario) is None for inst in covering.get(t, [])) for a in leads) < need]
+            any(elig.why_not(a, inst) is None for inst in covering.get(t, [])) for a in leads) < need]
         for stretch in _stretches(blocked):
             insts = covering.get(stretch[0], [])
             reasons = []
             for a in leads:
-                whys = sorted({w for w in (_why_not(a, i, scenario) for i in insts) if w is not None})
+                whys = sorted({w for w in (elig.why_not(a, i) for i in insts) if w is not None})
                 if whys:
                     reasons.append((f"{a.employee_id} {a.name}", " and ".join(whys)))
             detail = _names(reasons) if reasons else ("no shift covers it" if not insts
@@ -67,9 +57,7 @@ def unavoidable_shortage(scenario: Scenario, grid: Grid | None = None) -> list[s
             day = [t for t in range(grid.n_slots) if grid.slot_start(t).date() == d]
             if not any(grid.contacts_per_hour[q][t] > 0 for t in day):
                 continue
-            moved = {m.from_queue: m.to_queue for m in scenario.config.moves if d in m.dates}
-            servers = [a for a in scenario.agents
-                       if (moved.get(a.home_queue) == q if a.home_queue in moved else q in a.skills)]
+            servers = [a for a in scenario.agents if q in elig.queues(a, d)]
             if not servers:
                 why = " (the move sends its agents elsewhere that day)" if any(
                     m.from_queue == q for m in scenario.config.moves if d in m.dates) else ""

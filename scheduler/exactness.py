@@ -200,24 +200,25 @@ def make_honest(rm, roster, report) -> ModelScope:
 
     scope = model_scope(rm)
     exact = {}
-    if any(p.name in SERVICE for p in report.phases):
+    if any(tier_name(p) in SERVICE for p in report.phases):
         k = summary_kpis(rm.scenario, rm.grid, roster)
         exact = {"overflow": k["overflow_customer_hours"], "shortage": k["shortage_agent_hours"]}
     proven_above = True
     for p in report.phases:
         model_status, model_bound = p.status, p.best_bound
-        if p.name in SERVICE:
-            p.objective = exact[p.name]
+        name = tier_name(p)
+        if name in SERVICE:
+            p.objective = exact[name]
             valid = None
             if scope.service_exact:
-                if p.name == "overflow" and scope.overflow_rounding is not None:
+                if name == "overflow" and scope.overflow_rounding is not None:
                     valid = max(0.0, model_bound - scope.overflow_rounding)
-                elif p.name == "shortage" and scope.arithmetic_exact:
+                elif name == "shortage" and scope.arithmetic_exact:
                     valid = model_bound
             p.best_bound = min(valid, p.objective) if valid is not None else 0.0
             p.bound_scope = "every roster" if valid is not None else "none yet"
             proven = proves(p.best_bound, p.objective)
-        elif p.name in ON_OFF_TIERS:
+        elif name in ON_OFF_TIERS:
             proven = model_status == "OPTIMAL" and scope.service_exact
             p.bound_scope = "every roster" if scope.service_exact else "the model's patterns"
         else:
@@ -238,6 +239,11 @@ def make_honest(rm, roster, report) -> ModelScope:
         report.notes.append("the model leaves out some legal rosters or rounds: " + "; ".join(scope.reasons)
                             + " (its own bounds are used only where they hold for every legal roster)")
     return scope
+
+
+def tier_name(phase) -> str:
+    """A phase's tier name as plain text (tiers may be named by a str enum)."""
+    return str(getattr(phase.name, "value", phase.name))
 
 
 def proves(bound: float | None, value: float) -> bool:

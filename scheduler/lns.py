@@ -15,7 +15,7 @@ roster:
 
 The size of a part (free shift options) adapts: it grows while parts are solved to optimality
 quickly and shrinks when they are not. Which kind is drawn adapts too: each kind in proportion
-to what it gained per second lately (adaptive LNS), none less than about MIN_SHARE.
+to what it gained per second lately (adaptive LNS), none less than about `min_share`.
 Every part is a model of its free variables only (`scheduler.parts`): every constraint that
 touches them, with the rest of the roster in as constants, so every hard rule and every cap of
 the tiers above holds in it unchanged; a part can only return a roster at least as good as the
@@ -36,47 +36,13 @@ import numpy as np
 from ortools.sat.python import cp_model
 
 from scheduler.model import RosterModel, Tier
+from scheduler.params import DEFAULT_PARAMS, SolveParams
 from scheduler.parts import Parts
 
-LNS_MIN_OPTIONS = 3000      # smaller models: CP-SAT on the whole model does as well
-LNS_FIRST_SHARE = 0.3       # at most this share of a tier's time for LNS before CP-SAT on the whole model
-INITIAL_SIZE = 800          # free options in the first part
-# time limit of one sub-solve (deterministic units with one worker). 0.2 s since the sub-solves'
-# stronger LP (SUB_PARAMS): on 800 agents x 14 days, shortage after 120 s 596.1 instead of
-# 608.3; 400 x 14, 342.6 / 342.0 instead of 345.8; 200 x 14 x 3 queues (60 s) 673.3 / 666.6
-# instead of 671.1 (one run each per seed, two workers)
-SUB_LIMIT_S = 0.2
-MAX_LANES = 4               # parts solved at once, at most (one per worker)
-# CP-SAT parameters of every sub-solve. Replayed on 194 parts saved from a run on 200 agents x
-# 14 days x 3 queues (0.1 s each, one worker): the default parameters solved 91 to optimality
-# and gained 1.1e8 (the weighted goal), linearization_level 2 (the LP relaxation of every
-# constraint, cuts included) solved 168 and gained 3.9e8, and with one presolve pass 174 and
-# 4.3e8. On 334 parts of 400 x 14: 80 -> 216 solved, 0.5e8 -> 14e8 gained. Parts are small, so
-# the stronger LP pays for itself; one presolve pass leaves time for search (the default
-# presolve sometimes found no solution at all in 0.1 s, not even the hint)
-SUB_PARAMS = {"linearization_level": 2, "max_presolve_iterations": 1}
-# what a part is charged with one worker (deterministic seconds, so a run repeats exactly):
-# DTIME_WALL per second of CP-SAT's deterministic time, plus a fixed charge per part and per
-# constraint term read to build it, which CP-SAT's clock does not count. Fitted on the 145 parts
-# of one 400 x 14 run (--time-limit 30 --workers 1, sub-solves with SUB_PARAMS): wall = 1.99 x
-# deterministic time + 0.072 s per part (the full LP's work counts little on CP-SAT's clock).
-# Before the fit (1 x, 0.04 s) that run's parts took 45.7 s of wall for 24.3 s charged
-DTIME_WALL = 2.0
-PART_OVERHEAD_S = 0.07
-PART_OVERHEAD_PER_TERM = 2e-7
 DEBUG = bool(os.environ.get("SCHEDULER_LNS_DEBUG"))
 # check every part's roster against every constraint of the full model (tests set it)
 CHECK_PARTS = bool(os.environ.get("SCHEDULER_LNS_CHECK"))
-KINDS = ("slot", "days", "agents")
-KIND_WEIGHTS = (0.5, 0.25, 0.25)  # slot parts aim where service is missing: half of the draws
-# adaptive draws (as in adaptive LNS): once each kind has been tried WARM_UP times, a kind is
-# drawn in proportion to its recent gain per second (a moving average, RATE_MEMORY parts
-# long), its share raised to MIN_SHARE when below (before the shares are normalised again, so
-# a kind at the floor gets about 9 % of the draws). Measured on 400 agents x 14 days: in the last
-# third of the shortage tier, days parts gained 0.1 agent-hours in 86 parts, slot parts 8.7 in 185
-WARM_UP = 10
-RATE_MEMORY = 20
-MIN_SHARE = 0.1
+KINDS = ("slot", "days", "agents")  # the kinds of part, in the order of SolveParams.kind_weights
 
 
 @dataclass
@@ -102,7 +68,8 @@ class LnsStats:
 class Neighbourhoods:
     """Draws parts of the roster to free: a mask over the model's free options."""
 
-    def __init__(self, rm: RosterModel, seed: int):
+    def __init__(self, rm: RosterModel, seed: int, params: SolveParams = DEFAULT_PARAMS):
+        self.params = params
         opts = [o for o in rm.options if o.fixed is None]
         day_index = {d: n for n, d in enumerate(rm.grid.dates)}
         queues = {q: k for k, q in enumerate(rm.scenario.config.queue_ids)}
@@ -122,8 +89,8 @@ class Neighbourhoods:
         self.slot_day = [min(day_index.get(rm.grid.slot_start(t).date(), 0), self.n_days - 1)
                          for t in range(rm.grid.n_slots)]
         self.rng = np.random.default_rng(seed)
-        self.sizes = {k: INITIAL_SIZE for k in KINDS}  # each kind of part adapts its own size
-        self.size = INITIAL_SIZE  # the size of the part being drawn
+        self.sizes = {k: params.initial_size for k in KINDS}  # each kind of part adapts its own size
+        self.size = params.initial_size  # the size of the part being drawn
         self.tried = {k: 0 for k in KINDS}
         self.rate = {k: 0.0 for k in KINDS}  # recent gain per second of each kind of part
 
@@ -142,14 +109,15 @@ class Neighbourhoods:
 
     def weights(self, kinds: tuple[str, ...]) -> np.ndarray:
         """How often to draw each of `kinds` (the kinds of part this tier and roster allow)."""
-        prior = np.array([KIND_WEIGHTS[KINDS.index(k)] for k in kinds], dtype=float)
+        p = self.params
+        prior = np.array([p.kind_weights[KINDS.index(k)] for k in kinds], dtype=float)
         if prior.sum() <= 0:
             return prior  # every kind allowed here is switched off: the caller draws days
         rates = np.array([self.rate[k] for k in kinds])
-        if any(self.tried[k] < WARM_UP for k, w in zip(kinds, prior) if w > 0) or rates.max() <= 0:
+        if any(self.tried[k] < p.warm_up for k, w in zip(kinds, prior) if w > 0) or rates.max() <= 0:
             return prior / prior.sum()
         # a kind the caller switched off (weight 0) stays off
-        w = np.where(prior > 0, np.maximum(rates / rates.sum(), MIN_SHARE), 0.0)
+        w = np.where(prior > 0, np.maximum(rates / rates.sum(), p.min_share), 0.0)
         return w / w.sum()
 
     def pick(self, tier: Tier, values: list[int]) -> tuple[str, np.ndarray]:
@@ -181,15 +149,15 @@ class Neighbourhoods:
         and gained `gain` (in the goal's units) in `seconds`."""
         self.sizes[kind] = int(min(self.n_options, max(200, self.sizes[kind] * (1.25 if solved else 0.8))))
         self.tried[kind] += 1
-        alpha = 1.0 / min(self.tried[kind], RATE_MEMORY)
+        alpha = 1.0 / min(self.tried[kind], self.params.rate_memory)
         self.rate[kind] += alpha * (gain / max(seconds, 1e-3) - self.rate[kind])
 
 
 def parts_of(rm: RosterModel) -> Parts:
     """The model's flat constraints, read once per model (later caps are read as they come)."""
-    if getattr(rm, "_parts", None) is None:
-        rm._parts = Parts(rm)
-    return rm._parts
+    if rm.parts is None:
+        rm.parts = Parts(rm)
+    return rm.parts
 
 
 def _weighted(goal: list[tuple[Tier, int]]) -> tuple[np.ndarray, np.ndarray]:
@@ -210,75 +178,122 @@ def improve(rm: RosterModel, goal: list[tuple[Tier, int]], solution: list[int], 
             workers: int, seed: int, deterministic: bool, stop: Callable[[], bool],
             search: Callable[[cp_model.CpSolver, cp_model.CpModel], int],
             until: Callable[[list[int]], bool] | None = None,
-            on_improve: Callable[[list[int]], None] | None = None) -> tuple[list[int], LnsStats]:
+            on_improve: Callable[[list[int]], None] | None = None,
+            params: SolveParams = DEFAULT_PARAMS) -> tuple[list[int], LnsStats]:
     """Improve `solution` (a value per model variable) for the objective sum(weight * tier) of
     `goal` (the first tier is the one being minimised, the others break its ties) for `budget_s`
     seconds (deterministic seconds when `deterministic`), or until `until(solution)` holds.
     Every hard rule and every cap already added to `rm.m` holds in each part. `search(solver,
     model)` runs one sub-solve and returns its status (in a thread, so Ctrl-C is heard).
 
-    With several workers and wall-clock time, `lanes` draw and solve parts at once, each with
-    one CP-SAT worker (measured on 100 agents: a part gains as much with one worker as with
-    two). A lane's part was drawn from the roster current when it started; if another lane
-    moved the roster meanwhile, the part's changed shift options are put into the new roster
-    and kept when that still keeps every constraint and is no worse. Returns the best solution
-    and what the search did."""
-    tier = goal[0][0]
-    hoods = Neighbourhoods(rm, seed)
-    stats = LnsStats(start=tier.value(solution) * tier.to_user)
+    With several workers and wall-clock time, lanes draw and solve parts at once, each with
+    one CP-SAT worker. A lane's part was drawn from the roster current when it started; if
+    another lane moved the roster meanwhile, the part's changed shift options are put into the
+    new roster and kept when that still keeps every constraint and is no worse. Returns the
+    best solution and what the search did."""
+    lns = Lns(rm, goal, solution, budget_s, workers=workers, seed=seed, deterministic=deterministic, stop=stop,
+              search=search, until=until, on_improve=on_improve, params=params)
+    return lns.run()
 
-    parts = parts_of(rm)
-    objective = _weighted(goal)
 
-    def goal_value(values: np.ndarray) -> int:
+class Lns:
+    """One large-neighbourhood search: the roster at hand (shared by the lanes, under `lock`),
+    the parts drawn and what they gained."""
+
+    def __init__(self, rm: RosterModel, goal: list[tuple[Tier, int]], solution: list[int], budget_s: float, *,
+                 workers: int, seed: int, deterministic: bool, stop: Callable[[], bool],
+                 search: Callable[[cp_model.CpSolver, cp_model.CpModel], int],
+                 until: Callable[[list[int]], bool] | None, on_improve: Callable[[list[int]], None] | None,
+                 params: SolveParams):
+        self.rm, self.goal, self.budget_s, self.seed = rm, goal, budget_s, seed
+        self.deterministic, self.stop, self.search = deterministic, stop, search
+        self.until, self.on_improve, self.params = until, on_improve, params
+        self.tier = goal[0][0]
+        self.hoods = Neighbourhoods(rm, seed, params)
+        self.stats = LnsStats(start=self.tier.value(solution) * self.tier.to_user)
+        self.parts = parts_of(rm)
+        self.objective = _weighted(goal)
+        self.lanes = 1 if deterministic else max(1, min(workers, params.max_lanes))
+        self.per_part = max(1, workers // self.lanes)
+        self.lock = threading.Lock()
+        # the roster at hand: values (numpy), the same as a list, its goal value, and the
+        # constraints' totals under it (parts.totals), kept up to date as it moves
+        self.values = np.asarray(solution, dtype=np.int64)
+        self.solution = solution
+        self.best = self.goal_value(self.values)
+        self.totals: tuple[np.ndarray, np.ndarray] | None = None
+        self.spent = 0.0  # seconds, or deterministic seconds with one worker
+        self.failures: list[BaseException] = []  # a lane that failed: the others stop after their part
+        self.t0 = time.monotonic()
+
+    def goal_value(self, values: np.ndarray) -> int:
         """sum(weight * tier) of a roster, less the tiers' constants (the same for every roster)."""
-        return int(np.dot(values[objective[0]], objective[1]))
+        return int(np.dot(values[self.objective[0]], self.objective[1]))
 
-    values = np.asarray(solution, dtype=np.int64)
-    best = goal_value(values)
-    t0 = time.monotonic()
-    broken = parts.violations(values)
-    if broken:
-        # a part keeps everything outside it as it is, so it needs a roster that keeps every
-        # rule (a repair whose fixed past breaks one has none): CP-SAT on the whole model says why
-        stats.end = stats.start
-        stats.skipped = f"the roster at hand breaks {len(broken)} constraint(s) of the model"
-        return solution, stats
-    lanes = 1 if deterministic else max(1, min(workers, MAX_LANES))
-    per_part = max(1, workers // lanes)
-    lock = threading.Lock()
-    # spent: seconds, or deterministic seconds; totals: parts.totals(values), kept up to date
-    state = {"spent": 0.0, "values": values, "solution": solution, "best": best, "totals": parts.totals(values)}
-    failures: list[BaseException] = []  # a lane that failed: the others stop after their part
+    def run(self) -> tuple[list[int], LnsStats]:
+        stats, tier = self.stats, self.tier
+        broken = self.parts.violations(self.values)
+        if broken:
+            # a part keeps everything outside it as it is, so it needs a roster that keeps every
+            # rule (a repair whose fixed past breaks one has none): CP-SAT on the whole model says why
+            stats.end = stats.start
+            stats.skipped = f"the roster at hand breaks {len(broken)} constraint(s) of the model"
+            return self.solution, stats
+        self.totals = self.parts.totals(self.values)
+        if self.lanes == 1:
+            self.lane()  # in this thread: one worker stays deterministic
+        else:
+            threads = [threading.Thread(target=self._guarded, daemon=True) for _ in range(self.lanes)]
+            for t in threads:
+                t.start()
+            for t in threads:
+                t.join()
+            if self.failures:
+                raise self.failures[0]
+        stats.seconds = time.monotonic() - self.t0
+        stats.end = tier.value(self.solution) * tier.to_user
+        return self.solution, stats
 
-    def lane(number: int) -> None:
+    def _guarded(self) -> None:
+        try:
+            self.lane()
+        except BaseException as exc:  # noqa: BLE001 - re-raised by run, in the caller's thread
+            with self.lock:
+                self.failures.append(exc)
+
+    def _solver(self, limit: float, iteration: int) -> cp_model.CpSolver:
+        solver = cp_model.CpSolver()
+        if self.deterministic:
+            solver.parameters.max_deterministic_time = limit
+            solver.parameters.max_time_in_seconds = 10 * limit + 10
+        else:
+            solver.parameters.max_time_in_seconds = limit
+        solver.parameters.num_workers = self.per_part
+        for name, value in self.params.sub_params.items():
+            setattr(solver.parameters, name, value)
+        solver.parameters.random_seed = self.seed + iteration
+        solver.parameters.catch_sigint_signal = False
+        return solver
+
+    def lane(self) -> None:
         """Draw a part of the current roster, solve it, keep what it gains; until time is up."""
+        hoods, parts = self.hoods, self.parts
         while True:
-            with lock:
-                left = budget_s - state["spent"]
-                if left < 0.2 or failures or stop() or (until and until(state["solution"])):
+            with self.lock:
+                left = self.budget_s - self.spent
+                if (left < 0.2 or self.failures or self.stop()
+                        or (self.until and self.until(self.solution))):
                     return
-                base, totals, solution_now = state["values"], state["totals"], state["solution"]
-                kind, mask = hoods.pick(tier, solution_now)
+                base, totals, solution_now = self.values, self.totals, self.solution
+                kind, mask = hoods.pick(self.tier, solution_now)
                 size = hoods.size
-                iteration = stats.iterations
-                stats.iterations += 1
+                iteration = self.stats.iterations
+                self.stats.iterations += 1
             t_part = time.monotonic()
-            sub, free_vars, terms = parts.build(hoods.var[mask], base, objective, totals)
-            solver = cp_model.CpSolver()
-            limit = min(SUB_LIMIT_S, left)
-            if deterministic:
-                solver.parameters.max_deterministic_time = limit
-                solver.parameters.max_time_in_seconds = 10 * limit + 10
-            else:
-                solver.parameters.max_time_in_seconds = limit
-            solver.parameters.num_workers = per_part
-            for name, value in SUB_PARAMS.items():
-                setattr(solver.parameters, name, value)
-            solver.parameters.random_seed = seed + iteration
-            solver.parameters.catch_sigint_signal = False
+            sub, free_vars, terms = parts.build(hoods.var[mask], base, self.objective, totals)
+            solver = self._solver(min(self.params.sub_limit_s, left), iteration)
             t_sub = time.monotonic()
-            status = search(solver, sub)
+            status = self.search(solver, sub)
             took = time.monotonic() - t_sub
             candidate = None
             if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
@@ -287,60 +302,50 @@ def improve(rm: RosterModel, goal: list[tuple[Tier, int]], solution: list[int], 
                     candidate = base.copy()
                     candidate[free_vars] = found
                     _check(parts, candidate, iteration)
-            with lock:
-                if deterministic:
-                    took = solver.response_proto.deterministic_time
-                    # scaled, plus the charges CP-SAT's clock does not count (see DTIME_WALL):
-                    # it bounds the wall time of a one-worker run, deterministically
-                    part_s = DTIME_WALL * took + PART_OVERHEAD_S + PART_OVERHEAD_PER_TERM * terms
-                    state["spent"] += part_s
-                    stats.charged_s = state["spent"]
-                else:
-                    state["spent"] = time.monotonic() - t0
-                    part_s = time.monotonic() - t_part
-                if candidate is not None and state["values"] is not base:
-                    # another lane moved the roster meanwhile: put this part's changes into it
-                    candidate = _merge(parts, state["values"], base, candidate, hoods.var)
-                value = None if candidate is None else goal_value(candidate)
-                hoods.adapt(kind, status == cp_model.OPTIMAL, 0 if value is None else max(0, state["best"] - value),
-                            part_s)
-                if candidate is not None:
-                    if value < state["best"]:
-                        stats.improvements += 1
-                        stats.by_kind[kind] += 1
-                    if value <= state["best"]:  # equal rosters are taken too: the search moves across plateaus
-                        better = value < state["best"]
-                        state.update(best=value, values=candidate, solution=candidate.tolist(),
-                                     totals=parts.shift_totals(state["totals"], state["values"], candidate))
-                        if better and on_improve:
-                            on_improve(state["solution"])
+            with self.lock:
+                part_s = self._charge(solver, t_part, terms)
+                self._accept(kind, status, base, candidate, part_s)
                 if DEBUG:
-                    print(f"lns {tier.name} {iteration + 1} {kind} size {size} free {int(mask.sum())} "
+                    print(f"lns {self.tier.name} {iteration + 1} {kind} size {size} free {int(mask.sum())} "
                           f"vars {len(free_vars)} terms {terms} {solver.status_name(status)} {took:.2f}s "
-                          f"value {tier.value(state['solution']) * tier.to_user:.2f} moved {candidate is not None} "
-                          f"build {t_sub - t_part:.3f} wall {time.monotonic() - t_part:.3f}", file=sys.stderr)
+                          f"value {self.tier.value(self.solution) * self.tier.to_user:.2f} "
+                          f"moved {candidate is not None} build {t_sub - t_part:.3f} "
+                          f"wall {time.monotonic() - t_part:.3f}", file=sys.stderr)
 
-    if lanes == 1:
-        lane(0)  # in this thread: one worker stays deterministic
-    else:
-        def guarded(k: int) -> None:
-            try:
-                lane(k)
-            except BaseException as exc:  # noqa: BLE001 - re-raised below, in the caller's thread
-                with lock:
-                    failures.append(exc)
+    def _charge(self, solver: cp_model.CpSolver, t_part: float, terms: int) -> float:
+        """Count a part's time against the budget (under the lock); returns what it took."""
+        if self.deterministic:
+            # CP-SAT's deterministic time, scaled, plus the charges its clock does not count:
+            # it bounds the wall time of a one-worker run, deterministically
+            p = self.params
+            part_s = (p.dtime_wall * solver.response_proto.deterministic_time + p.part_overhead_s
+                      + p.part_overhead_per_term * terms)
+            self.spent += part_s
+            self.stats.charged_s = self.spent
+            return part_s
+        self.spent = time.monotonic() - self.t0
+        return time.monotonic() - t_part
 
-        threads = [threading.Thread(target=guarded, args=(k,), daemon=True) for k in range(lanes)]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
-        if failures:
-            raise failures[0]
-    solution = state["solution"]
-    stats.seconds = time.monotonic() - t0
-    stats.end = tier.value(solution) * tier.to_user
-    return solution, stats
+    def _accept(self, kind: str, status: int, base: np.ndarray, candidate: np.ndarray | None,
+                part_s: float) -> None:
+        """Keep a part's roster when it is no worse (under the lock); adapt the draws."""
+        if candidate is not None and self.values is not base:
+            # another lane moved the roster meanwhile: put this part's changes into it
+            candidate = _merge(self.parts, self.values, base, candidate, self.hoods.var)
+        value = None if candidate is None else self.goal_value(candidate)
+        self.hoods.adapt(kind, status == cp_model.OPTIMAL, 0 if value is None else max(0, self.best - value), part_s)
+        if candidate is None or value is None or value > self.best:
+            return
+        better = value < self.best
+        if better:
+            self.stats.improvements += 1
+            self.stats.by_kind[kind] += 1
+        # equal rosters are taken too: the search moves across plateaus
+        assert self.totals is not None
+        self.totals = self.parts.shift_totals(self.totals, self.values, candidate)
+        self.best, self.values, self.solution = value, candidate, candidate.tolist()
+        if better and self.on_improve:
+            self.on_improve(self.solution)
 
 
 def _merge(parts: Parts, current: np.ndarray, base: np.ndarray, other: np.ndarray,

@@ -24,16 +24,56 @@ from __future__ import annotations
 import tempfile
 from itertools import chain
 from pathlib import Path
-from typing import Sequence
+from typing import TYPE_CHECKING, Sequence
 
 import numpy as np
 from ortools.sat import cp_model_pb2
 from ortools.sat.python import cp_model
 
-from scheduler.model import RosterModel
+if TYPE_CHECKING:
+    from scheduler.model import RosterModel
 
 LINEAR, AT_MOST_ONE, EXACTLY_ONE, BOOL_OR, BOOL_AND = range(5)
+READABLE = ("linear", "at_most_one", "exactly_one", "bool_or", "bool_and")  # the constraint kinds parts read
 SNAPSHOT_FROM = 10_000  # more new constraints than this: read from a snapshot of the model
+CHECK_ALL_BELOW = 20_000  # constraints: a model this small has every constraint's kind checked when built
+# CP-SAT's methods that add constraints of the kinds above (or none at all)
+_READABLE_METHODS = {"add", "add_linear_constraint", "add_linear_expression_in_domain", "add_at_most_one",
+                     "add_at_least_one", "add_exactly_one", "add_bool_or", "add_bool_and", "add_implication",
+                     "add_map_domain", "add_hint", "add_assumption", "add_assumptions", "add_decision_strategy"}
+
+
+def _refuse(name: str):
+    def refused(self, *args, **kwargs):
+        raise NotImplementedError(f"CpModel.{name}: LNS parts (scheduler.parts) read only {', '.join(READABLE)} "
+                                  f"constraints; write the rule with those, or teach Parts the new kind")
+    refused.__name__ = name
+    return refused
+
+
+class ReadableModel(cp_model.CpModel):
+    """The roster's CP-SAT model: refuses, when a rule adds it, any constraint that `Parts`
+    cannot read (an element, a maximum, an interval...), so such a rule fails in every test
+    and not only on models large enough for LNS."""
+
+
+for _name in dir(cp_model.CpModel):  # CP-SAT adds the CamelCase aliases per instance, from these
+    if ((_name.startswith("add_") and _name not in _READABLE_METHODS)
+            or (_name.startswith("new_") and "interval" in _name)):
+        setattr(ReadableModel, _name, _refuse(_name))
+
+
+def check_readable(rm: RosterModel) -> None:
+    """Raise NotImplementedError when the model holds a constraint kind `Parts` cannot read (one
+    added through the proto, past `ReadableModel`). Small models: every constraint; larger
+    ones: a sample of each stretch (the bindings read about 250k constraints a second)."""
+    constraints = rm.m.proto.constraints
+    n = len(constraints)
+    picks = range(n) if n < CHECK_ALL_BELOW else sorted({*range(0, n, max(1, n // 2000)), n - 1})
+    for k in picks:
+        c = constraints[k]
+        if _case(c) is None:
+            raise NotImplementedError(f"LNS parts cannot handle constraint {k} of the roster model: {c}")
 
 
 def _ranges(ptr: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -65,7 +105,7 @@ def _case(c) -> str | None:
     CP-SAT bindings (whose messages have no WhichOneof)."""
     if hasattr(c, "WhichOneof"):
         return c.WhichOneof("constraint")
-    for name in ("linear", "at_most_one", "exactly_one", "bool_or", "bool_and"):
+    for name in READABLE:
         if getattr(c, f"has_{name}")():
             return name
     return None  # another kind: refused by the caller

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from scheduler.app import RunResult, options_for, verify, write_result
 from scheduler.check import check_roster, check_rows
+from scheduler.eligibility import Eligibility
 from scheduler.errors import InfeasibleError, InputError, Problem
 from scheduler.grid import Grid
 from scheduler.roster import Assignment, Roster
@@ -68,9 +69,9 @@ def neighbourhood(scenario: Scenario, published: Roster, absences: list[Absence]
     queues = {a.queue for a in lost}
     lead_absent = any(scenario.agent_by_id[e].is_lead for e in absent)
     agents = set(absent)
+    elig = Eligibility(scenario)
     for ag in scenario.agents:
-        serves = set(ag.skills) | {m.to_queue for m in scenario.config.moves if m.from_queue == ag.home_queue}
-        if serves & queues or (lead_absent and ag.is_lead):
+        if elig.serves(ag) & queues or (lead_absent and ag.is_lead):
             agents.add(ag.employee_id)
     last = max((a.date for a in lost), default=moment.date())
     until = dt.datetime.combine(last + dt.timedelta(days=2), dt.time())

@@ -13,6 +13,7 @@ WHOLE_MODEL_MAX variables get LNS alone; smaller ones, CP-SAT on the whole model
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import math
 import signal
@@ -20,46 +21,21 @@ import sys
 import threading
 import time
 from dataclasses import dataclass, field
-from typing import Callable, TextIO
+from typing import Callable, Sequence, TextIO
 
 from ortools.sat.python import cp_model
 
 from scheduler.errors import InfeasibleError
 from scheduler.exactness import make_honest
 from scheduler.grid import Grid
-from scheduler.lns import LNS_FIRST_SHARE, LNS_MIN_OPTIONS, improve, parts_of
+from scheduler.lns import improve, parts_of
 from scheduler.model import RosterModel, Tier, set_hint
+from scheduler.params import DEFAULT_PARAMS, SolveParams
 from scheduler.result import PhaseResult, SolveReport
 from scheduler.roster import Assignment, Roster
+from scheduler.rules import Rule
 from scheduler.scenario import Scenario
 from scheduler.warmstart import greedy_roster
-
-# share of the time limit each tier may use (renormalised over the tiers that are present)
-TIME_SHARE = {"overflow": 0.25, "shortage": 0.60, "changed agents": 0.25, "changed shifts": 0.10,
-              "flex hours": 0.10, "regular hours": 0.10, "comfort": 0.10}
-
-
-# the tier each tier breaks its ties by (when present and the weights stay exact in doubles).
-# Not overflow -> shortage: measured on the demo and 400 agents x 14 days, it left overflow above
-# its proven optimum (6.5 and 60 customer-hours instead of 0) for a better shortage.
-TIE_BREAK = {"shortage": "changed shifts"}
-
-
-# tiers whose search keeps CP-SAT's presolve whatever the model size (it finds their bounds)
-SERVICE_TIERS = {"overflow", "shortage", "changed agents", "changed shifts"}
-LARGE_MODEL = 50_000  # variables
-
-# when large-neighbourhood search follows (scheduler.lns), CP-SAT on the whole model stops once
-# its roster improved by less than STALL_GAIN in the last STALL_SHARE of the tier's time (with
-# one worker, for determinism: after FULL_SHARE of the tier's deterministic time)
-STALL_GAIN = 0.01
-STALL_SHARE = 0.1
-FULL_SHARE = 0.5
-# variables: above this, tiers are searched by LNS alone. Measured on 200 agents x 14 days with
-# three queues (80k variables, 60 s, seeds 0 and 1): CP-SAT on the whole model took about 14 s
-# of the shortage tier for a gain of 1 agent-hour and proved no bound; LNS alone ended at shortage
-# 712 and 704 instead of 754 and 749 (overflow equal)
-WHOLE_MODEL_MAX = 50_000
 
 
 class ProgressPrinter:
@@ -84,21 +60,28 @@ class ProgressPrinter:
                   flush=True)
 
 
+@dataclass(frozen=True)
+class Stalled:
+    """Stop criterion: the objective improved by less than `min_gain` (relative) in the last
+    `window_s` seconds, with a solution found at least that long ago."""
+
+    window_s: float
+    min_gain: float
+
+    def __call__(self, history: list[tuple[float, float]]) -> bool:
+        """`history`: (monotonic time, objective) of each solution so far."""
+        if not history or time.monotonic() - history[0][0] < self.window_s:
+            return False
+        cutoff = time.monotonic() - self.window_s
+        before = next(obj for t, obj in reversed(history) if t <= cutoff)
+        return before - history[-1][1] <= self.min_gain * max(abs(before), 1e-9)
+
+
 class _Callback(cp_model.CpSolverSolutionCallback):
     def __init__(self, name: str, scale: float, printer: ProgressPrinter | None, stop: Callable[[], bool]):
         super().__init__()
         self.name, self.scale, self.printer, self.stop = name, scale, printer, stop
         self.history: list[tuple[float, float]] = []  # (monotonic time, objective) of each solution
-
-    def stalled(self, window_s: float, min_gain: float = STALL_GAIN) -> bool:
-        """Has the objective improved by less than `min_gain` (relative) in the last `window_s`
-        seconds, with a solution found at least that long ago?"""
-        h = self.history
-        if not h or time.monotonic() - h[0][0] < window_s:
-            return False
-        cutoff = time.monotonic() - window_s
-        before = next(obj for t, obj in reversed(h) if t <= cutoff)
-        return before - h[-1][1] <= min_gain * max(abs(before), 1e-9)
 
     def on_solution_callback(self) -> None:
         self.history.append((time.monotonic(), self.objective_value))
@@ -116,6 +99,7 @@ class SolveOptions:
     seed: int = 0
     log: bool = False
     params: dict = field(default_factory=dict)  # extra CP-SAT parameters, by name (benchmarks)
+    tuning: SolveParams = DEFAULT_PARAMS         # the search's own parameters
 
 
 @dataclass
@@ -141,16 +125,16 @@ class _Interrupt:
 
 
 def _search(solver: cp_model.CpSolver, model: cp_model.CpModel, cb: _Callback | None, interrupt: _Interrupt,
-            stall_s: float | None = None) -> int:
+            stalled: Stalled | None = None) -> int:
     """Run the search in a worker thread so that Ctrl-C reaches Python's handler in the main
-    thread at once, which then stops the search; returns the CP-SAT status. With `stall_s`, the
-    search also stops when its roster has not improved by STALL_GAIN in that many seconds."""
+    thread at once, which then stops the search; returns the CP-SAT status. With `stalled`, the
+    search also stops when that criterion holds for its solutions so far."""
     result: list[int] = []
     worker = threading.Thread(target=lambda: result.append(solver.solve(model, cb)), daemon=True)
     worker.start()
     while worker.is_alive():
         worker.join(0.1)
-        if interrupt.requested or (stall_s is not None and cb is not None and cb.stalled(stall_s)):
+        if interrupt.requested or (stalled is not None and cb is not None and stalled(cb.history)):
             solver.stop_search()
     return result[0]
 
@@ -172,15 +156,16 @@ def solve_model(rm: RosterModel, opts: SolveOptions, printer: ProgressPrinter | 
     # seed give the same roster on any machine and load; several workers: wall-clock budgets
     deterministic = opts.workers == 1
     n_free_options = sum(1 for o in rm.options if o.fixed is None)
-    total_share = sum(TIME_SHARE.get(t.name, 0.1) for t in tiers)
+    tuning = opts.tuning
+    total_share = sum(tuning.share(t.id) for t in tiers)
     with _Interrupt() as interrupt:
         for n, tier in enumerate(tiers):
             remaining = deadline - time.monotonic()
-            share_left = sum(TIME_SHARE.get(t.name, 0.1) for t in tiers[n:])
+            share_left = sum(tuning.share(t.id) for t in tiers[n:])
             if deterministic:
-                budget = max(0.5, opts.time_limit_s * TIME_SHARE.get(tier.name, 0.1) / total_share)
+                budget = max(0.5, opts.time_limit_s * tuning.share(tier.id) / total_share)
             else:
-                budget = max(0.5, remaining * TIME_SHARE.get(tier.name, 0.1) / share_left)
+                budget = max(0.5, remaining * tuning.share(tier.id) / share_left)
             if interrupt.requested or (remaining <= 0.2 and solution is not None and not deterministic):
                 report.status = "FEASIBLE"
                 report.notes.append(f"{tier.name} was not optimised: "
@@ -189,7 +174,7 @@ def solve_model(rm: RosterModel, opts: SolveOptions, printer: ProgressPrinter | 
             # a tier breaks its ties by the tier that matters next (TIE_BREAK): the weight exceeds
             # that tier's largest value, so the order of priorities stays exact, and the search
             # does not wander away from good values of the next tier meanwhile
-            tie = next((t for t in tiers[n + 1:] if t.name == TIE_BREAK.get(tier.name)), None)
+            tie = next((t for t in tiers[n + 1:] if t.id == tuning.tie_break.get(tier.id)), None)
             weight = tie.upper + 1 if tie is not None and (tie.upper + 1) * tier.upper < 2 ** 53 else 1
             rm.m.minimize(tier.expr * weight + tie.expr if weight > 1 else tier.expr)
             if solution is None:
@@ -209,7 +194,7 @@ def solve_model(rm: RosterModel, opts: SolveOptions, printer: ProgressPrinter | 
             if printer:
                 printer.phase(tier.name, tier.unit, budget)
             found = solution if solution is not None else greedy_solution
-            use_lns = n_free_options >= LNS_MIN_OPTIONS and found is not None
+            use_lns = n_free_options >= tuning.lns_min_options and found is not None
             # large models: large-neighbourhood search (scheduler.lns) around CP-SAT on the whole
             # model. Its parts minimise this tier and then the next one (an exact lexicographic
             # weight), so a roster good in the next tier stays good while this one improves.
@@ -236,7 +221,7 @@ def solve_model(rm: RosterModel, opts: SolveOptions, printer: ProgressPrinter | 
                     stop=lambda: interrupt.requested or (not deterministic and time.monotonic() > deadline),
                     search=lambda s, m: _search(s, m, None, interrupt), until=until,
                     on_improve=(lambda v: printer.solution(tier.name, tier.value(v) * tier.to_user, 0.0))
-                    if printer else None)
+                    if printer else None, params=tuning)
                 spent[0] += stats.charged_s
                 report.notes.append(stats.describe(tier.name, tier.unit))
 
@@ -247,13 +232,13 @@ def solve_model(rm: RosterModel, opts: SolveOptions, printer: ProgressPrinter | 
             # a model this large: CP-SAT on the whole of it spends the tier's time loading and
             # presolving and proves no useful bound (measured on 400 agents x 14 days: 13 s for
             # nothing, where LNS parts improve several times a second); LNS keeps all the time
-            lns_only = legal and len(proto.variables) > WHOLE_MODEL_MAX
+            lns_only = legal and len(proto.variables) > tuning.whole_model_max
             if legal:
                 # 1. LNS from the roster at hand until the tier reaches its least value, or
                 #    LNS_FIRST_SHARE of its time is gone (all of it on a model this large): in
                 #    the first tier, the greedy roster's shortage survives while overflow is
                 #    driven down
-                lns(1.0 if lns_only else LNS_FIRST_SHARE, 1, until=lambda v: tier.value(v) <= floor)
+                lns(1.0 if lns_only else tuning.lns_first_share, 1, until=lambda v: tier.value(v) <= floor)
             if legal and tier.value(found) <= floor:
                 # the roster reaches the least value the tier can take (no service missing,
                 # say): nothing to search for, and nothing to prove
@@ -267,8 +252,9 @@ def solve_model(rm: RosterModel, opts: SolveOptions, printer: ProgressPrinter | 
                 # cap), is CP-SAT's first solution
                 if found is not None:
                     set_hint(rm.m, found)
-                whole = max(0.5, left() * FULL_SHARE if use_lns and deterministic else left())
-                stall_s = max(2.0, budget * STALL_SHARE) if use_lns and not deterministic else None
+                whole = max(0.5, left() * tuning.full_share if use_lns and deterministic else left())
+                stalled = (Stalled(max(2.0, budget * tuning.stall_share), tuning.stall_gain)
+                           if use_lns and not deterministic else None)
                 solver = cp_model.CpSolver()
                 if deterministic:
                     solver.parameters.max_deterministic_time = whole
@@ -279,7 +265,7 @@ def solve_model(rm: RosterModel, opts: SolveOptions, printer: ProgressPrinter | 
                 solver.parameters.random_seed = opts.seed
                 solver.parameters.log_search_progress = opts.log
                 solver.parameters.catch_sigint_signal = False  # Ctrl-C is ours: see _search
-                if tier.name not in SERVICE_TIERS and len(proto.variables) > LARGE_MODEL:
+                if tier.id not in tuning.service_tiers and len(proto.variables) > tuning.large_model:
                     # these tiers start from a complete roster; on a large model presolve alone would
                     # use up their budget (measured: 400 agents x 14 days, flex tier found nothing)
                     solver.parameters.cp_model_presolve = False
@@ -287,7 +273,7 @@ def solve_model(rm: RosterModel, opts: SolveOptions, printer: ProgressPrinter | 
                     setattr(solver.parameters, key, value)
                 cb = _Callback(tier.name, tier.to_user / weight, printer, lambda: interrupt.requested)
                 # after Ctrl-C during LNS, the roster at hand is written as it is
-                status = cp_model.UNKNOWN if interrupt.requested else _search(solver, rm.m, cb, interrupt, stall_s)
+                status = cp_model.UNKNOWN if interrupt.requested else _search(solver, rm.m, cb, interrupt, stalled)
                 if (status == cp_model.UNKNOWN and solution is None and not use_lns and not deterministic
                         and not interrupt.requested and deadline - time.monotonic() > 0.5):
                     # nothing beyond the greedy roster yet: the first tier keeps all the time left
@@ -389,13 +375,14 @@ def explain_infeasible(rm: RosterModel) -> list[str]:
 def solve(scenario: Scenario, opts: SolveOptions | None = None, printer: ProgressPrinter | None = None,
           *, frozen: list[Assignment] | None = None, free_from: dt.datetime | None = None,
           free_until: dt.datetime | None = None, free_agents: set[str] | None = None,
-          published: Roster | None = None) -> tuple[Roster, SolveReport]:
-    """Build and solve the roster of a scenario. Times in seconds."""
+          published: Roster | None = None, extra_rules: Sequence[Rule] = ()) -> tuple[Roster, SolveReport]:
+    """Build and solve the roster of a scenario. Times in seconds. `extra_rules` are kept on top
+    of the hard rules of SPEC 3 (`scheduler.rules.HARD_RULES`)."""
     opts = opts or SolveOptions()
     grid = Grid(scenario)
     t0 = time.monotonic()
     rm = RosterModel(scenario, grid, frozen=frozen or [], free_from=free_from, free_until=free_until,
-                     free_agents=free_agents, published=published)
+                     free_agents=free_agents, published=published, extra_rules=extra_rules)
     build_s = time.monotonic() - t0
     if printer and printer.stream:
         print(f"[{time.monotonic() - printer.t0:6.1f}s] model: {len(rm.options):,} shift options, "
@@ -404,7 +391,7 @@ def solve(scenario: Scenario, opts: SolveOptions | None = None, printer: Progres
     # the model's build time counts against the limit, except with one worker: there the limit
     # is in deterministic time, which a wall-clock deduction would make depend on the machine
     if opts.workers > 1:
-        opts = SolveOptions(max(1.0, opts.time_limit_s - build_s), opts.workers, opts.seed, opts.log, opts.params)
+        opts = dataclasses.replace(opts, time_limit_s=max(1.0, opts.time_limit_s - build_s))
     roster, report = solve_model(rm, opts, printer)
     make_honest(rm, roster, report)  # bounds and OPTIMAL only where they hold for every legal roster
     report.seconds += build_s

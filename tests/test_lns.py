@@ -14,6 +14,7 @@ import scheduler.lns as lns
 from scheduler.check import check_roster
 from scheduler.grid import Grid
 from scheduler.model import RosterModel
+from scheduler.params import DEFAULT_PARAMS
 from scheduler.roster import Roster
 from scheduler.scenario import load_scenario
 from scheduler.solve import SolveOptions, solve
@@ -68,8 +69,7 @@ def test_one_worker_and_a_seed_give_the_same_parts_and_roster(scenario):
     assert runs[0] == runs[1]
 
 
-def test_slot_parts_free_the_days_around_the_slot_that_misses_service(scenario, monkeypatch):
-    monkeypatch.setattr(lns, "KIND_WEIGHTS", (1.0, 0.0, 0.0))
+def test_slot_parts_free_the_days_around_the_slot_that_misses_service(scenario):
     rm = RosterModel(scenario, Grid(scenario))
     values = [0] * len(rm.m.proto.variables)
     shortage = rm.tiers[1]
@@ -77,7 +77,7 @@ def test_slot_parts_free_the_days_around_the_slot_that_misses_service(scenario, 
     k = len(shortage.items) // 2
     values[shortage.items[k].index] = 1
     t, q = shortage.where[k]
-    hoods = lns.Neighbourhoods(rm, seed=0)
+    hoods = lns.Neighbourhoods(rm, seed=0, params=DEFAULT_PARAMS.but(kind_weights=(1.0, 0.0, 0.0)))
     day = hoods.slot_day[t]
     for _ in range(20):
         kind, mask = hoods.pick(shortage, values)
@@ -89,20 +89,19 @@ def test_slot_parts_free_the_days_around_the_slot_that_misses_service(scenario, 
 
 
 def test_a_solve_that_uses_lns_says_so_and_its_roster_passes_the_checker(scenario):
-    assert len(RosterModel(scenario, Grid(scenario)).options) >= lns.LNS_MIN_OPTIONS  # LNS is on here
+    assert len(RosterModel(scenario, Grid(scenario)).options) >= DEFAULT_PARAMS.lns_min_options  # LNS is on here
     roster, report = solve(scenario, SolveOptions(time_limit_s=4, workers=1, seed=1))
     assert check_roster(scenario, roster) == []
     assert any("large-neighbourhood search" in n for n in report.notes)
 
 
-def test_days_parts_stay_where_the_model_has_free_options(scenario, monkeypatch):
+def test_days_parts_stay_where_the_model_has_free_options(scenario):
     # a repair frees only the end of the horizon: parts drawn elsewhere would free nothing
-    monkeypatch.setattr(lns, "KIND_WEIGHTS", (0.0, 1.0, 0.0))
     grid = Grid(scenario)
     last = grid.dates[-1]
     free_from = next(i.start for i in grid.instances if i.date == last)
     rm = RosterModel(scenario, grid, free_from=free_from)
-    hoods = lns.Neighbourhoods(rm, seed=0)
+    hoods = lns.Neighbourhoods(rm, seed=0, params=DEFAULT_PARAMS.but(kind_weights=(0.0, 1.0, 0.0)))
     values = [0] * len(rm.m.proto.variables)
     for _ in range(10):
         kind, mask = hoods.pick(rm.tiers[1], values)
@@ -186,16 +185,16 @@ def test_a_lane_that_fails_stops_the_search_and_fails_it_in_the_callers_thread(s
 def test_kinds_of_part_that_gain_are_drawn_more_and_none_is_starved(scenario):
     rm = RosterModel(scenario, Grid(scenario))
     hoods = lns.Neighbourhoods(rm, seed=0)
-    assert np.allclose(hoods.weights(lns.KINDS), lns.KIND_WEIGHTS)  # before any part: the prior
-    for _ in range(lns.WARM_UP):
+    assert np.allclose(hoods.weights(lns.KINDS), DEFAULT_PARAMS.kind_weights)  # before any part: the prior
+    for _ in range(DEFAULT_PARAMS.warm_up):
         hoods.adapt("slot", True, gain=30, seconds=0.1)
         hoods.adapt("agents", True, gain=10, seconds=0.1)
         hoods.adapt("days", True, gain=0, seconds=0.1)
     w = dict(zip(lns.KINDS, hoods.weights(lns.KINDS)))
     assert w["slot"] > w["agents"] > w["days"] > 0
-    assert w["days"] == pytest.approx(lns.MIN_SHARE / (1 + lns.MIN_SHARE))
+    assert w["days"] == pytest.approx(DEFAULT_PARAMS.min_share / (1 + DEFAULT_PARAMS.min_share))
     # the rate follows recent parts: slot parts that stop gaining lose their lead
-    for _ in range(3 * lns.RATE_MEMORY):
+    for _ in range(3 * DEFAULT_PARAMS.rate_memory):
         hoods.adapt("slot", True, gain=0, seconds=0.1)
     w = dict(zip(lns.KINDS, hoods.weights(lns.KINDS)))
     assert w["agents"] > w["slot"]

@@ -1,0 +1,259 @@
+"""The objective of a roster (SPEC section 4): one function per tier, listed in
+`OBJECTIVE_TIERS` in the order they are minimised (`scheduler.solve` solves them
+lexicographically). A tier is a linear expression over the roster model's variables; helper
+variables are defined (`RosterModel.define`) next to the constraint that bounds them.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from ortools.sat.python import cp_model
+
+from scheduler.grid import ShiftInstance
+
+if TYPE_CHECKING:
+    from scheduler.model import RosterModel
+
+SCALE = 100  # hundredths of an agent: staffing, shortage and overflow are exact to 0.01
+LinearExpr = cp_model.LinearExpr
+
+
+class TierId(str, enum.Enum):
+    """The objective tiers; the value is the name a user reads (reports, progress, workbook)."""
+
+    OVERFLOW = "overflow"
+    SHORTAGE = "shortage"
+    CHANGED_AGENTS = "changed agents"
+    CHANGED_SHIFTS = "changed shifts"
+    FLEX_HOURS = "flex hours"
+    REGULAR_HOURS = "regular hours"
+    COMFORT = "comfort"
+
+
+@dataclass
+class Tier:
+    """One objective tier: minimise sum(coeffs * items); user value = raw * `to_user`.
+    An item is a model variable or a constant (a change that cannot be avoided)."""
+
+    id: TierId
+    unit: str
+    items: list
+    coeffs: list[int]
+    to_user: float
+    upper: int | None = None  # the largest raw value the tier can take (None: the number of 0/1 terms)
+    where: list[tuple[int, str]] | None = None  # (slot, queue) of each item, for per-slot tiers (LNS aims there)
+
+    def __post_init__(self) -> None:
+        self.terms = len(self.items)
+        if self.upper is None:
+            self.upper = sum(abs(c) for c in self.coeffs)
+        pairs = [(x, c) for x, c in zip(self.items, self.coeffs) if not isinstance(x, int)]
+        self.constant = sum(x * c for x, c in zip(self.items, self.coeffs) if isinstance(x, int))
+        self.expr = LinearExpr.weighted_sum([x for x, _ in pairs], [c for _, c in pairs]) + self.constant
+        self._index = [(x.index, c) for x, c in pairs]
+
+    @property
+    def name(self) -> str:
+        return self.id.value
+
+    def value(self, values) -> int:
+        """The tier's raw value for a full assignment `values[var.index]`."""
+        return self.constant + sum(c * values[i] for i, c in self._index)
+
+
+def overflow(rm: RosterModel) -> None:
+    """Tier 1: concurrent customers above reroute_concurrency per effective agent, in
+    customer-hours: sum over slots and queues of max(0, rate*session/60 - R*staffed) * slot."""
+    cov = rm.coverage_terms()
+    R = rm.rules.reroute_concurrency
+    vs_all, where, total_load = [], [], 0
+    for q in rm.scenario.config.queues:
+        rate = rm.grid.contacts_per_hour[q.id]
+        for t in range(rm.grid.n_slots):
+            load = round(rate[t] * q.session_minutes / 60 * SCALE)
+            if load <= 0:
+                continue
+            over = rm.m.new_int_var(0, load, f"over_{t}_{q.id}")
+            st = rm.staffed(t, q.id)
+            if isinstance(st, int):
+                rm.m.add(over == load)
+                rm.define(over, [], lambda val, load=load: load)
+            elif float(R).is_integer():
+                rm.m.add(over + int(R) * st >= load)
+                rm.define(over, [st.index], lambda val, load=load, i=st.index, r=int(R): max(0, load - r * val[i]))
+            else:  # a fractional threshold: keep the exact coefficients per agent
+                vs, cs = cov[(t, q.id)]
+                rcs = [round(R * c) for c in cs]
+                rm.m.add(over + LinearExpr.weighted_sum(vs, rcs) >= load)
+                ix = [x.index for x in vs]
+                rm.define(over, ix, lambda val, load=load, ix=ix, rcs=rcs:
+                          max(0, load - sum(c * val[i] for i, c in zip(ix, rcs))))
+            vs_all.append(over)
+            where.append((t, q.id))
+            total_load += load
+    rm.tiers.append(Tier(TierId.OVERFLOW, "customer-hours", vs_all, [1] * len(vs_all), rm.grid.delta_hours / SCALE,
+                         upper=total_load, where=where))
+
+
+def shortage(rm: RosterModel) -> None:
+    """Tier 2: agents missing against the staffing norm, in agent-hours: sum of
+    max(0, rate/contacts_per_agent_hour - staffed) * slot."""
+    vs_all, where, total_req = [], [], 0
+    for q in rm.scenario.config.queues:
+        rate = rm.grid.contacts_per_hour[q.id]
+        for t in range(rm.grid.n_slots):
+            req = round(rate[t] / q.contacts_per_agent_hour * SCALE)
+            if req <= 0:
+                continue
+            short = rm.m.new_int_var(0, req, f"short_{t}_{q.id}")
+            st = rm.staffed(t, q.id)
+            rm.m.add(short + st >= req)
+            if isinstance(st, int):
+                rm.define(short, [], lambda val, req=req: req)
+            else:
+                rm.define(short, [st.index], lambda val, req=req, i=st.index: max(0, req - val[i]))
+            vs_all.append(short)
+            where.append((t, q.id))
+            total_req += req
+    rm.tiers.append(Tier(TierId.SHORTAGE, "agent-hours", vs_all, [1] * len(vs_all), rm.grid.delta_hours / SCALE,
+                         upper=total_req, where=where))
+
+
+def plan_changes(rm: RosterModel) -> None:
+    """Tier 5 (repair only, ranked right after shortage): agents whose plan changed, then
+    shift instances whose assignment (queue, breaks, or on/off) changed."""
+    if rm.published is None:
+        return
+    pub = rm.published_choices()
+    changed_shift: dict[int, list] = defaultdict(list)
+    keys = set(rm.on) | set(pub)
+    for a, i in sorted(keys):
+        if not rm.is_free(rm.agents[a].employee_id, rm.instances[i]):
+            continue  # kept as published (or cut short by an absence): reported, not optimised
+        opts = rm.by_agent_inst.get((a, i), [])
+        if (a, i) in pub:
+            q, worked = pub[(a, i)]
+            same = [o.var for o in opts if o.queue == q and o.worked == worked]
+            if not same:
+                changed_shift[a].append(1)
+                continue
+            chg = rm.m.new_bool_var(f"chg_{a}_{i}")
+            rm.m.add(chg + same[0] == 1)
+            rm.define(chg, [same[0].index], lambda val, k=same[0].index: 1 - val[k])
+            changed_shift[a].append(chg)
+        elif (a, i) in rm.on:
+            changed_shift[a].append(rm.on[(a, i)])
+    agent_terms, shift_terms = [], []
+    for a, cs in changed_shift.items():
+        shift_terms.extend(cs)
+        if any(isinstance(c, int) for c in cs):
+            agent_terms.append(1)
+            continue
+        ch = rm.m.new_bool_var(f"changed_{a}")
+        for c in cs:
+            rm.m.add_implication(c, ch)
+        ix = [c.index for c in cs]
+        rm.define(ch, ix, lambda val, ix=ix: int(any(val[i] for i in ix)))
+        agent_terms.append(ch)
+    rm.tiers.append(Tier(TierId.CHANGED_AGENTS, "agents", agent_terms, [1] * len(agent_terms), 1.0))
+    rm.tiers.append(Tier(TierId.CHANGED_SHIFTS, "shifts", shift_terms, [1] * len(shift_terms), 1.0))
+
+
+def flex_hours(rm: RosterModel) -> None:
+    """Tier 3a: hours worked by flex (temporary / support) staff, who cost extra."""
+    vs, cs = [], []
+    for o in rm.options:
+        if rm.agents[o.agent].kind == "flex" and o.fixed is None:
+            vs.append(o.var)
+            cs.append(len(o.worked))
+    rm.tiers.append(Tier(TierId.FLEX_HOURS, "hours", vs, cs, rm.grid.delta_hours))
+
+
+def regular_hours(rm: RosterModel) -> None:
+    """Tier 3b: regular hours that buy no service. With service fixed by the tiers above, the
+    surplus sum(max(0, staffed - required)) differs from the efficiency-weighted regular hours
+    only by constants, so the tier minimises the latter (in agent-hours of efficiency 1)."""
+    vs, cs = [], []
+    for o in rm.options:
+        ag = rm.agents[o.agent]
+        if ag.kind == "regular" and o.fixed is None:
+            vs.append(o.var)
+            cs.append(len(o.worked) * round(ag.efficiency * SCALE))
+    rm.tiers.append(Tier(TierId.REGULAR_HOURS, "agent-hours", vs, cs,
+                         rm.grid.delta_hours / SCALE))
+
+
+def comfort(rm: RosterModel) -> None:
+    """Tier 4: nights and weekend shifts spread evenly (max - min over eligible agents, weight 4
+    each), backward rotation (next day's shift comes earlier in early -> late -> night, weight 1
+    each) and isolated single days off (weight 1 each)."""
+    m, terms, weights = rm.m, [], []
+    per_agent = rm.agent_instances()
+    date_index = {d: n for n, d in enumerate(rm.grid.dates)}
+
+    def spread(name: str, pick) -> None:
+        groups = []
+        for a, insts in per_agent.items():
+            vs = [rm.on[(a, i)] for i in insts if pick(rm.instances[i])]
+            if vs:
+                groups.append(vs)
+        if len(groups) < 2:
+            return
+        hi = m.new_int_var(0, len(rm.grid.dates), f"{name}_max")
+        lo = m.new_int_var(0, len(rm.grid.dates), f"{name}_min")
+        for vs in groups:
+            m.add(LinearExpr.sum(vs) <= hi)
+            m.add(LinearExpr.sum(vs) >= lo)
+        ixs = [[v.index for v in vs] for vs in groups]
+        every = [i for ix in ixs for i in ix]
+        rm.define(hi, every, lambda val: max(sum(val[i] for i in ix) for ix in ixs))
+        rm.define(lo, every, lambda val: min(sum(val[i] for i in ix) for ix in ixs))
+        terms.extend([hi, lo])
+        weights.extend([4, -4])
+
+    spread("nights", lambda i: i.night)
+    spread("weekend", lambda i: i.date.weekday() >= 5)
+
+    def rotation(i: ShiftInstance) -> tuple[bool, int]:
+        """Place in the forward rotation early -> late -> night: night shifts come last even
+        when they start at 00:00."""
+        return i.night, i.start.hour * 60 + i.start.minute
+
+    for a, insts in per_agent.items():
+        by_day: dict[int, list[int]] = defaultdict(list)
+        for i in insts:
+            by_day[date_index[rm.instances[i].date]].append(i)
+        for d, today in by_day.items():
+            for i in today:
+                for j in by_day.get(d + 1, []):
+                    if rotation(rm.instances[j]) < rotation(rm.instances[i]):
+                        b = m.new_bool_var(f"back_{a}_{i}_{j}")
+                        m.add(b >= rm.on[(a, i)] + rm.on[(a, j)] - 1)
+                        x, y = rm.on[(a, i)].index, rm.on[(a, j)].index
+                        rm.define(b, [x, y], lambda val, x=x, y=y: val[x] * val[y])
+                        terms.append(b)
+                        weights.append(1)
+        day_vars = {d: [rm.on[(a, i)] for i in today] for d, today in by_day.items()}
+        for d in range(1, len(rm.grid.dates) - 1):
+            if d - 1 in day_vars and d + 1 in day_vars:
+                iso = m.new_bool_var(f"iso_{a}_{d}")
+                m.add(iso >= LinearExpr.sum(day_vars[d - 1]) + LinearExpr.sum(day_vars[d + 1])
+                      - LinearExpr.sum(day_vars.get(d, [])) - 1)
+                ix = [[v.index for v in day_vars.get(k, [])] for k in (d - 1, d, d + 1)]
+                rm.define(iso, [i for part in ix for i in part],
+                          lambda val, ix=ix: max(0, sum(val[i] for i in ix[0]) + sum(val[i] for i in ix[2])
+                                                 - sum(val[i] for i in ix[1]) - 1))
+                terms.append(iso)
+                weights.append(1)
+    # the largest value: each spread's max (an int in [0, days]) counts 4 x days at most, its
+    # min only lowers it; the other terms are 0/1
+    n_days = len(rm.grid.dates)
+    upper = sum(4 * n_days if w == 4 else 0 if w == -4 else abs(w) for w in weights)
+    rm.tiers.append(Tier(TierId.COMFORT, "points", terms, weights, 1.0, upper=upper))
+
+
+OBJECTIVE_TIERS = [overflow, shortage, plan_changes, flex_hours, regular_hours, comfort]

@@ -1,0 +1,94 @@
+"""The search's tuning parameters in one typed, validated set (`SolveParams`).
+
+What each one does is said here; why it has its value (the runs that chose it) is in
+`benchmarks/README.md`, section "Tuning parameters".
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, fields, replace
+from types import MappingProxyType
+from typing import Any, Mapping
+
+from scheduler.objective import TierId
+
+
+def _frozen(d: dict) -> Mapping:
+    return MappingProxyType(dict(d))
+
+
+@dataclass(frozen=True)
+class SolveParams:
+    """Tuning of `scheduler.solve` and `scheduler.lns`. Times are seconds (deterministic seconds
+    with one worker); shares are fractions of a tier's time."""
+
+    # -- tiers: time and order
+    # share of the time limit each tier may use (renormalised over the tiers present)
+    time_share: Mapping[TierId, float] = field(default_factory=lambda: _frozen({
+        TierId.OVERFLOW: 0.25, TierId.SHORTAGE: 0.60, TierId.CHANGED_AGENTS: 0.25, TierId.CHANGED_SHIFTS: 0.10,
+        TierId.FLEX_HOURS: 0.10, TierId.REGULAR_HOURS: 0.10, TierId.COMFORT: 0.10}))
+    default_share: float = 0.1  # a tier missing from time_share
+    # the tier whose ties a tier breaks by the next one, with an exact lexicographic weight
+    # (not overflow -> shortage: it traded overflow for shortage)
+    tie_break: Mapping[TierId, TierId] = field(default_factory=lambda: _frozen({
+        TierId.SHORTAGE: TierId.CHANGED_SHIFTS}))
+    # tiers whose whole-model search keeps CP-SAT's presolve on large models (it finds their bounds)
+    service_tiers: frozenset[TierId] = frozenset({TierId.OVERFLOW, TierId.SHORTAGE, TierId.CHANGED_AGENTS,
+                                                  TierId.CHANGED_SHIFTS})
+    large_model: int = 50_000  # variables: above this, other tiers search without presolve
+
+    # -- CP-SAT on the whole model, when LNS follows it
+    stall_gain: float = 0.01   # stop once the roster improved by less than this (relative) ...
+    stall_share: float = 0.1   # ... in this share of the tier's time (several workers)
+    full_share: float = 0.5    # one worker: the share of the tier's time left it may use
+    whole_model_max: int = 50_000  # variables: above this, LNS alone searches each tier
+
+    # -- large-neighbourhood search (scheduler.lns)
+    lns_min_options: int = 3000    # free shift options: smaller models get CP-SAT on the whole model alone
+    lns_first_share: float = 0.3   # LNS's share of a tier's time before CP-SAT on the whole model
+    initial_size: int = 800        # free options in the first part
+    sub_limit_s: float = 0.2       # time limit of one part's solve
+    max_lanes: int = 4             # parts solved at once, at most (one per worker)
+    # CP-SAT parameters of every part's solve: the full LP with cuts, one presolve pass
+    sub_params: Mapping[str, Any] = field(default_factory=lambda: _frozen({
+        "linearization_level": 2, "max_presolve_iterations": 1}))
+    # one worker: what a part is charged (deterministic, so a run repeats exactly): dtime_wall
+    # per second of CP-SAT's deterministic time, plus what CP-SAT's clock does not count
+    dtime_wall: float = 2.0
+    part_overhead_s: float = 0.07
+    part_overhead_per_term: float = 2e-7
+    # how often each kind of part (slot, days, agents) is drawn before the adaptive rates take over
+    kind_weights: tuple[float, float, float] = (0.5, 0.25, 0.25)
+    warm_up: int = 10          # parts of each kind drawn before drawing by gain per second
+    rate_memory: int = 20      # parts in the moving average of a kind's gain per second
+    min_share: float = 0.1     # the least share of a kind that is switched on
+
+    def __post_init__(self) -> None:
+        problems = []
+        for f in fields(self):
+            v = getattr(self, f.name)
+            if isinstance(v, (int, float)) and not isinstance(v, bool) and v < 0:
+                problems.append(f"{f.name} = {v} (expected >= 0)")
+        for name in ("lns_first_share", "full_share", "stall_share", "min_share"):
+            if not 0 <= getattr(self, name) <= 1:
+                problems.append(f"{name} = {getattr(self, name)} (expected a share in [0, 1])")
+        if len(self.kind_weights) != 3 or min(self.kind_weights) < 0:
+            problems.append(f"kind_weights = {self.kind_weights} (expected three weights >= 0)")
+        if any(not isinstance(k, TierId) for k in (*self.time_share, *self.tie_break, *self.tie_break.values(),
+                                                      *self.service_tiers)):
+            problems.append("tiers are named by TierId, not by text")
+        if self.max_lanes < 1:
+            problems.append(f"max_lanes = {self.max_lanes} (expected >= 1)")
+        if problems:
+            raise ValueError("SolveParams: " + "; ".join(problems))
+
+    def share(self, tier: TierId) -> float:
+        """The tier's share of the time limit (before renormalising)."""
+        return self.time_share.get(tier, self.default_share)
+
+    def but(self, **changes: Any) -> SolveParams:
+        """A copy with some parameters changed (validated again)."""
+        return replace(self, **changes)
+
+
+DEFAULT_PARAMS = SolveParams()
