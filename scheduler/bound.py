@@ -326,7 +326,7 @@ def lp_bound(scenario: Scenario, time_limit_s: float = 30, overflow_cap: float |
             # stops, so a bound that runs out of time is weaker, never missing
             proto = linear_solver_pb2.MPModelProto()
             solver.ExportModelToProto(proto)
-            value, reason = pdlp_bound(proto, left * share)
+            value, reason = pdlp_bound(proto, 0.8 * left * share)  # the rest: reading its dual point
             if reason != "OPTIMAL":
                 out["status"] = "TIME_LIMIT" if reason == "TIME_LIMIT" else reason
             return max(0.0, value)  # every tier is >= 0
@@ -374,6 +374,8 @@ def lp_bound(scenario: Scenario, time_limit_s: float = 30, overflow_cap: float |
         else:
             solver.Add(overflow <= lb1 * (1 + 1e-6) + 1e-4)
         lex = run(shortage)
-        out["shortage_lb"] = None if lex is None or any_ is None else max(lex, any_)
+        # rosters at LP1's overflow are among those at the cap: the at-cap bound holds for them too
+        out["shortage_lb"] = None if lex is None or any_ is None else max(
+            lex, any_, out.get("shortage_lb_at_cap") or 0.0)
     out["seconds"] = time.monotonic() - t0
     return out

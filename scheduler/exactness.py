@@ -168,6 +168,9 @@ def model_scope(rm) -> ModelScope:
         scope.service_exact = False
         scope.reasons.append(f"the weekly hours cap can bind for {len(capped)} agent(s), and the model offers them "
                              "one shorter pattern per length, not every one")
+    if getattr(rm, "free_agents", None) is not None or getattr(rm, "free_until", None) is not None:
+        scope.service_exact = False
+        scope.reasons.append("a repair re-decides only some agents or days (its neighbourhood)")
     if rm.rules.min_rest_hours * 60 < rm.grid.slot_minutes:
         scope.service_exact = False
         scope.reasons.append("min_rest_hours is shorter than a slot and the model keeps shifts a slot apart")
