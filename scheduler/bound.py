@@ -71,11 +71,11 @@ Units: overflow in customer-hours, shortage in agent-hours, seconds of wall-cloc
 
 from __future__ import annotations
 
-import datetime as dt
 import time
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any, Callable, Sequence
+from typing import Any, Callable
 
 from ortools.linear_solver import linear_solver_pb2, pywraplp
 
@@ -163,6 +163,7 @@ class BoundLP:
     dead: set[int] = field(default_factory=set)  # slots nobody may work
     working: dict[int, list] = field(default_factory=lambda: defaultdict(list))   # slot -> worked-slot variables
     leads_on: dict[int, list] = field(default_factory=lambda: defaultdict(list))  # slot -> leads on shift
+    cuts: dict[tuple[int, int], int] = field(default_factory=dict)  # (pool, instance) -> members present, if fewer
 
     @property
     def rules(self):
@@ -173,75 +174,36 @@ class BoundLP:
         return sum(g.count for g in self.groups)
 
 
-def lp_bound(scenario: Scenario, time_limit_s: float = 30, overflow_cap: float | None = None,
-             integer: bool = False, hard_rules: Sequence[Rule] | None = None, lexicographic: bool = True,
-             lp_solver: str = "PDLP") -> dict:
-    """LP lower bounds of the roster problem (see the module docstring for what is relaxed).
-
-    Returns a dict:
-
-    - "overflow_lb": customer-hours, for every roster;
-    - "shortage_lb": agent-hours, for rosters whose overflow is at most overflow_lb;
-    - "shortage_lb_any": agent-hours, for every roster;
-    - "shortage_lb_at_cap" (only with `overflow_cap`, customer-hours, e.g. a roster's overflow):
-      agent-hours, for rosters whose overflow is at most the cap;
-    - "status" ("OPTIMAL", or what stopped a solve), "seconds" (wall-clock), "groups",
-      "variables", "constraints", "relaxes".
-
-    The LPs are solved with PDLP (`lp_solver="PDLP"`, the default): each bound is the Lagrangian
-    bound of PDLP's last dual point (scheduler.bound_dual), valid whether or not PDLP converged
-    in its share of `time_limit_s`, so a bound is never missing; "status" is TIME_LIMIT when one
-    stopped early (its bound is then weaker, not wrong). With `lp_solver="GLOP"` (simplex) a bound
-    is None when its LP did not finish optimal. `lexicographic=False` with an `overflow_cap`
-    computes only "overflow_lb" and "shortage_lb_at_cap" (what a run reports), in less time.
-
-
-    With `integer=True` the pooled head-counts x and w are integers and SCIP's proven dual bound is
-    reported instead (still a valid bound: only the pooling and the leads rule are relaxed); it
-    is tighter and slower, and a MIP stopped by the time limit still proves its best bound. With
-    an `overflow_cap` it computes only "overflow_lb" (a third of the time) and "shortage_lb_at_cap".
-    """
-    t0 = time.monotonic()
-    cfg = scenario.config
-    rules = cfg.rules
-    grid = Grid(scenario)
-    d_h = grid.delta_hours
-    groups = agent_groups(scenario)
-    solver = pywraplp.Solver.CreateSolver("SCIP" if integer else "GLOP")
-    new_var = solver.IntVar if integer else solver.NumVar
-    lp = BoundLP(solver, scenario, grid, groups, Eligibility(scenario))
-    rule_list = list(HARD_RULES if hard_rules is None else hard_rules)
-    for rule in rule_list:
-        rule.bound_setup(lp)
-    dead = lp.dead
-
+def _shifts(lp: BoundLP, rule_list: list[Rule], new_var) -> tuple[dict, dict, dict]:
+    """The LP's variables: x[g,i,q] (agents of pool g working instance i on queue q) and their
+    worked slots w (the first and last slots are x itself); each rule's per-shift part."""
+    grid, groups, solver, dead = lp.grid, lp.groups, lp.solver, lp.dead
     x: dict[tuple[int, int, str], pywraplp.Variable] = {}
     cov: dict[tuple[int, str], list[tuple[float, pywraplp.Variable]]] = defaultdict(list)
-    block_slots = 7 * 24 * 60 // cfg.slot_minutes
+    block_slots = 7 * 24 * 60 // grid.slot_minutes
     week_terms: dict[tuple[int, int], list[pywraplp.Variable]] = defaultdict(list)
-    cuts: dict[tuple[int, int], int] = {}  # (pool, instance) -> members present, where absences cut it
     for gi, g in enumerate(groups):
         for inst in grid.instances:
             n_free = available(lp.eligibility, g, inst)
             if not n_free:
                 continue
             if n_free < g.count:
-                cuts[(gi, inst.index)] = n_free
+                lp.cuts[(gi, inst.index)] = n_free
             slots = list(inst.slots)
             if slots[0] in dead or slots[-1] in dead:
                 continue  # its first and last slots must be worked
-            for q in lp.eligibility.queues(g.agent, inst.date):
-                xv = new_var(0, n_free, f"x_{gi}_{inst.index}_{q}")
-                x[(gi, inst.index, q)] = xv
+            for qid in lp.eligibility.queues(g.agent, inst.date):
+                xv = new_var(0, n_free, f"x_{gi}_{inst.index}_{qid}")
+                x[(gi, inst.index, qid)] = xv
                 ws = []
                 for k, t in enumerate(slots):
                     if k in (0, len(slots) - 1):
                         wv = xv
                     else:
-                        wv = new_var(0, 0 if t in dead else g.count, f"w_{gi}_{inst.index}_{q}_{t}")
+                        wv = new_var(0, 0 if t in dead else g.count, f"w_{gi}_{inst.index}_{qid}_{t}")
                         solver.Add(wv <= xv)
                     ws.append(wv)
-                    cov[(t, q)].append((g.agent.efficiency, wv))
+                    cov[(t, qid)].append((g.agent.efficiency, wv))
                     lp.working[t].append(wv)
                     week_terms[(gi, t // block_slots)].append(wv)
                     if g.agent.is_lead:
@@ -249,13 +211,19 @@ def lp_bound(scenario: Scenario, time_limit_s: float = 30, overflow_cap: float |
                 for rule in rule_list:
                     rule.bound_shift(lp, slots, ws, xv)
 
+    return x, cov, week_terms
+
+
+def _pools(lp: BoundLP, rule_list: list[Rule], x: dict, week_terms: dict) -> None:
+    """Each rule for each pool of identical agents, summed over the pool, then across pools."""
+    grid, groups, solver = lp.grid, lp.groups, lp.solver
     per_group_inst: dict[tuple[int, int], list[pywraplp.Variable]] = defaultdict(list)
     for (gi, i, _q), v in x.items():
         per_group_inst[(gi, i)].append(v)
     insts_of_group: dict[int, list[int]] = defaultdict(list)
     for gi, i in per_group_inst:
         insts_of_group[gi].append(i)
-    for (gi, i), n_free in cuts.items():  # absences: at most the members present, over all queues
+    for (gi, i), n_free in lp.cuts.items():  # absences: at most the members present, over all queues
         vs = per_group_inst.get((gi, i), [])
         if len(vs) > 1:
             solver.Add(solver.Sum(vs) <= n_free)
@@ -283,8 +251,13 @@ def lp_bound(scenario: Scenario, time_limit_s: float = 30, overflow_cap: float |
     for rule in rule_list:
         rule.bound_all(lp)
 
+
+
+def _service(lp: BoundLP, cov: dict) -> tuple[list, list]:
+    """Overflow and shortage per slot and queue (SPEC 4), exact and efficiency-weighted."""
+    grid, solver, cfg = lp.grid, lp.solver, lp.scenario.config
     over_terms, short_terms = [], []
-    R = rules.reroute_concurrency
+    R = cfg.rules.reroute_concurrency
     for q in cfg.queues:
         rate = grid.contacts_per_hour[q.id]
         for t in range(grid.n_slots):
@@ -300,6 +273,51 @@ def lp_bound(scenario: Scenario, time_limit_s: float = 30, overflow_cap: float |
             solver.Add(sh + staffed >= req)
             over_terms.append(ov)
             short_terms.append(sh)
+    return over_terms, short_terms
+
+
+def lp_bound(scenario: Scenario, time_limit_s: float = 30, overflow_cap: float | None = None,
+             integer: bool = False, hard_rules: Sequence[Rule] | None = None, lexicographic: bool = True,
+             lp_solver: str = "PDLP") -> dict:
+    """LP lower bounds of the roster problem (see the module docstring for what is relaxed).
+
+    Returns a dict:
+
+    - "overflow_lb": customer-hours, for every roster;
+    - "shortage_lb": agent-hours, for rosters whose overflow is at most overflow_lb;
+    - "shortage_lb_any": agent-hours, for every roster;
+    - "shortage_lb_at_cap" (only with `overflow_cap`, customer-hours, e.g. a roster's overflow):
+      agent-hours, for rosters whose overflow is at most the cap;
+    - "status" ("OPTIMAL", or what stopped a solve), "seconds" (wall-clock), "groups",
+      "variables", "constraints", "relaxes".
+
+    The LPs are solved with PDLP (`lp_solver="PDLP"`, the default): each bound is the Lagrangian
+    bound of PDLP's last dual point (scheduler.bound_dual), valid whether or not PDLP converged
+    in its share of `time_limit_s`, so a bound is never missing; "status" is TIME_LIMIT when one
+    stopped early (its bound is then weaker, not wrong). With `lp_solver="GLOP"` (simplex) a bound
+    is None when its LP did not finish optimal. `lexicographic=False` with an `overflow_cap`
+    computes only "overflow_lb" and "shortage_lb_at_cap" (what a run reports), in less time.
+
+
+
+    With `integer=True` the pooled head-counts x and w are integers and SCIP's proven dual bound is
+    reported instead (still a valid bound: only the pooling and the leads rule are relaxed); it
+    is tighter and slower, and a MIP stopped by the time limit still proves its best bound. With
+    an `overflow_cap` it computes only "overflow_lb" (a third of the time) and "shortage_lb_at_cap".
+    """
+    t0 = time.monotonic()
+    grid = Grid(scenario)
+    d_h = grid.delta_hours
+    groups = agent_groups(scenario)
+    solver = pywraplp.Solver.CreateSolver("SCIP" if integer else "GLOP")
+    lp = BoundLP(solver, scenario, grid, groups, Eligibility(scenario))
+    rule_list = list(HARD_RULES if hard_rules is None else hard_rules)
+    for rule in rule_list:
+        rule.bound_setup(lp)
+
+    x, cov, week_terms = _shifts(lp, rule_list, solver.IntVar if integer else solver.NumVar)
+    _pools(lp, rule_list, x, week_terms)
+    over_terms, short_terms = _service(lp, cov)
     overflow = solver.Sum(over_terms) * d_h if over_terms else 0
     shortage = solver.Sum(short_terms) * d_h if short_terms else 0
 

@@ -12,10 +12,13 @@ from pathlib import Path
 
 from scheduler.errors import InfeasibleError, InputError, Problem
 
-def demo_folder() -> Path:
-    """The bundled demo: next to the package in a checkout, else ./data/double11."""
-    beside = Path(__file__).resolve().parent.parent / "data" / "double11"
-    return beside if beside.is_dir() else Path("data") / "double11"
+
+def demo_folder(name: str = "double11") -> Path:
+    """A bundled scenario: data/<name> beside the package in a checkout (and an editable
+    install), else the installed package data scheduler/demo_data/<name>."""
+    package = Path(__file__).resolve().parent
+    beside = package.parent / "data" / name
+    return beside if beside.is_dir() else package / "demo_data" / name
 
 
 def _default_out(name: str) -> Path:
@@ -97,6 +100,20 @@ def cmd_repair(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_init(args: argparse.Namespace) -> int:
+    from scheduler.scenario.template import init_folder
+
+    folder = Path(args.folder)
+    files = init_folder(folder)
+    print(f"Wrote a scenario to fill in: {folder}")
+    for f in files:
+        print(f"  {f.name}")
+    print("Next: fill in staff.xlsx (overwrite the example row E001), put your forecast in demand.csv or "
+          "fill in [forecast] in scenario.toml, check the rules there, then run:\n"
+          f"  scheduler solve {folder}")
+    return 0
+
+
 def _datetime(text: str) -> dt.datetime:
     from scheduler.scenario import parse_datetime
 
@@ -118,7 +135,7 @@ def build_parser() -> argparse.ArgumentParser:
         sp.add_argument("--quiet", action="store_true", help="no progress lines")
 
     s = sub.add_parser("solve", help="build a roster for a scenario folder (default: the bundled demo)")
-    s.add_argument("scenario", nargs="?", help="scenario folder (default: data/double11)")
+    s.add_argument("scenario", nargs="?", help="scenario folder (default: the bundled Double 11 demo)")
     s.add_argument("--out", help="workbook to write (default: outputs/roster.xlsx)")
     s.add_argument("--log", action="store_true", help="show CP-SAT's own search log")
     s.add_argument("--no-bound", action="store_true", help="skip the LP lower bound in the Summary")
@@ -147,6 +164,10 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("roster")
     c.add_argument("--scenario", required=True)
     c.set_defaults(func=cmd_check)
+
+    i = sub.add_parser("init", help="write a new scenario folder to fill in (scenario.toml, staff.xlsx, ...)")
+    i.add_argument("folder", help="the folder to create (it must not exist, or be empty)")
+    i.set_defaults(func=cmd_init)
     return p
 
 

@@ -77,3 +77,29 @@ def summary_kpis(scenario: Scenario, grid: Grid, roster: Roster, cov: pd.DataFra
         "nights_per_agent_max": max((nights[e] for e in ids), default=0),
         "peak_concurrency": float(cov["concurrency"].replace(math.inf, float("nan")).max() or 0.0),
     }
+
+
+def agent_totals(scenario: Scenario, roster: Roster) -> dict[str, dict[str, float]]:
+    """Employee id -> {"hours": worked hours (breaks excluded), "nights": night shifts,
+    "weekend_days": Saturdays and Sundays on which a shift starts}, for every agent of the staff
+    list (zeros for an agent without shifts)."""
+    night_codes = {s.code for s in scenario.config.shifts if s.night}
+    out = {a.employee_id: {"hours": 0.0, "nights": 0, "weekend_days": 0} for a in scenario.agents}
+    weekend: dict[str, set] = defaultdict(set)
+    for a in roster.assignments:
+        totals = out.setdefault(a.employee_id, {"hours": 0.0, "nights": 0, "weekend_days": 0})
+        totals["hours"] += a.worked_hours
+        totals["nights"] += a.shift in night_codes
+        if a.date.weekday() >= 5:
+            weekend[a.employee_id].add(a.date)
+    for eid, dates in weekend.items():
+        out[eid]["weekend_days"] = len(dates)
+    return out
+
+
+def head_counts(scenario: Scenario, roster: Roster) -> dict[tuple, int]:
+    """(date, shift code) -> agents whose shift of that code starts on that date."""
+    counts: dict[tuple, int] = defaultdict(int)
+    for a in roster.assignments:
+        counts[(a.date, a.shift)] += 1
+    return dict(counts)

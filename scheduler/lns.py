@@ -1,8 +1,7 @@
 """Large-neighbourhood search (LNS) over a roster model, one objective tier at a time (issue 4).
 
 CP-SAT on the whole model finds a good roster quickly on small cases but stalls on large ones
-(400 agents x 14 days: shortage twice its lower bound after 120 s, while the pooled integer
-bound sits within 0.5 % of the LP's, so the distance is the roster's). LNS keeps the current
+(benchmarks/README.md: the distance to the bound is the roster's, not the bound's). LNS keeps the current
 roster, frees a small part of it and lets CP-SAT re-solve that part exactly, with the rest
 fixed; an improvement is kept, and the next part is freed. The parts follow the structure of a
 roster:
@@ -29,8 +28,8 @@ import sys
 import threading
 import time
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 import numpy as np
 from ortools.sat.python import cp_model
@@ -52,7 +51,7 @@ class LnsStats:
     start: float = 0.0        # the tier's value (user units) before and after
     end: float = 0.0
     seconds: float = 0.0
-    charged_s: float = 0.0    # one worker: deterministic seconds charged to the budget (CP-SAT's, plus each part's load)
+    charged_s: float = 0.0    # one worker: deterministic seconds charged (CP-SAT's, plus each part's load)
     by_kind: Counter = field(default_factory=Counter)   # improvements per kind of part
     skipped: str = ""         # why no part was tried
 
@@ -121,22 +120,24 @@ class Neighbourhoods:
         return w / w.sum()
 
     def pick(self, tier: Tier, values: list[int]) -> tuple[str, np.ndarray]:
+        where = tier.where
         missing = np.array([values[x.index] * c if not isinstance(x, int) else 0
-                            for x, c in zip(tier.items, tier.coeffs)], dtype=float) if tier.where else None
+                            for x, c in zip(tier.items, tier.coeffs)], dtype=float) if where else None
         kinds = KINDS if missing is not None and missing.sum() > 0 else tuple(k for k in KINDS if k != "slot")
         w = self.weights(kinds)
         kind = kinds[int(self.rng.choice(len(kinds), p=w))] if w.sum() > 0 else "days"
         self.size = self.sizes[kind]
         if kind == "slot":
-            t, q = tier.where[int(self.rng.choice(len(missing), p=missing / missing.sum()))]
+            assert where is not None and missing is not None
+            t, q = where[int(self.rng.choice(len(missing), p=missing / missing.sum()))]
             c = self.slot_day[t]
             d0 = max(0, c - int(self.rng.integers(2)))
             d1 = min(self.n_days - 1, c + int(self.rng.integers(2)))
             agents = self._fill(self.serves[self.queues[q]], d0, d1)
         if kind == "days":
-            w = int(self.rng.integers(1, 4))
-            d0 = self.first_day + int(self.rng.integers(max(1, self.last_day - self.first_day - w + 2)))
-            d1 = min(self.last_day, d0 + w - 1)
+            width = int(self.rng.integers(1, 4))
+            d0 = self.first_day + int(self.rng.integers(max(1, self.last_day - self.first_day - width + 2)))
+            d1 = min(self.last_day, d0 + width - 1)
             agents = self._fill(np.array([], dtype=np.int64), d0, d1)
         if kind == "agents":
             d0, d1 = 0, self.n_days - 1

@@ -17,8 +17,9 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections import defaultdict
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Callable, Sequence
+from typing import Any
 
 from ortools.sat.python import cp_model
 
@@ -82,7 +83,7 @@ class RosterModel:
         self.on: dict[tuple[int, int], cp_model.IntVar] = {}
         self.tiers: list[Tier] = []
         # how each auxiliary variable follows from the shift options, in creation order
-        self.derived: list[tuple[cp_model.IntVar, Callable[[dict[int, int]], int]]] = []
+        self.derived: list[tuple[cp_model.IntVar, Callable[..., int]]] = []
         self.depends: list[list[int]] = []  # per derived variable: the variables it follows from
         self.linear: list[list[int] | None] = []  # per derived variable: its coefficients, when a weighted sum
         self.eligibility = Eligibility(self.scenario)
@@ -167,7 +168,7 @@ class RosterModel:
             self.notes.extend(sorted(set(self.unusable)))
 
     def _worked_slots(self, a: Assignment) -> tuple[int, ...]:
-        out = []
+        out: list[int] = []
         for start, end in a.runs:
             out.extend(range(self.grid.slot_of(start), self.grid.slot_of(end - dt.timedelta(seconds=1)) + 1))
         return tuple(out)
@@ -188,7 +189,7 @@ class RosterModel:
         """The free options that repeat the published roster's choices (repair), else []."""
         if self.published is None:
             return []
-        out = []
+        out: list[Option] = []
         for (a, i), (q, worked) in self.published_choices().items():
             out.extend(o for o in self.by_agent_inst.get((a, i), []) if o.fixed is None and o.queue == q
                        and o.worked == worked)
@@ -259,7 +260,7 @@ class RosterModel:
 
     # ------------------------------------------------------------------ complete hints
 
-    def define(self, var: cp_model.IntVar, deps: list[int], fn: Callable[[dict[int, int]], int],
+    def define(self, var: cp_model.IntVar, deps: list[int], fn: Callable[..., int],
                coeffs: list[int] | None = None) -> None:
         """Record how `var` is determined by earlier variables (indices `deps`): `fn` computes its
         value (for complete solution hints); `deps` tell LNS which helpers a part must free.

@@ -22,7 +22,7 @@ SCALE = 100  # hundredths of an agent: staffing, shortage and overflow are exact
 LinearExpr = cp_model.LinearExpr
 
 
-class TierId(str, enum.Enum):
+class TierId(enum.StrEnum):
     """The objective tiers; the value is the name a user reads (reports, progress, workbook)."""
 
     OVERFLOW = "overflow"
@@ -44,12 +44,12 @@ class Tier:
     items: list
     coeffs: list[int]
     to_user: float
-    upper: int | None = None  # the largest raw value the tier can take (None: the number of 0/1 terms)
+    upper: int = -1  # the largest raw value the tier can take (-1: the sum of |coeffs|, for 0/1 terms)
     where: list[tuple[int, str]] | None = None  # (slot, queue) of each item, for per-slot tiers (LNS aims there)
 
     def __post_init__(self) -> None:
         self.terms = len(self.items)
-        if self.upper is None:
+        if self.upper < 0:
             self.upper = sum(abs(c) for c in self.coeffs)
         pairs = [(x, c) for x, c in zip(self.items, self.coeffs) if not isinstance(x, int)]
         self.constant = sum(x * c for x, c in zip(self.items, self.coeffs) if isinstance(x, int))
@@ -147,7 +147,8 @@ def plan_changes(rm: RosterModel) -> None:
             changed_shift[a].append(chg)
         elif (a, i) in rm.on:
             changed_shift[a].append(rm.on[(a, i)])
-    agent_terms, shift_terms = [], []
+    agent_terms: list = []
+    shift_terms: list = []
     for a, cs in changed_shift.items():
         shift_terms.extend(cs)
         if any(isinstance(c, int) for c in cs):

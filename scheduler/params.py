@@ -6,9 +6,10 @@ What each one does is said here; why it has its value (the runs that chose it) i
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
 from types import MappingProxyType
-from typing import Any, Mapping
+from typing import Any
 
 from scheduler.objective import TierId
 

@@ -1,9 +1,8 @@
 """Small models of a roster's parts, for large-neighbourhood search (`scheduler.lns`, issue 4).
 
 A part frees some shift options and keeps every other variable at its value in the current
-roster. Given to CP-SAT as the full model with the rest fixed, a part costs 0.6-1 s on 400
-agents x 14 days (150k variables) before any search, in loading and presolving what is fixed.
-`Parts` reads the model's constraints once into flat arrays and builds, for each part, a model
+roster. Given to CP-SAT as the full model with the rest fixed, a part would cost most of its
+time in loading and presolving what is fixed (see benchmarks/README.md). `Parts` reads the model's constraints once into flat arrays and builds, for each part, a model
 of its free variables only: every constraint that touches a free variable, with each fixed
 variable replaced by its value. Whatever solves that model, put back into the current roster,
 solves the full model: a constraint either touches a free variable, and is in the part's model,
@@ -90,9 +89,8 @@ def _ranges(ptr: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _snapshot(model: cp_model.CpModel) -> cp_model_pb2.CpModelProto:
-    """The model as a protobuf message, read in one piece: reading 400 agents x 14 days field by
-    field through the CP-SAT bindings took 3.2 s, from a snapshot 1.3 s in all (`Parts(rm)`,
-    one run each)."""
+    """The model as a protobuf message, read in one piece (much faster than field by field
+    through the CP-SAT bindings on large models)."""
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "model.pb"  # not .txt: binary
         if not model.export_to_file(str(path)):
@@ -217,7 +215,7 @@ class Parts:
         literal_kinds = {"at_most_one": AT_MOST_ONE, "exactly_one": EXACTLY_ONE, "bool_or": BOOL_OR,
                          "bool_and": BOOL_AND}
         # the new terms, gathered in short Python lists and kept as numpy chunks (a list holds
-        # about 36 bytes per term, an array 8: on 400 agents at 30 minutes that is over 1 GB)
+        # about 36 bytes per term, an array 8)
         refs, coefs, sizes = [self.ref], [self.coef], []
         ref: list[int] = []
         coef: list[int] = []

@@ -5,10 +5,10 @@ from the previous tier's roster as a hint. Time is shared among the tiers; a tie
 its optimum early passes its remaining time on. Service (overflow, shortage) is never traded for
 cost or comfort because it is solved, and capped, first.
 
-Within a tier, on models of LNS_MIN_OPTIONS shift options or more: (1) large-neighbourhood
-search (`scheduler.lns`) from the roster at hand; (2) CP-SAT on the whole model, which proves
-bounds, until it stalls; (3) LNS for the rest of the tier's time. Models of more than
-WHOLE_MODEL_MAX variables get LNS alone; smaller ones, CP-SAT on the whole model alone.
+`solve` builds the model; `Pipeline` runs the phases: a greedy first roster
+(`scheduler.warmstart`), then per tier a `TierSearch` (large-neighbourhood search, CP-SAT on
+the whole model, LNS again; see there), then the tier's cap. Stop criteria are the small
+objects of `scheduler.stop`; tuning is `SolveParams` (`scheduler.params`).
 """
 
 from __future__ import annotations
@@ -16,13 +16,14 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import math
-import signal
 import sys
 import threading
 import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Callable, Sequence, TextIO
+from typing import Any, TextIO
 
+import numpy as np
 from ortools.sat.python import cp_model
 
 from scheduler.errors import InfeasibleError
@@ -35,6 +36,7 @@ from scheduler.result import PhaseResult, SolveReport
 from scheduler.roster import Assignment, Roster
 from scheduler.rules import Rule
 from scheduler.scenario import Scenario
+from scheduler.stop import Interrupt, MaxRuntime, Stalled
 from scheduler.warmstart import greedy_roster
 
 
@@ -58,23 +60,6 @@ class ProgressPrinter:
             self._last = now
             print(f"[{now - self.t0:6.1f}s]   {name}: {objective:,.2f}  bound {bound:,.2f}", file=self.stream,
                   flush=True)
-
-
-@dataclass(frozen=True)
-class Stalled:
-    """Stop criterion: the objective improved by less than `min_gain` (relative) in the last
-    `window_s` seconds, with a solution found at least that long ago."""
-
-    window_s: float
-    min_gain: float
-
-    def __call__(self, history: list[tuple[float, float]]) -> bool:
-        """`history`: (monotonic time, objective) of each solution so far."""
-        if not history or time.monotonic() - history[0][0] < self.window_s:
-            return False
-        cutoff = time.monotonic() - self.window_s
-        before = next(obj for t, obj in reversed(history) if t <= cutoff)
-        return before - history[-1][1] <= self.min_gain * max(abs(before), 1e-9)
 
 
 class _Callback(cp_model.CpSolverSolutionCallback):
@@ -102,241 +87,267 @@ class SolveOptions:
     tuning: SolveParams = DEFAULT_PARAMS         # the search's own parameters
 
 
-@dataclass
-class _Interrupt:
-    requested: bool = False
-    previous: object = field(default=None)
-
-    def __enter__(self) -> "_Interrupt":
-        try:
-            self.previous = signal.signal(signal.SIGINT, self._handle)
-        except ValueError:  # not in the main thread
-            self.previous = None
-        return self
-
-    def _handle(self, *_: object) -> None:
-        if self.requested:  # second Ctrl-C: give up at once
-            raise KeyboardInterrupt
-        self.requested = True
-
-    def __exit__(self, *exc: object) -> None:
-        if self.previous is not None:
-            signal.signal(signal.SIGINT, self.previous)
-
-
-def _search(solver: cp_model.CpSolver, model: cp_model.CpModel, cb: _Callback | None, interrupt: _Interrupt,
+def _search(solver: cp_model.CpSolver, model: cp_model.CpModel, cb: _Callback | None, interrupt: Interrupt,
             stalled: Stalled | None = None) -> int:
     """Run the search in a worker thread so that Ctrl-C reaches Python's handler in the main
     thread at once, which then stops the search; returns the CP-SAT status. With `stalled`, the
     search also stops when that criterion holds for its solutions so far."""
-    result: list[int] = []
+    result: list = []
     worker = threading.Thread(target=lambda: result.append(solver.solve(model, cb)), daemon=True)
     worker.start()
     while worker.is_alive():
         worker.join(0.1)
-        if interrupt.requested or (stalled is not None and cb is not None and stalled(cb.history)):
+        if interrupt() or (stalled is not None and cb is not None and stalled(cb.history)):
             solver.stop_search()
     return result[0]
 
 
-def solve_model(rm: RosterModel, opts: SolveOptions, printer: ProgressPrinter | None = None) -> tuple[Roster, SolveReport]:
+def solve_model(rm: RosterModel, opts: SolveOptions, printer: ProgressPrinter | None = None
+                ) -> tuple[Roster, SolveReport]:
     """Minimise the tiers of `rm` in order; returns the roster and a report per tier.
 
     Raises InfeasibleError when no roster satisfies the hard rules."""
-    t_start = time.monotonic()
-    deadline = t_start + opts.time_limit_s
-    report = SolveReport(status="OPTIMAL", time_limit_s=opts.time_limit_s, workers=opts.workers, seed=opts.seed,
-                         notes=list(rm.notes))
-    proto = rm.m.proto
-    report.n_variables, report.n_constraints = len(proto.variables), len(proto.constraints)
-    tiers = [t for t in rm.tiers if t.terms > 0]
-    solution: list[int] | None = None  # the best roster so far: a value for every model variable
-    greedy_solution: list[int] | None = None
-    # one worker: budgets in CP-SAT's deterministic time, fixed in advance, so the same input and
-    # seed give the same roster on any machine and load; several workers: wall-clock budgets
-    deterministic = opts.workers == 1
-    n_free_options = sum(1 for o in rm.options if o.fixed is None)
-    tuning = opts.tuning
-    total_share = sum(tuning.share(t.id) for t in tiers)
-    with _Interrupt() as interrupt:
-        for n, tier in enumerate(tiers):
-            remaining = deadline - time.monotonic()
-            share_left = sum(tuning.share(t.id) for t in tiers[n:])
-            if deterministic:
-                budget = max(0.5, opts.time_limit_s * tuning.share(tier.id) / total_share)
-            else:
-                budget = max(0.5, remaining * tuning.share(tier.id) / share_left)
-            if interrupt.requested or (remaining <= 0.2 and solution is not None and not deterministic):
-                report.status = "FEASIBLE"
-                report.notes.append(f"{tier.name} was not optimised: "
-                                    + ("stopped by the user" if interrupt.requested else "out of time"))
-                continue
-            # a tier breaks its ties by the tier that matters next (TIE_BREAK): the weight exceeds
-            # that tier's largest value, so the order of priorities stays exact, and the search
-            # does not wander away from good values of the next tier meanwhile
-            tie = next((t for t in tiers[n + 1:] if t.id == tuning.tie_break.get(tier.id)), None)
-            weight = tie.upper + 1 if tie is not None and (tie.upper + 1) * tier.upper < 2 ** 53 else 1
-            rm.m.minimize(tier.expr * weight + tie.expr if weight > 1 else tier.expr)
-            if solution is None:
-                # a legal greedy roster (the published one first, in a repair): the first tier
-                # starts from it
-                t_greedy = time.monotonic()
-                chosen = greedy_roster(rm, keep=rm.published_options())
-                hint = rm.complete_hint({id(o) for o in chosen})
-                greedy_solution = [hint.get(k, 0) for k in range(len(rm.m.proto.variables))]
-                if printer:
-                    if printer.stream:
-                        print(f"[{time.monotonic() - printer.t0:6.1f}s] greedy first roster: {len(chosen):,} shifts "
-                              f"in {time.monotonic() - t_greedy:.1f}s", file=printer.stream, flush=True)
-                    # a legal roster exists from here on (it is what Ctrl-C would write)
-                    printer.solution(tier.name, tier.value(greedy_solution) * tier.to_user, 0.0, final=True)
-            t0 = time.monotonic()
-            if printer:
-                printer.phase(tier.name, tier.unit, budget)
-            found = solution if solution is not None else greedy_solution
-            use_lns = n_free_options >= tuning.lns_min_options and found is not None
-            # large models: large-neighbourhood search (scheduler.lns) around CP-SAT on the whole
-            # model. Its parts minimise this tier and then the next one (an exact lexicographic
-            # weight), so a roster good in the next tier stays good while this one improves.
-            goal = [(tier, 1)]
-            nxt = tie or (tiers[n + 1] if n + 1 < len(tiers) else None)
-            if nxt is not None and (nxt.upper + 1) * (tier.upper + 1) < 2 ** 53:
-                goal = [(tier, nxt.upper + 1), (nxt, 1)]
-            spent = [0.0]  # this tier's time so far: deterministic seconds with one worker, else wall
+    return Pipeline(rm, opts, printer).run()
 
-            def goal_value(values: list[int]) -> int:
-                return sum(w * t.value(values) for t, w in goal)
 
-            def left() -> float:
-                return budget - (spent[0] if deterministic else time.monotonic() - t0)
+class Pipeline:
+    """The search, tier by tier: a greedy first roster, then for each tier its `TierSearch`
+    (LNS, CP-SAT on the whole model, LNS), then a cap so later tiers keep what it reached.
 
-            def lns(share: float, phase: int, until=None) -> None:
-                nonlocal found
-                limit = left() * share
-                if limit < 0.5 or interrupt.requested:
-                    return
-                found, stats = improve(
-                    rm, goal, found, limit, workers=opts.workers, seed=opts.seed + 1000 * n + 100 * phase,
-                    deterministic=deterministic,
-                    stop=lambda: interrupt.requested or (not deterministic and time.monotonic() > deadline),
-                    search=lambda s, m: _search(s, m, None, interrupt), until=until,
-                    on_improve=(lambda v: printer.solution(tier.name, tier.value(v) * tier.to_user, 0.0))
-                    if printer else None, params=tuning)
-                spent[0] += stats.charged_s
-                report.notes.append(stats.describe(tier.name, tier.unit))
+    One worker: budgets in CP-SAT's deterministic time, fixed in advance, so the same input and
+    seed give the same roster on any machine and load; several workers: wall-clock budgets."""
 
-            floor = _floor(rm, tier)
-            # the roster at hand keeps every rule (LNS needs that; a repair whose fixed past
-            # breaks one has none: CP-SAT on the whole model then says why)
-            legal = use_lns and not parts_of(rm).violations(found)
-            # a model this large: CP-SAT on the whole of it spends the tier's time loading and
-            # presolving and proves no useful bound (measured on 400 agents x 14 days: 13 s for
-            # nothing, where LNS parts improve several times a second); LNS keeps all the time
-            lns_only = legal and len(proto.variables) > tuning.whole_model_max
-            if legal:
-                # 1. LNS from the roster at hand until the tier reaches its least value, or
-                #    LNS_FIRST_SHARE of its time is gone (all of it on a model this large): in
-                #    the first tier, the greedy roster's shortage survives while overflow is
-                #    driven down
-                lns(1.0 if lns_only else tuning.lns_first_share, 1, until=lambda v: tier.value(v) <= floor)
-            if legal and tier.value(found) <= floor:
-                # the roster reaches the least value the tier can take (no service missing,
-                # say): nothing to search for, and nothing to prove
-                status, name, bound = cp_model.OPTIMAL, "OPTIMAL", floor
-            elif lns_only:
-                status, name, bound = cp_model.UNKNOWN, "FEASIBLE", floor
-            else:
-                # 2. CP-SAT on the whole model: proves bounds, and finds what LNS cannot; with LNS to
-                #    follow it stops when it stalls (one worker: after FULL_SHARE of the time left)
-                # the roster at hand, complete (the previous tier's is still feasible under the new
-                # cap), is CP-SAT's first solution
-                if found is not None:
-                    set_hint(rm.m, found)
-                whole = max(0.5, left() * tuning.full_share if use_lns and deterministic else left())
-                stalled = (Stalled(max(2.0, budget * tuning.stall_share), tuning.stall_gain)
-                           if use_lns and not deterministic else None)
-                solver = cp_model.CpSolver()
-                if deterministic:
-                    solver.parameters.max_deterministic_time = whole
-                    solver.parameters.max_time_in_seconds = 10 * whole + 10  # a guard, never the limit in practice
-                else:
-                    solver.parameters.max_time_in_seconds = whole
-                solver.parameters.num_workers = opts.workers
-                solver.parameters.random_seed = opts.seed
-                solver.parameters.log_search_progress = opts.log
-                solver.parameters.catch_sigint_signal = False  # Ctrl-C is ours: see _search
-                if tier.id not in tuning.service_tiers and len(proto.variables) > tuning.large_model:
-                    # these tiers start from a complete roster; on a large model presolve alone would
-                    # use up their budget (measured: 400 agents x 14 days, flex tier found nothing)
-                    solver.parameters.cp_model_presolve = False
-                for key, value in opts.params.items():
-                    setattr(solver.parameters, key, value)
-                cb = _Callback(tier.name, tier.to_user / weight, printer, lambda: interrupt.requested)
-                # after Ctrl-C during LNS, the roster at hand is written as it is
-                status = cp_model.UNKNOWN if interrupt.requested else _search(solver, rm.m, cb, interrupt, stalled)
-                if (status == cp_model.UNKNOWN and solution is None and not use_lns and not deterministic
-                        and not interrupt.requested and deadline - time.monotonic() > 0.5):
-                    # nothing beyond the greedy roster yet: the first tier keeps all the time left
-                    solver.parameters.max_time_in_seconds = deadline - time.monotonic()
-                    status = _search(solver, rm.m, cb, interrupt)
-                if interrupt.requested and status == cp_model.UNKNOWN:
-                    name = "UNKNOWN"  # the search may not have started at all
-                else:
-                    spent[0] += solver.response_proto.deterministic_time
-                    name = solver.status_name(status)
-                if status == cp_model.INFEASIBLE:
-                    raise InfeasibleError(explain_infeasible(rm))
-                bound = 0
-                if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-                    bound = math.ceil(solver.best_objective_bound - 1e-6) // weight
-                    candidate = list(solver.response_proto.solution)
-                    # with LNS, CP-SAT's roster replaces the one at hand only when it is better in
-                    # this tier, then the next (CP-SAT minimised this tier alone: at equal value its
-                    # roster may be worse in the next)
-                    if found is None or not use_lns or goal_value(candidate) < goal_value(found):
-                        found = candidate
-                elif found is not None:
-                    # the search ended (or, after Ctrl-C, never ran) before it reported anything
-                    # better: keep the roster we have (the previous tier's, the greedy one, or what
-                    # LNS made of them)
-                    if not interrupt.requested:
-                        report.notes.append(f"{tier.name}: CP-SAT on the whole model found no better roster in "
-                                            f"{whole:.1f} s ({name})")
-                elif interrupt.requested:
-                    raise KeyboardInterrupt  # stopped before any roster existed: nothing to write
-                else:
-                    raise InfeasibleError([f"No roster was found within {opts.time_limit_s:.0f} s "
-                                           f"(solver status {name}). Give it more time with --time-limit."])
-            if use_lns and status != cp_model.OPTIMAL and tier.value(found) > bound:
-                # 3. LNS for the rest of the tier's time, or until it reaches CP-SAT's bound
-                lns(1.0, 3, until=lambda v: tier.value(v) <= bound)
-            value = tier.value(found)
-            if status != cp_model.OPTIMAL and value <= bound:
-                name = "OPTIMAL"  # LNS reached the bound CP-SAT proved
-            elif status == cp_model.UNKNOWN and use_lns:
-                name = "FEASIBLE"
-            report.phases.append(PhaseResult(tier.name, tier.unit, name, value * tier.to_user,
-                                             max(0, min(value, bound)) * tier.to_user, time.monotonic() - t0))
-            if printer:
-                printer.solution(tier.name, value * tier.to_user, max(0, min(value, bound)) * tier.to_user, final=True)
-            if name != "OPTIMAL":
-                report.status = "FEASIBLE"
-            solution = found
-            rm.m.add(tier.expr <= value)  # later tiers may not worsen this one
-    if solution is not None:
-        # report every tier of the final roster (later tiers may improve earlier ones by the way),
-        # evaluated on the roster itself: helper variables of a tier not being minimised may sit
-        # above their tight values in a solution (e.g. an agent marked changed who is not)
-        tight = rm.complete_hint({id(o) for o in rm.options if solution[o.var.index]})
-        by_name = {t.name: t for t in tiers}
-        for phase in report.phases:
-            phase.objective = by_name[phase.name].value(tight) * by_name[phase.name].to_user
-    if interrupt.requested:
-        report.notes.append("stopped with Ctrl-C: the roster is the best found so far, not proven optimal")
-        report.status = "FEASIBLE"
-    report.seconds = time.monotonic() - t_start
-    # no solution: no tier had anything to minimise (no demand, nobody to roster), everyone is off
-    return _roster_from_solution(rm, solution), report
+    def __init__(self, rm: RosterModel, opts: SolveOptions, printer: ProgressPrinter | None):
+        self.rm, self.opts, self.printer, self.tuning = rm, opts, printer, opts.tuning
+        self.t_start = time.monotonic()
+        self.deadline = MaxRuntime(self.t_start + opts.time_limit_s)
+        self.deterministic = opts.workers == 1
+        self.report = SolveReport(status="OPTIMAL", time_limit_s=opts.time_limit_s, workers=opts.workers,
+                                  seed=opts.seed, notes=list(rm.notes))
+        proto = rm.m.proto
+        self.report.n_variables, self.report.n_constraints = len(proto.variables), len(proto.constraints)
+        self.tiers = [t for t in rm.tiers if t.terms > 0]
+        self.n_free_options = sum(1 for o in rm.options if o.fixed is None)
+        self.solution: list[int] | None = None  # the best roster so far: a value for every model variable
+        self.greedy: list[int] | None = None
+        self.interrupt = Interrupt()
+
+    def run(self) -> tuple[Roster, SolveReport]:
+        with self.interrupt:
+            for n, tier in enumerate(self.tiers):
+                self.solve_tier(n, tier)
+        return self.finish()
+
+    def budget(self, n: int, tier: Tier) -> float:
+        """The tier's time: its share of the limit (one worker) or of the time left."""
+        share = self.tuning.share
+        if self.deterministic:
+            total = sum(share(t.id) for t in self.tiers)
+            return max(0.5, self.opts.time_limit_s * share(tier.id) / total)
+        left = sum(share(t.id) for t in self.tiers[n:])
+        return max(0.5, self.deadline.left() * share(tier.id) / left)
+
+    def tie_break(self, n: int, tier: Tier) -> tuple[Tier | None, int]:
+        """The tier whose ties this one breaks (SolveParams.tie_break), when present, and the
+        weight that keeps the order of priorities exact (above that tier's largest value; 1
+        when that would not stay exact in doubles: then ties are not broken)."""
+        tie = next((t for t in self.tiers[n + 1:] if t.id == self.tuning.tie_break.get(tier.id)), None)
+        if tie is None or (tie.upper + 1) * tier.upper >= 2 ** 53:
+            return tie, 1
+        return tie, tie.upper + 1
+
+    def greedy_start(self, tier: Tier) -> list[int]:
+        """A legal greedy roster (the published one first, in a repair), complete."""
+        rm, printer = self.rm, self.printer
+        t_greedy = time.monotonic()
+        chosen = greedy_roster(rm, keep=rm.published_options())
+        hint = rm.complete_hint({id(o) for o in chosen})
+        values = [hint.get(k, 0) for k in range(len(rm.m.proto.variables))]
+        if printer:
+            if printer.stream:
+                print(f"[{time.monotonic() - printer.t0:6.1f}s] greedy first roster: {len(chosen):,} shifts "
+                      f"in {time.monotonic() - t_greedy:.1f}s", file=printer.stream, flush=True)
+            # a legal roster exists from here on (it is what Ctrl-C would write)
+            printer.solution(tier.name, tier.value(values) * tier.to_user, 0.0, final=True)
+        return values
+
+    def solve_tier(self, n: int, tier: Tier) -> None:
+        budget = self.budget(n, tier)
+        if self.interrupt() or (self.deadline.left() <= 0.2 and self.solution is not None
+                                and not self.deterministic):
+            self.report.status = "FEASIBLE"
+            self.report.notes.append(f"{tier.name} was not optimised: "
+                                     + ("stopped by the user" if self.interrupt() else "out of time"))
+            return
+        tie, weight = self.tie_break(n, tier)
+        self.rm.m.minimize(tier.expr * weight + tie.expr if tie is not None and weight > 1 else tier.expr)
+        if self.solution is None:
+            self.greedy = self.greedy_start(tier)
+        found = self.solution if self.solution is not None else self.greedy
+        assert found is not None
+        nxt = tie or (self.tiers[n + 1] if n + 1 < len(self.tiers) else None)
+        search = TierSearch(self, n, tier, budget, weight, nxt, found)
+        phase = search.run()
+        self.report.phases.append(phase)
+        if self.printer:
+            self.printer.solution(tier.name, phase.objective, phase.best_bound, final=True)
+        if phase.status != "OPTIMAL":
+            self.report.status = "FEASIBLE"
+        self.solution = search.found
+        self.rm.m.add(tier.expr <= tier.value(search.found))  # later tiers may not worsen this one
+
+    def finish(self) -> tuple[Roster, SolveReport]:
+        rm, report, solution = self.rm, self.report, self.solution
+        if solution is not None:
+            # report every tier of the final roster (later tiers may improve earlier ones by the
+            # way), evaluated on the roster itself: helper variables of a tier not being minimised
+            # may sit above their tight values in a solution (e.g. an agent marked changed who is not)
+            tight = rm.complete_hint({id(o) for o in rm.options if solution[o.var.index]})
+            by_name = {t.name: t for t in self.tiers}
+            for phase in report.phases:
+                phase.objective = by_name[phase.name].value(tight) * by_name[phase.name].to_user
+        if self.interrupt():
+            report.notes.append("stopped with Ctrl-C: the roster is the best found so far, not proven optimal")
+            report.status = "FEASIBLE"
+        report.seconds = time.monotonic() - self.t_start
+        # no solution: no tier had anything to minimise (no demand, nobody to roster), everyone is off
+        return _roster_from_solution(rm, solution), report
+
+
+class TierSearch:
+    """One tier's search from the roster at hand (`found`). On models of
+    SolveParams.lns_min_options free options or more: (1) LNS until the tier reaches its least
+    value or lns_first_share of its time is gone; (2) CP-SAT on the whole model, which proves a
+    bound, until it stalls; (3) LNS for the rest of the time or until it reaches that bound.
+    Models above whole_model_max variables get LNS alone; small ones, CP-SAT alone."""
+
+    def __init__(self, pipe: Pipeline, n: int, tier: Tier, budget: float, weight: int, nxt: Tier | None,
+                 found: list[int]):
+        self.pipe, self.rm, self.n, self.tier = pipe, pipe.rm, n, tier
+        self.budget, self.weight, self.found = budget, weight, found
+        self.t0 = time.monotonic()
+        self.spent = 0.0  # this tier's time so far: deterministic seconds with one worker
+        self.use_lns = pipe.n_free_options >= pipe.tuning.lns_min_options
+        # LNS parts minimise this tier and then the next one (an exact lexicographic weight), so
+        # a roster good in the next tier stays good while this one improves
+        self.goal: list[tuple[Tier, int]] = [(tier, 1)]
+        if nxt is not None and (nxt.upper + 1) * (tier.upper + 1) < 2 ** 53:
+            self.goal = [(tier, nxt.upper + 1), (nxt, 1)]
+
+    def goal_value(self, values: list[int]) -> int:
+        return sum(w * t.value(values) for t, w in self.goal)
+
+    def left(self) -> float:
+        return self.budget - (self.spent if self.pipe.deterministic else time.monotonic() - self.t0)
+
+    def run(self) -> PhaseResult:
+        pipe, tier, tuning = self.pipe, self.tier, self.pipe.tuning
+        if pipe.printer:
+            pipe.printer.phase(tier.name, tier.unit, self.budget)
+        floor = _floor(self.rm, tier)
+        # the roster at hand keeps every rule (LNS needs that; a repair whose fixed past breaks
+        # one has none: CP-SAT on the whole model then says why)
+        legal = self.use_lns and not parts_of(self.rm).violations(np.asarray(self.found, dtype=np.int64))
+        # a model this large: CP-SAT on the whole of it spends the tier's time loading and
+        # presolving and proves no useful bound; LNS keeps all the time
+        lns_only = legal and len(self.rm.m.proto.variables) > tuning.whole_model_max
+        if legal:
+            self.lns(1.0 if lns_only else tuning.lns_first_share, 1, until=lambda v: tier.value(v) <= floor)
+        status: Any  # a CP-SAT status
+        if legal and tier.value(self.found) <= floor:
+            # the least value the tier can take (no service missing, say): nothing to search for
+            status, name, bound = cp_model.OPTIMAL, "OPTIMAL", floor
+        elif lns_only:
+            status, name, bound = cp_model.UNKNOWN, "FEASIBLE", floor
+        else:
+            status, name, bound = self.whole_model()
+        if self.use_lns and status != cp_model.OPTIMAL and tier.value(self.found) > bound:
+            self.lns(1.0, 3, until=lambda v: tier.value(v) <= bound)
+        value = tier.value(self.found)
+        if status != cp_model.OPTIMAL and value <= bound:
+            name = "OPTIMAL"  # LNS reached the bound CP-SAT proved
+        elif status == cp_model.UNKNOWN and self.use_lns:
+            name = "FEASIBLE"
+        return PhaseResult(tier.name, tier.unit, name, value * tier.to_user,
+                           max(0, min(value, bound)) * tier.to_user, time.monotonic() - self.t0)
+
+    def lns(self, share: float, phase: int, until: Callable[[list[int]], bool]) -> None:
+        """Large-neighbourhood search (`scheduler.lns`) for `share` of the time left."""
+        pipe, tier = self.pipe, self.tier
+        limit = self.left() * share
+        if limit < 0.5 or pipe.interrupt():
+            return
+        printer = pipe.printer
+        self.found, stats = improve(
+            self.rm, self.goal, self.found, limit, workers=pipe.opts.workers,
+            seed=pipe.opts.seed + 1000 * self.n + 100 * phase, deterministic=pipe.deterministic,
+            stop=lambda: pipe.interrupt() or (not pipe.deterministic and pipe.deadline()),
+            search=lambda s, m: _search(s, m, None, pipe.interrupt), until=until,
+            on_improve=(lambda v: printer.solution(tier.name, tier.value(v) * tier.to_user, 0.0))
+            if printer else None, params=pipe.tuning)
+        self.spent += stats.charged_s
+        pipe.report.notes.append(stats.describe(tier.name, tier.unit))
+
+    def _solver(self, seconds: float) -> cp_model.CpSolver:
+        pipe, opts, tuning = self.pipe, self.pipe.opts, self.pipe.tuning
+        solver = cp_model.CpSolver()
+        if pipe.deterministic:
+            solver.parameters.max_deterministic_time = seconds
+            solver.parameters.max_time_in_seconds = 10 * seconds + 10  # a guard, never the limit in practice
+        else:
+            solver.parameters.max_time_in_seconds = seconds
+        solver.parameters.num_workers = opts.workers
+        solver.parameters.random_seed = opts.seed
+        solver.parameters.log_search_progress = opts.log
+        solver.parameters.catch_sigint_signal = False  # Ctrl-C is ours: see _search
+        if self.tier.id not in tuning.service_tiers and len(self.rm.m.proto.variables) > tuning.large_model:
+            # these tiers start from a complete roster; on a large model presolve alone would use
+            # up their budget
+            solver.parameters.cp_model_presolve = False
+        for key, value in opts.params.items():
+            setattr(solver.parameters, key, value)
+        return solver
+
+    def whole_model(self) -> tuple[Any, str, int]:
+        """CP-SAT on the whole model, from the roster at hand (complete: the previous tier's is
+        still feasible under the new cap); with LNS to follow it stops when it stalls (one
+        worker: after full_share of the time left). Returns status, its name and the bound."""
+        pipe, tier, tuning, rm = self.pipe, self.tier, self.pipe.tuning, self.rm
+        set_hint(rm.m, self.found)
+        whole = max(0.5, self.left() * tuning.full_share if self.use_lns and pipe.deterministic else self.left())
+        stalled = (Stalled(max(2.0, self.budget * tuning.stall_share), tuning.stall_gain)
+                   if self.use_lns and not pipe.deterministic else None)
+        solver = self._solver(whole)
+        cb = _Callback(tier.name, tier.to_user / self.weight, pipe.printer, pipe.interrupt)
+        # after Ctrl-C during LNS, the roster at hand is written as it is
+        status = cp_model.UNKNOWN if pipe.interrupt() else _search(solver, rm.m, cb, pipe.interrupt, stalled)
+        if (status == cp_model.UNKNOWN and pipe.solution is None and not self.use_lns and not pipe.deterministic
+                and not pipe.interrupt() and pipe.deadline.left() > 0.5):
+            # nothing beyond the greedy roster yet: the first tier keeps all the time left
+            solver.parameters.max_time_in_seconds = pipe.deadline.left()
+            status = _search(solver, rm.m, cb, pipe.interrupt)
+        if pipe.interrupt() and status == cp_model.UNKNOWN:
+            name = "UNKNOWN"  # the search may not have started at all
+        else:
+            self.spent += solver.response_proto.deterministic_time
+            name = solver.status_name(status)
+        if status == cp_model.INFEASIBLE:
+            raise InfeasibleError(explain_infeasible(rm))
+        bound = 0
+        if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            bound = math.ceil(solver.best_objective_bound - 1e-6) // self.weight
+            candidate = list(solver.response_proto.solution)
+            # with LNS, CP-SAT's roster replaces the one at hand only when it is better in this
+            # tier, then the next (CP-SAT minimised this tier alone: at equal value its roster
+            # may be worse in the next)
+            if not self.use_lns or self.goal_value(candidate) < self.goal_value(self.found):
+                self.found = candidate
+        elif not pipe.interrupt():
+            # the search ended before it reported anything better: keep the roster at hand (the
+            # previous tier's, the greedy one, or what LNS made of them)
+            pipe.report.notes.append(f"{tier.name}: CP-SAT on the whole model found no better roster in "
+                                     f"{whole:.1f} s ({name})")
+        return status, name, bound
 
 
 def _floor(rm: RosterModel, tier: Tier) -> int:

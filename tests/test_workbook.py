@@ -147,7 +147,17 @@ def test_roster_grid(written, scenario):
     ws = openpyxl.load_workbook(written()[0])["Roster"]
     header = [c.value for c in ws[1]]
     assert header[:4] == ["employee_id", "name", "home queue", "kind"]
-    assert header[4:] == ["11-10 Tue", "11-11 Wed", "11-12 Thu"]
+    assert header[4:7] == ["11-10 Tue", "11-11 Wed", "11-12 Thu"]
+    assert header[7:] == ["hours", "nights", "weekend days"]
+    # per agent: worked hours (the break excluded), night shifts, Saturdays and Sundays worked
+    assert [[ws.cell(row=r, column=c).value for c in (8, 9, 10)] for r in (2, 3, 4)] == \
+        [[15.0, 0, 0], [8.0, 1, 0], [0.0, 0, 0]]
+    assert ws.cell(row=2, column=8).number_format == "0.0"
+    # per date: head-count of each shift code, then everybody with a shift that date
+    counts = {ws.cell(row=r, column=1).value: [ws.cell(row=r, column=c).value for c in (5, 6, 7)]
+              for r in range(5, 9)}
+    assert counts == {"head-count E": [1, 0, 0], "head-count L": [0, 1, 0], "head-count N": [1, 0, 0],
+                      "agents on shift": [2, 1, 0]}
     assert column_values(ws, 1)[1:4] == ["A1", "+1", "007"]  # staff order, including 007 with no shift
     assert [ws.cell(row=2, column=c).value for c in (5, 6, 7)] == ["E", "L→after_sales", None]
     assert ws.cell(row=3, column=5).value == "N"
@@ -372,3 +382,46 @@ def test_absences_travel_in_the_workbook(written, scenario):
     paths = written()
     assert read_absences(paths[0]) == scenario.absences
     assert with_absences(scenario, read_absences(paths[0])) is scenario  # nothing new, nothing repeated
+
+
+def test_chinese_labels_cover_the_notes_steps_tiers_and_units_the_program_writes(scenario_factory):
+    """Real notes and steps, made by the code that writes them, so a note added without a
+    translation shows up here: add a pattern to labels.NOTE_PATTERNS (or STEP_PATTERNS)."""
+    from collections import Counter
+    from pathlib import Path
+
+    from scheduler.bound import RELAXED
+    from scheduler.diagnose import unavoidable_shortage
+    from scheduler.forecast import derive_demand
+    from scheduler.lns import LnsStats
+    from scheduler.scenario import load_config
+    from scheduler.solve import SolveOptions, solve
+    from scheduler.workbook.labels import term, translate_note, translate_step
+
+    # nobody may work at night (the only lead cannot), so the diagnosis writes its note too
+    tiny = scenario_factory(
+        agents=[{"employee_id": "L", "name": "组长", "home_queue": "pre_sales", "is_lead": True, "night_ok": False},
+                {"employee_id": "A", "name": "甲", "home_queue": "pre_sales"}],
+        demand={"pre_sales": [10.0] * 24}, shifts=[{"code": "N", "start": "00:00", "hours": 8, "night": True},
+                                                    {"code": "D", "start": "08:00", "hours": 8}])
+    _, report = solve(tiny, SolveOptions(time_limit_s=1, workers=1, seed=0))
+    notes = list(report.notes)
+    notes += [f"unavoidable: {w}" for w in unavoidable_shortage(tiny)]
+    notes += [f"LP bound relaxes: {RELAXED}", "stopped with Ctrl-C: the roster is the best found so far, "
+              "not proven optimal"]
+    stats = LnsStats(iterations=120, improvements=7, start=1234.5, end=1100.0, seconds=3.5,
+                     by_kind=Counter({"days": 5, "agents": 2}))
+    notes += [stats.describe("shortage", "agent-hours"), LnsStats(skipped="x").describe("overflow", "customer-hours")]
+    assert any(n.startswith("unavoidable") for n in notes)
+    for note in notes:
+        assert translate_note(note, "zh") != note, f"no Chinese for the note: {note}"
+        assert translate_note(note, "en") == note
+    for phase in report.phases:
+        assert term(phase.name, "zh") != phase.name and term(phase.unit, "zh") != phase.unit
+        assert term(phase.status, "zh") != phase.status
+
+    config = load_config(Path(__file__).resolve().parent.parent / "data" / "double11" / "scenario.toml")
+    for label, value in derive_demand(config)[1]:
+        assert translate_step(label, "zh") != label, f"no Chinese for the forecast step: {label}"
+        if isinstance(value, str) and not value.replace("_", "").isalnum():
+            assert translate_step(value, "zh") != value, value

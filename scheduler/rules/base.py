@@ -52,16 +52,20 @@ class Rule(abc.ABC):
 
     def bound_setup(self, lp: BoundLP) -> None:
         """Before the bound's variables are made (e.g. slots nobody may work)."""
+        return None  # no contribution: the bound only gets weaker, never wrong
 
     def bound_shift(self, lp: BoundLP, slots: list[int], worked: list, shift) -> None:
         """For one pool, instance and queue: `shift` agents work it, `worked[k]` of them slot
         `slots[k]`."""
+        return None  # no contribution: the bound only gets weaker, never wrong
 
     def bound_pool(self, lp: BoundLP, pool: Pool) -> None:
         """The rule for one pool of identical agents, summed over the pool."""
+        return None  # no contribution: the bound only gets weaker, never wrong
 
     def bound_all(self, lp: BoundLP) -> None:
         """After every pool (rules across agents, such as leads)."""
+        return None  # no contribution: the bound only gets weaker, never wrong
 
     def __repr__(self) -> str:
         return f"<rule {self.name}>"

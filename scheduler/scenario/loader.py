@@ -28,6 +28,7 @@ from scheduler.scenario.messages import (
     _unknown_queue,
 )
 from scheduler.scenario.models import Absence, Agent, Scenario, ScenarioConfig, config_cross_references
+from scheduler.scenario.template import EXAMPLE_ROW_MESSAGE, looks_like_the_example
 from scheduler.scenario.readers import (
     KIND_WORDS,
     _check_columns,
@@ -151,6 +152,8 @@ def _load_staff(folder: Path, config: ScenarioConfig, problems: list[Problem]
             else:
                 data[col] = f[col]
         eid = data.get("employee_id")
+        if looks_like_the_example(f.get("employee_id", ""), f.get("name", "")):
+            fail("employee_id", EXAMPLE_ROW_MESSAGE.format(id=f["employee_id"], name=f["name"]))
         if eid is not None:
             if eid in seen:
                 fail("employee_id", f"duplicate employee_id {eid!r} (first on row {seen[eid]}); "
@@ -356,7 +359,8 @@ def load_scenario(folder: str | Path) -> Scenario:
     else:
         problems.append(Problem("demand.csv", f"not found in {folder}, and scenario.toml has no [forecast] to "
                                               f"derive it from; expected demand.csv with the columns "
-                                              f"{', '.join(DEMAND_COLUMNS)}"))
+                                              f"{', '.join(DEMAND_COLUMNS)}, or the business plan in a "
+                                              f"[forecast] table of scenario.toml"))
         demand, source = {}, "demand.csv"
     absences: list[Absence] = []
     if (folder / "absences.csv").exists():

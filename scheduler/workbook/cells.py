@@ -17,6 +17,10 @@ from scheduler.atomic import plain_value as _plain
 
 DATE_FORMAT = "yyyy-mm-dd"
 DATETIME_FORMAT = "yyyy-mm-dd hh:mm"
+HOURS_FORMAT = "0.0"
+SECONDS_FORMAT = "0.0"
+AMOUNT_FORMAT = "#,##0.00"  # objective values and bounds
+PERCENT_FORMAT = "0.0%"
 
 # shift fills, given out in scenario.config.shifts order (cycled when there are more shifts)
 PALETTE = ("BDD7EE", "FFE699", "C6E0B4", "F8CBAD", "D9D2E9", "FCE4D6", "DDEBF7", "E2EFDA",

@@ -4,6 +4,7 @@ reader depend on, and the label tables per language ("en", "zh") for everything 
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 ASSIGNMENTS = "Assignments"
@@ -32,8 +33,8 @@ LABELS: dict[str, dict[str, Any]] = {
         "legend": "Legend", "moved": "X→queue: works that queue instead of the home queue",
         "absent_legend": "absent (leave or sick call; the reason when one was given)",
         "night": "night", "kinds": "for",
-        "chart_title": "Required vs staffed agents: {queue}", "required": "required",
-        "staffed": "staffed", "agents": "agents (efficiency-weighted)",
+        "chart_title": "{queue}: required vs staffed agents", "required": "required",
+        "staffed": "staffed", "agents": "agents",
         "title": "Roster summary", "scenario": "scenario",
         "sec_solve": "Solve", "status": "status", "objective": "objective ({tier}, {unit})",
         "objective_plain": "objective", "best_bound": "best bound", "gap": "gap",
@@ -50,7 +51,7 @@ LABELS: dict[str, dict[str, Any]] = {
         "sec_horizon": "Scenario", "horizon": "horizon", "days": "days", "slot_minutes": "slot minutes",
         "n_agents": "agents (regular / flex / leads)", "demand_source": "demand from",
         "sec_rules": "Rules in force", "rule": "rule", "value": "value", "meaning": "meaning",
-        "high_load_auto": "auto: 60 % of the horizon's peak",
+        "high_load_auto": "auto: 60 % of the horizon's peak", "auto": "auto",
         "sec_queues": "Queues", "queue": "queue", "queue_name": "name",
         "contacts_per_agent_hour": "contacts per agent-hour", "session_minutes": "session minutes",
         "norm_concurrency": "concurrent customers at the norm",
@@ -62,6 +63,16 @@ LABELS: dict[str, dict[str, Any]] = {
         "rostered": "agents rostered",
         "before": "before", "after": "after", "call_list": "Call these people",
         "changed_dates": "dates changed",
+        "time": "time", "total_hours": "hours", "total_nights": "nights", "weekend_days": "weekend days",
+        "head_count": "head-count {shift}", "head_count_total": "agents on shift",
+        "columns": "Columns",
+        "col_contacts": "contacts: conversations expected in the slot",
+        "col_required": "required: agents needed at the staffing norm",
+        "col_staffed": "staffed: agents working the queue, efficiency-weighted (breaks excluded)",
+        "col_shortage": "shortage: required minus staffed (red when above 0)",
+        "col_concurrency": "concurrency: open customers per staffed agent",
+        "col_overflow": "overflow: open customers above the reroute threshold (orange when above 0)",
+        "col_high_load": "high_load: the slot counts as high-load for the break rule",
     },
     "zh": {
         "weekdays": ("周一", "周二", "周三", "周四", "周五", "周六", "周日"),
@@ -70,8 +81,8 @@ LABELS: dict[str, dict[str, Any]] = {
         "legend": "图例", "moved": "X→队列：当班服务该队列而非所属队列",
         "absent_legend": "缺勤（请假或病假；填写了原因时显示原因）",
         "night": "夜班", "kinds": "适用",
-        "chart_title": "需求人数与在岗人数：{queue}", "required": "需求",
-        "staffed": "在岗", "agents": "人数（按效率折算）",
+        "chart_title": "{queue}：需求人数与在岗人数", "required": "需求",
+        "staffed": "在岗", "agents": "人数",
         "title": "排班汇总", "scenario": "场景",
         "sec_solve": "求解", "status": "状态", "objective": "目标值（{tier}，{unit}）",
         "objective_plain": "目标值", "best_bound": "最优界", "gap": "差距",
@@ -88,7 +99,7 @@ LABELS: dict[str, dict[str, Any]] = {
         "sec_horizon": "场景", "horizon": "排班周期", "days": "天数", "slot_minutes": "时段分钟数",
         "n_agents": "人数（正式 / 机动 / 组长）", "demand_source": "需求来源",
         "sec_rules": "生效规则", "rule": "规则", "value": "值", "meaning": "含义",
-        "high_load_auto": "自动：周期峰值的 60 %",
+        "high_load_auto": "自动：周期峰值的 60 %", "auto": "自动",
         "sec_queues": "队列", "queue": "队列", "queue_name": "名称",
         "contacts_per_agent_hour": "每人每小时接待量", "session_minutes": "会话分钟数",
         "norm_concurrency": "标准同时接待数",
@@ -100,6 +111,16 @@ LABELS: dict[str, dict[str, Any]] = {
         "rostered": "排班人数",
         "before": "调整前", "after": "调整后", "call_list": "需要通知的人员",
         "changed_dates": "变动日期数",
+        "time": "时间", "total_hours": "工时", "total_nights": "夜班", "weekend_days": "周末天数",
+        "head_count": "{shift} 班人数", "head_count_total": "当日上班人数",
+        "columns": "列说明",
+        "col_contacts": "contacts 咨询量：该时段预计的新会话数",
+        "col_required": "required 需求：按人效标准需要的人数",
+        "col_staffed": "staffed 在岗：服务该队列的人数，按效率折算（不含休息）",
+        "col_shortage": "shortage 缺口：需求减在岗（大于 0 时标红）",
+        "col_concurrency": "concurrency 同时接待：每名在岗客服的同时接待客户数",
+        "col_overflow": "overflow 溢出：超过分流阈值的同时接待客户数（大于 0 时标橙）",
+        "col_high_load": "high_load 高负荷：该时段按休息规则算作高负荷",
     },
 }
 
@@ -158,3 +179,160 @@ RULE_MEANINGS = {
         "min_leads_on_duty": "有人上班时最少在班组长数",
     },
 }
+
+# Words the solver and the KPIs write in English (tier names, units, statuses, measures): the
+# workbook shows them in the chosen language. A word not listed stays as it is.
+TERMS: dict[str, dict[str, str]] = {
+    "zh": {
+        # objective tiers
+        "overflow": "溢出", "shortage": "缺口", "flex hours": "机动工时", "regular hours": "正式工时",
+        "comfort": "舒适度", "changed agents": "变动人数", "changed shifts": "变动班次",
+        "declined requests": "未满足的申请",
+        # units
+        "customer-hours": "客户·小时", "agent-hours": "人·小时", "hours": "小时", "points": "分",
+        "agents": "人", "shifts": "班次", "calls": "通电话",
+        # statuses (CP-SAT's and ours)
+        "OPTIMAL": "最优", "FEASIBLE": "可行（未证明最优）", "INFEASIBLE": "无解", "UNKNOWN": "未知",
+        "MODEL_INVALID": "模型无效",
+        # demand sources
+        "demand.csv": "demand.csv 文件", "forecast": "由业务计划推算",
+    },
+}
+
+
+def term(word: str, lang: str) -> str:
+    """A tier name, unit, status or measure in `lang` (unchanged when not listed)."""
+    return TERMS.get(lang, {}).get(word, word)
+
+
+# The fixed phrases of the notes the program writes, as (English pattern, Chinese format). A
+# pattern matches a whole note; its named groups are put into the format, and a group called
+# `tier`, `unit` or `status` is translated with TERMS first. A note that no pattern matches is
+# written in English. Add a pair when you add a note.
+NOTE_PATTERNS: dict[str, list[tuple[str, str]]] = {
+    "zh": [
+        (r"(?P<tier>.+?): large-neighbourhood search, (?P<n>\d+) parts re-solved in (?P<s>[\d.]+) s, "
+         r"(?P<better>\d+) better in this tier or the next \((?P<kinds>.*)\); .+? (?P<a>[-\d,.]+) -> "
+         r"(?P<b>[-\d,.]+) (?P<unit>.+)",
+         "{tier}：大邻域搜索在 {s} 秒内重解 {n} 个局部，其中 {better} 次使本层或下一层更优（{kinds}）；"
+         "{tier}从 {a} 降到 {b} {unit}"),
+        (r"(?P<tier>.+?): large-neighbourhood search skipped: the roster at hand breaks (?P<n>\d+) "
+         r"constraint\(s\) of the model",
+         "{tier}：未做大邻域搜索：当前排班违反模型的 {n} 条约束"),
+        (r"(?P<tier>.+?): large-neighbourhood search skipped: (?P<why>.+)", "{tier}：未做大邻域搜索：{why}"),
+        (r"(?P<tier>.+?) was not optimised: stopped by the user", "{tier}未优化：用户中止"),
+        (r"(?P<tier>.+?) was not optimised: out of time", "{tier}未优化：时间用完"),
+        (r"(?P<tier>.+?): CP-SAT on the whole model found no better roster in (?P<s>[\d.]+) s \((?P<status>.+)\)",
+         "{tier}：CP-SAT 全模型求解 {s} 秒未找到更好的排班（{status}）"),
+        (r"model built in (?P<s>[\d.]+) s; (?P<n>[\d,]+) shift options", "模型构建用时 {s} 秒；{n} 个班次选项"),
+        (r"stopped with Ctrl-C: the roster is the best found so far, not proven optimal",
+         "已按 Ctrl-C 中止：此排班是目前找到的最好结果，未证明最优"),
+        (r"breaks: each shift uses a maximal work/break pattern .*",
+         "休息：每个班次使用一种极大的工作/休息模式（休息为一个或两个时段，每次休息都是连续工作规则所需，每班最多 24 种）；"
+         "线性松弛下界涵盖所有合法模式；手工修改的排班可使用任何合法模式"),
+        (r"weekly hours cap can bind for (?P<n>\d+) agent\(s\) \((?P<who>.+)\): their shifts may also be shorter "
+         r"inside \(one pattern per length, (?P<k>[\d,]+) options added\)",
+         "每周工时上限可能限制 {n} 人（{who}）：他们的班次也可以在班内更短（每种长度一种模式，新增 {k} 个选项）"),
+        (r"(?P<tier>.+?): optimal over the model's options \((?P<b>[-\d,.]+) (?P<unit>.+)\); not proven for every "
+         r"legal roster",
+         "{tier}：在模型提供的选项中最优（{b} {unit}）；未对所有合法排班证明"),
+        (r"the model leaves out some legal rosters or rounds: (?P<why>.+) \(its own bounds are used only where they "
+         r"hold for every legal roster\)",
+         "模型未包含部分合法排班或有取整：{why}（其自身的下界仅在对所有合法排班成立时使用）"),
+        (r"LP lower bound: (?P<status>\S+) after (?P<s>[\d.]+) s; the bounds shown are the best dual bounds reached",
+         "线性松弛下界：{s} 秒后{status}；所示下界是已达到的最好对偶下界"),
+        (r"min_rest_hours is shorter than a slot: .*",
+         "min_rest_hours 短于一个时段：同一人的两个班次之间至少隔一个时段，因此连续工作不会跨班连接"),
+        (r"(?P<code>\S+) on (?P<date>\d{4}-\d\d-\d\d): no break pattern satisfies the run rules",
+         "{date} 的 {code} 班：没有满足连续工作规则的休息模式"),
+        (r"LP lower bound not computed: (?P<why>.+)", "未计算线性松弛下界：{why}"),
+        (r"LP lower bound: (?P<status>\S+) after (?P<s>\d+) s", "线性松弛下界：{s} 秒后{status}"),
+        (r"LP bound relaxes: integrality .*",
+         "线性松弛下界放宽了：整数性（人数、班次和休息可取小数）；按相同人员分组汇总每人规则；组长规则"
+         "（只保留“没有组长能上班则无人上班”和一个大 M 形式）"),
+        (r"unavoidable: (?P<when>\d{4}-\d\d-\d\d \d\d:\d\d-\d\d:\d\d): no lead can be on shift \((?P<who>.+)\), "
+         r"so nobody may work then",
+         "无法避免：{when} 没有组长能上班（{who}），因此这段时间无人可以上班"),
+        (r"unavoidable: (?P<date>\d{4}-\d\d-\d\d) (?P<queue>\S+): no agent can serve this queue \(the move sends "
+         r"its agents elsewhere that day\); all its contacts are short",
+         "无法避免：{date} {queue}：没有人能服务此队列（当天的调岗把其人员调走了）；其咨询全部缺口"),
+        (r"unavoidable: (?P<date>\d{4}-\d\d-\d\d) (?P<queue>\S+): no agent can serve this queue; all its "
+         r"contacts are short",
+         "无法避免：{date} {queue}：没有人能服务此队列；其咨询全部缺口"),
+    ],
+}
+
+# phrases inside a note's free part (who is absent, who cannot work nights)
+NOTE_PHRASES: dict[str, list[tuple[str, str]]] = {
+    "zh": [(r"\bare absent\b", "缺勤"), (r"\bis absent\b", "缺勤"), (r"\bcannot work nights\b", "不能上夜班"),
+           (r"\bmay not work it \(it is for (?P<k>[a-z/]+) staff only\)", r"不能上此班（仅限 \g<k> 人员）"),
+           (r"\bno shift covers it\b", "没有班次覆盖"),
+           (r"\bthere are no leads in the staff list\b", "人员表中没有组长"),
+           (r"\band\b", "且"), (r"\bslot (\d+)", r"时段 \1"), (r"\bdays (\d+)", r"日期 \1"),
+           (r"\bagents (\d+)", r"人员 \1"), (r"^none$", "无")],
+}
+
+
+def translate_note(note: str, lang: str) -> str:
+    """A note of the Summary in `lang`: its fixed phrases translated, its numbers and names kept."""
+    return _translate(note, lang, NOTE_PATTERNS)
+
+
+def _translate(note: str, lang: str, table: dict[str, list[tuple[str, str]]]) -> str:
+    for pattern, template in table.get(lang, []):
+        m = re.fullmatch(pattern, note, flags=re.S)
+        if m is None:
+            continue
+        values = {}
+        for key, value in m.groupdict().items():
+            value = value or ""
+            if key in ("tier", "unit", "status"):
+                value = term(value, lang)
+            for phrase, replacement in NOTE_PHRASES.get(lang, []):
+                value = re.sub(phrase, replacement, value)
+            values[key] = value
+        return template.format(**values)
+    return note
+
+
+# The Forecast sheet's steps (scheduler.forecast writes them in English), as (pattern, format)
+# pairs like the notes'.
+STEP_PATTERNS: dict[str, list[tuple[str, str]]] = {
+    "zh": [
+        (r"1\. orders = sales_target / avg_order_value", "1. 订单数 = 销售额目标 / 客单价"),
+        (r"2\. orders to contact = orders × stockout_rate", "2. 需联系的订单 = 订单数 × 缺货率"),
+        (r"3\. in-sale refunds = orders × refund_rate", "3. 大促期退款 = 订单数 × 退款率"),
+        (r"4\. after-sale refunds = in-sale refunds × after_sale_refund_ratio",
+         "4. 售后期退款 = 大促期退款 × 售后退款比"),
+        (r"5\. total refunds = in-sale refunds \+ after-sale refunds", "5. 退款总数 = 大促期退款 + 售后期退款"),
+        (r"6\. refunds on the peak day (?P<d>\S+) = refund_peak_share × total refunds",
+         "6. 退款高峰日 {d} 的退款 = 高峰日占比 × 退款总数"),
+        (r"7\. refunds on each ordinary day after it = refund_regular_share × total refunds",
+         "7. 之后每个普通日的退款 = 普通日占比 × 退款总数"),
+        (r"pre-sales contacts = orders × inquiry_rate \+ orders to contact",
+         "售前咨询 = 订单数 × 询单率 + 需联系的订单"),
+        (r"pre-sales contacts go to queue", "售前咨询进入队列"),
+        (r"after-sales contacts go to queue", "售后咨询进入队列"),
+        (r"pre-sales hourly profile", "售前每小时分布"),
+        (r"after-sales hourly profile", "售后每小时分布"),
+        (r"from scenario\.toml", "来自 scenario.toml"),
+        (r"default: low 02-07, peaks 09-10, 14-16, 20-22; eve of the sale lifted 20-24; sale day \+7 / \+2\.4 / "
+         r"\+0\.8 % at 00-01 / 01-02 / 02-03",
+         "默认：02-07 低谷，09-10、14-16、20-22 高峰；大促前夜 20-24 上调；大促日 00-01 / 01-02 / 02-03 "
+         "另加 7 / 2.4 / 0.8 %"),
+        (r"default: daytime 09-23, little at night", "默认：白天 09-23，夜间很少"),
+        (r"pre-sales day share (?P<d>\S+) \(day (?P<k>[-+]\d+)\)", "售前按日占比 {d}（第 {k} 天）"),
+        (r"share of the pre-sales day shares outside the horizon, spread over the days inside",
+         "落在排班周期外的售前占比（分摊到周期内各天）"),
+        (r"refunds on the sale day (?P<d>\S+) = refund_regular_share × in-sale refunds",
+         "大促日 {d} 的退款 = 普通日占比 × 大促期退款"),
+        (r"after-sales contacts (?P<d>\S+) = refunds × contacts_per_refund", "售后咨询 {d} = 退款数 × 每笔退款咨询数"),
+        (r"baseline contacts per day, (?P<q>\S+)", "日常咨询量（每天），{q}"),
+        (r"daily total (?P<d>\S+) (?P<q>\S+) \(contacts\)", "每日合计 {d} {q}（咨询量）"),
+    ],
+}
+
+
+def translate_step(text: str, lang: str) -> str:
+    """A Forecast step (or its text value) in `lang`."""
+    return _translate(text, lang, STEP_PATTERNS)

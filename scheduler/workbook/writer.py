@@ -20,22 +20,28 @@ import openpyxl
 import pandas as pd
 from openpyxl.chart import LineChart, Reference
 from openpyxl.chart.series import SeriesLabel
-from openpyxl.styles import Font, PatternFill
+from openpyxl.formatting.rule import CellIsRule
+from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 import scheduler
 from scheduler.atomic import atomic_path, write_csv
 from scheduler.atomic import plain_value as _plain
+from scheduler.kpi import agent_totals, head_counts
 from scheduler.result import SolveReport
 from scheduler.roster import Roster
 from scheduler.scenario import Scenario
 from scheduler.workbook.cells import (
     ABSENT_FILL,
     ABSENT_FONT,
+    AMOUNT_FORMAT,
     BOLD,
     CENTER,
+    HOURS_FORMAT,
     PALETTE,
+    PERCENT_FORMAT,
+    SECONDS_FORMAT,
     TITLE_FONT,
     WEEKEND_FILL,
     _clean,
@@ -63,7 +69,11 @@ from scheduler.workbook.labels import (
     ROSTER,
     RULE_MEANINGS,
     SUMMARY,
+    term,
+    translate_note,
+    translate_step,
 )
+from scheduler.workbook.printing import setup_for_print, text_width, wrapped_height
 
 
 def write_workbook(path: Path, *, scenario: Scenario, roster: Roster, report: SolveReport | None,
@@ -96,13 +106,15 @@ def write_workbook(path: Path, *, scenario: Scenario, roster: Roster, report: So
                                             rule_of_thumb if not scenario.forecast_steps else None, roster)),
     ]
     if scenario.forecast_steps:
-        sheets.append((FORECAST, lambda ws: _forecast_sheet(ws, scenario, rule_of_thumb, roster, L)))
+        sheets.append((FORECAST, lambda ws: _forecast_sheet(ws, scenario, rule_of_thumb, roster, lang)))
     if changes is not None:
         sheets.append((CHANGES, lambda ws: _changes_sheet(ws, changes, L)))
     if scenario.absences:
         sheets.append((ABSENCES, lambda ws: _absences_sheet(ws, scenario)))
     for name, write_sheet in sheets:
         write_sheet(wb.create_sheet(name))
+    for ws in wb.worksheets:  # every sheet prints one page wide, however it was written
+        setup_for_print(ws)
     wb.active = 0  # import tools that take "the active sheet" get the Assignments
 
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -118,7 +130,7 @@ def _assignments_sheet(ws: Worksheet, rows: list[dict]) -> None:
     _header(ws, 1, ASSIGNMENT_COLUMNS)
     for r, row in enumerate(rows, start=2):
         for c, key in enumerate(ASSIGNMENT_COLUMNS, start=1):
-            _put(ws, r, c, row[key])
+            _put(ws, r, c, (row[key], HOURS_FORMAT) if key == "hours" else row[key])
     ws.freeze_panes = "A2"
     ws.auto_filter.ref = f"A1:{get_column_letter(len(ASSIGNMENT_COLUMNS))}{len(rows) + 1}"
     _widths(ws, {"A": 14, "B": 16, "C": 12, "D": 8, "E": 14, "F": 17, "G": 17, "H": 8})
@@ -132,11 +144,14 @@ def _roster_sheet(ws: Worksheet, scenario: Scenario, roster: Roster, lang: str) 
     first_date_col = 5
     header = [L["employee_id"], L["name"], L["home_queue"], L["kind"]]
     header += [f"{d:%m-%d} {L['weekdays'][d.weekday()]}" for d in dates]
+    header += [L["total_hours"], L["total_nights"], L["weekend_days"]]
     _header(ws, 1, header)
+    totals_col = first_date_col + len(dates)
     for k, d in enumerate(dates):
         if d.weekday() >= 5:
             ws.cell(row=1, column=first_date_col + k).fill = WEEKEND_FILL
 
+    totals = agent_totals(scenario, roster)
     shifts_on: dict[tuple[str, dt.date], list] = {}
     for a in sorted(roster.assignments, key=lambda a: a.start):
         shifts_on.setdefault((a.employee_id, a.date), []).append(a)
@@ -165,9 +180,28 @@ def _roster_sheet(ws: Worksheet, scenario: Scenario, roster: Roster, lang: str) 
             elif not worked:
                 cell.fill = ABSENT_FILL
                 cell.font = ABSENT_FONT
+        own = totals[agent.employee_id]
+        _put(ws, r, totals_col, (own["hours"], HOURS_FORMAT))
+        _put(ws, r, totals_col + 1, own["nights"])
+        _put(ws, r, totals_col + 2, own["weekend_days"])
+
+    # per date: how many work each shift, and in all
+    r = len(scenario.agents) + 1
+    counts = head_counts(scenario, roster)
+    for s in cfg.shifts:
+        r += 1
+        _put(ws, r, 1, L["head_count"].format(shift=s.code)).font = BOLD
+        for k, d in enumerate(dates):
+            cell = _put(ws, r, first_date_col + k, counts.get((d, s.code), 0))
+            cell.alignment, cell.fill = CENTER, fills[s.code]
+    r += 1
+    _put(ws, r, 1, L["head_count_total"]).font = BOLD
+    for k, d in enumerate(dates):
+        cell = _put(ws, r, first_date_col + k, sum(counts.get((d, s.code), 0) for s in cfg.shifts))
+        cell.alignment, cell.font = CENTER, BOLD
 
     # legend below the grid
-    r = len(scenario.agents) + 3
+    r += 2
     _put(ws, r, 1, L["legend"]).font = BOLD
     for s in cfg.shifts:
         r += 1
@@ -186,13 +220,8 @@ def _roster_sheet(ws: Worksheet, scenario: Scenario, roster: Roster, lang: str) 
     _widths(ws, {"A": 12, "B": 14, "C": 13, "D": 8})
     for k in range(len(dates)):
         ws.column_dimensions[get_column_letter(first_date_col + k)].width = 13
-    ws.page_setup.orientation = "landscape"
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0  # as many pages tall as needed
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
-    ws.print_title_rows = "1:1"
-    ws.print_title_cols = "A:B"
+    for k in range(3):
+        ws.column_dimensions[get_column_letter(totals_col + k)].width = 9
 
 
 def _shift_description(s, L: dict) -> str:
@@ -223,16 +252,29 @@ def _coverage_sheet(ws: Worksheet, scenario: Scenario, coverage: pd.DataFrame, L
             value = _plain(rec.get(col))
             if col in COVERAGE_DECIMALS and isinstance(value, float) and math.isfinite(value):
                 value = round(value, COVERAGE_DECIMALS[col])
-            _put(ws, r, c, value)
+            if col in COVERAGE_DECIMALS:
+                value = (value, "0." + "0" * COVERAGE_DECIMALS[col])
+            cell = _put(ws, r, c, value)
+            if cell.value in ("∞", "-∞"):
+                cell.alignment = Alignment(horizontal="right")
         blocks.setdefault(str(rec.get("queue", "")), []).append(r)
     ws.freeze_panes = "A2"
     ws.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{max(r, 1)}"
-    _widths(ws, {"A": 17, "B": 14})
+    _widths(ws, {"A": 18, "B": 14})
+    for c, col in enumerate(columns[2:], start=3):
+        ws.column_dimensions[get_column_letter(c)].width = max(10, len(col) + 2)
+    if r > 1:  # service lost is what a reader looks for first
+        for col, fill, font in (("shortage", "FFC7CE", "9C0006"), ("overflow", "FFD8A8", "8A4B00")):
+            letter = get_column_letter(columns.index(col) + 1)
+            ws.conditional_formatting.add(f"{letter}2:{letter}{r}", CellIsRule(
+                operator="greaterThan", formula=["0"], fill=PatternFill("solid", fgColor=fill, bgColor=fill),
+                font=Font(color=font)))
 
     slots_per_day = 24 * 60 // scenario.config.slot_minutes
     req_col, staffed_col = columns.index("required") + 1, columns.index("staffed") + 1
     anchor_col = get_column_letter(len(columns) + 2)
     queue_names = {q.id: q.name for q in scenario.config.queues}
+    charts = 0
     for i, (queue, rows) in enumerate(blocks.items()):
         first, last = rows[0], rows[-1]
         if last - first + 1 != len(rows):
@@ -241,7 +283,8 @@ def _coverage_sheet(ws: Worksheet, scenario: Scenario, coverage: pd.DataFrame, L
         shown = f"{queue} {queue_names[queue]}" if queue_names.get(queue) else queue
         chart.title = L["chart_title"].format(queue=_clean(shown))
         chart.y_axis.title = L["agents"]
-        chart.height, chart.width = 9, 32
+        chart.x_axis.title = L["time"]
+        chart.height, chart.width = 7.5, 16
         for col_no, colour, label in ((req_col, "C00000", "required"), (staffed_col, "2F75B5", "staffed")):
             chart.add_data(Reference(ws, min_col=col_no, min_row=first, max_row=last), titles_from_data=False)
             series = chart.series[-1]
@@ -257,8 +300,20 @@ def _coverage_sheet(ws: Worksheet, scenario: Scenario, coverage: pd.DataFrame, L
         chart.x_axis.tickMarkSkip = slots_per_day
         chart.x_axis.delete = False  # openpyxl 3.1 hides axes unless told otherwise
         chart.y_axis.delete = False
+        chart.y_axis.number_format = "0"
+        chart.y_axis.majorTickMark = chart.x_axis.majorTickMark = "out"
         chart.legend.position = "b"
-        ws.add_chart(chart, f"{anchor_col}{1 + 19 * i}")
+        ws.add_chart(chart, f"{anchor_col}{1 + CHART_ROWS * i}")
+        charts = i + 1
+    # what each column means, under the charts (the headers stay the SPEC's names)
+    r = 2 + CHART_ROWS * charts
+    _put(ws, r, len(columns) + 2, L["columns"]).font = BOLD
+    for name in ("contacts", "required", "staffed", "shortage", "concurrency", "overflow", "high_load"):
+        r += 1
+        _put(ws, r, len(columns) + 2, L[f"col_{name}"])
+
+
+CHART_ROWS = 16  # rows a Coverage chart (7.5 cm) takes, with a gap
 
 
 def _other_bound(b, L: dict) -> str:
@@ -279,7 +334,7 @@ def _summary_sheet(ws: Worksheet, scenario: Scenario, report: SolveReport | None
     _put(ws, 1, 1, f"{L['title']}: {cfg.name}").font = TITLE_FONT
     r = 2
     if title_note:
-        _put(ws, r, 1, title_note).font = Font(italic=True)
+        _wide_text(ws, r, 1, title_note).font = Font(italic=True)
         r += 1
 
     r = _section(ws, r + 1, L["sec_solve"])
@@ -288,14 +343,15 @@ def _summary_sheet(ws: Worksheet, scenario: Scenario, report: SolveReport | None
                                       "time_limit", "workers", "seed", "variables", "constraints")]
     else:
         first = report.phases[0] if report.phases else None
-        objective = L["objective"].format(tier=first.name, unit=first.unit) if first else L["objective_plain"]
+        objective = (L["objective"].format(tier=term(first.name, lang), unit=term(first.unit, lang)) if first
+                     else L["objective_plain"])
         pairs = [
-            (L["status"], report.status),
-            (objective, report.objective if first else na),
-            (L["best_bound"], report.best_bound if first else na),
-            (L["gap"], (first.gap, "0.00%") if first else na),
-            (L["solve_seconds"], (round(report.seconds, 2), "0.00")),
-            (L["time_limit"], report.time_limit_s),
+            (L["status"], term(report.status, lang)),
+            (objective, (report.objective, AMOUNT_FORMAT) if first else na),
+            (L["best_bound"], (report.best_bound, AMOUNT_FORMAT) if first else na),
+            (L["gap"], (first.gap, PERCENT_FORMAT) if first else na),
+            (L["solve_seconds"], (round(report.seconds, 2), SECONDS_FORMAT)),
+            (L["time_limit"], (report.time_limit_s, SECONDS_FORMAT)),
             (L["workers"], report.workers),
             (L["seed"], report.seed),
             (L["variables"], report.n_variables),
@@ -305,30 +361,33 @@ def _summary_sheet(ws: Worksheet, scenario: Scenario, report: SolveReport | None
 
     r = _section(ws, r + 1, L["sec_tiers"])
     tier_header = [L["tier"], L["unit"], L["status"], L["objective_plain"], L["best_bound"], L["gap"], L["seconds"]]
-    tiers = [[p.name, p.unit, p.status, p.objective, p.best_bound, (p.gap, "0.00%"), (round(p.seconds, 2), "0.00")]
+    tiers = [[term(p.name, lang), term(p.unit, lang), term(p.status, lang), (p.objective, AMOUNT_FORMAT),
+              (p.best_bound, AMOUNT_FORMAT), (p.gap, PERCENT_FORMAT), (round(p.seconds, 2), SECONDS_FORMAT)]
              for p in (report.phases if report else [])]
     r = _table(ws, r, tier_header, tiers or [[na]])
 
     if report is not None and report.service:
         r = _section(ws, r + 1, L["sec_service"])
-        # the best valid bound and its gap first; the other bound explained in a word
+        # the best valid bound and its gap first, where it comes from, the other bound in a word
         r = _table(ws, r, [L["measure"], L["unit"], L["achieved"], L["best_bound"], L["gap"], L["bound_from"],
                            L["other_bound"], L["lp_bound"], L["cp_bound"]],
-                   [[b.name, b.unit, _rounded(b.achieved), _rounded(b.best), (b.gap, "0.00%"),
-                     L[{"lp": "from_lp", "cp_sat": "from_cp"}.get(b.source, "from_none")], _other_bound(b, L),
-                     _rounded(b.lp) if b.lp is not None else na,
-                     _rounded(b.cp_sat) if b.cp_sat is not None else L["model_only_short"]]
+                   [[term(b.name, lang), term(b.unit, lang), (_rounded(b.achieved), AMOUNT_FORMAT),
+                     (_rounded(b.best), AMOUNT_FORMAT), (b.gap, PERCENT_FORMAT),
+                     L[{"lp": "from_lp", "cp_sat": "from_cp"}.get(b.source or "", "from_none")], _other_bound(b, L),
+                     (_rounded(b.lp), AMOUNT_FORMAT) if b.lp is not None else na,
+                     (_rounded(b.cp_sat), AMOUNT_FORMAT) if b.cp_sat is not None else L["model_only_short"]]
                     for b in report.service])
 
     r = _section(ws, r + 1, L["sec_notes"])
     notes = report.notes if report and report.notes else [na]
     for note in notes:
-        _put(ws, r, 1, note)
+        _wide_text(ws, r, 1, translate_note(note, lang))
         r += 1
 
     r = _section(ws, r + 1, L["sec_kpis"])
     kpi_labels = KPI_LABELS[lang]
-    r = _pairs(ws, r, [(kpi_labels.get(k, k), _rounded(v)) for k, v in kpis.items()])
+    r = _pairs(ws, r, [(kpi_labels.get(k, k), (_rounded(v), "#,##0" if isinstance(v, int) else "#,##0.0#"))
+                       for k, v in kpis.items()])
 
     if rule_of_thumb is not None:
         r = _section(ws, r + 1, L["rule_of_thumb"])
@@ -343,7 +402,7 @@ def _summary_sheet(ws: Worksheet, scenario: Scenario, report: SolveReport | None
         (L["days"], cfg.days),
         (L["slot_minutes"], cfg.slot_minutes),
         (L["n_agents"], f"{len(scenario.agents) - n_flex} / {n_flex} / {n_leads}"),
-        (L["demand_source"], scenario.demand_source),
+        (L["demand_source"], term(scenario.demand_source, lang)),
     ])
 
     r = _section(ws, r + 1, L["sec_rules"])
@@ -351,10 +410,16 @@ def _summary_sheet(ws: Worksheet, scenario: Scenario, report: SolveReport | None
     rule_rows = []
     for key in type(cfg.rules).model_fields:
         value = getattr(cfg.rules, key)
+        meaning = meanings.get(key, "")
         if value is None and key == "high_load_contacts_per_hour":
-            value = L["high_load_auto"]
-        rule_rows.append([key, value, meanings.get(key, "")])
+            value, meaning = L["auto"], f"{meaning}; {L['high_load_auto']}"
+        rule_rows.append([key, value, meaning])
+    first_rule_row = r + 1
     r = _table(ws, r, [L["rule"], L["value"], L["meaning"]], rule_rows)
+    for i, row in enumerate(rule_rows):  # a meaning may run past the last column
+        ws.cell(row=first_rule_row + i, column=1).alignment = Alignment(vertical="top")
+        ws.cell(row=first_rule_row + i, column=2).alignment = Alignment(horizontal="center", vertical="top")
+        _wide_text(ws, first_rule_row + i, 3, row[2])
 
     r = _section(ws, r + 1, L["sec_queues"])
     r = _table(ws, r, [L["queue"], L["queue_name"], L["contacts_per_agent_hour"], L["session_minutes"],
@@ -380,25 +445,78 @@ def _summary_sheet(ws: Worksheet, scenario: Scenario, report: SolveReport | None
     _pairs(ws, r, [("python", platform.python_version()), ("ortools", _version("ortools")),
                    ("mega-sale-scheduler", scheduler.__version__), ("openpyxl", openpyxl.__version__),
                    ("pandas", pd.__version__)])
-    _widths(ws, {"A": 40, "B": 22, "C": 22, "D": 16, "E": 16, "F": 12, "G": 12})
+    _widths(ws, SUMMARY_WIDTHS)
+    _wrap_headers(ws)
+
+
+# Summary columns: labels, then the seven columns of the tier and service tables
+SUMMARY_WIDTHS: dict[str, float] = {"A": 36, "B": 16, "C": 16, "D": 20, "E": 15, "F": 15, "G": 12}
+
+
+def _wrap_headers(ws: Worksheet) -> None:
+    """Table headers of the Summary wrap inside their column (and the row grows to show them),
+    so a long label such as "concurrent customers at the norm" is never cut by its neighbour."""
+    for row in ws.iter_rows(min_row=2):
+        cells = [c for c in row if isinstance(c.value, str) and c.font.b and c.coordinate not in ws.merged_cells]
+        if len(cells) < 2 or any(c.value is not None and not c.font.b for c in row):
+            continue
+        height = 15.0
+        for c in cells:
+            width = SUMMARY_WIDTHS.get(c.column_letter, 8.43)
+            c.alignment = Alignment(wrap_text=True, vertical="bottom")
+            height = max(height, wrapped_height(c.value, width))
+        ws.row_dimensions[row[0].row].height = height
+
+
+def _wide_text(ws: Worksheet, row: int, col: int, text: str, last: str = "G"):
+    """Long text from column `col` to column `last` of the Summary: merged, wrapped, and the row
+    tall enough to show all of it, on screen and on paper."""
+    from openpyxl.utils import column_index_from_string
+
+    end = column_index_from_string(last)
+    cell = _put(ws, row, col, text)
+    cell.alignment = Alignment(wrap_text=True, vertical="top")
+    width = sum(SUMMARY_WIDTHS.get(get_column_letter(c), 8.43) for c in range(col, end + 1))
+    if col < end:
+        ws.merge_cells(start_row=row, start_column=col, end_row=row, end_column=end)
+    if text_width(str(text)) > width - 1:
+        ws.row_dimensions[row].height = wrapped_height(str(text), width)
+    return cell
 
 
 def _forecast_sheet(ws: Worksheet, scenario: Scenario, rule_of_thumb: list[dict] | None,
-                    roster: Roster, L: dict) -> None:
+                    roster: Roster, lang: str) -> None:
+    L = LABELS[lang]
     _header(ws, 1, [L["step"], L["value"]])
     r = 1
     for label, value in scenario.forecast_steps:
         r += 1
-        _put(ws, r, 1, label)
+        label = translate_step(label, lang)
+        cell = _put(ws, r, 1, label)
+        cell.alignment = Alignment(wrap_text=True, vertical="top")
+        if text_width(label) > FORECAST_LABEL_WIDTH - 1:
+            ws.row_dimensions[r].height = wrapped_height(label, FORECAST_LABEL_WIDTH)
         value = _plain(value)
+        if isinstance(value, str):
+            value = translate_step(value, lang)
         cell = _put(ws, r, 2, value)
+        cell.alignment = Alignment(vertical="top")
+        if isinstance(value, str) and text_width(value) > 15:
+            cell.alignment = Alignment(wrap_text=True, vertical="top")
+            ws.row_dimensions[r].height = max(ws.row_dimensions[r].height or 15,
+                                              wrapped_height(value, sum(FORECAST_WIDTHS[c] for c in "BCDE")))
+            ws.merge_cells(start_row=r, start_column=2, end_row=r, end_column=5)
         if isinstance(value, float) and math.isfinite(value):
             cell.number_format = "#,##0" if value.is_integer() else "#,##0.00##"
     if rule_of_thumb is not None:
         r = _section(ws, r + 2, L["rule_of_thumb"])
         _rule_of_thumb_table(ws, r, rule_of_thumb, roster, L)
     ws.freeze_panes = "A2"
-    _widths(ws, {"A": 48, "B": 16, "C": 12, "D": 16, "E": 16})
+    _widths(ws, FORECAST_WIDTHS)
+
+
+FORECAST_WIDTHS: dict[str, float] = {"A": 60, "B": 16, "C": 14, "D": 20, "E": 16}
+FORECAST_LABEL_WIDTH = FORECAST_WIDTHS["A"]
 
 
 def _rule_of_thumb_table(ws: Worksheet, r: int, rule_of_thumb: list[dict], roster: Roster, L: dict) -> int:
@@ -411,9 +529,12 @@ def _rule_of_thumb_table(ws: Worksheet, r: int, rule_of_thumb: list[dict], roste
     for row in rule_of_thumb:
         when = _plain(row.get("date"))
         day = when.date() if isinstance(when, dt.datetime) else when
-        rows.append([day, row.get("queue"), _rounded(row.get("contacts")), _rounded(row.get("agents")),
+        rows.append([day, row.get("queue"), (_rounded(row.get("contacts")), "#,##0.0"), _rounded(row.get("agents")),
                      len(rostered.get((day, row.get("queue")), ()))])
-    return _table(ws, r, [L["date"], L["queue"], L["contacts"], L["rot_agents"], L["rostered"]], rows)
+    end = _table(ws, r, [L["date"], L["queue"], L["contacts"], L["rot_agents"], L["rostered"]], rows)
+    for n in range(r + 1, end):
+        ws.cell(row=n, column=1).alignment = Alignment(horizontal="left")
+    return end
 
 
 def _changes_sheet(ws: Worksheet, changes: list[dict], L: dict) -> None:
