@@ -501,7 +501,7 @@ def test_nothing_is_written_for_bad_input(folder, capsys):
     assert code == 2 and not (out.exists() and os.listdir(out))
 
 
-# --- more rows of the README troubleshooting table -------------------------------------------------------------
+# --- more rows of the troubleshooting table (docs/troubleshooting.md) ---------------------------------------------
 
 
 def _toml(old: str, new: str):

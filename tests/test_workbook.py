@@ -394,6 +394,7 @@ def test_chinese_labels_cover_the_notes_steps_tiers_and_units_the_program_writes
     from scheduler.diagnose import unavoidable_shortage
     from scheduler.forecast import derive_demand
     from scheduler.lns import LnsStats
+    from scheduler.repair import Neighbourhood
     from scheduler.scenario import load_config
     from scheduler.solve import SolveOptions, solve
     from scheduler.workbook.labels import term, translate_note, translate_step
@@ -412,6 +413,9 @@ def test_chinese_labels_cover_the_notes_steps_tiers_and_units_the_program_writes
     stats = LnsStats(iterations=120, improvements=7, start=1234.5, end=1100.0, seconds=3.5,
                      by_kind=Counter({"days": 5, "agents": 2}))
     notes += [stats.describe("shortage", "agent-hours"), LnsStats(skipped="x").describe("overflow", "customer-hours")]
+    moment = dt.datetime(2026, 11, 11, 7)
+    for hood in (Neighbourhood(moment, moment + dt.timedelta(days=1), {"A"}), Neighbourhood(moment)):
+        notes.append(f"repair from {moment:%Y-%m-%d %H:%M}: {hood.describe(tiny)}; absences: A 11-11 07:00-11-12 00:00")
     assert any(n.startswith("unavoidable") for n in notes)
     for note in notes:
         assert translate_note(note, "zh") != note, f"no Chinese for the note: {note}"

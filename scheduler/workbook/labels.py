@@ -63,6 +63,7 @@ LABELS: dict[str, dict[str, Any]] = {
         "rostered": "agents rostered",
         "before": "before", "after": "after", "call_list": "Call these people",
         "changed_dates": "dates changed",
+        "h": "h", "off": "off",
         "time": "time", "total_hours": "hours", "total_nights": "nights", "weekend_days": "weekend days",
         "head_count": "head-count {shift}", "head_count_total": "agents on shift",
         "columns": "Columns",
@@ -111,6 +112,7 @@ LABELS: dict[str, dict[str, Any]] = {
         "rostered": "排班人数",
         "before": "调整前", "after": "调整后", "call_list": "需要通知的人员",
         "changed_dates": "变动日期数",
+        "h": "小时", "off": "休息",
         "time": "时间", "total_hours": "工时", "total_nights": "夜班", "weekend_days": "周末天数",
         "head_count": "{shift} 班人数", "head_count_total": "当日上班人数",
         "columns": "列说明",
@@ -193,7 +195,8 @@ TERMS: dict[str, dict[str, str]] = {
         "agents": "人", "shifts": "班次", "calls": "通电话",
         # statuses (CP-SAT's and ours)
         "OPTIMAL": "最优", "FEASIBLE": "可行（未证明最优）", "INFEASIBLE": "无解", "UNKNOWN": "未知",
-        "MODEL_INVALID": "模型无效",
+        "MODEL_INVALID": "模型无效", "TIME_LIMIT": "达到时间上限", "ABNORMAL": "异常", "NOT_SOLVED": "未求解",
+        "UNBOUNDED": "无界",
         # demand sources
         "demand.csv": "demand.csv 文件", "forecast": "由业务计划推算",
     },
@@ -225,6 +228,14 @@ NOTE_PATTERNS: dict[str, list[tuple[str, str]]] = {
         (r"(?P<tier>.+?): CP-SAT on the whole model found no better roster in (?P<s>[\d.]+) s \((?P<status>.+)\)",
          "{tier}：CP-SAT 全模型求解 {s} 秒未找到更好的排班（{status}）"),
         (r"model built in (?P<s>[\d.]+) s; (?P<n>[\d,]+) shift options", "模型构建用时 {s} 秒；{n} 个班次选项"),
+        (r"repair from (?P<m>\S+ \S+): re-planned (?P<n>\d+) of (?P<total>\d+) agents \(the absent, everyone who "
+         r"can serve their queues, and the leads when a lead is absent\) for shifts starting (?P<a>\S+ \S+) \.\. "
+         r"(?P<b>\S+ \S+); every other plan kept as published \(use --full to re-solve everything\); "
+         r"absences: (?P<absent>.*)",
+         "自 {m} 起重排：在 {total} 人中重排了 {n} 人（缺勤者、能接替其队列的人，以及组长缺勤时的所有组长），"
+         "范围为 {a} 至 {b} 开始的班次；其余安排保持已发布的不变（用 --full 全部重排）；缺勤：{absent}"),
+        (r"repair from (?P<m>\S+ \S+): every plan from (?P<f>\S+ \S+) re-solved \(--full\); absences: (?P<absent>.*)",
+         "自 {m} 起重排：{f} 之后的所有安排都重新求解（--full）；缺勤：{absent}"),
         (r"stopped with Ctrl-C: the roster is the best found so far, not proven optimal",
          "已按 Ctrl-C 中止：此排班是目前找到的最好结果，未证明最优"),
         (r"breaks: each shift uses a maximal work/break pattern .*",
@@ -246,7 +257,7 @@ NOTE_PATTERNS: dict[str, list[tuple[str, str]]] = {
         (r"(?P<code>\S+) on (?P<date>\d{4}-\d\d-\d\d): no break pattern satisfies the run rules",
          "{date} 的 {code} 班：没有满足连续工作规则的休息模式"),
         (r"LP lower bound not computed: (?P<why>.+)", "未计算线性松弛下界：{why}"),
-        (r"LP lower bound: (?P<status>\S+) after (?P<s>\d+) s", "线性松弛下界：{s} 秒后{status}"),
+        (r"LP lower bound: (?P<status>\S+) after (?P<s>\d+) s", "线性松弛下界：{s} 秒后结束（{status}）"),
         (r"LP bound relaxes: integrality .*",
          "线性松弛下界放宽了：整数性（人数、班次和休息可取小数）；按相同人员分组汇总每人规则；组长规则"
          "（只保留“没有组长能上班则无人上班”和一个大 M 形式）"),

@@ -13,18 +13,22 @@ from openpyxl.utils import column_index_from_string, get_column_letter
 from openpyxl.utils.cell import coordinate_from_string
 from openpyxl.worksheet.worksheet import Worksheet
 
-# printable width of A4 portrait with the margins below, in Excel character units (about 0.19 cm)
-PORTRAIT_CHARACTERS = 95
+# A4 portrait with the margins below prints about 95 Excel character units (0.19 cm each) at full
+# size; up to this width a sheet stays portrait (scaled to no less than about 80 %), wider ones
+# turn landscape
+PORTRAIT_CHARACTERS = 120
 DEFAULT_WIDTH = 8.43  # Excel's default column width in characters
 CM_PER_CHARACTER = 0.19
 
 
 def setup_for_print(ws: Worksheet) -> None:
     """Page setup for `ws`: A4, fit to one page wide and as many tall as needed, landscape when
-    the used columns (and charts) are wider than a portrait page, narrow margins, the frozen
+    the used columns (and charts) are wider than a portrait page (unless the sheet's writer
+    chose an orientation), narrow margins, the frozen
     header rows and columns repeated on every page, and "sheet - page n / N" in the footer."""
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.page_setup.orientation = "landscape" if used_width(ws) > PORTRAIT_CHARACTERS else "portrait"
+    if ws.page_setup.orientation is None:  # a sheet's writer may choose; else by width
+        ws.page_setup.orientation = "landscape" if used_width(ws) > PORTRAIT_CHARACTERS else "portrait"
     ws.page_setup.fitToWidth = 1
     ws.page_setup.fitToHeight = 0  # as many pages tall as needed
     ws.sheet_properties.pageSetUpPr.fitToPage = True

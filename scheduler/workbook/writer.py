@@ -130,10 +130,12 @@ def _assignments_sheet(ws: Worksheet, rows: list[dict]) -> None:
     _header(ws, 1, ASSIGNMENT_COLUMNS)
     for r, row in enumerate(rows, start=2):
         for c, key in enumerate(ASSIGNMENT_COLUMNS, start=1):
-            _put(ws, r, c, (row[key], HOURS_FORMAT) if key == "hours" else row[key])
+            cell = _put(ws, r, c, (row[key], HOURS_FORMAT) if key == "hours" else row[key])
+            if key == "shift":
+                cell.alignment = CENTER
     ws.freeze_panes = "A2"
     ws.auto_filter.ref = f"A1:{get_column_letter(len(ASSIGNMENT_COLUMNS))}{len(rows) + 1}"
-    _widths(ws, {"A": 14, "B": 16, "C": 12, "D": 8, "E": 14, "F": 17, "G": 17, "H": 8})
+    _widths(ws, {"A": 14, "B": 16, "C": 13, "D": 8, "E": 14, "F": 18, "G": 18, "H": 8})
 
 
 def _roster_sheet(ws: Worksheet, scenario: Scenario, roster: Roster, lang: str) -> None:
@@ -222,6 +224,7 @@ def _roster_sheet(ws: Worksheet, scenario: Scenario, roster: Roster, lang: str) 
         ws.column_dimensions[get_column_letter(first_date_col + k)].width = 13
     for k in range(3):
         ws.column_dimensions[get_column_letter(totals_col + k)].width = 9
+    ws.page_setup.orientation = "landscape"  # the grid is pinned to a wall: dates run across
 
 
 def _shift_description(s, L: dict) -> str:
@@ -229,7 +232,7 @@ def _shift_description(s, L: dict) -> str:
     finish = begin + dt.timedelta(hours=s.hours)
     days_later = (finish.date() - begin.date()).days
     text = f"{begin:%H:%M}–{finish:%H:%M}" + (f" (+{days_later})" if days_later else "")
-    text += f", {s.hours:g} h"
+    text += f", {s.hours:g} {L['h']}"
     if s.night:
         text += f", {L['night']}"
     return text + f", {L['kinds']} " + "/".join(L.get(k, k) for k in s.kinds)
@@ -542,7 +545,8 @@ def _changes_sheet(ws: Worksheet, changes: list[dict], L: dict) -> None:
     _header(ws, 1, [L[k] for k in keys])
     for r, change in enumerate(changes, start=2):
         for c, key in enumerate(keys, start=1):
-            _put(ws, r, c, change.get(key))
+            value = change.get(key)
+            _put(ws, r, c, L["off"] if key in ("before", "after") and value == "off" else value)
     ws.freeze_panes = "A2"
 
     r = _section(ws, len(changes) + 3, L["call_list"])
