@@ -177,3 +177,25 @@ def test_the_closing_lines_give_one_gap_per_measure_led_by_the_best_bound():
         line = next(ln for ln in text.splitlines() if ln.strip().startswith(name))
         assert line.count("gap") == 1 and "(LP relaxation)" in line
     assert "OPTIMAL" not in text.splitlines()[0] or report.status == "OPTIMAL"
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_the_summary_sheet_leads_with_the_best_bound_and_names_the_other_in_a_word(tmp_path, lang):
+    from openpyxl import load_workbook
+
+    from scheduler.app import write_result
+    from scheduler.workbook.labels import LABELS
+
+    sc = part_time_team()
+    roster, report, _k = _run(sc)
+    write_result(tmp_path / "r.xlsx", sc, roster, report, lang)
+    L = LABELS[lang]
+    rows = [[c.value for c in row] for row in load_workbook(tmp_path / "r.xlsx")["Summary"].iter_rows()]
+    start = next(i for i, r in enumerate(rows) if r[0] == L["sec_service"])
+    header = rows[start + 1]
+    assert header[3:6] == [L["best_bound"], L["gap"], L["bound_from"]]
+    for r in rows[start + 2:start + 4]:
+        line = dict(zip(header, r))
+        assert line[L["bound_from"]] == L["from_lp"]  # the model leaves legal rosters out here
+        assert line[L["cp_bound"]] == L["model_only_short"] and line[L["other_bound"]] == L["model_only"]
+        assert line[L["best_bound"]] <= line[L["achieved"]] + 1e-6
