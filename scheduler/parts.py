@@ -2,8 +2,9 @@
 
 A part frees some shift options and keeps every other variable at its value in the current
 roster. Given to CP-SAT as the full model with the rest fixed, a part would cost most of its
-time in loading and presolving what is fixed (see benchmarks/README.md). `Parts` reads the model's constraints once into flat arrays and builds, for each part, a model
-of its free variables only: every constraint that touches a free variable, with each fixed
+time in loading and presolving what is fixed (see benchmarks/README.md). `Parts` reads the
+model's constraints once into flat arrays and builds, for each part, a model of its free
+variables only: every constraint that touches a free variable, with each fixed
 variable replaced by its value. Whatever solves that model, put back into the current roster,
 solves the full model: a constraint either touches a free variable, and is in the part's model,
 or touches none, and holds already. A part reads only its free variables' terms: the rest of
@@ -21,9 +22,10 @@ fixed keeps its value.
 from __future__ import annotations
 
 import tempfile
+from collections.abc import Sequence
 from itertools import chain
 from pathlib import Path
-from typing import TYPE_CHECKING, Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
 from ortools.sat import cp_model_pb2
@@ -176,7 +178,7 @@ class Parts:
         self.depth = depth
         # (input, helper) rows, flat: built by numpy from the model's own lists (Python lists of
         # every input would take gigabytes on the largest rosters)
-        derived, depends, coeffs = self.rm.derived, self.rm.depends, self.rm.linear
+        derived, depends, weighted = self.rm.derived, self.rm.depends, self.rm.linear
 
         def rows(ks: list[int]) -> tuple[np.ndarray, np.ndarray]:
             sizes = np.array([len(depends[k]) for k in ks], dtype=np.int64)
@@ -186,7 +188,8 @@ class Parts:
         inputs, targets = rows(helpers)
         self.feed_ptr, (self.feed_target,) = self._by_input(inputs, targets)
         inputs, targets = rows(linear)
-        weights = np.fromiter(chain.from_iterable(coeffs[k] for k in linear), dtype=np.int64, count=len(inputs))
+        weights = np.fromiter(chain.from_iterable(weighted[k] or () for k in linear), dtype=np.int64,
+                              count=len(inputs))
         self.lin_ptr, (self.lin_target, self.lin_coef) = self._by_input(inputs, targets, weights)
 
     def _by_input(self, inputs: np.ndarray, *columns: np.ndarray) -> tuple[np.ndarray, tuple[np.ndarray, ...]]:
@@ -271,7 +274,8 @@ class Parts:
         self.term_coef = self.coef[order]
         self.term_sign = np.where(self.ref[order] >= 0, 1, -1).astype(np.int8)
         del order
-        self.term_ptr = np.concatenate([[0], np.cumsum(np.bincount(self.var_of, minlength=self.n_vars))]).astype(np.int64)
+        per_var = np.bincount(self.var_of, minlength=self.n_vars)
+        self.term_ptr = np.concatenate([[0], np.cumsum(per_var)]).astype(np.int64)
         # totals are summed in doubles: exact only while every constraint's activity stays below 2**53
         largest = np.maximum(np.abs(self.var_lo), np.abs(self.var_hi)).astype(float)
         reach = np.bincount(owner, weights=np.abs(self.coef) * largest[self.var_of], minlength=n)
@@ -392,12 +396,12 @@ class Parts:
         add = constraints.add
         for j in range(n):
             k = cons_list[j]
+            enf: Sequence[int] = ()
             if k in enf_of:
-                enf = enforcement(k)
-                if enf is None:
+                free_enf = enforcement(k)
+                if free_enf is None:
                     continue  # a fixed enforcement literal is false: the constraint holds
-            else:
-                enf = ()
+                enf = free_enf
             lits = f_ref[f_ptr[j]:f_ptr[j + 1]]
             kind = kinds_list[j]
             if kind == LINEAR:
@@ -534,7 +538,9 @@ class Parts:
         for k in self._holes:  # linear domains of several intervals
             j = k if where is None else where.get(k)
             if j is not None:
-                ok[j] = any(a <= activity[j] <= b for a, b in zip(self.dom[k][::2], self.dom[k][1::2]))
+                dom = self.dom[k]
+                assert dom is not None  # a linear constraint's domain
+                ok[j] = any(a <= activity[j] <= b for a, b in zip(dom[::2], dom[1::2]))
         for k, lits in self.enf.items():  # a constraint holds when an enforcement literal is false
             j = k if where is None else where.get(k)
             if j is not None and not ok[j]:

@@ -131,6 +131,7 @@ class Pipeline:
         self.solution: list[int] | None = None  # the best roster so far: a value for every model variable
         self.greedy: list[int] | None = None
         self.interrupt = Interrupt()
+        self.solved: list[tuple[Tier, PhaseResult]] = []  # each tier searched, and its report
 
     def run(self) -> tuple[Roster, SolveReport]:
         with self.interrupt:
@@ -189,6 +190,7 @@ class Pipeline:
         search = TierSearch(self, n, tier, budget, weight, nxt, found)
         phase = search.run()
         self.report.phases.append(phase)
+        self.solved.append((tier, phase))
         if self.printer:
             self.printer.solution(tier.name, phase.objective, phase.best_bound, final=True)
         if phase.status != "OPTIMAL":
@@ -203,9 +205,8 @@ class Pipeline:
             # way), evaluated on the roster itself: helper variables of a tier not being minimised
             # may sit above their tight values in a solution (e.g. an agent marked changed who is not)
             tight = rm.complete_hint({id(o) for o in rm.options if solution[o.var.index]})
-            by_name = {t.name: t for t in self.tiers}
-            for phase in report.phases:
-                phase.objective = by_name[phase.name].value(tight) * by_name[phase.name].to_user
+            for tier, phase in self.solved:
+                phase.objective = tier.value(tight) * tier.to_user
         if self.interrupt():
             report.notes.append("stopped with Ctrl-C: the roster is the best found so far, not proven optimal")
             report.status = "FEASIBLE"

@@ -16,6 +16,7 @@ from __future__ import annotations
 import heapq
 
 from scheduler.model import Option, RosterModel
+from scheduler.rules import GreedyCheck
 
 
 class Greedy:
@@ -24,8 +25,9 @@ class Greedy:
     def __init__(self, rm: RosterModel):
         self.rm = rm
         self.checks = [rule.greedy(rm) for rule in rm.rule_list]
-        self._fits = [c.fits for c in self.checks]
-        self._takes = [c.take for c in self.checks]
+        # the checks that test or record something (a rule that only shapes options has neither)
+        self._fits = [c.fits for c in self.checks if type(c).fits is not GreedyCheck.fits]
+        self._takes = [c.take for c in self.checks if type(c).take is not GreedyCheck.take]
         g, queues = rm.grid, rm.scenario.config.queues
         self.R = rm.rules.reroute_concurrency
         self.required = {q.id: [r / q.contacts_per_agent_hour for r in g.contacts_per_hour[q.id]] for q in queues}

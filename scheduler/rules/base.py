@@ -16,7 +16,10 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from scheduler.bound import BoundLP, Pool
+    from scheduler.eligibility import Eligibility
+    from scheduler.grid import Grid
     from scheduler.model import Option, RosterModel
+    from scheduler.scenario import Scenario
     from scheduler.warmstart import Greedy
 
 
@@ -49,6 +52,11 @@ class Rule(abc.ABC):
     @abc.abstractmethod
     def greedy(self, rm: RosterModel) -> GreedyCheck:
         """The rule's test in the greedy first roster, with its own state (one per greedy run)."""
+
+    def unavoidable(self, scenario: Scenario, grid: Grid, eligibility: Eligibility) -> list[str]:
+        """Demand this rule leaves nobody to serve, whatever the roster, in a scheduler's words
+        (`scheduler.diagnose`); [] when none."""
+        return []
 
     def bound_setup(self, lp: BoundLP) -> None:
         """Before the bound's variables are made (e.g. slots nobody may work)."""

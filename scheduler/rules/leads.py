@@ -12,7 +12,10 @@ from scheduler.rules.base import GreedyCheck, Rule
 
 if TYPE_CHECKING:
     from scheduler.bound import BoundLP
+    from scheduler.eligibility import Eligibility
+    from scheduler.grid import Grid, ShiftInstance
     from scheduler.model import Option, RosterModel
+    from scheduler.scenario import Scenario
     from scheduler.warmstart import Greedy
 
 
@@ -51,6 +54,34 @@ class LeadsOnDuty(Rule):
     def greedy(self, rm: RosterModel) -> GreedyCheck:
         return _LeadCover(rm)
 
+    def unavoidable(self, scenario: Scenario, grid: Grid, eligibility: Eligibility) -> list[str]:
+        """Slots with demand in which fewer leads than needed could be on shift, by any shift:
+        nobody may work them. Names the leads and why each cannot."""
+        need = scenario.config.rules.min_leads_on_duty
+        if need <= 0:
+            return []
+        leads = [a for a in scenario.agents if a.is_lead]
+        covering: dict[int, list[ShiftInstance]] = {}
+        for inst in grid.instances:
+            for t in inst.slots:
+                covering.setdefault(t, []).append(inst)
+        blocked = [t for t in range(grid.n_slots) if grid.total_rate[t] > 0 and sum(
+            any(eligibility.why_not(a, inst) is None for inst in covering.get(t, [])) for a in leads) < need]
+        out = []
+        for stretch in _stretches(blocked):
+            insts = covering.get(stretch[0], [])
+            reasons = []
+            for a in leads:
+                whys = sorted({w for w in (eligibility.why_not(a, i) for i in insts) if w is not None})
+                if whys:
+                    reasons.append((f"{a.employee_id} {a.name}", " and ".join(whys)))
+            detail = _names(reasons) if reasons else ("no shift covers it" if not insts
+                                                      else "there are no leads in the staff list")
+            begin, end = grid.slot_start(stretch[0]), grid.slot_start(stretch[-1] + 1)
+            out.append(f"{begin:%Y-%m-%d %H:%M}-{end:%H:%M}: no lead can be on shift ({detail}), "
+                       f"so nobody may work then")
+        return out
+
     def bound_setup(self, lp: BoundLP) -> None:
         """A slot in which fewer than min_leads_on_duty leads could be on shift is worked by nobody."""
         need = lp.rules.min_leads_on_duty
@@ -75,6 +106,30 @@ class LeadsOnDuty(Rule):
         for t, ws in lp.working.items():
             if t not in lp.dead:
                 s.Add(s.Sum(ws) * need <= lp.n_total * s.Sum(lp.leads_on[t]))
+
+
+def _names(pairs: list[tuple[str, str]]) -> str:
+    """'L01 A, L02 B are absent; L03 C cannot work nights' from (who, why) pairs."""
+    by_reason: dict[str, list[str]] = {}
+    for who, why in pairs:
+        by_reason.setdefault(why, []).append(who)
+    parts = []
+    for why, ws in by_reason.items():
+        if len(ws) > 1 and why.startswith("is "):
+            why = "are " + why.removeprefix("is ")
+        parts.append(f"{', '.join(ws)} {why}")
+    return "; ".join(parts)
+
+
+def _stretches(slots: list[int]) -> list[list[int]]:
+    """Runs of consecutive slot indices."""
+    out: list[list[int]] = []
+    for t in slots:
+        if out and out[-1][-1] == t - 1:
+            out[-1].append(t)
+        else:
+            out.append([t])
+    return out
 
 
 class _LeadCover(GreedyCheck):

@@ -8,7 +8,10 @@ from typing import TYPE_CHECKING
 from scheduler.rules.base import GreedyCheck, Rule
 
 if TYPE_CHECKING:
+    from scheduler.eligibility import Eligibility
+    from scheduler.grid import Grid
     from scheduler.model import RosterModel
+    from scheduler.scenario import Scenario
 
 
 class KindsNightsAbsences(Rule):
@@ -30,6 +33,20 @@ class MandatoryMoves(Rule):
 
     def add(self, rm: RosterModel) -> None:
         return None  # see RosterModel's options: `Eligibility.queues`
+
+    def unavoidable(self, scenario: Scenario, grid: Grid, eligibility: Eligibility) -> list[str]:
+        """Dates and queues with demand that no agent may serve (a move empties a queue, say)."""
+        out = []
+        for d in grid.dates:
+            for q in scenario.config.queue_ids:
+                day = [t for t in range(grid.n_slots) if grid.slot_start(t).date() == d]
+                if not any(grid.contacts_per_hour[q][t] > 0 for t in day):
+                    continue
+                if not any(q in eligibility.queues(a, d) for a in scenario.agents):
+                    why = " (the move sends its agents elsewhere that day)" if any(
+                        m.from_queue == q for m in scenario.config.moves if d in m.dates) else ""
+                    out.append(f"{d} {q}: no agent can serve this queue{why}; all its contacts are short")
+        return out
 
     def greedy(self, rm: RosterModel) -> GreedyCheck:
         return GreedyCheck()
