@@ -73,9 +73,9 @@ from __future__ import annotations
 
 import time
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 from ortools.linear_solver import linear_solver_pb2, pywraplp
 
@@ -242,7 +242,8 @@ def _pools(lp: BoundLP, rule_list: list[Rule], x: dict, week_terms: dict) -> Non
             per_date[date_index[grid.instances[i].date]].append(i)
         alike: dict[tuple, list] = defaultdict(list)
         for member in g.members:
-            alike[tuple((ab.start, ab.end) for ab in lp.eligibility.absences.get(member.employee_id, ()))].append(member)
+            absent = lp.eligibility.absences.get(member.employee_id, ())
+            alike[tuple((ab.start, ab.end) for ab in absent)].append(member)
         kinds = [(len(ms), {i for i in mine if lp.eligibility.allowed(ms[0], grid.instances[i])})
                  for ms in alike.values()]
         pool = Pool(gi, g, on, per_date, weeks_of_group[gi], kinds)

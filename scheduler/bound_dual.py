@@ -78,7 +78,8 @@ def pdlp_bound(proto: linear_solver_pb2.MPModelProto, time_limit_s: float,
     params.termination_criteria.simple_optimality_criteria.eps_optimal_absolute = relative_tolerance
     params.num_threads = 1
     result = pdlp.primal_dual_hybrid_gradient(qp, params)
-    reason = solve_log_pb2.TerminationReason.Name(result.solve_log.termination_reason).removeprefix("TERMINATION_REASON_")
+    reason = solve_log_pb2.TerminationReason.Name(result.solve_log.termination_reason)
+    reason = reason.removeprefix("TERMINATION_REASON_")
     y = np.asarray(result.dual_solution, dtype=float)
     if len(y) != len(proto.constraint):
         return -math.inf, reason

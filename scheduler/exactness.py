@@ -145,7 +145,7 @@ def model_scope(rm) -> ModelScope:
     max_run, max_hl = _limits(rm)
     maximal: dict[tuple[int, int], set[tuple[int, ...]]] = {}
     missing = 0
-    for (a, i), opts in rm.by_agent_inst.items():
+    for (_a, i), opts in rm.by_agent_inst.items():
         free = [o for o in opts if o.fixed is None]
         if not free:
             continue

@@ -16,7 +16,6 @@ bind, `patterns_with_count` gives the best legal pattern with fewer worked slots
 
 from __future__ import annotations
 
-
 Pattern = tuple[bool, ...]
 
 
@@ -109,7 +108,8 @@ def patterns_with_count(high_load: list[bool], max_run: int, max_hl_run: int, wo
     if worked < (1 if n == 1 else 2) or worked > n:
         return None
     # best[(k, run, hl)] = (value, pattern so far): k slots worked so far, current run lengths
-    best: dict[tuple[int, int, int], tuple[float, tuple[bool, ...]]] = {(1, 1, 1 if high_load[0] else 0): (weight[0], (True,))}
+    start = (1, 1, 1 if high_load[0] else 0)
+    best: dict[tuple[int, int, int], tuple[float, tuple[bool, ...]]] = {start: (weight[0], (True,))}
     if not _run_ok(high_load, 0, 1, max_run, max_hl_run):
         return None
     for t in range(1, n):

@@ -239,8 +239,8 @@ NOTE_PATTERNS: dict[str, list[tuple[str, str]]] = {
         (r"stopped with Ctrl-C: the roster is the best found so far, not proven optimal",
          "已按 Ctrl-C 中止：此排班是目前找到的最好结果，未证明最优"),
         (r"breaks: each shift uses a maximal work/break pattern .*",
-         "休息：每个班次使用一种极大的工作/休息模式（休息为一个或两个时段，每次休息都是连续工作规则所需，每班最多 24 种）；"
-         "线性松弛下界涵盖所有合法模式；手工修改的排班可使用任何合法模式"),
+         "休息：每个班次使用一种极大的工作/休息模式（休息为一个或两个时段，每次休息都是连续工作规则所需，"
+         "每班最多 24 种）；线性松弛下界涵盖所有合法模式；手工修改的排班可使用任何合法模式"),
         (r"weekly hours cap can bind for (?P<n>\d+) agent\(s\) \((?P<who>.+)\): their shifts may also be shorter "
          r"inside \(one pattern per length, (?P<k>[\d,]+) options added\)",
          "每周工时上限可能限制 {n} 人（{who}）：他们的班次也可以在班内更短（每种长度一种模式，新增 {k} 个选项）"),
