@@ -12,7 +12,9 @@ from scheduler.grid import Grid
 from scheduler.kpi import coverage, summary_kpis
 from scheduler.result import ServiceBound, SolveReport
 from scheduler.roster import Roster
-from scheduler.scenario import Scenario, load_scenario
+from scheduler.errors import InfeasibleError
+from scheduler.inputs import boundary_breaks, load_inputs
+from scheduler.scenario import Scenario
 from scheduler.solve import ProgressPrinter, SolveOptions, solve
 
 
@@ -42,6 +44,9 @@ class RunResult:
             scope = "" if p.bound_scope in ("", "every roster") else f" ({p.bound_scope})"
             lines.append(f"  {p.name:<15} {p.objective:>12,.2f} {p.unit:<15} bound {p.best_bound:>12,.2f}{scope}  "
                          f"gap {p.gap:6.1%}  {'OPTIMAL' if p.status == 'OPTIMAL' else 'best found'}")
+        if "requests granted, all" in k:
+            lines.append("  requests granted: " + ", ".join(f"{key.removeprefix('requests granted, ')} {v}"
+                                                             for key, v in k.items() if key.startswith("requests")))
         lines.append(f"  overflow {k['overflow_customer_hours']:,.1f} customer-hours, shortage "
                      f"{k['shortage_agent_hours']:,.1f} of {k['required_agent_hours']:,.1f} required agent-hours, "
                      f"flex {k['flex_hours']:,.0f} h, {k['shifts']} shifts for {k['agents_working']} agents")
@@ -127,17 +132,26 @@ def write_result(out: Path, scenario: Scenario, roster: Roster, report: SolveRep
     grid = Grid(scenario)
     cov = coverage(scenario, grid, roster)
     kpis = summary_kpis(scenario, grid, roster, cov)
+    requests = None
+    if scenario.requests:
+        from scheduler.granted import granted_counts, request_outcomes
+
+        requests = request_outcomes(scenario, roster)
+        kpis.update(granted_counts(requests))
     out.parent.mkdir(parents=True, exist_ok=True)
     files = write_workbook(out, scenario=scenario, roster=roster, report=report, coverage=cov, kpis=kpis, lang=lang,
-                           changes=changes, rule_of_thumb=rule_of_thumb(scenario))
+                           changes=changes, rule_of_thumb=rule_of_thumb(scenario), requests=requests)
     return RunResult(scenario, roster, report, kpis, files, changes)
 
 
 def solve_scenario(folder: Path, out: Path, *, time_limit_s: float | None = None, workers: int | None = None,
                    seed: int | None = None, lang: str = "en", progress: bool = True, log: bool = False,
-                   bound: bool = True) -> RunResult:
-    """Load a scenario folder, solve it, check the roster, write the workbook (and CSV)."""
-    scenario = load_scenario(folder)
+                   bound: bool = True, previous: Path | None = None) -> RunResult:
+    """Load a scenario folder (and the previous roster, when given), solve it, check the
+    roster, write the workbook (and CSV)."""
+    scenario = load_inputs(folder, previous=previous)
+    if broken := boundary_breaks(scenario):
+        raise InfeasibleError(broken)
     printer = ProgressPrinter(sys.stderr) if progress else None
     warnings = unavoidable_shortage(scenario)
     for w in warnings:

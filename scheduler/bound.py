@@ -82,12 +82,13 @@ from ortools.linear_solver import linear_solver_pb2, pywraplp
 from scheduler.bound_dual import pdlp_bound
 from scheduler.eligibility import Eligibility
 from scheduler.grid import Grid
+from scheduler.history import History, history_of
 from scheduler.rules import HARD_RULES, Rule
 from scheduler.scenario import Agent, Scenario
 
 RELAXED = ("integrality (fractional agents, shifts and breaks); per-agent rules summed over pools of "
-           "identical agents; the leads rule (only 'no lead can be on shift => nobody works' and a "
-           "big-M form survive)")
+           "identical agents; locks and the previous roster's rest, consecutive days and hours; the leads "
+           "rule (only 'no lead can be on shift => nobody works' and a big-M form survive)")
 
 
 @dataclass
@@ -164,6 +165,13 @@ class BoundLP:
     working: dict[int, list] = field(default_factory=lambda: defaultdict(list))   # slot -> worked-slot variables
     leads_on: dict[int, list] = field(default_factory=lambda: defaultdict(list))  # slot -> leads on shift
     cuts: dict[tuple[int, int], int] = field(default_factory=dict)  # (pool, instance) -> members present, if fewer
+    # --previous: the previous roster's shifts that run past `start` work and lead as constants (their
+    # rest, consecutive days and hours, like the locks, are relaxed: they only remove rosters)
+    history: History | None = None
+
+    def __post_init__(self) -> None:
+        if self.history is None:
+            self.history = history_of(self.scenario, self.grid.start, self.grid.n_slots, self.grid.slot_minutes)
 
     @property
     def rules(self):
@@ -265,6 +273,7 @@ def _service(lp: BoundLP, cov: dict) -> tuple[list, list]:
             if rate[t] <= 0:
                 continue
             staffed = solver.Sum([e * v for e, v in cov.get((t, q.id), [])]) if cov.get((t, q.id)) else 0
+            staffed = staffed + lp.history.staffed[q.id][t]  # the previous roster's shifts past `start`
             load = rate[t] * q.session_minutes / 60.0
             req = rate[t] / q.contacts_per_agent_hour
             # never more than all of it: boxed variables keep every Lagrangian bound finite

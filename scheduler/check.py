@@ -95,6 +95,8 @@ RULES: dict[str, str] = {
     "leads_on_duty": "min_leads_on_duty leads on shift in every slot in which anyone works",
     # SPEC 3.5
     "move": "mandatory moves are obeyed",
+    # SPEC 3.6 (rules 2 and 3 across the boundary with --previous are reported under their own ids)
+    "lock": "locks.csv is obeyed: a locked shift is worked (on the locked queue), a locked day off is off",
 }
 
 
@@ -143,6 +145,7 @@ class _Worked:
     kind: ShiftType | None                      # None when the code is unknown
     queues: list[str] = field(default_factory=list)  # distinct, in row order
     runs: list[tuple[dt.datetime, dt.datetime]] = field(default_factory=list)
+    past: bool = False                          # a shift of the previous roster (fixed history)
 
     @property
     def first_start(self) -> dt.datetime:
@@ -167,7 +170,7 @@ class _Worked:
 
     @property
     def label(self) -> str:
-        return f"{self.code} on {self.date:%Y-%m-%d}"
+        return f"{self.code} on {self.date:%Y-%m-%d}" + (" (previous roster)" if self.past else "")
 
     def hours_text(self) -> str:
         """`08:00-16:00`, with the end date when the shift ends on a later day."""
@@ -347,6 +350,12 @@ class _Reading:
         self.by_agent: dict[str, list[_Worked]] = defaultdict(list)
         for w in self.worked:
             self.by_agent[w.agent.employee_id].append(w)
+        # with --previous: the previous roster's shifts, fixed history that rules 2 and 3 (rest,
+        # consecutive days, runs; the part of a shift after `start` also weekly hours) and rule 4
+        # (a shift running past `start` works, and a lead on it is on shift) see as one roster
+        self.joined: dict[str, list[_Worked]] = defaultdict(list)
+        for w in sorted([*self.worked, *_past_shifts(scenario)], key=lambda w: (w.first_start, w.code)):
+            self.joined[w.agent.employee_id].append(w)
         self.agents = {a.employee_id: a for a in scenario.agents}
         self.absences: dict[str, list[Absence]] = defaultdict(list)
         for a in scenario.absences:
@@ -363,7 +372,7 @@ class _Reading:
 
     def worked_time(self, eid: str) -> list[tuple[dt.datetime, dt.datetime]]:
         """The agent's worked time as maximal stretches: runs that touch or overlap are merged."""
-        runs = sorted(r for w in self.by_agent[eid] for r in w.runs)
+        runs = sorted(r for w in self.joined[eid] for r in w.runs)
         merged: list[list[dt.datetime]] = []
         for a, b in runs:
             if merged and a <= merged[-1][1]:
@@ -526,10 +535,10 @@ def absence(r: _Reading) -> Iterator[Violation]:
 
 def rest(r: _Reading) -> Iterator[Violation]:
     need = r.rules.min_rest_hours
-    for eid, ws in r.by_agent.items():
+    for eid, ws in r.joined.items():
         before: _Worked | None = None  # the earlier shift that ends last
         for w in sorted(ws, key=lambda w: (w.first_start, w.last_end)):
-            if before is not None:
+            if before is not None and not (w.past and before.past):  # the previous roster's own: not ours
                 gap = _hours(w.first_start - before.last_end)
                 who = _who(w.agent)
                 if gap < 0:
@@ -548,8 +557,9 @@ def rest(r: _Reading) -> Iterator[Violation]:
 
 def consecutive_days(r: _Reading) -> Iterator[Violation]:
     most = r.rules.max_consecutive_days
-    for eid, ws in r.by_agent.items():
+    for eid, ws in r.joined.items():
         dates = sorted({w.date for w in ws})
+        ours = {w.date for w in ws if not w.past}
         streaks: list[list[dt.date]] = []
         for d in dates:
             if streaks and d - streaks[-1][-1] == dt.timedelta(days=1):
@@ -557,9 +567,10 @@ def consecutive_days(r: _Reading) -> Iterator[Violation]:
             else:
                 streaks.append([d])
         for s in streaks:
-            if len(s) > most:
+            if len(s) > most and ours & set(s):
+                past = f", {len(set(s) - ours)} of them in the previous roster" if set(s) - ours else ""
                 yield Violation("consecutive_days", f"{_who(ws[0].agent)} works {len(s)} dates in a row "
-                                                    f"({s[0]:%Y-%m-%d} .. {s[-1]:%Y-%m-%d}); the rule is at "
+                                                    f"({s[0]:%Y-%m-%d} .. {s[-1]:%Y-%m-%d}{past}); the rule is at "
                                                     f"most {most}", eid, s[0])
 
 
@@ -578,7 +589,7 @@ def weekly_hours(r: _Reading) -> Iterator[Violation]:
     for k in range(-(-r.config.days // 7)):
         b0 = r.start + dt.timedelta(days=7 * k)
         blocks.append((b0, min(b0 + dt.timedelta(days=7), r.end)))
-    for eid, ws in r.by_agent.items():
+    for eid, ws in r.joined.items():
         agent = ws[0].agent
         limit = agent.max_hours_week if agent.max_hours_week is not None else r.rules.max_hours_week
         whose = "their personal limit" if agent.max_hours_week is not None else "the limit"
@@ -594,10 +605,10 @@ def weekly_hours(r: _Reading) -> Iterator[Violation]:
 
 def continuous_hours(r: _Reading) -> Iterator[Violation]:
     most = r.rules.max_continuous_hours
-    for eid, ws in r.by_agent.items():
+    for eid, ws in r.joined.items():
         for a, b in r.worked_time(eid):
             h = _hours(b - a)
-            if h > most + HOURS_EPS:
+            if h > most + HOURS_EPS and b > r.start:  # a run that ended before `start` is the previous roster's
                 yield Violation("continuous_hours", f"{_who(ws[0].agent)} works {_h(h)} h without a break "
                                                     f"({_at(a)} .. {_clock(b, a.date())}); the rule is at most "
                                                     f"{most:g} h", eid, a)
@@ -606,7 +617,7 @@ def continuous_hours(r: _Reading) -> Iterator[Violation]:
 def high_load_run(r: _Reading) -> Iterator[Violation]:
     most = r.rules.max_continuous_high_load_hours
     high = r.high_load()
-    for eid, ws in r.by_agent.items():
+    for eid, ws in r.joined.items():
         run: list[int] = []
         for t in [*r.worked_slots(eid), None]:
             if t is not None and high[t] and (not run or t == run[-1] + 1):
@@ -626,7 +637,7 @@ def leads_on_duty(r: _Reading) -> Iterator[Violation]:
         return
     workers: list[list[str]] = [[] for _ in range(r.n_slots)]
     leads = [0] * r.n_slots
-    for eid, ws in r.by_agent.items():
+    for eid, ws in r.joined.items():
         for t in r.worked_slots(eid):
             workers[t].append(eid)
         if ws[0].agent.is_lead:
@@ -663,15 +674,61 @@ def move(r: _Reading) -> Iterator[Violation]:
                                         f"{', '.join(wrong)} in {w.label}", w.agent.employee_id, w.first_start)
 
 
+def lock(r: _Reading) -> Iterator[Violation]:
+    for k in getattr(r.scenario, "locks", []):
+        agent = r.agents.get(k.employee_id)
+        if agent is None:
+            continue
+        that_day = [w for w in r.by_agent.get(k.employee_id, []) if w.date == k.date]
+        where = f"locks.csv row {k.row}"
+        if k.shift == "off":
+            for w in that_day:
+                yield Violation("lock", f"{_who(agent)} works {w.label}, but {where} locks {k.date:%Y-%m-%d} as a "
+                                        f"day off", k.employee_id, w.first_start)
+            continue
+        kept = [w for w in that_day if w.code == k.shift]
+        if not kept and _absent_during(r, k):
+            continue  # an absence (a sick call a repair applied) wins over the plan: the absence rule
+            has = f" (works {', '.join(w.code for w in that_day)} instead)" if that_day else ""
+            yield Violation("lock", f"{_who(agent)} does not work {k.shift} on {k.date:%Y-%m-%d}{has}, which "
+                                    f"{where} locks", k.employee_id, k.date)
+        elif k.queue and any(q != k.queue for w in kept for q in w.queues):
+            yield Violation("lock", f"{_who(agent)} serves {', '.join(kept[0].queues)} in {kept[0].label}, but "
+                                    f"{where} locks it on {k.queue}", k.employee_id, kept[0].first_start)
+
+
 CHECKS: list[Callable[[_Reading], Iterable[Violation]]] = [
     outside_horizon, one_shift_per_date, one_queue_per_shift, run_outside_shift, overlapping_runs,
     breaks_inside_shift, skill, shift_kind, night_ok, absence, rest, consecutive_days, night_shifts,
-    weekly_hours, continuous_hours, high_load_run, leads_on_duty, move,
+    weekly_hours, continuous_hours, high_load_run, leads_on_duty, move, lock,
 ]
 
 
 # ---------------------------------------------------------------------------------------------
 # Small helpers
+
+
+def _past_shifts(scenario: Scenario) -> list[_Worked]:
+    """The previous roster's shifts (scenario.previous: the loader has dropped agents who left
+    and shifts more than 14 days before `start`), each as one worked shift of fixed history. Its
+    span is what its runs say (a shift type may have changed since)."""
+    previous = getattr(scenario, "previous", None)
+    agents = scenario.agent_by_id
+    out = []
+    for a in previous.assignments if previous is not None else []:
+        if a.employee_id in agents:
+            out.append(_Worked(agents[a.employee_id], a.date, a.shift, None, [a.queue], sorted(a.runs), past=True))
+    return out
+
+
+def _absent_during(r: _Reading, k) -> bool:
+    """Does an absence of the agent overlap the locked shift?"""
+    kind = next((s for s in r.config.shifts if s.code == k.shift), None)
+    if kind is None:
+        return False
+    begin = dt.datetime.combine(k.date, kind.start)
+    finish = begin + dt.timedelta(minutes=round(kind.hours * 60))
+    return any(a.start < finish and begin < a.end for a in r.absences[k.employee_id])
 
 
 def _moves_for(r: _Reading, w: _Worked) -> list:

@@ -43,7 +43,8 @@ def cmd_solve(args: argparse.Namespace) -> int:
     folder = Path(args.scenario) if args.scenario else demo_folder()
     out = Path(args.out) if args.out else _default_out("roster.xlsx")
     result = solve_scenario(folder, out, time_limit_s=args.time_limit, workers=args.workers, seed=args.seed,
-                            lang=args.lang, progress=not args.quiet, log=args.log, bound=not args.no_bound)
+                            lang=args.lang, progress=not args.quiet, log=args.log, bound=not args.no_bound,
+                            previous=Path(args.previous) if args.previous else None)
     print(result.summary_text())
     return 0
 
@@ -70,10 +71,11 @@ def cmd_forecast(args: argparse.Namespace) -> int:
 
 def cmd_check(args: argparse.Namespace) -> int:
     from scheduler.check import check_rows
-    from scheduler.scenario import load_scenario, with_absences
+    from scheduler.inputs import load_inputs
+    from scheduler.scenario import with_absences
     from scheduler.workbook import read_absences, read_assignments
 
-    scenario = load_scenario(args.scenario)
+    scenario = load_inputs(args.scenario, previous=args.previous)
     rows = read_assignments(Path(args.roster))
     # sick calls a repair applied travel in the workbook; a cut-short shift is legal with them
     scenario = with_absences(scenario, read_absences(Path(args.roster)))
@@ -137,6 +139,8 @@ def build_parser() -> argparse.ArgumentParser:
     s = sub.add_parser("solve", help="build a roster for a scenario folder (default: the bundled demo)")
     s.add_argument("scenario", nargs="?", help="scenario folder (default: the bundled Double 11 demo)")
     s.add_argument("--out", help="workbook to write (default: outputs/roster.xlsx)")
+    s.add_argument("--previous", help="the previous roster's workbook: its shifts are fixed history (rest, "
+                                      "consecutive days, a night running past the start)")
     s.add_argument("--log", action="store_true", help="show CP-SAT's own search log")
     s.add_argument("--no-bound", action="store_true", help="skip the LP lower bound in the Summary")
     solver_flags(s)
@@ -163,6 +167,7 @@ def build_parser() -> argparse.ArgumentParser:
     c = sub.add_parser("check", help="list every broken rule of a roster workbook (e.g. edited by hand)")
     c.add_argument("roster")
     c.add_argument("--scenario", required=True)
+    c.add_argument("--previous", help="the previous roster's workbook: rules hold across the boundary")
     c.set_defaults(func=cmd_check)
 
     i = sub.add_parser("init", help="write a new scenario folder to fill in (scenario.toml, staff.xlsx, ...)")

@@ -17,7 +17,10 @@ def staffed_per_slot(scenario: Scenario, grid: Grid, roster: Roster) -> dict[str
     """Queue id -> efficiency-weighted agents working each slot (breaks excluded)."""
     eff = {a.employee_id: a.efficiency for a in scenario.agents}
     staffed = {q: [0.0] * grid.n_slots for q in scenario.config.queue_ids}
-    for a in roster.assignments:
+    # with --previous, a shift of the previous roster that runs past `start` works in this
+    # horizon too (SPEC 2.2); the slot range below drops the part before `start`
+    carried = [a for a in scenario.previous.assignments if a.queue in staffed] if scenario.previous else []
+    for a in [*roster.assignments, *carried]:
         for start, end in a.runs:
             for t in range(max(0, grid.slot_of(start)), min(grid.n_slots, grid.slot_of(end - dt.timedelta(seconds=1)) + 1)):
                 staffed[a.queue][t] += eff.get(a.employee_id, 1.0)

@@ -26,11 +26,13 @@ from ortools.sat.python import cp_model
 from scheduler.eligibility import Eligibility
 from scheduler.grid import Grid, ShiftInstance
 from scheduler.exactness import short_patterns
+from scheduler.history import history_of, locks_by_agent_date
 from scheduler.objective import OBJECTIVE_TIERS, SCALE, Tier, TierId
 from scheduler.parts import Parts, ReadableModel, check_readable
 from scheduler.patterns import Pattern
 from scheduler.roster import Assignment, Roster
 from scheduler.rules import HARD_RULES, Rule, run_lengths
+from scheduler.rules.locks import lock_allows, lock_queues
 from scheduler.scenario import Agent, Scenario
 
 __all__ = ["Option", "RosterModel", "Tier", "TierId", "SCALE", "set_hint"]
@@ -87,6 +89,10 @@ class RosterModel:
         self.depends: list[list[int]] = []  # per derived variable: the variables it follows from
         self.linear: list[list[int] | None] = []  # per derived variable: its coefficients, when a weighted sum
         self.eligibility = Eligibility(self.scenario)
+        # rule 6: the previous roster's shifts (--previous) and the locks, read once for every rule
+        self.history = history_of(self.scenario, self.grid.start, self.grid.n_slots, self.grid.slot_minutes)
+        self.locks = locks_by_agent_date(self.scenario)
+        self.why_infeasible: list[str] = []  # known causes, should CP-SAT find no roster
         self.parts: Parts | None = None  # the constraints read for LNS (`scheduler.lns.parts_of`), once
         self._cov: dict[tuple[int, str], tuple[list, list]] | None = None
         self._staffed: dict[tuple[int, str], Any] = {}
@@ -144,10 +150,10 @@ class RosterModel:
             for inst in self.instances:
                 if not self.is_free(agent.employee_id, inst):
                     continue  # the past, running shifts and kept plans are given by `frozen`
-                if not self.eligibility.allowed(agent, inst):
+                if not self.eligibility.allowed(agent, inst) or not lock_allows(self, agent, inst):
                     continue
                 pats = [tuple(inst.first_slot + k for k, w in enumerate(p) if w) for p in self._patterns(inst)]
-                queues = self.eligibility.queues(agent, inst.date)
+                queues = lock_queues(self, agent, inst, self.eligibility.queues(agent, inst.date))
                 pub = published_choice.get((a, inst.index))
                 if (pub is not None and pub[0] in queues and pub[1] not in pats
                         and run_lengths.legal(self.grid, self.rules, inst, pub[1])):

@@ -6,6 +6,7 @@ variables are defined (`RosterModel.define`) next to the constraint that bounds 
 
 from __future__ import annotations
 
+import datetime as dt
 import enum
 from collections import defaultdict
 from dataclasses import dataclass
@@ -30,6 +31,7 @@ class TierId(enum.StrEnum):
     CHANGED_AGENTS = "changed agents"
     CHANGED_SHIFTS = "changed shifts"
     FLEX_HOURS = "flex hours"
+    DECLINED_REQUESTS = "declined requests"
     REGULAR_HOURS = "regular hours"
     COMFORT = "comfort"
 
@@ -73,8 +75,10 @@ def overflow(rm: RosterModel) -> None:
     vs_all, where, total_load = [], [], 0
     for q in rm.scenario.config.queues:
         rate = rm.grid.contacts_per_hour[q.id]
+        carried = rm.history.staffed[q.id]
         for t in range(rm.grid.n_slots):
-            load = round(rate[t] * q.session_minutes / 60 * SCALE)
+            # what the previous roster's shifts running past `start` already serve is not ours to cover
+            load = round(max(0.0, rate[t] * q.session_minutes / 60 - R * carried[t]) * SCALE)
             if load <= 0:
                 continue
             over = rm.m.new_int_var(0, load, f"over_{t}_{q.id}")
@@ -105,8 +109,9 @@ def shortage(rm: RosterModel) -> None:
     vs_all, where, total_req = [], [], 0
     for q in rm.scenario.config.queues:
         rate = rm.grid.contacts_per_hour[q.id]
+        carried = rm.history.staffed[q.id]
         for t in range(rm.grid.n_slots):
-            req = round(rate[t] / q.contacts_per_agent_hour * SCALE)
+            req = round(max(0.0, rate[t] / q.contacts_per_agent_hour - carried[t]) * SCALE)
             if req <= 0:
                 continue
             short = rm.m.new_int_var(0, req, f"short_{t}_{q.id}")
@@ -196,28 +201,33 @@ def comfort(rm: RosterModel) -> None:
     per_agent = rm.agent_instances()
     date_index = {d: n for n, d in enumerate(rm.grid.dates)}
 
-    def spread(name: str, pick) -> None:
-        groups = []
+    def spread(name: str, pick, past: dict[str, int]) -> None:
+        """Max - min over agents of (this roster's count + the previous roster's, `past`)."""
+        groups, before = [], []
         for a, insts in per_agent.items():
             vs = [rm.on[(a, i)] for i in insts if pick(rm.instances[i])]
             if vs:
                 groups.append(vs)
+                before.append(past.get(rm.agents[a].employee_id, 0))
         if len(groups) < 2:
             return
-        hi = m.new_int_var(0, len(rm.grid.dates), f"{name}_max")
-        lo = m.new_int_var(0, len(rm.grid.dates), f"{name}_min")
-        for vs in groups:
-            m.add(LinearExpr.sum(vs) <= hi)
-            m.add(LinearExpr.sum(vs) >= lo)
+        top = len(rm.grid.dates) + max(before)
+        hi = m.new_int_var(0, top, f"{name}_max")
+        lo = m.new_int_var(0, top, f"{name}_min")
+        for vs, b in zip(groups, before):
+            m.add(LinearExpr.sum(vs) + b <= hi)
+            m.add(LinearExpr.sum(vs) + b >= lo)
         ixs = [[v.index for v in vs] for vs in groups]
         every = [i for ix in ixs for i in ix]
-        rm.define(hi, every, lambda val: max(sum(val[i] for i in ix) for ix in ixs))
-        rm.define(lo, every, lambda val: min(sum(val[i] for i in ix) for ix in ixs))
+        rm.define(hi, every, lambda val: max(sum(val[i] for i in ix) + b for ix, b in zip(ixs, before)))
+        rm.define(lo, every, lambda val: min(sum(val[i] for i in ix) + b for ix, b in zip(ixs, before)))
+        tops.append(top)
         terms.extend([hi, lo])
         weights.extend([4, -4])
 
-    spread("nights", lambda i: i.night)
-    spread("weekend", lambda i: i.date.weekday() >= 5)
+    tops: list[int] = []
+    spread("nights", lambda i: i.night, rm.history.nights)
+    spread("weekend", lambda i: i.date.weekday() >= 5, rm.history.weekends)
 
     def rotation(i: ShiftInstance) -> tuple[bool, int]:
         """Place in the forward rotation early -> late -> night: night shifts come last even
@@ -228,6 +238,12 @@ def comfort(rm: RosterModel) -> None:
         by_day: dict[int, list[int]] = defaultdict(list)
         for i in insts:
             by_day[date_index[rm.instances[i].date]].append(i)
+        last = rm.history.last.get(rm.agents[a].employee_id)  # --previous: the rotation goes on from there
+        if last is not None and last[0] == rm.grid.dates[0] - dt.timedelta(days=1):
+            for j in by_day.get(0, []):
+                if rotation(rm.instances[j]) < last[1:]:
+                    terms.append(rm.on[(a, j)])
+                    weights.append(1)
         for d, today in by_day.items():
             for i in today:
                 for j in by_day.get(d + 1, []):
@@ -250,11 +266,60 @@ def comfort(rm: RosterModel) -> None:
                                                  - sum(val[i] for i in ix[1]) - 1))
                 terms.append(iso)
                 weights.append(1)
-    # the largest value: each spread's max (an int in [0, days]) counts 4 x days at most, its
+    # the largest value: each spread's max (an int in [0, top]) counts 4 x top at most, its
     # min only lowers it; the other terms are 0/1
-    n_days = len(rm.grid.dates)
-    upper = sum(4 * n_days if w == 4 else 0 if w == -4 else abs(w) for w in weights)
+    upper = 4 * sum(tops) + sum(abs(w) for w in weights if abs(w) != 4)
     rm.tiers.append(Tier(TierId.COMFORT, "points", terms, weights, 1.0, upper=upper))
 
 
-OBJECTIVE_TIERS = [overflow, shortage, plan_changes, flex_hours, regular_hours, comfort]
+DECLINE_WEIGHT = 2  # each declined request counts its priority twice; the most any agent bears, once
+
+
+def declined_requests(rm: RosterModel) -> None:
+    """Tier 4 (SPEC 4 item 4): declined requests weighted by priority (1-3), plus the largest
+    priority-weighted number of declines any one agent bears, so declines are spread: at equal
+    total the roster where no agent bears many declines while others have none wins.
+
+    A request is declined when: off, the agent works a shift starting that date; shift, the
+    agent works another shift that date (off is fine: the wish holds if working); avoid, the
+    agent works that shift. At most one shift per date, so each is a sum of 0/1 variables."""
+    requests = getattr(rm.scenario, "requests", [])
+    if not requests:
+        return
+    idx = {a.employee_id: k for k, a in enumerate(rm.agents)}
+    on_date: dict[tuple[int, object], list[tuple[str, cp_model.IntVar]]] = defaultdict(list)
+    for (a, i), v in rm.on.items():
+        inst = rm.instances[i]
+        on_date[(a, inst.date)].append((inst.code, v))
+    items, coeffs = [], []
+    per_agent: dict[int, tuple[list, list]] = defaultdict(lambda: ([], []))
+    for r in requests:
+        a = idx.get(r.employee_id)
+        if a is None:
+            continue
+        works = on_date.get((a, r.date), [])
+        if r.request == "off":
+            bad = [v for _, v in works]
+        elif r.request == "shift":
+            bad = [v for code, v in works if code != r.shift]
+        else:
+            bad = [v for code, v in works if code == r.shift]
+        for v in bad:
+            items.append(v)
+            coeffs.append(DECLINE_WEIGHT * r.priority)
+            per_agent[a][0].append(v)
+            per_agent[a][1].append(r.priority)
+    if not items:
+        return
+    top = max(sum(cs) for _, cs in per_agent.values())
+    most = rm.m.new_int_var(0, top, "declines_max")
+    for vs, cs in per_agent.values():
+        rm.m.add(cp_model.LinearExpr.weighted_sum(vs, cs) <= most)
+    groups = [([v.index for v in vs], cs) for vs, cs in per_agent.values()]
+    rm.define(most, [i for ix, _ in groups for i in ix],
+              lambda val: max(sum(c * val[i] for i, c in zip(ix, cs)) for ix, cs in groups))
+    rm.tiers.append(Tier(TierId.DECLINED_REQUESTS, "priority points", [*items, most], [*coeffs, 1], 1.0,
+                         upper=sum(coeffs) + top))
+
+
+OBJECTIVE_TIERS = [overflow, shortage, plan_changes, flex_hours, declined_requests, regular_hours, comfort]

@@ -27,7 +27,8 @@ class SolveParams:
     # share of the time limit each tier may use (renormalised over the tiers present)
     time_share: Mapping[TierId, float] = field(default_factory=lambda: _frozen({
         TierId.OVERFLOW: 0.25, TierId.SHORTAGE: 0.60, TierId.CHANGED_AGENTS: 0.25, TierId.CHANGED_SHIFTS: 0.10,
-        TierId.FLEX_HOURS: 0.10, TierId.REGULAR_HOURS: 0.10, TierId.COMFORT: 0.10}))
+        TierId.FLEX_HOURS: 0.10, TierId.DECLINED_REQUESTS: 0.10, TierId.REGULAR_HOURS: 0.10,
+        TierId.COMFORT: 0.10}))
     default_share: float = 0.1  # a tier missing from time_share
     # the tier whose ties a tier breaks by the next one, with an exact lexicographic weight
     # (not overflow -> shortage: it traded overflow for shortage)

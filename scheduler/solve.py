@@ -38,6 +38,7 @@ from scheduler.rules import Rule
 from scheduler.scenario import Scenario
 from scheduler.stop import Interrupt, MaxRuntime, Stalled
 from scheduler.warmstart import greedy_roster
+from scheduler.weekly import weekly_reasons
 
 
 class ProgressPrinter:
@@ -379,6 +380,8 @@ def explain_infeasible(rm: RosterModel) -> list[str]:
         reasons.append("The part of the roster that is already fixed (before the repair moment) breaks a rule that "
                        "nothing after the moment can mend; run `scheduler check` on the published roster.")
     reasons.extend(rm.unusable)
+    reasons.extend(rm.why_infeasible)
+    reasons.extend(weekly_reasons(rm))
     if not reasons:
         reasons.append("The hard rules contradict each other for this scenario.")
     return reasons

@@ -33,7 +33,8 @@ class Greedy:
         self.required = {q.id: [r / q.contacts_per_agent_hour for r in g.contacts_per_hour[q.id]] for q in queues}
         self.load = {q.id: [r * q.session_minutes / 60 for r in g.contacts_per_hour[q.id]] for q in queues}
         self.total_required = [sum(self.required[q.id][t] for q in queues) for t in range(g.n_slots)]
-        self.staffed = {q.id: [0.0] * g.n_slots for q in queues}
+        # the previous roster's shifts running past `start` already work (SPEC 2.2)
+        self.staffed = {q.id: list(rm.history.staffed[q.id]) for q in queues}
         self.efficiency = [a.efficiency for a in rm.agents]
         self.chosen: list[Option] = []
 

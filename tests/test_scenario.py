@@ -551,3 +551,66 @@ def test_more_bad_inputs(folder, capsys, case):
     edit, where, *fragments = MORE[case]
     edit(folder)
     expect_bad(folder, capsys, where, *fragments)
+
+
+# --- requests.csv, locks.csv, --previous (issue 12) ------------------------------------------------------
+
+REQ = "employee_id,date,request,shift,priority,reason\n"
+LOCK = "employee_id,date,shift,queue\n"
+
+WEEKLY = {
+    "request misspelled": (_file("requests.csv", REQ + "A1,2026-11-11,of,,1,\n"),
+                           "requests.csv, row 2, column request:", "unknown request 'of' (did you mean 'off'?)"),
+    "request without shift": (_file("requests.csv", REQ + "A2,2026-11-11,shift,,2,\n"),
+                              "requests.csv, row 2, column shift:", "is empty; a shift request names the shift"),
+    "request unknown shift": (_file("requests.csv", REQ + "A2,2026-11-11,avoid,X,1,\n"),
+                              "requests.csv, row 2, column shift:", "unknown shift 'X'; expected one of N, D, E"),
+    "request priority": (_file("requests.csv", REQ + "A2,2026-11-11,off,,5,\n"),
+                         "requests.csv, row 2, column priority:", "expected 1 (nice to have), 2 or 3 (important), "
+                                                                  "got '5'"),
+    "request date outside": (_file("requests.csv", REQ + "A2,2026-11-12,off,,1,\n"),
+                             "requests.csv, row 2, column date:", "2026-11-12 is outside the horizon"),
+    "request unknown employee": (_file("requests.csv", REQ + "A22,2026-11-11,off,,1,\n"),
+                                 "requests.csv, row 2, column employee_id:", "unknown employee_id 'A22'"),
+    "request off and shift": (_file("requests.csv", REQ + "A2,2026-11-11,off,,1,\nA2,2026-11-11,shift,D,1,\n"),
+                              "requests.csv, row 3, column request:", "A2 asks for shift D on 2026-11-11 and for "
+                                                                       "that day off (row 2)"),
+    "lock night": (_file("locks.csv", LOCK + "A4,2026-11-11,N,\n"), "locks.csv, row 2, column shift:",
+                   "the locks alone break the rule night_ok: A4 周杰 may not work night shifts"),
+    "lock during absence": (_file("locks.csv", LOCK + "A3,2026-11-11,E,\n"), "locks.csv, row 2, column shift:",
+                            "the locks alone break the rule absences: A3 王芳 is absent"),
+    "lock queue against a move": (_file("locks.csv", LOCK + "A3,2026-11-11,D,after_sales\n"),
+                                  "locks.csv, row 2, column queue:", "must serve pre_sales on 2026-11-11 "
+                                                                      "(mandatory move)"),
+    "lock queue not in skills": (_file("locks.csv", LOCK + "A1,2026-11-11,D,after_sales\n"),
+                                 "locks.csv, row 2, column queue:", "A1 李娜 cannot serve 'after_sales'"),
+    "lock twice": (_file("locks.csv", LOCK + "A1,2026-11-11,D,\nA1,2026-11-11,off,\n"),
+                   "locks.csv, row 3, column date:", "a second lock for A1 on 2026-11-11 (first on row 2)"),
+    "lock unknown shift": (_file("locks.csv", LOCK + "A1,2026-11-11,Z,\n"), "locks.csv, row 2, column shift:",
+                           "unknown shift 'Z'; expected off or one of N, D, E"),
+}
+
+
+@pytest.mark.parametrize("case", list(WEEKLY))
+def test_bad_requests_and_locks(folder, capsys, case):
+    edit, where, *fragments = WEEKLY[case]
+    edit(folder)
+    expect_bad(folder, capsys, where, *fragments)
+
+
+def test_previous_roster_that_is_not_before_start(folder, capsys):
+    assert solve(folder, capsys)[0] == 0
+    code = main(["solve", str(folder), "--previous", str(roster_of(folder)), "--out", str(folder.parent / "b.xlsx"),
+                 "--quiet"])
+    err = capsys.readouterr().err
+    assert code == 2
+    expect_bad_line(err, "roster.xlsx [Assignments], column date:", "start on 2026-11-11",
+                    "not before this horizon's start 2026-11-11", "expected --previous to be the roster that ends "
+                                                                   "where this one begins")
+
+
+def test_previous_roster_not_found(folder, capsys):
+    code = main(["solve", str(folder), "--previous", str(folder / "nope.xlsx"), "--quiet",
+                 "--out", str(folder.parent / "b.xlsx")])
+    assert code == 2
+    expect_bad_line(capsys.readouterr().err, "--previous", "nope.xlsx: not found")

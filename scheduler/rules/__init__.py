@@ -10,6 +10,7 @@ built with extra rules: `RosterModel(..., extra_rules=[MyRule()])`.
 from scheduler.rules.base import GreedyCheck, Rule
 from scheduler.rules.consecutive_days import MaxConsecutiveDays
 from scheduler.rules.leads import LeadsOnDuty
+from scheduler.rules.locks import LocksKept
 from scheduler.rules.night_shifts import MaxNightShifts
 from scheduler.rules.one_shift_per_date import OneShiftPerDate
 from scheduler.rules.rest import RestBetweenShifts
@@ -27,8 +28,9 @@ HARD_RULES: list[Rule] = [
     RunLengths(),             # 3.3: continuous and high-load runs (shape the break patterns)
     LeadsOnDuty(),            # 3.4: min_leads_on_duty
     MandatoryMoves(),         # 3.5: moves (shape the options' queues)
+    LocksKept(),              # 3.6: locks (with --previous, rules 2-4 read the boundary in their own units)
 ]
 
 __all__ = ["HARD_RULES", "GreedyCheck", "Rule", "KindsNightsAbsences", "OneShiftPerDate", "RestBetweenShifts",
            "MaxConsecutiveDays", "MaxNightShifts", "MaxHoursPerWeek", "RunLengths", "LeadsOnDuty",
-           "MandatoryMoves"]
+           "MandatoryMoves", "LocksKept"]

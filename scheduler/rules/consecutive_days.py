@@ -1,4 +1,5 @@
-"""SPEC 3, rule 2: at most max_consecutive_days dates in a row with a shift."""
+"""SPEC 3, rule 2: at most max_consecutive_days dates in a row with a shift; with --previous (rule
+6) the run of dates worked up to `start` continues into this horizon."""
 
 from __future__ import annotations
 
@@ -21,15 +22,17 @@ class MaxConsecutiveDays(Rule):
     def add(self, rm: RosterModel) -> None:
         k = rm.rules.max_consecutive_days
         dates = rm.grid.dates
-        if k >= len(dates):
-            return
         day_index = {d: n for n, d in enumerate(dates)}
         works: dict[int, list[list]] = defaultdict(lambda: [[] for _ in dates])
         for (a, i), v in rm.on.items():
             works[a][day_index[rm.instances[i].date]].append(v)
-        for per_day in works.values():
-            for s in range(len(dates) - k):
-                window = [v for day in per_day[s:s + k + 1] for v in day]
+        for a, per_day in works.items():
+            # the previous roster's dates worked in a row up to `start`: a constant 1 each, in the
+            # windows that reach back to them (at most k: more is the previous roster's own breach)
+            past = min(k, rm.history.streak_before(rm.agents[a].employee_id, dates[0]))
+            days = [[1]] * past + per_day
+            for s in range(len(days) - k):
+                window = [v for day in days[s:s + k + 1] for v in day]
                 if len(window) > k:
                     rm.m.add(LinearExpr.sum(window) <= k)
 
@@ -55,17 +58,17 @@ class _Runs(GreedyCheck):
         self.dates = rm.grid.dates
         self.index = {d: n for n, d in enumerate(rm.grid.dates)}
         self.k = rm.rules.max_consecutive_days
-        self.worked: list[set[dt.date]] = [set() for _ in rm.agents]
+        self.worked: list[set[dt.date]] = [set(rm.history.dates.get(a.employee_id, ())) for a in rm.agents]
 
     def fits(self, o: Option) -> bool:
-        mine, dates = self.worked[o.agent], self.dates
-        k = self.index[self.instances[o.inst].date]
+        mine = self.worked[o.agent]  # may reach back into the previous roster
+        date = self.instances[o.inst].date
         run = 1
-        for step in (-1, 1):
-            j = k + step
-            while 0 <= j < len(dates) and dates[j] in mine:
+        for step in (dt.timedelta(days=-1), dt.timedelta(days=1)):
+            d = date + step
+            while d in mine:
                 run += 1
-                j += step
+                d += step
         return run <= self.k
 
     def take(self, o: Option) -> None:

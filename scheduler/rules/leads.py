@@ -1,5 +1,7 @@
 """SPEC 3, rule 4: in every slot in which at least one agent works, at least min_leads_on_duty
-leads are on shift (working, or on a break inside their shift instance)."""
+leads are on shift (working, or on a break inside their shift instance). With --previous (rule
+6), a shift of the previous roster that runs past `start` works (so its slots need leads) and
+a lead on it is on shift (`RosterModel.history`)."""
 
 from __future__ import annotations
 
@@ -8,6 +10,7 @@ from typing import TYPE_CHECKING
 
 from ortools.sat.python.cp_model import LinearExpr
 
+from scheduler.history import history_of
 from scheduler.rules.base import GreedyCheck, Rule
 
 if TYPE_CHECKING:
@@ -34,13 +37,19 @@ class LeadsOnDuty(Rule):
                 for t in o.on_shift:
                     leads[t].append(o.var)
         cov = rm.coverage_terms()
+        carried, carried_leads = rm.history.working, rm.history.leads
         for t in range(rm.grid.n_slots):
             queues = [q for q in rm.scenario.config.queue_ids if (t, q) in cov]
-            if not queues:
+            lacking = need - carried_leads[t]  # beyond the leads of the previous roster's shifts
+            if carried[t] and lacking > 0:
+                # a shift of the previous roster works here: the slot needs its leads whatever we do
+                rm.m.add(LinearExpr.sum(leads[t]) >= lacking)
+                continue
+            if not queues or lacking <= 0:
                 continue
             work = [rm.staffed(t, q) for q in queues]
             ub = sum(sum(cov[(t, q)][1]) for q in queues)
-            if len(leads[t]) < need:
+            if len(leads[t]) < lacking:
                 # too few leads could ever be on shift here: nobody may work this slot
                 for w in work:
                     rm.m.add(w == 0)
@@ -49,7 +58,7 @@ class LeadsOnDuty(Rule):
             ix = [w.index for w in work]
             rm.define(anyone, ix, lambda val, ix=ix: int(any(val[i] > 0 for i in ix)))
             rm.m.add(LinearExpr.sum(work) <= ub * anyone)
-            rm.m.add(LinearExpr.sum(leads[t]) >= need * anyone)
+            rm.m.add(LinearExpr.sum(leads[t]) >= lacking * anyone)
 
     def greedy(self, rm: RosterModel) -> GreedyCheck:
         return _LeadCover(rm)
@@ -65,7 +74,8 @@ class LeadsOnDuty(Rule):
         for inst in grid.instances:
             for t in inst.slots:
                 covering.setdefault(t, []).append(inst)
-        blocked = [t for t in range(grid.n_slots) if grid.total_rate[t] > 0 and sum(
+        carried = history_of(scenario, grid.start, grid.n_slots, grid.slot_minutes).leads  # --previous
+        blocked = [t for t in range(grid.n_slots) if grid.total_rate[t] > 0 and carried[t] + sum(
             any(eligibility.why_not(a, inst) is None for inst in covering.get(t, [])) for a in leads) < need]
         out = []
         for stretch in _stretches(blocked):
@@ -87,7 +97,7 @@ class LeadsOnDuty(Rule):
         need = lp.rules.min_leads_on_duty
         if need <= 0:
             return
-        cover = [0] * lp.grid.n_slots
+        cover = list(lp.history.leads)  # leads on the previous roster's shifts running past `start`
         for g in lp.groups:
             if g.agent.is_lead:
                 for a in g.members:  # one by one: a pool's members differ in their absences
@@ -105,7 +115,7 @@ class LeadsOnDuty(Rule):
         s = lp.solver
         for t, ws in lp.working.items():
             if t not in lp.dead:
-                s.Add(s.Sum(ws) * need <= lp.n_total * s.Sum(lp.leads_on[t]))
+                s.Add(s.Sum(ws) * need <= lp.n_total * (s.Sum(lp.leads_on[t]) + lp.history.leads[t]))
 
 
 def _names(pairs: list[tuple[str, str]]) -> str:
@@ -139,7 +149,7 @@ class _LeadCover(GreedyCheck):
     def __init__(self, rm: RosterModel):
         self.rm = rm
         self.need = rm.rules.min_leads_on_duty
-        self.cover = [0] * rm.grid.n_slots
+        self.cover = list(rm.history.leads)
         self.is_lead = [a.is_lead for a in rm.agents]
 
     def fits(self, o: Option) -> bool:

@@ -1,4 +1,5 @@
-"""SPEC 3, rule 2: rest between two shifts of an agent >= min_rest_hours."""
+"""SPEC 3, rule 2: rest between two shifts of an agent >= min_rest_hours; with --previous (rule 6)
+also after the previous roster's shifts (`RosterModel.history`)."""
 
 from __future__ import annotations
 
@@ -27,6 +28,11 @@ class RestBetweenShifts(Rule):
         """No two shifts of an agent closer than the rest (overlapping ones included)."""
         rest = model_rest(rm)
         for a, insts in rm.agent_instances().items():
+            eid = rm.agents[a].employee_id
+            for i in insts:  # too soon after (or overlapping) a shift of the previous roster
+                s, e = rm.instance_span(a, i)
+                if not rm.history.rest_ok(eid, s, e, rest):
+                    rm.m.add(rm.on[(a, i)] == 0)
             spans = sorted((rm.instance_span(a, i), i) for i in insts)
             for x, ((_s1, e1), i) in enumerate(spans):
                 for (s2, _e2), j in spans[x + 1:]:
@@ -54,7 +60,8 @@ class _Spans(GreedyCheck):
     def __init__(self, rm: RosterModel):
         self.rm = rm
         self.rest = model_rest(rm)
-        self.spans: list[list[tuple[dt.datetime, dt.datetime]]] = [[] for _ in rm.agents]
+        self.spans: list[list[tuple[dt.datetime, dt.datetime]]] = [list(rm.history.spans.get(a.employee_id, ()))
+                                                                   for a in rm.agents]
 
     def fits(self, o: Option) -> bool:
         s, e = self.rm.option_span(o)

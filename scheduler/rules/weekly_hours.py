@@ -1,5 +1,6 @@
 """SPEC 3, rule 2: worked hours in each 7-day block from `start` <= the agent's max_hours_week.
-Hours are counted where they are worked: a night shift across a block boundary is split."""
+Hours are counted where they are worked: a night shift across a block boundary is split; with
+--previous, the part of a previous shift worked after `start` counts in the first block."""
 
 from __future__ import annotations
 
@@ -41,8 +42,10 @@ class MaxHoursPerWeek(Rule):
                 vs, cs = per[(o.agent, b)]
                 vs.append(o.var)
                 cs.append(c)
-        for (a, _b), (vs, cs) in per.items():
+        for (a, b), (vs, cs) in per.items():
             cap = cap_slots(rm.agents[a], rm.rules, rm.grid.slot_minutes)
+            if b == 0:
+                cap -= rm.history.first_block_slots.get(rm.agents[a].employee_id, 0)
             if sum(cs) > cap:
                 rm.m.add(LinearExpr.weighted_sum(vs, cs) <= cap)
 
@@ -71,7 +74,8 @@ class _Hours(GreedyCheck):
     def __init__(self, rm: RosterModel):
         self.block = block_slots(rm.grid.slot_minutes)
         self.cap = [cap_slots(a, rm.rules, rm.grid.slot_minutes) for a in rm.agents]
-        self.used: list[dict[int, int]] = [defaultdict(int) for _ in rm.agents]
+        self.used: list[dict[int, int]] = [defaultdict(int, {0: rm.history.first_block_slots.get(a.employee_id, 0)})
+                                           for a in rm.agents]
 
     def fits(self, o: Option) -> bool:
         counts: dict[int, int] = defaultdict(int)

@@ -29,6 +29,7 @@ from scheduler.scenario.messages import (
 )
 from scheduler.scenario.models import Absence, Agent, Scenario, ScenarioConfig, config_cross_references
 from scheduler.scenario.template import EXAMPLE_ROW_MESSAGE, looks_like_the_example
+from scheduler.scenario.wishes import load_locks, load_requests
 from scheduler.scenario.readers import (
     KIND_WORDS,
     _check_columns,
@@ -326,7 +327,8 @@ def load_absences(path: Path, agents: dict[str, Agent], problems: list[Problem],
 
 
 def load_scenario(folder: str | Path) -> Scenario:
-    """Read a scenario folder (SPEC section 2). Raises InputError listing every problem found."""
+    """Read a scenario folder (SPEC section 2). Raises InputError listing every problem found.
+    `scheduler.inputs.load_inputs` adds the previous roster and the locks' rule check."""
     folder = Path(folder)
     if not folder.exists():
         raise InputError([Problem(str(folder), "not found: expected a scenario folder holding scenario.toml, "
@@ -367,7 +369,24 @@ def load_scenario(folder: str | Path) -> Scenario:
         # an agent whose staff row is wrong is reported there, not again as unknown here
         absences = load_absences(folder / "absences.csv", {a.employee_id: a for a in agents}, problems,
                                  staff_ids=named)
+    requests, locks = _load_wishes(folder, config, agents, named, problems)
     if problems:
         raise InputError(problems)
     return Scenario(config=config, agents=agents, demand=demand, absences=absences, folder=folder,
-                    demand_source=source, forecast_steps=steps)
+                    demand_source=source, forecast_steps=steps, requests=requests, locks=locks)
+
+
+def _load_wishes(folder: Path, config: ScenarioConfig, agents: list[Agent], named: set[str] | None,
+                 problems: list[Problem]) -> tuple[list, list]:
+    """requests.csv and locks.csv (SPEC 2.1), when there."""
+    by_id = {a.employee_id: a for a in agents}
+    out: list[list] = []
+    for file, reader in (("requests.csv", load_requests), ("locks.csv", load_locks)):
+        found: list[Problem] = []
+        out.append(reader(folder / file, config, by_id, found) if (folder / file).exists() else [])
+        # an agent whose staff row is wrong is reported there, not again as unknown here
+        problems.extend(p for p in found if not (p.column == "employee_id" and p.message.startswith("unknown")
+                                                  and named is not None and any(
+                                                      p.message.startswith(f"unknown employee_id {e!r}")
+                                                      for e in named)))
+    return out[0], out[1]

@@ -209,6 +209,9 @@ class Scenario(BaseModel):
     folder: Path | None = None
     demand_source: Literal["demand.csv", "forecast"] = "demand.csv"
     forecast_steps: list[tuple[str, float | str]] = []
+    requests: list[Any] = []   # scheduler.scenario.wishes.Request, from requests.csv (SPEC 2.1)
+    locks: list[Any] = []      # scheduler.scenario.wishes.Lock, from locks.csv (SPEC 2.1)
+    previous: Any = None       # scheduler.roster.Roster: the previous roster's shifts (SPEC 2.2), --previous
 
     @property
     def agent_by_id(self) -> dict[str, Agent]:

@@ -140,6 +140,10 @@ KPI_LABELS = {
         "nights_per_agent_min": "night shifts per agent, min",
         "nights_per_agent_max": "night shifts per agent, max",
         "peak_concurrency": "peak concurrent customers per agent",
+        "requests granted, priority 3": "requests granted / asked, priority 3",
+        "requests granted, priority 2": "requests granted / asked, priority 2",
+        "requests granted, priority 1": "requests granted / asked, priority 1",
+        "requests granted, all": "requests granted / asked, all",
     },
     "zh": {
         "overflow_customer_hours": "溢出（客户·小时）",
@@ -154,6 +158,10 @@ KPI_LABELS = {
         "nights_per_agent_min": "人均夜班最少",
         "nights_per_agent_max": "人均夜班最多",
         "peak_concurrency": "峰值人均同时接待数",
+        "requests granted, priority 3": "排班请求满足 / 提出（优先级3）",
+        "requests granted, priority 2": "排班请求满足 / 提出（优先级2）",
+        "requests granted, priority 1": "排班请求满足 / 提出（优先级1）",
+        "requests granted, all": "排班请求满足 / 提出（全部）",
     },
 }
 
@@ -192,7 +200,7 @@ TERMS: dict[str, dict[str, str]] = {
         "declined requests": "未满足的申请",
         # units
         "customer-hours": "客户·小时", "agent-hours": "人·小时", "hours": "小时", "points": "分",
-        "agents": "人", "shifts": "班次", "calls": "通电话",
+        "agents": "人", "shifts": "班次", "calls": "通电话", "priority points": "优先级分",
         # statuses (CP-SAT's and ours)
         "OPTIMAL": "最优", "FEASIBLE": "可行（未证明最优）", "INFEASIBLE": "无解", "UNKNOWN": "未知",
         "MODEL_INVALID": "模型无效", "TIME_LIMIT": "达到时间上限", "ABNORMAL": "异常", "NOT_SOLVED": "未求解",
@@ -214,6 +222,8 @@ def term(word: str, lang: str) -> str:
 # written in English. Add a pair when you add a note.
 NOTE_PATTERNS: dict[str, list[tuple[str, str]]] = {
     "zh": [
+        (r"the lock of (?P<who>.+?) on (?P<d>[\d-]+) \((?P<code>\w+), locks.csv row (?P<row>\d+)\) is not kept: "
+         r"(?P<why>.+)", "{who} 在 {d} 的锁定班次 {code}（locks.csv 第 {row} 行）未保留：{why}"),
         (r"(?P<tier>.+?): large-neighbourhood search, (?P<n>\d+) parts re-solved in (?P<s>[\d.]+) s, "
          r"(?P<better>\d+) better in this tier or the next \((?P<kinds>.*)\); .+? (?P<a>[-\d,.]+) -> "
          r"(?P<b>[-\d,.]+) (?P<unit>.+)",

@@ -74,13 +74,15 @@ from scheduler.workbook.labels import (
     translate_step,
 )
 from scheduler.workbook.printing import setup_for_print, text_width, wrapped_height
+from scheduler.workbook.requests_sheet import REQUESTS, requests_sheet
 
 
 def write_workbook(path: Path, *, scenario: Scenario, roster: Roster, report: SolveReport | None,
                    coverage: pd.DataFrame, kpis: dict, lang: str = "en",
                    changes: list[dict] | None = None,
                    rule_of_thumb: list[dict] | None = None,
-                   title_note: str | None = None) -> list[Path]:
+                   title_note: str | None = None,
+                   requests: list[dict] | None = None) -> list[Path]:
     """Write the roster workbook (SPEC section 7) to `path` and the Assignments table as
     `<stem>_assignments.csv` beside it; return both paths. Hours are hours, coverage figures
     are per slot in the units of kpi.coverage(). `changes` (repair only) are dicts with
@@ -111,6 +113,8 @@ def write_workbook(path: Path, *, scenario: Scenario, roster: Roster, report: So
         sheets.append((CHANGES, lambda ws: _changes_sheet(ws, changes, L)))
     if scenario.absences:
         sheets.append((ABSENCES, lambda ws: _absences_sheet(ws, scenario)))
+    if requests is not None:  # granted or declined, and why (scheduler.granted)
+        sheets.append((REQUESTS, lambda ws: requests_sheet(ws, requests)))
     for name, write_sheet in sheets:
         write_sheet(wb.create_sheet(name))
     for ws in wb.worksheets:  # every sheet prints one page wide, however it was written
