@@ -125,7 +125,7 @@ def verify(scenario: Scenario, roster: Roster) -> None:
 
 
 def write_result(out: Path, scenario: Scenario, roster: Roster, report: SolveReport, lang: str,
-                 changes: list[dict] | None = None) -> RunResult:
+                 changes: list[dict] | None = None, extra_sheets: list | None = None) -> RunResult:
     from scheduler.forecast import rule_of_thumb
     from scheduler.workbook import write_workbook
 
@@ -140,7 +140,8 @@ def write_result(out: Path, scenario: Scenario, roster: Roster, report: SolveRep
         kpis.update(granted_counts(requests))
     out.parent.mkdir(parents=True, exist_ok=True)
     files = write_workbook(out, scenario=scenario, roster=roster, report=report, coverage=cov, kpis=kpis, lang=lang,
-                           changes=changes, rule_of_thumb=rule_of_thumb(scenario), requests=requests)
+                           changes=changes, rule_of_thumb=rule_of_thumb(scenario), requests=requests,
+                           extra_sheets=extra_sheets)
     return RunResult(scenario, roster, report, kpis, files, changes)
 
 

@@ -106,7 +106,9 @@ def agent_groups(scenario: Scenario) -> list[_Group]:
     groups: dict[tuple, _Group] = {}
     for a in scenario.agents:
         hours = a.max_hours_week if a.max_hours_week is not None else rules.max_hours_week
-        key = (a.kind, a.efficiency, tuple(sorted(set(a.skills))), a.home_queue, a.is_lead, a.night_ok, hours)
+        limits = scenario.shift_limits.get(a.employee_id)  # a hire's --shifts: pooled apart
+        key = (a.kind, a.efficiency, tuple(sorted(set(a.skills))), a.home_queue, a.is_lead, a.night_ok, hours,
+               None if limits is None else tuple(sorted(limits)))
         g = groups.get(key)
         if g is None:
             g = groups[key] = _Group(a, 0)

@@ -102,6 +102,52 @@ def cmd_repair(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_hire(args: argparse.Namespace) -> int:
+    from scheduler.hire import hire_workbook
+
+    out = Path(args.out) if args.out else _default_out("hires.xlsx")
+    result, files = hire_workbook(Path(args.scenario), out, template=_template(args),
+                                  target_pct=args.target_shortage, max_hires=args.max, time_limit_s=args.time_limit,
+                                  workers=args.workers, seed=args.seed, lang=args.lang, progress=not args.quiet)
+    print(result.summary_text())
+    for f in files:
+        print(f"  wrote {f}")
+    return 0
+
+
+def _template(args: argparse.Namespace):
+    from scheduler.hire import HireTemplate
+
+    shifts = None if args.shifts is None else tuple(c.strip() for c in args.shifts.split(",") if c.strip())
+    return HireTemplate(args.kind, args.efficiency, shifts)
+
+
+def cmd_whatif(args: argparse.Namespace) -> int:
+    from scheduler.whatif import parse_scales, parse_sets, run_whatif
+
+    problems = []
+    scales = sets = None
+    try:
+        scales = parse_scales(args.scale)
+    except InputError as exc:
+        problems.extend(exc.problems)
+    try:
+        sets = parse_sets(args.set)
+    except InputError as exc:
+        problems.extend(exc.problems)
+    if problems:
+        raise InputError(problems)
+    out = Path(args.out) if args.out else _default_out("whatif.xlsx")
+    hire = ({"template": _template(args), "target_pct": args.target_shortage, "max_hires": args.max}
+            if args.hire else None)
+    say = (lambda m: print(m, file=sys.stderr, flush=True)) if not args.quiet else (lambda m: None)
+    run = run_whatif(args.scenarios, scales=scales, sets=sets, out=out, hire=hire, address=args.address,
+                     workers_per_task=args.workers_per_task, time_limit_s=args.time_limit, seed=args.seed,
+                     lang=args.lang, use_ray=False if args.no_ray else None, say=say)
+    print(run.summary_text())
+    return 0
+
+
 def cmd_init(args: argparse.Namespace) -> int:
     from scheduler.scenario.template import init_folder
 
@@ -163,6 +209,41 @@ def build_parser() -> argparse.ArgumentParser:
                    help="re-decide every plan after the moment, not only the absent agents' neighbourhood")
     solver_flags(r)
     r.set_defaults(func=cmd_repair)
+
+    def hire_flags(sp: argparse.ArgumentParser) -> None:
+        sp.add_argument("--kind", choices=["flex", "regular"], default="flex", help="staff kind of a hire")
+        sp.add_argument("--efficiency", type=float, default=0.7, help="a hire's efficiency (default 0.7)")
+        sp.add_argument("--shifts", metavar="CODES", help="shift codes a hire may work, e.g. E,P (default: every "
+                                                           "shift of that kind)")
+        sp.add_argument("--target-shortage", type=float, default=2.0,
+                        help="shortage allowed, in %% of the required agent-hours (default 2)")
+        sp.add_argument("--max", type=int, default=None, help="most hires to consider (default: as many as the staff, "
+                                                              "at least 10)")
+
+    h = sub.add_parser("hire", help="the fewest temporary staff that bring overflow to its least and shortage "
+                                    "under a target")
+    h.add_argument("scenario")
+    h.add_argument("--out", help="workbook to write (default: outputs/hires.xlsx); staff_with_hires.csv goes beside it")
+    hire_flags(h)
+    solver_flags(h)
+    h.set_defaults(func=cmd_hire)
+
+    w = sub.add_parser("whatif", help="solve variants (folders x --scale x --set) side by side, on Ray when installed")
+    w.add_argument("scenarios", nargs="+", metavar="SCENARIO_DIR", help="one or more scenario folders (shops)")
+    w.add_argument("--scale", help="demand factors, e.g. 0.8,1.0,1.2 (default 1.0)")
+    w.add_argument("--set", action="append", metavar="KEY=V1,V2",
+                   help="values of a scenario.toml key, e.g. rules.max_continuous_high_load_hours=1,2 (repeatable)")
+    w.add_argument("--hire", action="store_true", help="find each variant's hires (see `scheduler hire`)")
+    w.add_argument("--address", help="an existing Ray cluster, e.g. 10.0.0.5:6379 (default: a local Ray)")
+    w.add_argument("--workers-per-task", type=int, default=1, help="CP-SAT workers (and CPUs) per variant")
+    w.add_argument("--no-ray", action="store_true", help="run the variants one by one in this process")
+    w.add_argument("--out", help="Compare workbook (default: outputs/whatif.xlsx); variants in <stem>_variants/")
+    hire_flags(w)
+    w.add_argument("--time-limit", type=float, default=None, help="seconds per variant (default: scenario [solver])")
+    w.add_argument("--seed", type=int, default=None, help="random seed (default: scenario [solver])")
+    w.add_argument("--lang", choices=["zh", "en"], default="en", help="workbook labels")
+    w.add_argument("--quiet", action="store_true", help="no progress lines")
+    w.set_defaults(func=cmd_whatif)
 
     c = sub.add_parser("check", help="list every broken rule of a roster workbook (e.g. edited by hand)")
     c.add_argument("roster")

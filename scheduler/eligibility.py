@@ -29,6 +29,9 @@ class Eligibility:
             return f"may not work it (it is for {'/'.join(inst.kinds)} staff only)"
         if inst.night and not agent.night_ok:
             return "cannot work nights"
+        limits = self.scenario.shift_limits.get(agent.employee_id)
+        if limits is not None and inst.code not in limits:
+            return f"is planned for shifts {', '.join(limits)} only"  # a hire (`scheduler hire --shifts`)
         for ab in self.absences.get(agent.employee_id, ()):
             if ab.start < inst.end and inst.start < ab.end:  # no part of an overlapping shift
                 return f"is absent ({ab.reason})" if ab.reason else "is absent"

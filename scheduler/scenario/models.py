@@ -212,6 +212,8 @@ class Scenario(BaseModel):
     requests: list[Any] = []   # scheduler.scenario.wishes.Request, from requests.csv (SPEC 2.1)
     locks: list[Any] = []      # scheduler.scenario.wishes.Lock, from locks.csv (SPEC 2.1)
     previous: Any = None       # scheduler.roster.Roster: the previous roster's shifts (SPEC 2.2), --previous
+    # employee_id -> the shift codes this agent may work (`hire --shifts`; not a staff.csv column)
+    shift_limits: dict[str, list[str]] = {}
 
     @property
     def agent_by_id(self) -> dict[str, Agent]:

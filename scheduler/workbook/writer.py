@@ -82,12 +82,14 @@ def write_workbook(path: Path, *, scenario: Scenario, roster: Roster, report: So
                    changes: list[dict] | None = None,
                    rule_of_thumb: list[dict] | None = None,
                    title_note: str | None = None,
-                   requests: list[dict] | None = None) -> list[Path]:
+                   requests: list[dict] | None = None,
+                   extra_sheets: list[Callable[[openpyxl.Workbook], None]] | None = None) -> list[Path]:
     """Write the roster workbook (SPEC section 7) to `path` and the Assignments table as
     `<stem>_assignments.csv` beside it; return both paths. Hours are hours, coverage figures
     are per slot in the units of kpi.coverage(). `changes` (repair only) are dicts with
     employee_id, name, date, before, after; `rule_of_thumb` rows have date, queue, contacts,
-    agents. Both files are replaced atomically: on failure the previous files stay as they were."""
+    agents; each of `extra_sheets` adds its sheets after the others (Hires). Both files are
+    replaced atomically: on failure the previous files stay as they were."""
     if lang not in LABELS:
         raise ValueError(f"lang must be one of {', '.join(LABELS)}, got {lang!r}")
     path = Path(path)
@@ -117,6 +119,8 @@ def write_workbook(path: Path, *, scenario: Scenario, roster: Roster, report: So
         sheets.append((REQUESTS, lambda ws: requests_sheet(ws, requests)))
     for name, write_sheet in sheets:
         write_sheet(wb.create_sheet(name))
+    for add in extra_sheets or []:
+        add(wb)
     for ws in wb.worksheets:  # every sheet prints one page wide, however it was written
         setup_for_print(ws)
     wb.active = 0  # import tools that take "the active sheet" get the Assignments
