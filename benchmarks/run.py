@@ -58,7 +58,8 @@ COLUMNS = [
     "overflow_lb_cpsat", "shortage_lb_cpsat",
     "overflow_ratio", "shortage_ratio", "shortage_gap", "within_10pct_plus_2",
     "t_within_25pct_s", "t_within_10pct_s", "t_within_5pct_s",
-    "lp_status", "lp_seconds", "lp_groups", "mip_status", "mip_seconds", "violations", "peak_mem_solver_mb", "peak_mem_mb",
+    "lp_status", "lp_seconds", "lp_groups", "mip_status", "mip_seconds", "violations", "peak_mem_solver_mb",
+    "peak_mem_mb",
     "load_avg_1m", "code", "notes", "machine", "command",
 ]
 
@@ -605,7 +606,8 @@ def write_trace(path: Path, rows: list[dict]) -> None:
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="python -m benchmarks.run", description=__doc__.split("\n\n")[0])
     p.add_argument("--cases", default="default", help="smoke, default, large, or specs like 400x14x60x2,50x7x60x2")
-    p.add_argument("--time-limit", type=float, default=60.0, help="seconds per case (x2 for cases of 400 agents or more)")
+    p.add_argument("--time-limit", type=float, default=60.0,
+                   help="seconds per case (x2 for cases of 400 agents or more)")
     p.add_argument("--workers", type=int, default=2)
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--scenarios", default=str(HERE / "scenarios"))

@@ -236,8 +236,8 @@ def _read_rows(scenario: Scenario, rows: list[dict]) -> tuple[list[_Worked], lis
                                                         f"not one of the scenario's shifts "
                                                         f"({', '.join(shift_types)})", eid, start))
             if start < cfg.horizon_start or end > cfg.horizon_end or row["date"] not in dates:
-                found.append(Violation("outside_horizon", f"{who}: the run {_at(start)} .. {_at(end)} of {label} lies outside "
-                                                          f"the horizon {_at(cfg.horizon_start)} .. "
+                found.append(Violation("outside_horizon", f"{who}: the run {_at(start)} .. {_at(end)} of {label} "
+                                                          f"lies outside the horizon {_at(cfg.horizon_start)} .. "
                                                           f"{_at(cfg.horizon_end)}", eid, start))
         if queue not in queue_ids and (eid, row["date"], code, queue) not in queues_seen:
             queues_seen.add((eid, row["date"], code, queue))

@@ -10,7 +10,6 @@ when neither happens does the text say the grant costs nothing alone.
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
 
 from scheduler.check import check_roster
 from scheduler.grid import Grid
@@ -79,12 +78,13 @@ class _Base:
         self.violations = {v.message for v in check_roster(scenario, roster)}
 
 
-def _why_declined(scenario: Scenario, roster: Roster, grid: Grid, base: _Base, r, worked: Assignment) -> str:
+def _why_declined(scenario: Scenario, roster: Roster, grid: Grid, base: _Base, r,
+                  worked: Assignment | None) -> str:
     if any(k.employee_id == r.employee_id and k.date == r.date for k in scenario.locks):
         k = next(k for k in scenario.locks if k.employee_id == r.employee_id and k.date == r.date)
         return f"locks.csv row {k.row} fixes {k.shift} for that date"
     others = [a for a in roster.assignments if a is not worked]
-    if r.request == "shift":
+    if r.request == "shift" and worked is not None:  # a declined shift wish: the agent works another shift
         wished = _wished_shift(scenario, grid, r, worked)
         if isinstance(wished, str):
             return wished

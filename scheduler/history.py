@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 
 from scheduler.roster import Assignment
 from scheduler.scenario import Scenario
+from scheduler.scenario.wishes import Lock
 
 
 @dataclass
@@ -104,5 +105,6 @@ def history_of(scenario: Scenario, start: dt.datetime, n_slots: int, slot_minute
     return h
 
 
-def locks_by_agent_date(scenario: Scenario) -> dict[tuple[str, dt.date], object]:
-    return {(k.employee_id, k.date): k for k in getattr(scenario, "locks", [])}
+def locks_by_agent_date(scenario: Scenario) -> dict[tuple[str, dt.date], Lock]:
+    """The scheduler's locks (locks.csv) by agent and date."""
+    return {(k.employee_id, k.date): k for k in scenario.locks}

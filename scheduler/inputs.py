@@ -87,7 +87,8 @@ def load_previous(path: Path, config: ScenarioConfig, agents: dict[str, Agent], 
                         for p in exc.problems)
         return None
     oldest = config.start - dt.timedelta(days=14)
-    kept, late = [], {}
+    kept: list[dict] = []
+    late: dict[dt.date, list[tuple[str, str]]] = {}
     for r in rows:
         if r["employee_id"] not in agents or r["date"] < oldest:
             continue
@@ -98,8 +99,9 @@ def load_previous(path: Path, config: ScenarioConfig, agents: dict[str, Agent], 
     for d, shifts in sorted(late.items()):
         ids = sorted({e for e, _ in shifts})
         shown = ", ".join(ids[:5]) + (" ..." if len(ids) > 5 else "")
-        problems.append(Problem(f"{Path(path).name} [Assignments]", f"{len(set(shifts))} shift(s) start on {d:%Y-%m-%d} "
-                                f"({shown}), not before this horizon's start {config.start:%Y-%m-%d}; expected "
+        problems.append(Problem(f"{Path(path).name} [Assignments]",
+                                f"{len(set(shifts))} shift(s) start on {d:%Y-%m-%d} ({shown}), not before this "
+                                f"horizon's start {config.start:%Y-%m-%d}; expected "
                                 f"--previous to be the roster that ends where this one begins", column="date"))
     return Roster.from_rows(kept)
 

@@ -22,7 +22,8 @@ def staffed_per_slot(scenario: Scenario, grid: Grid, roster: Roster) -> dict[str
     carried = [a for a in scenario.previous.assignments if a.queue in staffed] if scenario.previous else []
     for a in [*roster.assignments, *carried]:
         for start, end in a.runs:
-            for t in range(max(0, grid.slot_of(start)), min(grid.n_slots, grid.slot_of(end - dt.timedelta(seconds=1)) + 1)):
+            last = grid.slot_of(end - dt.timedelta(seconds=1))
+            for t in range(max(0, grid.slot_of(start)), min(grid.n_slots, last + 1)):
                 staffed[a.queue][t] += eff.get(a.employee_id, 1.0)
     return staffed
 

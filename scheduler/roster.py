@@ -39,7 +39,7 @@ class Assignment:
 class Roster:
     assignments: list[Assignment] = field(default_factory=list)
 
-    def sorted(self) -> "Roster":
+    def sorted(self) -> Roster:
         return Roster(sorted(self.assignments, key=lambda a: (a.employee_id, a.start)))
 
     def by_agent(self) -> dict[str, list[Assignment]]:
@@ -61,7 +61,7 @@ class Roster:
         return out
 
     @classmethod
-    def from_rows(cls, rows: list[dict]) -> "Roster":
+    def from_rows(cls, rows: list[dict]) -> Roster:
         """Rebuild a roster from Assignments rows (as read back from a workbook)."""
         groups: dict[tuple, list[dict]] = defaultdict(list)
         for r in rows:

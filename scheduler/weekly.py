@@ -12,6 +12,7 @@ from ortools.sat.python import cp_model
 
 from scheduler.model import RosterModel
 
+
 def weekly_reasons(rm: RosterModel) -> list[str]:
     """Known causes of an impossible roster that come from the previous roster or the locks."""
     out = []

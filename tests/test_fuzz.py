@@ -10,13 +10,13 @@ import tempfile
 from pathlib import Path
 
 import openpyxl
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from test_scenario import ABSENCES, DEMAND, STAFF, TOML
 
 from scheduler.errors import InputError
 from scheduler.scenario import load_scenario
-from test_scenario import ABSENCES, DEMAND, STAFF, TOML
 
 VALID = {"scenario.toml": TOML, "staff.csv": STAFF, "demand.csv": DEMAND, "absences.csv": ABSENCES}
 CSV_FILES = ["staff.csv", "demand.csv", "absences.csv"]

@@ -10,11 +10,11 @@ import numpy as np
 import pytest
 from ortools.sat.python import cp_model
 
+import scheduler.parts as parts_module
 from scheduler.check import check_roster
 from scheduler.grid import Grid
 from scheduler.lns import Neighbourhoods, _weighted
 from scheduler.model import RosterModel, set_hint
-import scheduler.parts as parts_module
 from scheduler.parts import Parts, _add_booleans
 from scheduler.roster import Roster
 from scheduler.scenario import load_scenario

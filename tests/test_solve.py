@@ -72,9 +72,9 @@ def test_a_run_killed_while_writing_leaves_the_old_workbook_intact(tmp_path):
 def test_a_tier_that_ends_without_improving_still_caps_its_value(monkeypatch):
     # the shortage tier runs out of time before it reports anything: the cost tiers after it must
     # still not trade shortage for fewer hours (SPEC 4: service is never traded for cost)
-    import scheduler.solve as solve_module
     from ortools.sat.python import cp_model
 
+    import scheduler.solve as solve_module
     from tests.conftest import make_scenario
 
     agent = lambda i: {"employee_id": i, "name": i, "home_queue": "pre_sales", "is_lead": True}

@@ -297,8 +297,8 @@ from scheduler.app import options_for  # noqa: E402
 from scheduler.check import check_roster  # noqa: E402
 from scheduler.grid import Grid  # noqa: E402
 from scheduler.kpi import summary_kpis  # noqa: E402
-from scheduler.solve import solve  # noqa: E402
 from scheduler.scenario.wishes import Lock, Request  # noqa: E402
+from scheduler.solve import solve  # noqa: E402
 
 SMALL_BUSY = [(0, 8, 20), (1, 14, 22), (2, 6, 12)]
 

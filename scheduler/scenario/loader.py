@@ -28,8 +28,6 @@ from scheduler.scenario.messages import (
     _unknown_queue,
 )
 from scheduler.scenario.models import Absence, Agent, Scenario, ScenarioConfig, config_cross_references
-from scheduler.scenario.template import EXAMPLE_ROW_MESSAGE, looks_like_the_example
-from scheduler.scenario.wishes import load_locks, load_requests
 from scheduler.scenario.readers import (
     KIND_WORDS,
     _check_columns,
@@ -41,6 +39,8 @@ from scheduler.scenario.readers import (
     parse_datetime,
     parse_number,
 )
+from scheduler.scenario.template import EXAMPLE_ROW_MESSAGE, looks_like_the_example
+from scheduler.scenario.wishes import load_locks, load_requests
 
 STAFF_REQUIRED = ["employee_id", "name", "home_queue"]
 STAFF_OPTIONAL = ["skills", "kind", "efficiency", "is_lead", "night_ok", "max_hours_week"]

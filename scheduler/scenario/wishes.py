@@ -89,7 +89,8 @@ def _employee(eid: str, agents: dict[str, Agent]) -> str | None:
     if not eid:
         return "is empty; expected an employee_id of the staff list"
     if eid not in agents:
-        return f"unknown employee_id {eid!r}{_did_you_mean(eid, list(agents))}; expected an employee_id of the staff list"
+        return (f"unknown employee_id {eid!r}{_did_you_mean(eid, list(agents))}; "
+                "expected an employee_id of the staff list")
     return None
 
 
@@ -119,7 +120,7 @@ def load_requests(path: Path, config: ScenarioConfig, agents: dict[str, Agent], 
     for row, f in table.rows:
         bad: list[Problem] = []
 
-        def fail(col: str, msg: str) -> None:
+        def fail(col: str, msg: str, bad: list[Problem] = bad, row: int = row) -> None:
             bad.append(Problem(name, msg, row=row, column=col))
 
         eid = f["employee_id"]
@@ -147,7 +148,7 @@ def load_requests(path: Path, config: ScenarioConfig, agents: dict[str, Agent], 
                               f"{', '.join(s.code for s in config.shifts)}")
             elif d is not None and (msg := _shift_exists(code, d, config)) is not None:
                 fail("shift", msg)
-        priority = 1
+        priority: int | None = 1
         text = f.get("priority", "").strip()
         if text:
             priority = PRIORITY_WORDS.get(text.lower())
@@ -168,6 +169,7 @@ def load_requests(path: Path, config: ScenarioConfig, agents: dict[str, Agent], 
         if bad:
             problems.extend(bad)
             continue
+        assert d is not None and kind is not None and priority is not None  # no problem on this row
         out.append(Request(row, eid, d, kind, code, priority, f.get("reason", "")))
     by_day: dict[tuple[str, dt.date], list[Request]] = {}
     for r in out:
@@ -199,7 +201,7 @@ def load_locks(path: Path, config: ScenarioConfig, agents: dict[str, Agent], pro
     for row, f in table.rows:
         bad: list[Problem] = []
 
-        def fail(col: str, msg: str) -> None:
+        def fail(col: str, msg: str, bad: list[Problem] = bad, row: int = row) -> None:
             bad.append(Problem(name, msg, row=row, column=col))
 
         eid = f["employee_id"]
@@ -239,5 +241,6 @@ def load_locks(path: Path, config: ScenarioConfig, agents: dict[str, Agent], pro
         if bad:
             problems.extend(bad)
             continue
+        assert d is not None  # no problem on this row
         out.append(Lock(row, eid, d, code, queue))
     return out
