@@ -1,6 +1,7 @@
 """A lower bound on overflow and shortage that a user can trust: the LP relaxation of the roster.
 
-`lp_bound(scenario)` solves two linear programs with GLOP (OR-Tools' LP solver):
+`lp_bound(scenario)` solves two linear programs with PDLP (OR-Tools' first-order LP solver; a
+bound is read from its dual point, so it exists even when the time runs out) or GLOP:
 
 1. LP1: minimise overflow customer-hours (SPEC 4, tier 1);
 2. LP2: minimise shortage agent-hours (tier 2) with overflow <= LP1's value (+ a tolerance),
@@ -15,7 +16,10 @@ The relaxation
 --------------
 
 Agents with identical attributes (kind, efficiency, skills, home_queue, is_lead, night_ok,
-max_hours_week and the same absences) are pooled into a group with a head-count `n`. For each
+max_hours_week) are pooled into a group with a head-count `n`; absences do not split a pool:
+they cut how many of it may work an instance (`x <= members present`) and, in the per-agent
+rules below, the right-hand side becomes the sum over members of min(the rule's limit, what that
+member's own availability allows), so 20 absences cost no more rows than none. For each
 group g, shift instance i the group may work (kinds, night_ok, absences: exactly as the model's
 options) and queue q it may serve there (skills, or the move's `to` queue):
 
@@ -67,15 +71,15 @@ Units: overflow in customer-hours, shortage in agent-hours, seconds of wall-cloc
 
 from __future__ import annotations
 
-import datetime as dt
 import time
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from ortools.linear_solver import pywraplp
+from ortools.linear_solver import linear_solver_pb2, pywraplp
 
+from scheduler.bound_dual import pdlp_bound
 from scheduler.eligibility import Eligibility
 from scheduler.grid import Grid
 from scheduler.history import History, history_of
@@ -89,31 +93,34 @@ RELAXED = ("integrality (fractional agents, shifts and breaks); per-agent rules 
 
 @dataclass
 class _Group:
-    agent: Agent                 # a representative
+    agent: Agent                 # a representative (its absences are its own, not the pool's)
     count: int
-    absences: tuple[tuple[dt.datetime, dt.datetime], ...]
     ids: list[str] = field(default_factory=list)
+    members: list[Agent] = field(default_factory=list)
 
 
 def agent_groups(scenario: Scenario) -> list[_Group]:
-    """Pools of agents that no rule or objective term can tell apart."""
-    absences: dict[str, list[tuple[dt.datetime, dt.datetime]]] = defaultdict(list)
-    for ab in scenario.absences:
-        absences[ab.employee_id].append((ab.start, ab.end))
+    """Pools of agents that no rule or objective term can tell apart, absences aside (an absence
+    lowers how many of the pool may work an instance: see `Pool.room`)."""
     rules = scenario.config.rules
     groups: dict[tuple, _Group] = {}
     for a in scenario.agents:
-        abs_key = tuple(sorted(absences.get(a.employee_id, [])))
         hours = a.max_hours_week if a.max_hours_week is not None else rules.max_hours_week
         limits = scenario.shift_limits.get(a.employee_id)  # a hire's --shifts: pooled apart
         key = (a.kind, a.efficiency, tuple(sorted(set(a.skills))), a.home_queue, a.is_lead, a.night_ok, hours,
-               abs_key, None if limits is None else tuple(sorted(limits)))
+               None if limits is None else tuple(sorted(limits)))
         g = groups.get(key)
         if g is None:
-            g = groups[key] = _Group(a, 0, abs_key)
+            g = groups[key] = _Group(a, 0)
         g.count += 1
         g.ids.append(a.employee_id)
+        g.members.append(a)
     return list(groups.values())
+
+
+def available(eligibility: Eligibility, g: _Group, inst) -> int:
+    """How many members of the pool may work this instance (kinds, night_ok, absences)."""
+    return sum(1 for a in g.members if eligibility.allowed(a, inst))
 
 
 @dataclass
@@ -127,10 +134,20 @@ class Pool:
     on: dict[int, Any]
     per_date: dict[int, list[int]]
     week_terms: dict[int, list]
+    # members alike in their absences: (how many, the instances each of them may work)
+    kinds: list[tuple[int, set[int]]] = field(default_factory=list)
 
     @property
     def count(self) -> int:
         return self.group.count
+
+    def room(self, limit: float, allows: Callable[[set[int]], float] | None = None) -> float:
+        """The right-hand side of a per-agent rule `sum <= limit` summed over the pool: the sum
+        over members of min(limit, what `allows` says the member's own instances allow), so a
+        member's absences cut the pool's room instead of splitting the pool."""
+        if allows is None or not self.kinds:
+            return limit * self.count
+        return sum(n * min(limit, allows(mine)) for n, mine in self.kinds)
 
     @property
     def agent(self) -> Agent:
@@ -149,6 +166,7 @@ class BoundLP:
     dead: set[int] = field(default_factory=set)  # slots nobody may work
     working: dict[int, list] = field(default_factory=lambda: defaultdict(list))   # slot -> worked-slot variables
     leads_on: dict[int, list] = field(default_factory=lambda: defaultdict(list))  # slot -> leads on shift
+    cuts: dict[tuple[int, int], int] = field(default_factory=dict)  # (pool, instance) -> members present, if fewer
     # --previous: the previous roster's shifts that run past `start` work and lead as constants (their
     # rest, consecutive days and hours, like the locks, are relaxed: they only remove rosters)
     history: History | None = None
@@ -176,13 +194,16 @@ def _shifts(lp: BoundLP, rule_list: list[Rule], new_var) -> tuple[dict, dict, di
     week_terms: dict[tuple[int, int], list[pywraplp.Variable]] = defaultdict(list)
     for gi, g in enumerate(groups):
         for inst in grid.instances:
-            if not lp.eligibility.allowed(g.agent, inst):
+            n_free = available(lp.eligibility, g, inst)
+            if not n_free:
                 continue
+            if n_free < g.count:
+                lp.cuts[(gi, inst.index)] = n_free
             slots = list(inst.slots)
             if slots[0] in dead or slots[-1] in dead:
                 continue  # its first and last slots must be worked
             for qid in lp.eligibility.queues(g.agent, inst.date):
-                xv = new_var(0, g.count, f"x_{gi}_{inst.index}_{qid}")
+                xv = new_var(0, n_free, f"x_{gi}_{inst.index}_{qid}")
                 x[(gi, inst.index, qid)] = xv
                 ws = []
                 for k, t in enumerate(slots):
@@ -212,6 +233,10 @@ def _pools(lp: BoundLP, rule_list: list[Rule], x: dict, week_terms: dict) -> Non
     insts_of_group: dict[int, list[int]] = defaultdict(list)
     for gi, i in per_group_inst:
         insts_of_group[gi].append(i)
+    for (gi, i), n_free in lp.cuts.items():  # absences: at most the members present, over all queues
+        vs = per_group_inst.get((gi, i), [])
+        if len(vs) > 1:
+            solver.Add(solver.Sum(vs) <= n_free)
     weeks_of_group: dict[int, dict[int, list]] = defaultdict(dict)
     for (gi, b), ws in week_terms.items():
         weeks_of_group[gi][b] = ws
@@ -225,7 +250,13 @@ def _pools(lp: BoundLP, rule_list: list[Rule], x: dict, week_terms: dict) -> Non
         per_date: dict[int, list[int]] = defaultdict(list)
         for i in mine:
             per_date[date_index[grid.instances[i].date]].append(i)
-        pool = Pool(gi, g, on, per_date, weeks_of_group[gi])
+        alike: dict[tuple, list] = defaultdict(list)
+        for member in g.members:
+            absent = lp.eligibility.absences.get(member.employee_id, ())
+            alike[tuple((ab.start, ab.end) for ab in absent)].append(member)
+        kinds = [(len(ms), {i for i in mine if lp.eligibility.allowed(ms[0], grid.instances[i])})
+                 for ms in alike.values()]
+        pool = Pool(gi, g, on, per_date, weeks_of_group[gi], kinds)
         for rule in rule_list:
             rule.bound_pool(lp, pool)
     for rule in rule_list:
@@ -236,7 +267,6 @@ def _pools(lp: BoundLP, rule_list: list[Rule], x: dict, week_terms: dict) -> Non
 def _service(lp: BoundLP, cov: dict) -> tuple[list, list]:
     """Overflow and shortage per slot and queue (SPEC 4), exact and efficiency-weighted."""
     grid, solver, cfg = lp.grid, lp.solver, lp.scenario.config
-    inf = solver.infinity()
     over_terms, short_terms = [], []
     R = cfg.rules.reroute_concurrency
     for q in cfg.queues:
@@ -248,8 +278,9 @@ def _service(lp: BoundLP, cov: dict) -> tuple[list, list]:
             staffed = staffed + lp.history.staffed[q.id][t]  # the previous roster's shifts past `start`
             load = rate[t] * q.session_minutes / 60.0
             req = rate[t] / q.contacts_per_agent_hour
-            ov = solver.NumVar(0, inf, f"over_{t}_{q.id}")
-            sh = solver.NumVar(0, inf, f"short_{t}_{q.id}")
+            # never more than all of it: boxed variables keep every Lagrangian bound finite
+            ov = solver.NumVar(0, load, f"over_{t}_{q.id}")
+            sh = solver.NumVar(0, req, f"short_{t}_{q.id}")
             solver.Add(ov + R * staffed >= load)
             solver.Add(sh + staffed >= req)
             over_terms.append(ov)
@@ -258,7 +289,8 @@ def _service(lp: BoundLP, cov: dict) -> tuple[list, list]:
 
 
 def lp_bound(scenario: Scenario, time_limit_s: float = 30, overflow_cap: float | None = None,
-             integer: bool = False, hard_rules: Sequence[Rule] | None = None) -> dict:
+             integer: bool = False, hard_rules: Sequence[Rule] | None = None, lexicographic: bool = True,
+             lp_solver: str = "PDLP") -> dict:
     """LP lower bounds of the roster problem (see the module docstring for what is relaxed).
 
     Returns a dict:
@@ -271,7 +303,14 @@ def lp_bound(scenario: Scenario, time_limit_s: float = 30, overflow_cap: float |
     - "status" ("OPTIMAL", or what stopped a solve), "seconds" (wall-clock), "groups",
       "variables", "constraints", "relaxes".
 
-    A bound is None when its LP did not finish optimal (a non-optimal LP proves nothing).
+    The LPs are solved with PDLP (`lp_solver="PDLP"`, the default): each bound is the Lagrangian
+    bound of PDLP's last dual point (scheduler.bound_dual), valid whether or not PDLP converged
+    in its share of `time_limit_s`, so a bound is never missing; "status" is TIME_LIMIT when one
+    stopped early (its bound is then weaker, not wrong). With `lp_solver="GLOP"` (simplex) a bound
+    is None when its LP did not finish optimal. `lexicographic=False` with an `overflow_cap`
+    computes only "overflow_lb" and "shortage_lb_at_cap" (what a run reports), in less time.
+
+
 
     With `integer=True` the pooled head-counts x and w are integers and SCIP's proven dual bound is
     reported instead (still a valid bound: only the pooling and the leads rule are relaxed); it
@@ -295,6 +334,7 @@ def lp_bound(scenario: Scenario, time_limit_s: float = 30, overflow_cap: float |
     shortage = solver.Sum(short_terms) * d_h if short_terms else 0
 
     out = {"overflow_lb": None, "shortage_lb": None, "shortage_lb_any": None, "status": "OPTIMAL",
+           "solver": "SCIP" if integer else lp_solver,
            "groups": len(groups), "variables": solver.NumVariables(), "constraints": solver.NumConstraints(),
            "relaxes": RELAXED}
     if not over_terms:
@@ -307,11 +347,20 @@ def lp_bound(scenario: Scenario, time_limit_s: float = 30, overflow_cap: float |
 
     def run(objective, share: float = 1.0) -> float | None:
         left = time_limit_s - (time.monotonic() - t0)
-        if left <= 0:
+        if left <= 0 and (integer or out["solver"] == "GLOP"):
             out["status"] = "TIME_LIMIT"
             return None
-        solver.SetTimeLimit(int(left * share * 1000))
         solver.Minimize(objective)
+        if not integer and out["solver"] == "PDLP":
+            # a first-order method: its last dual point gives a valid bound however early it
+            # stops, so a bound that runs out of time is weaker, never missing
+            proto = linear_solver_pb2.MPModelProto()
+            solver.ExportModelToProto(proto)
+            value, reason = pdlp_bound(proto, 0.8 * left * share)  # the rest: reading its dual point
+            if reason != "OPTIMAL":
+                out["status"] = "TIME_LIMIT" if reason == "TIME_LIMIT" else reason
+            return max(0.0, value)  # every tier is >= 0
+        solver.SetTimeLimit(int(left * share * 1000))
         status = solver.Solve()
         if integer and status in (pywraplp.Solver.OPTIMAL, pywraplp.Solver.FEASIBLE):
             if status != pywraplp.Solver.OPTIMAL:
@@ -333,20 +382,30 @@ def lp_bound(scenario: Scenario, time_limit_s: float = 30, overflow_cap: float |
             out["shortage_lb_at_cap"] = run(shortage)
         out["seconds"] = time.monotonic() - t0
         return out
-    lb1 = run(overflow)
+    if overflow_cap is not None and not lexicographic:
+        # what a run needs: tier 1 for every roster, tier 2 among rosters as good in tier 1 as this one
+        lb1 = out["overflow_lb"] = run(overflow, share=0.4)
+        if lb1 is not None:
+            solver.Add(overflow <= max(overflow_cap, lb1) * (1 + 1e-6) + 1e-4)
+            out["shortage_lb_at_cap"] = run(shortage)
+        out["seconds"] = time.monotonic() - t0
+        return out
+    lb1 = run(overflow, share=0.4 if overflow_cap is None else 0.25)
     out["overflow_lb"] = lb1
     if lb1 is not None:
-        out["shortage_lb_any"] = any_ = run(shortage)
+        out["shortage_lb_any"] = any_ = run(shortage, share=0.5 if overflow_cap is None else 1 / 3)
         if overflow_cap is not None:
             # a roster whose overflow is above LP1: bound its shortage among rosters as good in tier 1
             cap = max(overflow_cap, lb1)
             row = solver.Add(overflow <= cap * (1 + 1e-6) + 1e-4)
-            at_cap = run(shortage)
+            at_cap = run(shortage, share=0.5)
             out["shortage_lb_at_cap"] = None if at_cap is None or any_ is None else max(at_cap, any_)
             row.SetUb(lb1 * (1 + 1e-6) + 1e-4)
         else:
             solver.Add(overflow <= lb1 * (1 + 1e-6) + 1e-4)
         lex = run(shortage)
-        out["shortage_lb"] = None if lex is None or any_ is None else max(lex, any_)
+        # rosters at LP1's overflow are among those at the cap: the at-cap bound holds for them too
+        out["shortage_lb"] = None if lex is None or any_ is None else max(
+            lex, any_, out.get("shortage_lb_at_cap") or 0.0)
     out["seconds"] = time.monotonic() - t0
     return out

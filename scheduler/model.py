@@ -25,6 +25,7 @@ from ortools.sat.python import cp_model
 
 from scheduler.eligibility import Eligibility
 from scheduler.grid import Grid, ShiftInstance
+from scheduler.exactness import short_patterns
 from scheduler.history import history_of, locks_by_agent_date
 from scheduler.objective import OBJECTIVE_TIERS, REPAIR_TIER_ORDER, SCALE, Tier, TierId
 from scheduler.parts import Parts, ReadableModel, check_readable
@@ -106,6 +107,11 @@ class RosterModel:
         self.rule_list: list[Rule] = list(HARD_RULES if self.hard_rules is None else self.hard_rules)
         self.rule_list += list(self.extra_rules)
         self._build_options()
+        for a, i, q, worked in short_patterns(self):  # part-time agents: shorter days where the weekly cap binds
+            var = self.m.new_bool_var(f"y_{a}_{i}_{q}_{worked[0]}_{len(worked)}s")
+            opt = Option(a, i, q, worked, self.instances[i].slots, var)
+            self.options.append(opt)
+            self.by_agent_inst[(a, i)].append(opt)
         self._link_on()
         for rule in self.rule_list:
             rule.add(self)
@@ -172,9 +178,9 @@ class RosterModel:
         if self.rules.min_rest_hours * 60 < self.grid.slot_minutes:
             self.notes.append("min_rest_hours is shorter than a slot: shifts of one agent are kept at least one slot "
                               "apart, so runs never join across two shifts")
-        self.notes.append("breaks: each shift uses a maximal work/break pattern (single-slot breaks, each one needed "
-                          "by the run rules, at most 24 per shift); OPTIMAL means optimal over these patterns, and "
-                          "the LP bound covers every legal pattern; hand-edited rosters may use any legal pattern")
+        self.notes.append("breaks: each shift uses a maximal work/break pattern (breaks of one or two slots, each one "
+                          "needed by the run rules, at most 24 per shift); the LP bound covers every legal pattern; "
+                          "hand-edited rosters may use any legal pattern")
         if self.unusable:
             self.notes.extend(sorted(set(self.unusable)))
 

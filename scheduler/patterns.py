@@ -5,16 +5,16 @@ one pattern per assigned shift instead of one boolean per slot: that makes the r
 (SPEC 3.3) part of the variable's meaning and gives CP-SAT a much tighter LP relaxation.
 
 The patterns offered are the *maximal* ones: the first and last slots are worked, every run of
-worked slots obeys max_continuous and max_continuous_high_load, breaks are single slots, and no
-break can be removed without breaking a run rule. Nearly every other legal pattern works a
-subset of the slots of one of these, so for service (overflow, shortage) little is lost. The
-exceptions are maximal shapes that need two breaks in a row (searched exhaustively only when a
-shift of at most 16 slots has no single-break pattern) and patterns beyond the cap per shift.
+worked slots obeys max_continuous and max_continuous_high_load, and no break slot can be worked
+instead without breaking a run rule. In such a pattern a break is one slot or two in a row (a
+slot in the middle of three could always be worked: both its neighbours are breaks), so the
+search tries both. Every legal pattern works a subset of the slots of a maximal one, so when all
+of them are offered (the cap per shift is not hit) and no rule counts worked hours against an
+agent, the model loses nothing for service (overflow, shortage). Where a weekly hours cap can
+bind, `patterns_with_count` gives the best legal pattern with fewer worked slots.
 """
 
 from __future__ import annotations
-
-from itertools import product
 
 Pattern = tuple[bool, ...]
 
@@ -44,11 +44,17 @@ def is_legal(p: Pattern, high_load: list[bool], max_run: int, max_hl_run: int) -
     return True
 
 
-def maximal_patterns(high_load: list[bool], max_run: int, max_hl_run: int, cap: int = 24) -> list[Pattern]:
+def all_maximal_patterns(high_load: list[bool], max_run: int, max_hl_run: int) -> list[Pattern]:
+    """Every maximal legal work/break pattern (limits in slots), in no particular order."""
+    return maximal_patterns(high_load, max_run, max_hl_run, cap=None)
+
+
+def maximal_patterns(high_load: list[bool], max_run: int, max_hl_run: int, cap: int | None = 24) -> list[Pattern]:
     """Maximal legal work/break patterns of an instance whose slots have these high-load flags.
 
-    `max_run` and `max_hl_run` are in slots. At most `cap` patterns are returned, spread evenly
-    over the (deterministically ordered) full list. Returns [] when no legal pattern exists.
+    `max_run` and `max_hl_run` are in slots. At most `cap` patterns are returned (None: all),
+    spread evenly over the (deterministically ordered) full list. Returns [] when no legal
+    pattern exists.
     """
     n = len(high_load)
 
@@ -69,16 +75,17 @@ def maximal_patterns(high_load: list[bool], max_run: int, max_hl_run: int, cap: 
             if prev_start is not None and ok(prev_start, e):
                 continue  # the previous break would not be needed
             extend(e + 1, run_start, breaks + (e,))
+            # two breaks e, e + 1: working e must break a rule (the run before is full), and
+            # working e + 1 must too (checked when the next run ends: it starts at e + 1 then)
+            if e + 2 < n and not ok(run_start, e + 1):
+                extend(e + 2, e + 1, breaks + (e, e + 1))
 
     extend(0, None, ())
-    patterns = [tuple(k not in set(b) for k in range(n)) for b in found]
-    if not patterns and n <= 16:
-        # rare shapes need two breaks in a row; search them exhaustively on short shifts
-        legal = [p for p in ((True, *mid, True) if n > 1 else (True,) for mid in product((True, False), repeat=max(0, n - 2)))
-                 if is_legal(p, high_load, max_run, max_hl_run)]
-        patterns = [p for p in legal if not any(q != p and all(a <= b for a, b in zip(p, q)) for q in legal)]
+    patterns = sorted({tuple(k not in set(b) for k in range(n)) for b in found})
     # keep the patterns that work the most slots; where a tier must be cut, spread its breaks
     patterns.sort(key=lambda p: (-sum(p), p[::-1]))
+    if cap is None:
+        return patterns
     kept: list[Pattern] = []
     for worked in sorted({sum(p) for p in patterns}, reverse=True):
         tier = [p for p in patterns if sum(p) == worked]
@@ -90,3 +97,38 @@ def maximal_patterns(high_load: list[bool], max_run: int, max_hl_run: int, cap: 
             tier = [tier[int(i * step)] for i in range(room)]
         kept.extend(tier)
     return kept
+
+
+def patterns_with_count(high_load: list[bool], max_run: int, max_hl_run: int, worked: int,
+                        weight: list[float]) -> Pattern | None:
+    """The legal pattern with exactly `worked` worked slots whose worked slots have the largest
+    total `weight` (ties broken deterministically), or None when there is none. For agents whose
+    weekly hours cap binds: a shorter day placed where the demand is."""
+    n = len(high_load)
+    if worked < (1 if n == 1 else 2) or worked > n:
+        return None
+    # best[(k, run, hl)] = (value, pattern so far): k slots worked so far, current run lengths
+    start = (1, 1, 1 if high_load[0] else 0)
+    best: dict[tuple[int, int, int], tuple[float, tuple[bool, ...]]] = {start: (weight[0], (True,))}
+    if not _run_ok(high_load, 0, 1, max_run, max_hl_run):
+        return None
+    for t in range(1, n):
+        nxt: dict[tuple[int, int, int], tuple[float, tuple[bool, ...]]] = {}
+        for (k, run, hl), (val, pat) in best.items():
+            choices = [True] if t == n - 1 else [True, False]
+            for w in choices:
+                if w:
+                    nk, nrun, nhl, nval = k + 1, run + 1, hl + 1 if high_load[t] else 0, val + weight[t]
+                    if nrun > max_run or nhl > max_hl_run or nk > worked:
+                        continue
+                else:
+                    nk, nrun, nhl, nval = k, 0, 0, val
+                key = (nk, nrun, nhl)
+                cand = (nval, pat + (w,))
+                if key not in nxt or cand[0] > nxt[key][0] + 1e-12:
+                    nxt[key] = cand
+        best = nxt
+    done = [v for (k, _r, _h), v in best.items() if k == worked]
+    if not done:
+        return None
+    return max(done, key=lambda v: (v[0], v[1]))[1]

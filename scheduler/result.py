@@ -15,6 +15,7 @@ class PhaseResult:
     objective: float
     best_bound: float
     seconds: float
+    bound_scope: str = ""  # what `best_bound` holds for: "every roster", "the model's patterns", "none yet"
 
     @property
     def gap(self) -> float:
@@ -27,8 +28,9 @@ class PhaseResult:
 @dataclass
 class ServiceBound:
     """How far a service measure (overflow, shortage) is from the best lower bound we can prove.
-    `lp` and `cp_sat` are lower bounds for every roster at least as good in the measures ranked
-    above it (None when not computed); `best` is the larger of the two."""
+    `lp` and `cp_sat` are lower bounds for every legal roster at least as good in the measures
+    ranked above it (None when not computed, or, for CP-SAT, when its model leaves legal rosters
+    out); `best` is the larger of the two, `source` which one it is ("lp", "cp_sat" or None)."""
 
     name: str
     unit: str
@@ -39,6 +41,12 @@ class ServiceBound:
     @property
     def best(self) -> float:
         return max([b for b in (self.lp, self.cp_sat) if b is not None], default=0.0)
+
+    @property
+    def source(self) -> str | None:
+        if self.lp is None and self.cp_sat is None:
+            return None
+        return "lp" if self.cp_sat is None or (self.lp is not None and self.lp >= self.cp_sat) else "cp_sat"
 
     @property
     def gap(self) -> float:

@@ -27,6 +27,7 @@ import numpy as np
 from ortools.sat.python import cp_model
 
 from scheduler.errors import InfeasibleError
+from scheduler.exactness import make_honest
 from scheduler.grid import Grid
 from scheduler.lns import improve, parts_of
 from scheduler.model import RosterModel, Tier, set_hint
@@ -433,6 +434,7 @@ def solve(scenario: Scenario, opts: SolveOptions | None = None, printer: Progres
     if opts.workers > 1:
         opts = dataclasses.replace(opts, time_limit_s=max(1.0, opts.time_limit_s - build_s))
     roster, report = solve_model(rm, opts, printer)
+    make_honest(rm, roster, report)  # bounds and OPTIMAL only where they hold for every legal roster
     report.seconds += build_s
     report.notes.insert(0, f"model built in {build_s:.1f} s; {len(rm.options):,} shift options")
     return roster, report

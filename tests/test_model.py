@@ -40,7 +40,9 @@ def test_overflow_and_shortage_match_paper():
     sc = make_scenario(agents=[LEAD, REG, FLEX], demand={"pre_sales": [0] * 8 + [30] * 4},
                        queues=[{"id": "pre_sales", "contacts_per_agent_hour": 10, "session_minutes": 600}])
     roster, report, k = solved(sc)
-    assert report.status == "OPTIMAL"
+    # service is proven for every legal roster; the hours tiers only over the model's patterns
+    # (a shorter pattern could in general save hours), so the run says "best found"
+    assert [p.status for p in report.phases[:2]] == ["OPTIMAL", "OPTIMAL"]
     assert k["overflow_customer_hours"] == pytest.approx(200)
     assert k["shortage_agent_hours"] == pytest.approx(2)
     assert report.phases[0].objective == pytest.approx(200)

@@ -72,7 +72,8 @@ def test_one_by_one_an_invalid_variant_is_named_and_the_others_solve(tmp_path):
                                                                     __import__("datetime").date(2026, 11, 12)])],
                      out=out, use_ray=False, time_limit_s=5)
     rows = _compare_rows(out)
-    assert [r["status"].split(":")[0] for r in rows] == ["OPTIMAL", "invalid"]
+    # a solved variant: OPTIMAL only where proven for every legal roster (the hours tiers rarely are)
+    assert rows[0]["status"] in ("OPTIMAL", "FEASIBLE") and rows[1]["status"].split(":")[0] == "invalid"
     assert "demand.csv" in rows[1]["status"] and "outside the horizon" in rows[1]["status"]
     assert (out.parent / rows[0]["workbook"]).is_file() and not rows[1]["workbook"]
     assert run.outcomes[0].shortage == pytest.approx(1.0)

@@ -44,9 +44,12 @@ class MaxConsecutiveDays(Rule):
         n_dates = len(lp.grid.dates)
         if k < n_dates:
             for s in range(n_dates - k):
-                window = [pool.on[i] for d in range(s, s + k + 1) for i in pool.per_date.get(d, [])]
+                days = range(s, s + k + 1)
+                window = [pool.on[i] for d in days for i in pool.per_date.get(d, [])]
                 if window:
-                    lp.solver.Add(lp.solver.Sum(window) <= k * pool.count)
+                    # a member absent on some of these dates can work only the others
+                    lp.solver.Add(lp.solver.Sum(window) <= pool.room(k, lambda mine, days=days: sum(
+                        1 for d in days if mine.intersection(pool.per_date.get(d, [])))))
 
 
 class _Runs(GreedyCheck):

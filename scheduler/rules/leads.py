@@ -100,10 +100,11 @@ class LeadsOnDuty(Rule):
         cover = list(lp.history.leads)  # leads on the previous roster's shifts running past `start`
         for g in lp.groups:
             if g.agent.is_lead:
-                slots = {t for inst in lp.grid.instances if lp.eligibility.allowed(g.agent, inst) for t in inst.slots}
-                for t in slots:
-                    if 0 <= t < lp.grid.n_slots:
-                        cover[t] += g.count
+                for a in g.members:  # one by one: a pool's members differ in their absences
+                    slots = {t for inst in lp.grid.instances if lp.eligibility.allowed(a, inst) for t in inst.slots}
+                    for t in slots:
+                        if 0 <= t < lp.grid.n_slots:
+                            cover[t] += 1
         lp.dead = {t for t in range(lp.grid.n_slots) if cover[t] < need}
 
     def bound_all(self, lp: BoundLP) -> None:

@@ -30,9 +30,10 @@ class MaxNightShifts(Rule):
         return _Nights(rm)
 
     def bound_pool(self, lp: BoundLP, pool: Pool) -> None:
-        nights = [v for i, v in pool.on.items() if lp.grid.instances[i].night]
-        if len(nights) > lp.rules.max_night_shifts:
-            lp.solver.Add(lp.solver.Sum(nights) <= lp.rules.max_night_shifts * pool.count)
+        night = [i for i in pool.on if lp.grid.instances[i].night]
+        if len(night) > lp.rules.max_night_shifts:
+            lp.solver.Add(lp.solver.Sum([pool.on[i] for i in night])
+                          <= pool.room(lp.rules.max_night_shifts, lambda mine: len(mine.intersection(night))))
 
 
 class _Nights(GreedyCheck):

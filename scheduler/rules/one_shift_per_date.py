@@ -30,7 +30,8 @@ class OneShiftPerDate(Rule):
     def bound_pool(self, lp: BoundLP, pool: Pool) -> None:
         for insts in pool.per_date.values():
             if len(insts) > 1:
-                lp.solver.Add(lp.solver.Sum([pool.on[i] for i in insts]) <= pool.count)
+                lp.solver.Add(lp.solver.Sum([pool.on[i] for i in insts])
+                              <= pool.room(1, lambda mine, insts=insts: len(mine.intersection(insts))))
 
 
 class _Dates(GreedyCheck):

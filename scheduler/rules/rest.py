@@ -52,7 +52,8 @@ class RestBetweenShifts(Rule):
         for c in self.cliques:
             cs = [i for i in c if i in pool.on]
             if len({lp.grid.instances[i].date for i in cs}) > 1:
-                lp.solver.Add(lp.solver.Sum([pool.on[i] for i in cs]) <= pool.count)
+                lp.solver.Add(lp.solver.Sum([pool.on[i] for i in cs])
+                              <= pool.room(1, lambda mine, cs=cs: len(mine.intersection(cs))))
 
 
 class _Spans(GreedyCheck):

@@ -54,9 +54,20 @@ class MaxHoursPerWeek(Rule):
 
     def bound_pool(self, lp: BoundLP, pool: Pool) -> None:
         cap = cap_slots(pool.agent, lp.rules, lp.grid.slot_minutes)
-        for ws in pool.week_terms.values():
+        block = block_slots(lp.grid.slot_minutes)
+
+        def most(mine: set[int], b: int) -> int:
+            """The most slots of block b a member with these instances can be on shift (one
+            shift per date): what an absent member's own days allow."""
+            best: dict = defaultdict(int)
+            for i in mine:
+                inst = lp.grid.instances[i]
+                best[inst.date] = max(best[inst.date], sum(1 for t in inst.slots if t // block == b))
+            return sum(best.values())
+
+        for b, ws in pool.week_terms.items():
             if len(ws) > cap:
-                lp.solver.Add(lp.solver.Sum(ws) <= cap * pool.count)
+                lp.solver.Add(lp.solver.Sum(ws) <= pool.room(cap, lambda mine, b=b: most(mine, b)))
 
 
 class _Hours(GreedyCheck):

@@ -43,6 +43,10 @@ LABELS: dict[str, dict[str, Any]] = {
         "sec_tiers": "Objective tiers (in order of priority)", "tier": "tier", "unit": "unit",
         "sec_service": "Service against proven lower bounds", "measure": "measure", "achieved": "achieved",
         "lp_bound": "LP relaxation bound", "cp_bound": "CP-SAT bound",
+        "bound_from": "best bound from", "other_bound": "the other bound",
+        "from_lp": "LP relaxation", "from_cp": "CP-SAT", "from_none": "none proven yet",
+        "weaker": "{name} {value}: weaker", "model_only": "CP-SAT: holds for its own patterns only",
+        "model_only_short": "model only",
         "seconds": "seconds", "sec_notes": "Notes", "sec_kpis": "Key figures",
         "sec_horizon": "Scenario", "horizon": "horizon", "days": "days", "slot_minutes": "slot minutes",
         "n_agents": "agents (regular / flex / leads)", "demand_source": "demand from",
@@ -88,6 +92,10 @@ LABELS: dict[str, dict[str, Any]] = {
         "sec_tiers": "目标层级（按优先级）", "tier": "层级", "unit": "单位",
         "sec_service": "服务指标与可证明的下界", "measure": "指标", "achieved": "实际值",
         "lp_bound": "线性松弛下界", "cp_bound": "CP-SAT 下界",
+        "bound_from": "最优界来源", "other_bound": "另一个下界",
+        "from_lp": "线性松弛", "from_cp": "CP-SAT", "from_none": "尚未证明",
+        "weaker": "{name} {value}：较弱", "model_only": "CP-SAT：仅对其自身的排班模式成立",
+        "model_only_short": "仅限模型",
         "seconds": "秒", "sec_notes": "说明", "sec_kpis": "关键指标",
         "sec_horizon": "场景", "horizon": "排班周期", "days": "天数", "slot_minutes": "时段分钟数",
         "n_agents": "人数（正式 / 机动 / 组长）", "demand_source": "需求来源",
@@ -253,8 +261,19 @@ NOTE_PATTERNS: dict[str, list[tuple[str, str]]] = {
         (r"stopped with Ctrl-C: the roster is the best found so far, not proven optimal",
          "已按 Ctrl-C 中止：此排班是目前找到的最好结果，未证明最优"),
         (r"breaks: each shift uses a maximal work/break pattern .*",
-         "休息：每个班次使用一种极大的工作/休息模式（单时段休息，每次休息都是连续工作规则所需，每班最多 24 种）；"
-         "“最优”指在这些模式中最优，线性松弛下界涵盖所有合法模式；手工修改的排班可使用任何合法模式"),
+         "休息：每个班次使用一种极大的工作/休息模式（休息为一个或两个时段，每次休息都是连续工作规则所需，"
+         "每班最多 24 种）；线性松弛下界涵盖所有合法模式；手工修改的排班可使用任何合法模式"),
+        (r"weekly hours cap can bind for (?P<n>\d+) agent\(s\) \((?P<who>.+)\): their shifts may also be shorter "
+         r"inside \(one pattern per length, (?P<k>[\d,]+) options added\)",
+         "每周工时上限可能限制 {n} 人（{who}）：他们的班次也可以在班内更短（每种长度一种模式，新增 {k} 个选项）"),
+        (r"(?P<tier>.+?): optimal over the model's options \((?P<b>[-\d,.]+) (?P<unit>.+)\); not proven for every "
+         r"legal roster",
+         "{tier}：在模型提供的选项中最优（{b} {unit}）；未对所有合法排班证明"),
+        (r"the model leaves out some legal rosters or rounds: (?P<why>.+) \(its own bounds are used only where they "
+         r"hold for every legal roster\)",
+         "模型未包含部分合法排班或有取整：{why}（其自身的下界仅在对所有合法排班成立时使用）"),
+        (r"LP lower bound: (?P<status>\S+) after (?P<s>[\d.]+) s; the bounds shown are the best dual bounds reached",
+         "线性松弛下界：{s} 秒后{status}；所示下界是已达到的最好对偶下界"),
         (r"min_rest_hours is shorter than a slot: .*",
          "min_rest_hours 短于一个时段：同一人的两个班次之间至少隔一个时段，因此连续工作不会跨班连接"),
         (r"(?P<code>\S+) on (?P<date>\d{4}-\d\d-\d\d): no break pattern satisfies the run rules",

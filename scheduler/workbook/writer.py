@@ -340,6 +340,15 @@ def _coverage_sheet(ws: Worksheet, scenario: Scenario, coverage: pd.DataFrame, L
 CHART_ROWS = 16  # rows a Coverage chart (7.5 cm) takes, with a gap
 
 
+def _other_bound(b, L: dict) -> str:
+    """The bound that is not the best, in a word: weaker, or valid only for the model."""
+    if b.source == "lp":
+        return L["weaker"].format(name="CP-SAT", value=f"{b.cp_sat:,.2f}") if b.cp_sat is not None else L["model_only"]
+    if b.source == "cp_sat" and b.lp is not None:
+        return L["weaker"].format(name="LP", value=f"{b.lp:,.2f}")
+    return ""
+
+
 def _summary_sheet(ws: Worksheet, scenario: Scenario, report: SolveReport | None, kpis: dict,
                    lang: str, title_note: str | None, rule_of_thumb: list[dict] | None,
                    roster: Roster) -> None:
@@ -383,12 +392,14 @@ def _summary_sheet(ws: Worksheet, scenario: Scenario, report: SolveReport | None
 
     if report is not None and report.service:
         r = _section(ws, r + 1, L["sec_service"])
-        r = _table(ws, r, [L["measure"], L["unit"], L["achieved"], L["lp_bound"], L["cp_bound"], L["best_bound"],
-                           L["gap"]],
+        # the best valid bound and its gap first, where it comes from, the other bound in a word
+        r = _table(ws, r, [L["measure"], L["unit"], L["achieved"], L["best_bound"], L["gap"], L["bound_from"],
+                           L["other_bound"], L["lp_bound"], L["cp_bound"]],
                    [[term(b.name, lang), term(b.unit, lang), (_rounded(b.achieved), AMOUNT_FORMAT),
+                     (_rounded(b.best), AMOUNT_FORMAT), (b.gap, PERCENT_FORMAT),
+                     L[{"lp": "from_lp", "cp_sat": "from_cp"}.get(b.source or "", "from_none")], _other_bound(b, L),
                      (_rounded(b.lp), AMOUNT_FORMAT) if b.lp is not None else na,
-                     (_rounded(b.cp_sat), AMOUNT_FORMAT) if b.cp_sat is not None else na,
-                     (_rounded(b.best), AMOUNT_FORMAT), (b.gap, PERCENT_FORMAT)]
+                     (_rounded(b.cp_sat), AMOUNT_FORMAT) if b.cp_sat is not None else L["model_only_short"]]
                     for b in report.service])
 
     r = _section(ws, r + 1, L["sec_notes"])

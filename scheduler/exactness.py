@@ -1,0 +1,262 @@
+"""What the CP-SAT model covers of the real roster problem, and what a run may therefore claim.
+
+The model (scheduler.model) picks one work/break pattern per shift from a list and counts
+staffing in hundredths of an agent. Its bounds and its OPTIMAL are statements about that model.
+SPEC 4 wants them to hold for every roster that keeps SPEC 3, so each run decides here:
+
+- `short_patterns(rm)`: for agents whose weekly hours cap can bind, shorter legal patterns (one
+  per number of worked slots, placed where the demand is) are added to the model's options, so
+  a part-time agent can work two short days instead of one long one;
+- `model_scope(rm)`: does the model hold a roster as good in service (overflow, shortage) as any
+  legal roster? Yes when every maximal pattern of every shift an agent may work is offered, no
+  agent's weekly hours cap can bind, and shifts are not kept apart more than the rest rule asks.
+  And is its arithmetic exact (loads, requirements, efficiencies in whole hundredths)? If not,
+  the worst case of the rounding;
+- `make_honest(rm, roster, report)`: phases report the roster's exact service, a CP-SAT bound
+  only where it holds for every legal roster (less the rounding's worst case), and OPTIMAL only
+  where a valid bound proves it. Everything else says "best found".
+
+Units: overflow in customer-hours, shortage in agent-hours, worked time in slots.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from scheduler.patterns import all_maximal_patterns, patterns_with_count
+
+SERVICE = ("overflow", "shortage")
+# tiers that count only which shifts change: exact whenever the model is exact for service (a
+# legal roster's patterns can be widened to offered maximal ones without changing any shift)
+ON_OFF_TIERS = ("changed agents", "changed shifts")
+SCALE = 100  # the model's unit: hundredths of an agent (scheduler.model.SCALE)
+TOL = 1e-6
+
+
+@dataclass
+class ModelScope:
+    """What the model's options and arithmetic cover of the real problem (see the module doc)."""
+
+    service_exact: bool = True          # the options hold a roster as good in service as any legal one
+    arithmetic_exact: bool = True       # staffing and every load and requirement in whole hundredths
+    overflow_rounding: float | None = 0.0  # worst case |model - exact| of overflow, customer-hours (None: unknown)
+    reasons: list[str] = field(default_factory=list)
+
+
+def _slots(rm, hours: float) -> int:
+    return int(hours * 60 / rm.grid.slot_minutes + 1e-9)
+
+
+def _high(rm, inst) -> list[bool]:
+    return [rm.grid.high_load[t] for t in inst.slots]
+
+
+def _limits(rm) -> tuple[int, int]:
+    return _slots(rm, rm.rules.max_continuous_hours), _slots(rm, rm.rules.max_continuous_high_load_hours)
+
+
+def _most_worked_in_blocks(rm, a: int) -> dict[int, int]:
+    """An upper bound, per 7-day block, on the slots agent `a` can work there in the model:
+    one shift per date, at most max_consecutive_days dates in a row, the longest option each."""
+    block = 7 * 24 * 60 // rm.grid.slot_minutes
+    date_index = {d: n for n, d in enumerate(rm.grid.dates)}
+    per_date: dict[int, dict[int, int]] = defaultdict(lambda: defaultdict(int))  # date -> block -> slots
+    for i in range(len(rm.instances)):
+        for o in rm.by_agent_inst.get((a, i), []):
+            counts: dict[int, int] = defaultdict(int)
+            for t in o.worked:
+                counts[t // block] += 1
+            d = date_index[rm.instances[i].date]
+            for b, c in counts.items():
+                per_date[d][b] = max(per_date[d][b], c)
+    out = {}
+    k = rm.rules.max_consecutive_days
+    for b in {b for d in per_date.values() for b in d}:
+        # best[r] = most slots with the last r dates all worked (r <= k)
+        best = {0: 0}
+        for d in range(len(rm.grid.dates)):
+            v = per_date.get(d, {}).get(b, 0)
+            nxt = {0: max(best.values())}
+            if v:
+                for r, s in best.items():
+                    if r < k:
+                        nxt[r + 1] = max(nxt.get(r + 1, 0), s + v)
+            best = nxt
+        out[b] = max(best.values())
+    return out
+
+
+def capped_agents(rm) -> list[int]:
+    """Agents whose weekly hours cap can bind in some 7-day block (model.py's options)."""
+    out = []
+    for a, agent in enumerate(rm.agents):
+        hours = agent.max_hours_week if agent.max_hours_week is not None else rm.rules.max_hours_week
+        cap = _slots(rm, hours)
+        if any(v > cap for v in _most_worked_in_blocks(rm, a).values()):
+            out.append(a)
+    return out
+
+
+def short_patterns(rm) -> list[tuple[int, int, str, tuple[int, ...]]]:
+    """For each agent whose weekly hours cap can bind: one legal pattern per number of worked
+    slots below the longest (the one covering the most required agents of its queue) for each
+    shift and queue it may work, as (agent, instance, queue, worked slots) for the model to
+    offer. Notes what it adds on the model."""
+    capped = capped_agents(rm)
+    if not capped:
+        return []
+    max_run, max_hl = _limits(rm)
+    queues = {q.id: q for q in rm.scenario.config.queues}
+    cache: dict[tuple[int, int, str, int], tuple[int, ...] | None] = {}
+    out = []
+    for a in capped:
+        for i, inst in enumerate(rm.instances):
+            opts = [o for o in rm.by_agent_inst.get((a, i), []) if o.fixed is None]
+            if not opts:
+                continue
+            longest = max(len(o.worked) for o in opts)
+            have = {(o.queue, o.worked) for o in opts}
+            for q in dict.fromkeys(o.queue for o in opts):
+                rate = rm.grid.contacts_per_hour.get(q, [0.0] * rm.grid.n_slots)
+                weight = [rate[t] / queues[q].contacts_per_agent_hour for t in inst.slots]
+                for k in range(1, longest):
+                    key = (inst.first_slot, inst.n_slots, q, k)
+                    if key not in cache:
+                        p = patterns_with_count(_high(rm, inst), max_run, max_hl, k, weight)
+                        cache[key] = None if p is None else tuple(inst.first_slot + n for n, w in enumerate(p) if w)
+                    worked = cache[key]
+                    if worked is not None and (q, worked) not in have:
+                        out.append((a, i, q, worked))
+                        have.add((q, worked))
+    names = ", ".join(rm.agents[a].employee_id for a in capped[:5]) + (" ..." if len(capped) > 5 else "")
+    rm.notes.append(f"weekly hours cap can bind for {len(capped)} agent(s) ({names}): their shifts may also be "
+                    f"shorter inside (one pattern per length, {len(out)} options added)")
+    return out
+
+
+def _whole(x: float) -> bool:
+    return abs(x * SCALE - round(x * SCALE)) < 1e-6
+
+
+def model_scope(rm) -> ModelScope:
+    """Decide what the model covers of the real problem (see the module docstring)."""
+    scope = ModelScope()
+    max_run, max_hl = _limits(rm)
+    maximal: dict[tuple[int, int], set[tuple[int, ...]]] = {}
+    missing = 0
+    for (_a, i), opts in rm.by_agent_inst.items():
+        free = [o for o in opts if o.fixed is None]
+        if not free:
+            continue
+        inst = rm.instances[i]
+        key = (inst.first_slot, inst.n_slots)
+        if key not in maximal:
+            maximal[key] = {tuple(inst.first_slot + n for n, w in enumerate(p) if w)
+                            for p in all_maximal_patterns(_high(rm, inst), max_run, max_hl)}
+        offered = defaultdict(set)
+        for o in free:
+            offered[o.queue].add(o.worked)
+        if any(not maximal[key] <= ws for ws in offered.values()):
+            missing += 1
+    if missing:
+        scope.service_exact = False
+        scope.reasons.append(f"{missing} agent-shift(s) are offered only some of their maximal work/break patterns "
+                             "(the cap per shift)")
+    capped = capped_agents(rm)
+    if capped:
+        scope.service_exact = False
+        scope.reasons.append(f"the weekly hours cap can bind for {len(capped)} agent(s), and the model offers them "
+                             "one shorter pattern per length, not every one")
+    if getattr(rm, "free_agents", None) is not None or getattr(rm, "free_until", None) is not None:
+        scope.service_exact = False
+        scope.reasons.append("a repair re-decides only some agents or days (its neighbourhood)")
+    if rm.rules.min_rest_hours * 60 < rm.grid.slot_minutes:
+        scope.service_exact = False
+        scope.reasons.append("min_rest_hours is shorter than a slot and the model keeps shifts a slot apart")
+    # arithmetic: the model rounds each slot's load and requirement, and each efficiency, to hundredths
+    cfg, grid = rm.scenario.config, rm.grid
+    R = rm.rules.reroute_concurrency
+    effs = {a.efficiency for a in rm.agents}
+    staffing_exact = all(_whole(e) for e in effs) and (float(R).is_integer()
+                                                     or all(_whole(R * e) for e in effs))
+    inexact_loads = inexact_reqs = 0
+    for q in cfg.queues:
+        for r in grid.contacts_per_hour[q.id]:
+            if r > 0:
+                inexact_loads += not _whole(r * q.session_minutes / 60)
+                inexact_reqs += not _whole(r / q.contacts_per_agent_hour)
+    scope.arithmetic_exact = staffing_exact and not inexact_loads and not inexact_reqs
+    # max(0, .) moves by at most what its argument moves: half a hundredth per rounded load
+    scope.overflow_rounding = inexact_loads * 0.5 / SCALE * grid.delta_hours if staffing_exact else None
+    if not scope.arithmetic_exact:
+        scope.reasons.append("the model counts loads, requirements and efficiencies in hundredths, and some are not "
+                             "whole hundredths")
+    return scope
+
+
+def make_honest(rm, roster, report) -> ModelScope:
+    """Restate the report's phases so that every bound and OPTIMAL holds for every legal roster:
+    service phases carry the roster's exact overflow and shortage and a CP-SAT bound only where
+    `model_scope` says it is one; a phase keeps OPTIMAL only where that is proven."""
+    from scheduler.kpi import summary_kpis
+
+    scope = model_scope(rm)
+    exact = {}
+    if any(tier_name(p) in SERVICE for p in report.phases):
+        k = summary_kpis(rm.scenario, rm.grid, roster)
+        exact = {"overflow": k["overflow_customer_hours"], "shortage": k["shortage_agent_hours"]}
+    proven_above = True
+    for p in report.phases:
+        model_status, model_bound = p.status, p.best_bound
+        name = tier_name(p)
+        if name in SERVICE:
+            p.objective = exact[name]
+            valid = None
+            if scope.service_exact:
+                if name == "overflow" and scope.overflow_rounding is not None:
+                    valid = max(0.0, model_bound - scope.overflow_rounding)
+                elif name == "shortage" and scope.arithmetic_exact:
+                    valid = model_bound
+            p.best_bound = min(valid, p.objective) if valid is not None else 0.0
+            p.bound_scope = "every roster" if valid is not None else "none yet"
+            proven = proves(p.best_bound, p.objective)
+        elif name in ON_OFF_TIERS:
+            proven = model_status == "OPTIMAL" and scope.service_exact
+            p.bound_scope = "every roster" if scope.service_exact else "the model's patterns"
+        else:
+            proven = p.objective <= TOL  # nothing is below 0
+            p.bound_scope = "every roster" if proven or p.best_bound <= 0 else "the model's patterns"
+        proven = proven or p.objective <= TOL
+        if proven:
+            p.status = "OPTIMAL"
+            p.best_bound = p.objective
+        elif model_status == "OPTIMAL":
+            p.status = "FEASIBLE"
+            report.notes.append(f"{p.name}: optimal over the model's options ({model_bound:,.2f} {p.unit}); not "
+                                "proven for every legal roster")
+        proven_above = proven_above and p.status == "OPTIMAL"
+    if not proven_above:
+        report.status = "FEASIBLE"
+    if scope.reasons:
+        report.notes.append("the model leaves out some legal rosters or rounds: " + "; ".join(scope.reasons)
+                            + " (its own bounds are used only where they hold for every legal roster)")
+    return scope
+
+
+def tier_name(phase) -> str:
+    """A phase's tier name as plain text (tiers may be named by a str enum)."""
+    return str(getattr(phase.name, "value", phase.name))
+
+
+def proves(bound: float | None, value: float) -> bool:
+    """Does a valid lower bound prove this value optimal? Up to the LP solvers' tolerances (a
+    relative 1e-5: an LP optimum is exact only to about 1e-6 of its size)."""
+    return bound is not None and value <= bound + 1e-5 * max(1.0, abs(value))
+
+
+def refresh_status(report) -> None:
+    """The run is OPTIMAL when every phase is (after a later bound proved more of them)."""
+    if report.phases and all(p.status == "OPTIMAL" for p in report.phases) and not any(
+            "stopped with Ctrl-C" in n for n in report.notes):
+        report.status = "OPTIMAL"
