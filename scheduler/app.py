@@ -8,12 +8,12 @@ from pathlib import Path
 
 from scheduler.check import check_roster
 from scheduler.diagnose import unavoidable_shortage
+from scheduler.errors import InfeasibleError
 from scheduler.grid import Grid
+from scheduler.inputs import boundary_breaks, load_inputs
 from scheduler.kpi import coverage, summary_kpis
 from scheduler.result import ServiceBound, SolveReport
 from scheduler.roster import Roster
-from scheduler.errors import InfeasibleError
-from scheduler.inputs import boundary_breaks, load_inputs
 from scheduler.scenario import Scenario
 from scheduler.solve import ProgressPrinter, SolveOptions, solve
 

@@ -24,8 +24,8 @@ from typing import Any
 from ortools.sat.python import cp_model
 
 from scheduler.eligibility import Eligibility
-from scheduler.grid import Grid, ShiftInstance
 from scheduler.exactness import short_patterns
+from scheduler.grid import Grid, ShiftInstance
 from scheduler.history import history_of, locks_by_agent_date
 from scheduler.objective import OBJECTIVE_TIERS, REPAIR_TIER_ORDER, SCALE, Tier, TierId
 from scheduler.parts import Parts, ReadableModel, check_readable

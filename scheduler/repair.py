@@ -27,7 +27,7 @@ from scheduler.result import SolveReport
 from scheduler.roster import Assignment, Roster
 from scheduler.scenario import Absence, Scenario, load_absences, load_scenario, with_absences
 from scheduler.solve import ProgressPrinter, solve
-from scheduler.surge import DemandChange, slots_from, replaced_demand, scaled_demand, with_demand
+from scheduler.surge import DemandChange, replaced_demand, scaled_demand, slots_from, with_demand
 
 # a sick call is answered in seconds: the default limit of a repair unless --time-limit says otherwise
 REPAIR_TIME_LIMIT_S = 10.0
@@ -353,8 +353,7 @@ def repair_workbook(roster_path: Path, scenario_dir: Path, out: Path, *, absent:
     absence (`absent` from `start` to `end`, or `absences_file`) and the new demand (`scale`
     [in `queue`] from `start` to `end`, default the end of that day; or `demand_file` from
     `start`) may come together."""
-    from scheduler.workbook import read_demand
-    from scheduler.workbook import read_absences, read_assignments
+    from scheduler.workbook import read_absences, read_assignments, read_demand
 
     if out.resolve() == roster_path.resolve():
         raise InputError([Problem(str(out), "--out is the input roster; the published roster is never overwritten")])

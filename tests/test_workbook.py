@@ -17,7 +17,11 @@ from scheduler.result import PhaseResult, SolveReport
 from scheduler.roster import Assignment, Roster
 from scheduler.scenario import Absence, Agent, Move, Queue, Scenario, ScenarioConfig, ShiftType
 from scheduler.workbook import (
-    ASSIGNMENT_COLUMNS, atomic_path, read_assignments, write_csv_atomic, write_workbook,
+    ASSIGNMENT_COLUMNS,
+    atomic_path,
+    read_assignments,
+    write_csv_atomic,
+    write_workbook,
 )
 
 D0 = dt.date(2026, 11, 10)

@@ -54,14 +54,6 @@ from scheduler.workbook.cells import (
     _table,
     _widths,
 )
-from scheduler.workbook.repair_sheets import (
-    DEMAND,
-    OPTIONS,
-    call_value,
-    changes_columns,
-    demand_sheet,
-    options_sheet,
-)
 from scheduler.workbook.labels import (
     ABSENCE_COLUMNS,
     ABSENCES,
@@ -82,6 +74,14 @@ from scheduler.workbook.labels import (
     translate_step,
 )
 from scheduler.workbook.printing import setup_for_print, text_width, wrapped_height
+from scheduler.workbook.repair_sheets import (
+    DEMAND,
+    OPTIONS,
+    call_value,
+    changes_columns,
+    demand_sheet,
+    options_sheet,
+)
 from scheduler.workbook.requests_sheet import REQUESTS, requests_sheet
 
 
