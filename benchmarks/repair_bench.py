@@ -158,7 +158,8 @@ def main(argv: list[str] | None = None) -> int:
             done = subprocess.run(cmd, env=env, cwd=args.pythonpath or None, capture_output=True, text=True)
             seconds, cpu = time.monotonic() - t, _children_cpu() - cpu
             row = {"label": args.label, "agents": args.agents, "days": args.days, "case": case, "repeat": r,
-                   "moment": f"{moment:%Y-%m-%d %H:%M}", "seconds": round(seconds, 2), "cpu_s": round(cpu, 2), "exit": done.returncode}
+                   "moment": f"{moment:%Y-%m-%d %H:%M}", "seconds": round(seconds, 2), "cpu_s": round(cpu, 2),
+                   "exit": done.returncode}
             if done.returncode == 0:
                 row.update(outcome(folder, out, absent))
             else:
@@ -184,7 +185,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"| {case} | {len(rs)}{f' ({failed} failed)' if failed else ''} | "
               f"{statistics.median(r['seconds'] for r in rs):.1f} | {max(r['seconds'] for r in rs):.1f} | "
               f"{statistics.median(r['cpu_s'] for r in rs):.1f} | "
-              f"{statistics.median(r['other_changed'] for r in rs):g} | {statistics.median(r['calls'] for r in rs):g} | "
+              f"{statistics.median(r['other_changed'] for r in rs):g} | "
+              f"{statistics.median(r['calls'] for r in rs):g} | "
               f"{sum(r['violations'] for r in rs)} | {rs[0]['table']} |")
     return 0
 

@@ -81,9 +81,10 @@ def calls_table(rm: RosterModel, model: cp_model.CpModel, chosen: OptionRow, ros
     tiers were solved) from the last row down, each starting from the roster of the row below
     it with the one call undone that loses least; then `chosen` (the repaired `roster`'s own
     figures) as the last row, unless a row with fewer calls loses no more (the tiers' search
-    stopped short): that row's roster is `adopted` and ends the table. Lexicographically monotone: a roster with fewer calls also has at
-    most more calls, so a row is never worse than the one above it; overflow never rises with
-    more calls, and shortage rises only where overflow falls. Returns the rows and notes."""
+    stopped short): that row's roster is `adopted` and ends the table. Lexicographically
+    monotone: a roster with fewer calls also has at most more calls, so a row is never worse
+    than the one above it; overflow never rises with more calls, and shortage rises only where
+    overflow falls. Returns the rows and notes."""
     tiers: dict[str, Tier] = {t.name: t for t in rm.tiers}
     agents = tiers.get("changed agents")
     if agents is None or chosen.calls == 0:

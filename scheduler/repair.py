@@ -317,7 +317,8 @@ def repair(scenario: Scenario, published: Roster, absences: list[Absence], *, su
                            if p.name in ("lost overflow", "lost shortage", "changed agents")))
     options = [chosen]
     if table and "rm" in kept:
-        table = calls_table(kept["rm"], kept["copy"], chosen, roster, seconds_per_row=min(TABLE_ROW_S, max(0.3, TABLE_TOTAL_S / max(1, chosen.calls))),
+        row_s = min(TABLE_ROW_S, max(0.3, TABLE_TOTAL_S / max(1, chosen.calls)))
+        table = calls_table(kept["rm"], kept["copy"], chosen, roster, seconds_per_row=row_s,
                             workers=opts.workers, seed=opts.seed)
         report.notes.extend(table.notes)
         options = table.rows

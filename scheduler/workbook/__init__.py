@@ -1,6 +1,7 @@
 """The roster workbook (SPEC section 7): `writer` lays it out, `reader` reads its Assignments and
-Absences sheets back, `repair_sheets` writes and reads a repair's Options and Demand sheets, `labels` names sheets, columns and labels per language, `cells` writes one
-cell and the shared layout helpers.
+Absences sheets back, `repair_sheets` writes and reads a repair's Options and Demand sheets,
+`labels` names sheets, columns and labels per language, `cells` writes one cell and the shared
+layout helpers.
 
 Every public name is re-exported here; `from scheduler.workbook import X` is the usual import.
 """

@@ -245,7 +245,8 @@ NOTE_PATTERNS: dict[str, list[tuple[str, str]]] = {
          r"(?P<b>\S+ \S+); every other plan kept as published \(use --full to re-solve everything\); "
          r"(?P<what>.*)",
          "自 {m} 起重排：在 {total} 人中重排了 {n} 人（缺勤者、能服务缺人或需求增加队列的人，当天休息者和机动人员优先，"
-         "以及组长缺勤时的所有组长），范围为 {a} 至 {b} 开始的班次；其余安排保持已发布的不变（用 --full 全部重排）；{what}"),
+         "以及组长缺勤时的所有组长），范围为 {a} 至 {b} 开始的班次；"
+         "其余安排保持已发布的不变（用 --full 全部重排）；{what}"),
         (r"repair from (?P<m>\S+ \S+): every plan from (?P<f>\S+ \S+) re-solved \(--full\); (?P<what>.*)",
          "自 {m} 起重排：{f} 之后的所有安排都重新求解（--full）；{what}"),
         (r"--max-calls (?P<k>\d+): (?P<c>\d+) call\(s\); still lost against the published service: (?P<o>[\d,.]+) "
