@@ -192,14 +192,16 @@ def plan_changes(rm: RosterModel) -> None:
             shift_terms.append(rm.on[(a, i)])
     agent_terms, regular_terms = [], []
     for a, cs in calls.items():
+        ch: int | cp_model.IntVar
         if any(isinstance(c, int) for c in cs):
             ch = 1
         else:
-            ch = rm.m.new_bool_var(f"changed_{a}")
+            changed = rm.m.new_bool_var(f"changed_{a}")
             for c in cs:
-                rm.m.add_implication(c, ch)
+                rm.m.add_implication(c, changed)
             ix = [c.index for c in cs]
-            rm.define(ch, ix, lambda val, ix=ix: int(any(val[i] for i in ix)))
+            rm.define(changed, ix, lambda val, ix=ix: int(any(val[i] for i in ix)))
+            ch = changed
         agent_terms.append(ch)
         if rm.agents[a].kind == "regular":
             regular_terms.append(ch)
@@ -335,10 +337,10 @@ def declined_requests(rm: RosterModel) -> None:
     items, coeffs = [], []
     per_agent: dict[int, tuple[list, list]] = defaultdict(lambda: ([], []))
     for r in requests:
-        a = idx.get(r.employee_id)
-        if a is None:
+        k = idx.get(r.employee_id)
+        if k is None:
             continue
-        works = on_date.get((a, r.date), [])
+        works = on_date.get((k, r.date), [])
         if r.request == "off":
             bad = [v for _, v in works]
         elif r.request == "shift":
@@ -348,8 +350,8 @@ def declined_requests(rm: RosterModel) -> None:
         for v in bad:
             items.append(v)
             coeffs.append(DECLINE_WEIGHT * r.priority)
-            per_agent[a][0].append(v)
-            per_agent[a][1].append(r.priority)
+            per_agent[k][0].append(v)
+            per_agent[k][1].append(r.priority)
     if not items:
         return
     top = max(sum(cs) for _, cs in per_agent.values())
