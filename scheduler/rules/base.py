@@ -12,6 +12,7 @@ only makes the bound weaker, never wrong.
 from __future__ import annotations
 
 import abc
+from collections.abc import Callable, Collection
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -21,6 +22,14 @@ if TYPE_CHECKING:
     from scheduler.model import Option, RosterModel
     from scheduler.scenario import Scenario
     from scheduler.warmstart import Greedy
+
+
+def members_share(these: Collection[int]) -> Callable[[set[int]], int]:
+    """For `Pool.room`: how many of the instances `these` a member may work, from `mine`, the
+    instances the member's own absences leave."""
+    def share(mine: set[int]) -> int:
+        return len(mine.intersection(these))
+    return share
 
 
 class GreedyCheck:

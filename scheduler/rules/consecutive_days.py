@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from functools import partial
 from typing import TYPE_CHECKING
 
 from ortools.sat.python.cp_model import LinearExpr
@@ -42,14 +43,18 @@ class MaxConsecutiveDays(Rule):
     def bound_pool(self, lp: BoundLP, pool: Pool) -> None:
         k = lp.rules.max_consecutive_days
         n_dates = len(lp.grid.dates)
+
+        def dates_open(days: range, mine: set[int]) -> int:
+            """Of `days`, the dates a member whose own instances are `mine` may work."""
+            return sum(1 for d in days if mine.intersection(pool.per_date.get(d, [])))
+
         if k < n_dates:
             for s in range(n_dates - k):
                 days = range(s, s + k + 1)
                 window = [pool.on[i] for d in days for i in pool.per_date.get(d, [])]
                 if window:
                     # a member absent on some of these dates can work only the others
-                    lp.solver.Add(lp.solver.Sum(window) <= pool.room(k, lambda mine, days=days: sum(
-                        1 for d in days if mine.intersection(pool.per_date.get(d, [])))))
+                    lp.solver.Add(lp.solver.Sum(window) <= pool.room(k, partial(dates_open, days)))
 
 
 class _Runs(GreedyCheck):

@@ -6,7 +6,7 @@ import datetime as dt
 from collections import defaultdict
 from typing import TYPE_CHECKING
 
-from scheduler.rules.base import GreedyCheck, Rule
+from scheduler.rules.base import GreedyCheck, Rule, members_share
 
 if TYPE_CHECKING:
     from scheduler.bound import BoundLP, Pool
@@ -31,7 +31,7 @@ class OneShiftPerDate(Rule):
         for insts in pool.per_date.values():
             if len(insts) > 1:
                 lp.solver.Add(lp.solver.Sum([pool.on[i] for i in insts])
-                              <= pool.room(1, lambda mine, insts=insts: len(mine.intersection(insts))))
+                              <= pool.room(1, members_share(insts)))
 
 
 class _Dates(GreedyCheck):

@@ -9,7 +9,7 @@ from itertools import combinations
 from typing import TYPE_CHECKING
 
 from scheduler.grid import Grid, ShiftInstance
-from scheduler.rules.base import GreedyCheck, Rule
+from scheduler.rules.base import GreedyCheck, Rule, members_share
 
 if TYPE_CHECKING:
     from scheduler.bound import BoundLP, Pool
@@ -53,7 +53,7 @@ class RestBetweenShifts(Rule):
             cs = [i for i in c if i in pool.on]
             if len({lp.grid.instances[i].date for i in cs}) > 1:
                 lp.solver.Add(lp.solver.Sum([pool.on[i] for i in cs])
-                              <= pool.room(1, lambda mine, cs=cs: len(mine.intersection(cs))))
+                              <= pool.room(1, members_share(cs)))
 
 
 class _Spans(GreedyCheck):

@@ -5,6 +5,7 @@ Hours are counted where they are worked: a night shift across a block boundary i
 from __future__ import annotations
 
 from collections import defaultdict
+from functools import partial
 from typing import TYPE_CHECKING
 
 from ortools.sat.python.cp_model import LinearExpr
@@ -67,7 +68,7 @@ class MaxHoursPerWeek(Rule):
 
         for b, ws in pool.week_terms.items():
             if len(ws) > cap:
-                lp.solver.Add(lp.solver.Sum(ws) <= pool.room(cap, lambda mine, b=b: most(mine, b)))
+                lp.solver.Add(lp.solver.Sum(ws) <= pool.room(cap, partial(most, b=b)))
 
 
 class _Hours(GreedyCheck):
