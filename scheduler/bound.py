@@ -169,11 +169,10 @@ class BoundLP:
     cuts: dict[tuple[int, int], int] = field(default_factory=dict)  # (pool, instance) -> members present, if fewer
     # --previous: the previous roster's shifts that run past `start` work and lead as constants (their
     # rest, consecutive days and hours, like the locks, are relaxed: they only remove rosters)
-    history: History | None = None
+    history: History = field(init=False)
 
     def __post_init__(self) -> None:
-        if self.history is None:
-            self.history = history_of(self.scenario, self.grid.start, self.grid.n_slots, self.grid.slot_minutes)
+        self.history = history_of(self.scenario, self.grid.start, self.grid.n_slots, self.grid.slot_minutes)
 
     @property
     def rules(self):
