@@ -38,7 +38,9 @@ class OptionRow:
         return self.overflow_lost is not None
 
     def key(self) -> tuple[float, float]:
-        return (self.overflow_lost, self.shortage_lost) if self.feasible else (float("inf"), float("inf"))
+        if self.overflow_lost is None or self.shortage_lost is None:
+            return (float("inf"), float("inf"))
+        return (self.overflow_lost, self.shortage_lost)
 
 
 def _roster_options(rm: RosterModel, roster: Roster) -> dict[int, set[int]]:
@@ -107,9 +109,11 @@ def calls_table(rm: RosterModel, model: cp_model.CpModel, chosen: OptionRow, ros
     if terms:
         model.minimize(cp_model.LinearExpr.weighted_sum(terms, coeffs))
 
-    def lost_of(values) -> tuple[float, float]:
-        return tuple(by_name[n].value(values) * by_name[n].to_user if n in by_name else 0.0
-                     for n in ("lost overflow", "lost shortage"))
+    def lost_in(name: str, values: list[int]) -> float:
+        return by_name[name].value(values) * by_name[name].to_user if name in by_name else 0.0
+
+    def lost_of(values: list[int]) -> tuple[float, float]:
+        return lost_in("lost overflow", values), lost_in("lost shortage", values)
 
     published = {id(o) for o in rm.published_options()}
     pub_of: dict[int, set[int]] = {}
@@ -150,8 +154,8 @@ def calls_table(rm: RosterModel, model: cp_model.CpModel, chosen: OptionRow, ros
         status = solver.solve(model) if k >= agents.constant else cp_model.INFEASIBLE
         if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             values = list(solver.response_proto.solution)
-            o, s = lost_of(values)
-            rows[k] = OptionRow(k, o, s, status == cp_model.OPTIMAL)
+            over, short = lost_of(values)
+            rows[k] = OptionRow(k, over, short, status == cp_model.OPTIMAL)
             if rows[k].key() <= chosen.key():
                 adopted = (k, values)  # as good with fewer calls: the tiers' search stopped short
                 plan = {a: ids for a, ids in _roster_options_from(rm, values).items()}
@@ -181,12 +185,14 @@ def recovered(rows: list[OptionRow], row: OptionRow) -> float | None:
     """Share of the loss with 0 calls that `row` recovers: of the overflow when there was any,
     else of the shortage (None when nothing was lost, or no roster exists with 0 calls)."""
     first = rows[0]
-    if not first.feasible or not row.feasible:
+    first_over, first_short = first.overflow_lost, first.shortage_lost
+    over, short = row.overflow_lost, row.shortage_lost
+    if first_over is None or first_short is None or over is None or short is None:
         return None
-    if first.overflow_lost > 1e-9:
-        return 1 - row.overflow_lost / first.overflow_lost
-    if first.shortage_lost > 1e-9:
-        return 1 - row.shortage_lost / first.shortage_lost
+    if first_over > 1e-9:
+        return 1 - over / first_over
+    if first_short > 1e-9:
+        return 1 - short / first_short
     return None
 
 
@@ -262,6 +268,8 @@ def change_text(scenario: Scenario, before: Assignment | None, after: Assignment
     if before is not None and after is None:
         return w["cancelled"].format(date=day, before=f"{_shift_word(scenario, before.shift, lang)} "
                                                      f"{_times(before, lang)}")
+    if after is None:
+        raise ValueError("a change has a shift before it, after it, or both")
     full = w["shift"].format(word=_shift_word(scenario, after.shift, lang), times=_times(after, lang),
                              queue=_queue_name(scenario, after.queue, lang))
     if before is None:
