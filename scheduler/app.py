@@ -64,7 +64,8 @@ class RunResult:
 def service_line(b: ServiceBound, status: str) -> str:
     """One closing line per service measure: the value, the best valid bound and its gap first,
     then the other bound in a word."""
-    source = {"lp": "LP relaxation", "cp_sat": "CP-SAT"}.get(b.source, "no bound proven yet")
+    names: dict[str | None, str] = {"lp": "LP relaxation", "cp_sat": "CP-SAT"}
+    source = names.get(b.source, "no bound proven yet")
     word = "OPTIMAL" if status == "OPTIMAL" else "best found"
     line = (f"  {b.name:<15} {b.achieved:>12,.2f} {b.unit:<15} bound {b.best:>12,.2f} ({source})  "
             f"gap {b.gap:6.1%}  {word}")
@@ -136,7 +137,7 @@ def write_result(out: Path, scenario: Scenario, roster: Roster, report: SolveRep
 
     grid = Grid(scenario)
     cov = coverage(scenario, grid, roster)
-    kpis = summary_kpis(scenario, grid, roster, cov)
+    kpis: dict[str, float | str] = dict(summary_kpis(scenario, grid, roster, cov))  # and the requests' "3 / 4"
     requests = None
     if scenario.requests:
         from scheduler.granted import granted_counts, request_outcomes

@@ -362,7 +362,9 @@ def _chain(tier: Tier, chain: list[Tier]) -> Tier | None:
     weights (the first alone when the weights would not stay exact in doubles)."""
     if len(chain) <= 1:
         return chain[0] if chain else None
-    items, coeffs, weight, upper = [], [], 1, 0
+    items: list = []
+    coeffs: list[int] = []
+    weight, upper = 1, 0
     for t in reversed(chain):
         items.extend(t.items)
         coeffs.extend(c * weight for c in t.coeffs)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from typing import Any
+from typing import Any, TypedDict
 
 import openpyxl
 from openpyxl.worksheet.worksheet import Worksheet
@@ -26,7 +26,18 @@ DEMAND = "Demand"
 DEMAND_COLUMNS = ["start", "queue", "contacts"]
 HIGH_LOAD = "high_load"  # yes / no: the slot's high-load flag the roster was planned with
 
-LABELS = {
+
+class _Labels(TypedDict):
+    message: str
+    call: str
+    yes: str
+    no: str
+    options_title: str
+    columns: dict[str, str]
+    units: str
+
+
+LABELS: dict[str, _Labels] = {
     "en": {"message": "message", "call": "call", "yes": "yes", "no": "no (own absence)",
            "options_title": "Calls versus service: what remains lost (against the published roster's service) "
                             "with at most this many calls",
