@@ -9,6 +9,7 @@ import argparse
 import datetime as dt
 import sys
 from pathlib import Path
+from typing import Any
 
 from scheduler.errors import InfeasibleError, InputError, Problem
 
@@ -132,7 +133,8 @@ def cmd_whatif(args: argparse.Namespace) -> int:
     from scheduler.whatif import parse_scales, parse_sets, run_whatif
 
     problems = []
-    scales = sets = None
+    scales: list[float] = []
+    sets: list[tuple[str, list[Any]]] = []
     try:
         scales = parse_scales(args.scale)
     except InputError as exc:
