@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import sys
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -184,7 +185,7 @@ def describe(a: Assignment | None) -> str:
     return f"{a.shift} {a.queue} {runs}"
 
 
-def changes_between(scenario: Scenario, before: Roster, after: Roster, absences: list[Absence] = ()) -> list[dict]:
+def changes_between(scenario: Scenario, before: Roster, after: Roster, absences: Sequence[Absence] = ()) -> list[dict]:
     """Per agent and date: what the plan was and what it is now, where they differ. `call` is
     false for a change an agent's own absence (of `absences`) forces: a shift lost or cut short."""
     names = {a.employee_id: a.name for a in scenario.agents}
@@ -244,6 +245,8 @@ def new_absences(scenario: Scenario, absent: str | None, start: dt.datetime | No
         return out
     if absent not in ids:
         raise InputError([Problem("--absent", f"unknown employee_id {absent!r} (not in the staff list)")])
+    if start is None:
+        raise InputError([Problem("--from", "the absence needs the moment it starts (--from DATETIME)")])
     end = end or scenario.config.horizon_end
     if end <= start:
         raise InputError([Problem("--to", f"{end:%Y-%m-%d %H:%M} is not after --from {start:%Y-%m-%d %H:%M}")])
@@ -318,14 +321,15 @@ def repair(scenario: Scenario, published: Roster, absences: list[Absence], *, su
     options = [chosen]
     if table and "rm" in kept:
         row_s = min(TABLE_ROW_S, max(0.3, TABLE_TOTAL_S / max(1, chosen.calls)))
-        table = calls_table(kept["rm"], kept["copy"], chosen, roster, seconds_per_row=row_s,
-                            workers=opts.workers, seed=opts.seed)
-        report.notes.extend(table.notes)
-        options = table.rows
-        if table.adopted is not None:
+        computed = calls_table(kept["rm"], kept["copy"], chosen, roster, seconds_per_row=row_s,
+                               workers=opts.workers, seed=opts.seed)
+        report.notes.extend(computed.notes)
+        options = computed.rows
+        adopted = computed.adopted
+        if adopted is not None:
             rm = kept["rm"]
-            roster = roster_of(rm, table.adopted)
-            tight = rm.complete_hint({id(o) for o in rm.options if o.fixed is None and table.adopted[o.var.index]})
+            roster = roster_of(rm, adopted)
+            tight = rm.complete_hint({id(o) for o in rm.options if o.fixed is None and adopted[o.var.index]})
             by_name = {t.name: t for t in rm.tiers}
             later = False
             for p in report.phases:
@@ -385,8 +389,10 @@ def repair_workbook(roster_path: Path, scenario_dir: Path, out: Path, *, absent:
             raise InputError([Problem("--from", "the new demand needs the moment it starts (--from DATETIME)")])
         if scale is not None and demand_file is not None:
             raise InputError([Problem("--scale", "give --scale or --demand, not both")])
-        surge = (scaled_demand(scenario, start, end, scale, queue) if scale is not None
-                 else replaced_demand(scenario, demand_file, start, end))
+        if scale is not None:
+            surge = scaled_demand(scenario, start, end, scale, queue)
+        elif demand_file is not None:
+            surge = replaced_demand(scenario, demand_file, start, end)
     absences = (new_absences(scenario, absent, start, end, absences_file)
                 if absent is not None or absences_file is not None else [])
     printer = ProgressPrinter(sys.stderr) if progress else None
