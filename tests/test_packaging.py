@@ -43,3 +43,12 @@ def test_the_readme_test_command_is_what_ci_runs():
     ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
     install = [line for line in ci.splitlines() if line.startswith("command -v soffice")]
     assert len(install) == 1 and install[0] in readme.splitlines()
+    # after the install: the same steps (lint, then the tests) in the same order
+    lines = ci.splitlines()
+    pip = next(k for k, line in enumerate(lines) if line.startswith("python -m pip install"))
+    ci_steps = [line for line in lines[pip + 1:] if line.strip() and not line.startswith("#")]
+    command = next(line for line in readme.splitlines() if ".venv/bin/activate" in line and "pytest" in line)
+    readme_steps = command.split(" && ")
+    readme_pip = next(k for k, step in enumerate(readme_steps) if step.startswith("pip install"))
+    assert ci_steps == readme_steps[readme_pip + 1:]
+    assert ci_steps[-1] == "python -m pytest" and "python -m ruff check ." in ci_steps
