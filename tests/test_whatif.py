@@ -47,16 +47,16 @@ def test_toml_writer_reads_back_as_written():
     assert tomllib.loads(toml_dumps(data)) == data
 
 
-def _alone(folder, scale: float, high_load_hours: int) -> tuple[float, float]:
+def _alone(folder, scale: float, high_load_hours: int) -> tuple[float, float, str]:
     """The variant solved by itself, as a user would: one worker, the scenario's seed."""
     sc = load_scenario(folder)
     sc = sc.model_copy(update={
         "config": sc.config.model_copy(update={"rules": sc.config.rules.model_copy(
             update={"max_continuous_hours": high_load_hours})}),
         "demand": {q: [c * scale for c in v] for q, v in sc.demand.items()}})
-    roster, _ = solve(sc, SolveOptions(time_limit_s=5, workers=1, seed=0))
+    roster, report = solve(sc, SolveOptions(time_limit_s=5, workers=1, seed=0))
     k = summary_kpis(sc, Grid(sc), roster)
-    return round(k["overflow_customer_hours"], 2), round(k["shortage_agent_hours"], 2)
+    return round(k["overflow_customer_hours"], 2), round(k["shortage_agent_hours"], 2), report.status
 
 
 def _compare_rows(path):
@@ -100,13 +100,12 @@ def test_on_ray_every_variant_matches_its_solve_alone_and_a_failure_stops_nothin
     assert sum(line.startswith("[") for line in seen) == 4  # a progress line per finished variant
     rows = _compare_rows(out)
     for row in rows:
-        assert row["status"] == "OPTIMAL"
         expected = _alone(folder, row["scale"], row["rules.max_continuous_hours"])
-        assert (row["overflow (customer-hours)"], row["shortage (agent-hours)"]) == expected
+        assert (row["overflow (customer-hours)"], row["shortage (agent-hours)"], row["status"]) == expected
     # a task that raises (here: no files at all) is its row; the others still come back
     good, broken = plan_variants([str(folder)], [1.0, 2.0], [])
     outcomes = run_on_ray([Job(good, read_folder(folder), time_limit_s=5), Job(broken, None, time_limit_s=5)])
-    assert outcomes[0].status == "OPTIMAL"
+    assert outcomes[0].status in ("OPTIMAL", "FEASIBLE")  # OPTIMAL only where proven for every legal roster
     assert outcomes[1].status.startswith("failed: ") and "NoneType" in outcomes[1].status
 
 
