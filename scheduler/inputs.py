@@ -15,7 +15,7 @@ from scheduler.errors import InputError, Problem
 from scheduler.roster import Roster
 from scheduler.scenario import Agent, Scenario, ScenarioConfig, load_scenario
 from scheduler.workbook import ASSIGNMENT_COLUMNS, read_assignments
-from scheduler.workbook.reader import _assignment_row, _header_columns
+from scheduler.workbook.reader import assignment_rows
 
 
 def load_inputs(folder: str | Path, previous: str | Path | None = None) -> Scenario:
@@ -117,22 +117,7 @@ def _previous_csv(path: Path) -> list[dict]:
     except (OSError, UnicodeDecodeError, csv.Error) as exc:
         raise InputError([Problem(path.name, f"cannot be read as a UTF-8 CSV ({exc}); expected the Assignments "
                                              f"table ({', '.join(ASSIGNMENT_COLUMNS)})")]) from None
-    if not table:
-        raise InputError([Problem(path.name, f"is empty: expected the header {', '.join(ASSIGNMENT_COLUMNS)}",
-                                  row=1)])
-    columns = _header_columns(path.name, tuple(table[0]))
-    out, problems = [], []
-    for row_no, values in enumerate(table[1:], start=2):
-        cells = {name: (values[i] if i < len(values) else None) for name, i in columns.items()}
-        if all(v is None or not str(v).strip() for v in cells.values()):
-            continue
-        record, found = _assignment_row(path.name, row_no, cells)
-        problems += found
-        if not found:
-            out.append(record)
-    if problems:
-        raise InputError(problems)
-    return out
+    return assignment_rows(path.name, table)
 
 
 def boundary_breaks(scenario: Scenario) -> list[str]:

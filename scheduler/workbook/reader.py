@@ -41,10 +41,15 @@ def read_assignments(path: Path) -> list[dict]:
     finally:
         wb.close()
 
-    where = f"{path.name} [{ASSIGNMENTS}]"
+    return assignment_rows(f"{path.name} [{ASSIGNMENTS}]", raw_rows)
+
+
+def assignment_rows(where: str, raw_rows: list) -> list[dict]:
+    """The Assignments table (header row first, as read from a sheet or a CSV) -> one dict per
+    non-blank row; raises InputError listing every problem, named by `where`, row and column."""
     if not raw_rows:
         raise InputError([Problem(where, f"is empty: expected the header {', '.join(ASSIGNMENT_COLUMNS)}", row=1)])
-    columns = _header_columns(where, raw_rows[0])
+    columns = _header_columns(where, tuple(raw_rows[0]))
 
     problems: list[Problem] = []
     out = []
