@@ -5,6 +5,7 @@ from __future__ import annotations
 import openpyxl
 import pytest
 
+from scheduler.check import check_roster
 from scheduler.cli import main
 from scheduler.errors import InputError
 from scheduler.grid import Grid
@@ -55,6 +56,7 @@ def _alone(folder, scale: float, high_load_hours: int) -> tuple[float, float, st
             update={"max_continuous_hours": high_load_hours})}),
         "demand": {q: [c * scale for c in v] for q, v in sc.demand.items()}})
     roster, report = solve(sc, SolveOptions(time_limit_s=5, workers=1, seed=0))
+    assert check_roster(sc, roster) == []
     k = summary_kpis(sc, Grid(sc), roster)
     return round(k["overflow_customer_hours"], 2), round(k["shortage_agent_hours"], 2), report.status
 
