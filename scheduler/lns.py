@@ -9,12 +9,9 @@ roster:
 - `slot`: the days around a slot and queue that still miss service (chosen in proportion to
   what it misses), for the agents who can serve that queue first;
 - `days`: one to three consecutive days, for a random set of agents;
-- `agents`: the whole horizon of a random set of agents who share a queue (their working days
-  can move, which a window of days cannot do);
-- `breaks`: the shifts being worked across a slot and queue that still miss service, each
-  free to take another break pattern or queue (or to be dropped), for many agents at once: who
-  works when stays, where the breaks fall and who serves which queue moves. At 30-minute slots
-  a break is a whole slot of one person and staggering them is much of the shortage.
+- `agents`: the whole horizon of a random set of agents who share a queue, drawn in proportion
+  to the service the roster misses in it (their working days can move, which a window of days
+  cannot do).
 
 The size of a part (free shift options) adapts: it grows while parts are solved to optimality
 quickly and shrinks when they are not. Which kind is drawn adapts too: each kind in proportion
@@ -45,7 +42,7 @@ from scheduler.parts import Parts
 DEBUG = bool(os.environ.get("SCHEDULER_LNS_DEBUG"))
 # check every part's roster against every constraint of the full model (tests set it)
 CHECK_PARTS = bool(os.environ.get("SCHEDULER_LNS_CHECK"))
-KINDS = ("slot", "days", "agents", "breaks")  # the kinds of part, in the order of SolveParams.kind_weights
+KINDS = ("slot", "days", "agents")  # the kinds of part, in the order of SolveParams.kind_weights
 
 
 @dataclass
@@ -80,8 +77,6 @@ class Neighbourhoods:
         self.agent = np.array([o.agent for o in opts], dtype=np.int64)
         self.day = np.array([day_index[rm.instances[o.inst].date] for o in opts], dtype=np.int64)
         self.queue = np.array([queues[o.queue] for o in opts], dtype=np.int64)
-        self.inst = np.array([o.inst for o in opts], dtype=np.int64)
-        self.n_insts = len(rm.instances)
         self.n_agents, self.n_days = len(rm.agents), len(rm.grid.dates)
         self.queues = queues
         # options per agent and day, and the agents who serve each queue
@@ -92,7 +87,7 @@ class Neighbourhoods:
         active = np.flatnonzero(self.count.sum(axis=0) > 0)
         self.first_day, self.last_day = (int(active[0]), int(active[-1])) if len(active) else (0, 0)
         # per slot, the first and last day of the instances that work it: a 22:00-06:00 night
-        # works the next date's early slots, so a slot part there frees the day before as well
+        # works the next date's early slots, so a slot part there frees the night's own date too
         own = [min(day_index.get(rm.grid.slot_start(t).date(), 0), self.n_days - 1) for t in range(rm.grid.n_slots)]
         self.slot_days = [(d, d) for d in own]
         for inst in rm.instances:
@@ -100,13 +95,6 @@ class Neighbourhoods:
             for t in inst.slots:
                 if 0 <= t < rm.grid.n_slots and d < self.slot_days[t][0]:
                     self.slot_days[t] = (d, self.slot_days[t][1])
-        # per slot, the instances that work it (`breaks` parts)
-        covering: list[list[int]] = [[] for _ in range(rm.grid.n_slots)]
-        for inst in rm.instances:
-            for t in inst.slots:
-                if 0 <= t < rm.grid.n_slots:
-                    covering[t].append(inst.index)
-        self.covering = [np.array(c, dtype=np.int64) for c in covering]
         self.rng = np.random.default_rng(seed)
         self.sizes = {k: params.initial_size for k in KINDS}  # each kind of part adapts its own size
         self.size = params.initial_size  # the size of the part being drawn
@@ -143,17 +131,13 @@ class Neighbourhoods:
         where = tier.where
         missing = np.array([values[x.index] * c if not isinstance(x, int) else 0
                             for x, c in zip(tier.items, tier.coeffs)], dtype=float) if where else None
-        kinds = KINDS if missing is not None and missing.sum() > 0 else tuple(k for k in KINDS
-                                                                                if k not in ("slot", "breaks"))
+        kinds = KINDS if missing is not None and missing.sum() > 0 else tuple(k for k in KINDS if k != "slot")
         w = self.weights(kinds)
         kind = kinds[int(self.rng.choice(len(kinds), p=w))] if w.sum() > 0 else "days"
         self.size = self.sizes[kind]
-        if kind in ("slot", "breaks"):
+        if kind == "slot":
             assert where is not None and missing is not None
             t, q = where[int(self.rng.choice(len(missing), p=missing / missing.sum()))]
-        if kind == "breaks":
-            return kind, self._breaks(t, q, values)
-        if kind == "slot":
             lo, hi = self.slot_days[t]
             d0 = max(0, lo - int(self.rng.integers(2)))
             d1 = min(self.n_days - 1, hi + int(self.rng.integers(2)))
@@ -165,27 +149,18 @@ class Neighbourhoods:
             agents = self._fill(np.array([], dtype=np.int64), d0, d1)
         if kind == "agents":
             d0, d1 = 0, self.n_days - 1
-            agents = self._fill(self.serves[int(self.rng.integers(len(self.serves)))], d0, d1)
+            agents = self._fill(self.serves[self._queue(where, missing)], d0, d1)
         mask = np.isin(self.agent, agents) & (self.day >= d0) & (self.day <= d1)
         return kind, mask
 
-    def _breaks(self, t: int, q: str, values: list[int]) -> np.ndarray:
-        """The options of the shifts worked across slot t (their agent and instance), agents who
-        can serve queue q first, until the part holds about `size` options."""
-        n_inst = self.n_insts
-        pair = self.agent * n_inst + self.inst  # (agent, instance) of each option
-        near = np.isin(self.inst, self.covering[t])
-        worked = near & (np.asarray(values, dtype=np.int64)[self.var] > 0)
-        pairs = np.unique(pair[worked])  # the shifts worked across t
-        if len(pairs) == 0:
-            return worked
-        inside = np.isin(pair, pairs)
-        per_pair = np.bincount(np.searchsorted(pairs, pair[inside]), minlength=len(pairs))
-        serves_q = np.isin(pairs // n_inst, self.serves[self.queues[q]])
-        order = np.concatenate([self.rng.permutation(np.flatnonzero(serves_q)),
-                                self.rng.permutation(np.flatnonzero(~serves_q))])
-        n = int(np.searchsorted(np.cumsum(per_pair[order]), self.size, side="right")) + 1
-        return np.isin(pair, pairs[order[:max(1, n)]])
+    def _queue(self, where: list | None, missing: np.ndarray | None) -> int:
+        """A queue, in proportion to the service the roster misses in it (uniform when it
+        misses none): `agents` parts free the people who can mend it."""
+        if where is None or missing is None or missing.sum() <= 0:
+            return int(self.rng.integers(len(self.serves)))
+        per_queue = np.zeros(len(self.serves))
+        np.add.at(per_queue, [self.queues[q] for _, q in where], missing)
+        return int(self.rng.choice(len(per_queue), p=per_queue / per_queue.sum()))
 
     def adapt(self, kind: str, solved: bool, gain: float = 0.0, seconds: float = 0.0) -> None:
         """A part of this kind was solved to optimality (grow its parts) or not (shrink them),

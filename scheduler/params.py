@@ -79,8 +79,8 @@ class SolveParams:
     dtime_wall: float = 2.0
     part_overhead_s: float = 0.07
     part_overhead_per_term: float = 2e-7
-    # how often each kind of part (slot, days, agents, breaks) is drawn before the adaptive rates take over
-    kind_weights: tuple[float, float, float, float] = (0.4, 0.2, 0.2, 0.2)
+    # how often each kind of part (slot, days, agents) is drawn before the adaptive rates take over
+    kind_weights: tuple[float, float, float] = (0.5, 0.25, 0.25)
     warm_up: int = 10          # parts of each kind drawn before drawing by gain per second
     rate_memory: int = 20      # parts in the moving average of a kind's gain per second
     min_share: float = 0.1     # the least share of a kind that is switched on
@@ -94,8 +94,8 @@ class SolveParams:
         for name in ("lns_first_share", "full_share", "stall_share", "min_share"):
             if not 0 <= getattr(self, name) <= 1:
                 problems.append(f"{name} = {getattr(self, name)} (expected a share in [0, 1])")
-        if len(self.kind_weights) != 4 or min(self.kind_weights) < 0:
-            problems.append(f"kind_weights = {self.kind_weights} (expected four weights >= 0)")
+        if len(self.kind_weights) != 3 or min(self.kind_weights) < 0:
+            problems.append(f"kind_weights = {self.kind_weights} (expected three weights >= 0)")
         if any(not isinstance(k, TierId) for k in (*self.time_share, *self.tie_break, *self.tie_break.values(),
                                                       *self.service_tiers, *self.repair_time_share,
                                                       *self.tie_chain, *(t for c in self.tie_chain.values()

@@ -73,3 +73,11 @@ def test_generator_night_across_midnight_and_absent_share(tmp_path):
     leads = {a.employee_id for a in sc.agents if a.is_lead}
     assert not leads & {a.employee_id for a in sc.absences}
     assert parse_cases("400x14x15x2")[0].name == case_name(400, 14, 15, 2)  # the old names stay
+
+
+def test_the_large_preset_has_the_three_queue_cross_midnight_case_with_absences():
+    from benchmarks.run import parse_cases
+
+    names = [c.name for c in parse_cases("large")]
+    assert "d11_a120_d7_s30_q3_n22_abs5" in names  # issue 15: its target is at 120 s, like the 400s
+    assert next(c for c in parse_cases("large") if c.name == "d11_a120_d7_s30_q3_n22_abs5").factor == 2

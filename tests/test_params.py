@@ -23,7 +23,7 @@ def test_tiers_are_named_by_id_not_by_text():
 
 
 @pytest.mark.parametrize("change", [{"max_lanes": 0}, {"lns_first_share": 1.5}, {"sub_limit_s": -1},
-                                    {"kind_weights": (1.0, -1.0, 0.0, 0.0)}])
+                                    {"kind_weights": (1.0, -1.0, 0.0)}])
 def test_bad_values_are_refused(change):
     with pytest.raises(ValueError, match="SolveParams"):
         DEFAULT_PARAMS.but(**change)
