@@ -133,6 +133,7 @@ class Pipeline:
         self.greedy: list[int] | None = None
         self.interrupt = Interrupt()
         self.solved: list[tuple[Tier, PhaseResult]] = []  # each tier searched, and its report
+        self.used = 0.0  # one worker: the deterministic seconds the tiers searched so far used
 
     def run(self) -> tuple[Roster, SolveReport]:
         with self.interrupt:
@@ -141,12 +142,13 @@ class Pipeline:
         return self.finish()
 
     def budget(self, n: int, tier: Tier) -> float:
-        """The tier's time: its share of the limit (one worker) or of the time left."""
+        """The tier's time: its share of the time left (one worker: deterministic seconds)."""
         share = self.tuning.repair_share if self.rm.published is not None else self.tuning.share
-        if self.deterministic:
-            total = sum(share(t.id) for t in self.tiers)
-            return max(0.5, self.opts.time_limit_s * share(tier.id) / total)
         left = sum(share(t.id) for t in self.tiers[n:])
+        if self.deterministic:
+            # the deterministic seconds the tiers before left unused pass on, as wall time does
+            # with several workers (a tier that reaches its least value early stops)
+            return max(0.5, (self.opts.time_limit_s - self.used) * share(tier.id) / left)
         return max(0.5, self.deadline.left() * share(tier.id) / left)
 
     def tie_break(self, n: int, tier: Tier) -> tuple[Tier | None, int]:
@@ -194,6 +196,7 @@ class Pipeline:
         nxt = tie or (self.tiers[n + 1] if n + 1 < len(self.tiers) else None)
         search = TierSearch(self, n, tier, budget, weight, nxt, found)
         phase = search.run()
+        self.used += search.spent
         self.report.phases.append(phase)
         self.solved.append((tier, phase))
         if self.printer:
