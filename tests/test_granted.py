@@ -87,3 +87,24 @@ def test_a_lead_taking_a_day_off_is_told_the_hours_left_without_a_lead(team):
             found.append(a)
             assert outcome["why"] == expected
     assert found, "no lead's day off leaves hours without a lead in this roster: pick another seed"
+
+
+def test_the_requests_sheet_in_chinese_translates_every_reason(team, tmp_path):
+    import openpyxl
+
+    from scheduler.workbook.requests_sheet import requests_sheet
+
+    scenario, roster = team
+    codes = sorted({s.code for s in scenario.config.shifts})
+    requests = [Request(n + 2, a.employee_id, a.date, kind, {"off": "", "avoid": a.shift}.get(kind, codes[n % 4]), 1)
+                for n, a in enumerate(sorted(roster.assignments, key=lambda a: (a.employee_id, a.date))[:24])
+                for kind in ["off", "avoid", "shift"][n % 3:n % 3 + 1]]
+    outcomes = request_outcomes(scenario.model_copy(update={"requests": requests}), roster)
+    ws = openpyxl.Workbook().active
+    requests_sheet(ws, outcomes, "zh")
+    assert [c.value for c in ws[1]][:5] == ["行号", "工号", "姓名", "日期", "申请"]
+    reasons = [row[10] for row in ws.iter_rows(min_row=2, values_only=True) if row[10]]
+    assert len(reasons) >= 10
+    for text in reasons:
+        assert not any(w in text for w in ("granting", "agent-hours", "customer-hours", " short ")), text
+        assert text.startswith(("满足此申请会", "单独满足此申请", "本排班周期内", "locks.csv 第")) or "班没有满足" in text, text

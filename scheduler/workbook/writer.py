@@ -129,7 +129,7 @@ def write_workbook(path: Path, *, scenario: Scenario, roster: Roster, report: So
     if scenario.absences:
         sheets.append((ABSENCES, lambda ws: _absences_sheet(ws, scenario)))
     if requests is not None:  # granted or declined, and why (scheduler.granted)
-        sheets.append((REQUESTS, lambda ws: requests_sheet(ws, requests)))
+        sheets.append((REQUESTS, lambda ws: requests_sheet(ws, requests, lang)))
     for name, write_sheet in sheets:
         write_sheet(wb.create_sheet(name))
     for add in extra_sheets or []:
