@@ -279,14 +279,18 @@ class Lns:
             with self.lock:
                 self.failures.append(exc)
 
-    def _solver(self, limit: float, iteration: int) -> cp_model.CpSolver:
+    def _solver(self, limit: float, iteration: int, left: float) -> cp_model.CpSolver:
         solver = cp_model.CpSolver()
         if self.deterministic:
             # the deterministic limit alone: a wall-clock guard fires under load (0.34 deterministic
             # seconds took 15 s on a busy machine) and the same seed gives another roster
             solver.parameters.max_deterministic_time = limit
         else:
-            solver.parameters.max_time_in_seconds = limit
+            # a part's work in deterministic time (about `limit` of wall time on an idle machine),
+            # so a loaded machine gets fewer parts, not parts too short to find anything; the
+            # wall clock only keeps it inside the tier's time
+            solver.parameters.max_deterministic_time = limit / self.params.dtime_wall
+            solver.parameters.max_time_in_seconds = max(limit, left)
         solver.parameters.num_workers = self.per_part
         for name, value in self.params.sub_params.items():
             setattr(solver.parameters, name, value)
@@ -310,7 +314,7 @@ class Lns:
                 self.stats.iterations += 1
             t_part = time.monotonic()
             sub, free_vars, terms = parts.build(hoods.var[mask], base, self.objective, totals)
-            solver = self._solver(min(self.params.sub_limit_s, left), iteration)
+            solver = self._solver(min(self.params.sub_limit_s, left), iteration, left)
             t_sub = time.monotonic()
             status = self.search(solver, sub)
             took = time.monotonic() - t_sub

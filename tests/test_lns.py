@@ -140,12 +140,15 @@ def test_parallel_lanes_improve_and_keep_every_rule(scenario):
     start = _greedy(rm)
     overflow, shortage = rm.tiers[0], rm.tiers[1]
     goal = [(overflow, shortage.upper + 1), (shortage, 1)]
-    # a budget in parts, not seconds, and each part's limit in CP-SAT's deterministic time: under
-    # load a 0.2-s wall limit found nothing, not even the roster at hand (3 s, 19 parts, none better)
+    # a budget in parts, not seconds; each part's limit is in CP-SAT's deterministic time (under
+    # load a 0.2-s wall limit found nothing, not even the roster at hand: 3 s, 19 parts, none
+    # better), and its wall-clock guard is the tier's time, dropped here
     drawn = itertools.count()
 
     def search(solver: cp_model.CpSolver, model: cp_model.CpModel) -> int:
-        solver.parameters.max_deterministic_time = solver.parameters.max_time_in_seconds
+        assert solver.parameters.max_deterministic_time == pytest.approx(
+            DEFAULT_PARAMS.sub_limit_s / DEFAULT_PARAMS.dtime_wall)
+        assert solver.parameters.max_time_in_seconds >= DEFAULT_PARAMS.sub_limit_s
         solver.parameters.max_time_in_seconds = math.inf
         return solver.solve(model)
 
