@@ -67,20 +67,31 @@ def _lagrangian(proto, arrays, y: np.ndarray) -> float:
     return float(value - 1e-9 * scale - 1e-9)
 
 
-def pdlp_bound(proto: linear_solver_pb2.MPModelProto, time_limit_s: float,
-               relative_tolerance: float = 1e-6) -> tuple[float, str]:
-    """(a valid lower bound, PDLP's termination reason) after at most about `time_limit_s`
-    seconds of PDLP on this minimisation LP (every variable boxed)."""
+def pdlp_duals(proto: linear_solver_pb2.MPModelProto, relative_tolerance: float,
+               time_limit_s: float | None = None, iteration_limit: int | None = None) -> tuple[np.ndarray, str]:
+    """PDLP's last dual point (one value per row, the sign convention of `lagrangian_bound`) and
+    its termination reason, after at most `time_limit_s` seconds or `iteration_limit` iterations
+    (an iteration limit alone makes the result the same under any load)."""
     qp = pdlp.qp_from_mpmodel_proto(proto, relax_integer_variables=True)
     params = solvers_pb2.PrimalDualHybridGradientParams()
-    params.termination_criteria.time_sec_limit = max(0.3, time_limit_s)  # a bound, however little time
+    if time_limit_s is not None:
+        params.termination_criteria.time_sec_limit = time_limit_s
+    if iteration_limit is not None:
+        params.termination_criteria.iteration_limit = iteration_limit
     params.termination_criteria.simple_optimality_criteria.eps_optimal_relative = relative_tolerance
     params.termination_criteria.simple_optimality_criteria.eps_optimal_absolute = relative_tolerance
     params.num_threads = 1
     result = pdlp.primal_dual_hybrid_gradient(qp, params)
     reason = solve_log_pb2.TerminationReason.Name(result.solve_log.termination_reason)
-    reason = reason.removeprefix("TERMINATION_REASON_")
-    y = np.asarray(result.dual_solution, dtype=float)
+    return np.asarray(result.dual_solution, dtype=float), reason.removeprefix("TERMINATION_REASON_")
+
+
+def pdlp_bound(proto: linear_solver_pb2.MPModelProto, time_limit_s: float,
+               relative_tolerance: float = 1e-6) -> tuple[float, str]:
+    """(a valid lower bound, PDLP's termination reason) after at most about `time_limit_s`
+    seconds of PDLP on this minimisation LP (every variable boxed)."""
+    # at least 0.3 s: a bound, however little time
+    y, reason = pdlp_duals(proto, relative_tolerance, time_limit_s=max(0.3, time_limit_s))
     if len(y) != len(proto.constraint):
         return -math.inf, reason
     arrays = _arrays(proto)
