@@ -227,7 +227,9 @@ def _shifts(lp: BoundLP, rule_list: list[Rule], new_var) -> tuple[dict, dict, di
                         wv = xv
                     else:
                         wv = new_var(0, 0 if t in dead else g.count, f"w_{gi}_{inst.index}_{qid}_{t}")
-                        solver.Add(wv <= xv)
+                        row = solver.Constraint(-solver.infinity(), 0)  # w <= x, without parsing an expression
+                        row.SetCoefficient(wv, 1)
+                        row.SetCoefficient(xv, -1)
                     ws.append(wv)
                     cov[(t, qid)].append((g.agent.efficiency, wv))
                     lp.working[t].append(wv)

@@ -26,7 +26,9 @@ from ortools.pdlp import solve_log_pb2, solvers_pb2
 from ortools.pdlp.python import pdlp
 
 
-def _arrays(proto: linear_solver_pb2.MPModelProto):
+def lp_arrays(proto: linear_solver_pb2.MPModelProto):
+    """The LP as numpy arrays: (n, c, variable bounds lo, hi, row bounds lo, hi, and A as
+    (row, column, value) triplets)."""
     n, m = len(proto.variable), len(proto.constraint)
     c = np.array([v.objective_coefficient for v in proto.variable], dtype=float)
     lo_x = np.array([v.lower_bound for v in proto.variable], dtype=float)
@@ -44,7 +46,7 @@ def lagrangian_bound(proto: linear_solver_pb2.MPModelProto, y: np.ndarray) -> fl
     lowered by a bound on its floating-point error; -inf when a variable is not boxed."""
     if proto.maximize:
         raise ValueError("a minimisation LP is expected")
-    return _lagrangian(proto, _arrays(proto), y)
+    return _lagrangian(proto, lp_arrays(proto), y)
 
 
 def _lagrangian(proto, arrays, y: np.ndarray) -> float:
@@ -94,7 +96,7 @@ def pdlp_bound(proto: linear_solver_pb2.MPModelProto, time_limit_s: float,
     y, reason = pdlp_duals(proto, relative_tolerance, time_limit_s=max(0.3, time_limit_s))
     if len(y) != len(proto.constraint):
         return -math.inf, reason
-    arrays = _arrays(proto)
+    arrays = lp_arrays(proto)
     # an early dual point overshoots: L is concave along the ray a * y and L(0) is the least
     # objective on the box, so a shorter step is often much better, and every step is valid
     return max(_lagrangian(proto, arrays, a * y) for a in (1.0, 0.9, 0.75, 0.5, 0.3, 0.15)), reason

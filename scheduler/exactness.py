@@ -88,13 +88,17 @@ def _most_worked_in_blocks(rm, a: int) -> dict[int, int]:
 
 
 def capped_agents(rm) -> list[int]:
-    """Agents whose weekly hours cap can bind in some 7-day block (model.py's options)."""
+    """Agents whose weekly hours cap can bind in some 7-day block (model.py's options before the
+    priced ones: those are never longer). Computed once per model."""
+    if getattr(rm, "_capped_agents", None) is not None:
+        return rm._capped_agents
     out = []
     for a, agent in enumerate(rm.agents):
         hours = agent.max_hours_week if agent.max_hours_week is not None else rm.rules.max_hours_week
         cap = _slots(rm, hours)
         if any(v > cap for v in _most_worked_in_blocks(rm, a).values()):
             out.append(a)
+    rm._capped_agents = out
     return out
 
 

@@ -32,7 +32,7 @@ import numpy as np
 from ortools.linear_solver import linear_solver_pb2
 
 from scheduler.bound import build_lp
-from scheduler.bound_dual import pdlp_duals
+from scheduler.bound_dual import lp_arrays, pdlp_duals
 from scheduler.patterns import best_by_count
 
 # overflow comes first (SPEC 4): one customer-hour weighs as much as this many agent-hours of
@@ -41,18 +41,15 @@ OVERFLOW_WEIGHT = 10.0
 # PDLP iterations for the duals: a limit in iterations, not seconds, so that one scenario always
 # gets the same patterns (one-worker runs repeat under any load)
 ITERATIONS = 3000
-TOLERANCE = 1e-4  # PDLP's relative optimality tolerance; prices need no more
+TOLERANCE = 1e-3  # PDLP's relative optimality tolerance; prices need no more
 TIE = 1e-3        # near-ties in reduced cost, relative to the largest price of a slot of the column
 
 
-def linking_reduced_costs(proto: linear_solver_pb2.MPModelProto, y: np.ndarray, own: np.ndarray
-                          ) -> tuple[np.ndarray, np.ndarray]:
+def linking_reduced_costs(arrays, y: np.ndarray, own: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """d = c - A^T y over the rows not marked `own` (the rows of the columns' own polytopes), one
     value per LP variable, and the size of what was summed (|c| + |A|^T |y|: the scale of d's
-    noise)."""
-    from scheduler.bound_dual import _arrays
-
-    n, c, _lo_x, _hi_x, _lo, _hi, rows, cols, vals = _arrays(proto)
+    noise). `arrays`: the LP as `bound_dual.lp_arrays` reads it."""
+    n, c, _lo_x, _hi_x, _lo, _hi, rows, cols, vals = arrays
     y_link = np.where(own, 0.0, y)
     aty = np.zeros(n)
     np.add.at(aty, cols, vals * y_link[rows])
@@ -85,7 +82,7 @@ def priced_patterns(rm, capped: list[int]) -> tuple[list[tuple[int, int, str, tu
     from scheduler.exactness import _limits
 
     lp, overflow, shortage = build_lp(rm.scenario, hard_rules=rm.hard_rules)
-    info = {"columns": 0, "status": "no demand", "added": 0}
+    info: dict = {"columns": 0, "status": "no demand", "added": 0}
     if not lp.over_terms:
         return [], info
     lp.solver.Minimize(OVERFLOW_WEIGHT * overflow + shortage)
@@ -94,14 +91,15 @@ def priced_patterns(rm, capped: list[int]) -> tuple[list[tuple[int, int, str, tu
     y, info["status"] = pdlp_duals(proto, TOLERANCE, iteration_limit=ITERATIONS)
     if len(y) != len(proto.constraint):
         return [], info
+    arrays = lp_arrays(proto)
     own = np.zeros(len(proto.constraint), dtype=bool)
     for col in lp.columns.values():
         own[col.rows.start:col.rows.stop] = True
-    d, gross = linking_reduced_costs(proto, y, own)
+    d, gross = linking_reduced_costs(arrays, y, own)
     weekly = _weekly_rows(proto)
-    for r in weekly.values():
-        own[r] = True
-    d_uncapped, _ = linking_reduced_costs(proto, y, own)  # the same prices without the weekly-hours rows
+    for row in weekly.values():
+        own[row] = True
+    d_uncapped, _ = linking_reduced_costs(arrays, y, own)  # the same prices without the weekly-hours rows
     block = 7 * 24 * 60 // rm.grid.slot_minutes
     max_run, max_hl = _limits(rm)
     index = {a.employee_id: k for k, a in enumerate(rm.agents)}
