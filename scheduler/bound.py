@@ -411,8 +411,10 @@ def lp_bound(scenario: Scenario, time_limit_s: float = 30, overflow_cap: float |
         out["seconds"] = time.monotonic() - t0
         return out
     if overflow_cap is not None and not lexicographic:
-        # what a run needs: tier 1 for every roster, tier 2 among rosters as good in tier 1 as this one
-        lb1 = out["overflow_lb"] = run(overflow, share=0.4)
+        # what a run needs: tier 1 for every roster, tier 2 among rosters as good in tier 1 as this one.
+        # A roster without overflow is optimal in tier 1 already (0 bounds every roster): all the
+        # time goes to tier 2
+        lb1 = out["overflow_lb"] = 0.0 if overflow_cap <= 1e-5 else run(overflow, share=0.4)
         if lb1 is not None:
             solver.Add(overflow <= max(overflow_cap, lb1) * (1 + 1e-6) + 1e-4)
             out["shortage_lb_at_cap"] = run(shortage)
