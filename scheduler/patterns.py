@@ -11,7 +11,7 @@ slot in the middle of three could always be worked: both its neighbours are brea
 search tries both. Every legal pattern works a subset of the slots of a maximal one, so when all
 of them are offered (the cap per shift is not hit) and no rule counts worked hours against an
 agent, the model loses nothing for service (overflow, shortage). Where a weekly hours cap can
-bind, shorter patterns can be better: `best_pattern` finds the legal pattern of largest weight
+bind, shorter patterns can be better: `best_by_count` finds the legal pattern of largest weight
 (weights priced from an LP's duals by scheduler.pricing).
 """
 

@@ -264,9 +264,10 @@ NOTE_PATTERNS: dict[str, list[tuple[str, str]]] = {
         (r"breaks: each shift uses a maximal work/break pattern .*",
          "休息：每个班次使用一种极大的工作/休息模式（休息为一个或两个时段，每次休息都是连续工作规则所需，"
          "每班最多 24 种）；线性松弛下界涵盖所有合法模式；手工修改的排班可使用任何合法模式"),
-        (r"weekly hours cap can bind for (?P<n>\d+) agent\(s\) \((?P<who>.+)\): their shifts may also be shorter "
-         r"inside \(one pattern per length, (?P<k>[\d,]+) options added\)",
-         "每周工时上限可能限制 {n} 人（{who}）：他们的班次也可以在班内更短（每种长度一种模式，新增 {k} 个选项）"),
+        (r"weekly hours cap can bind for (?P<n>\d+) agent\(s\) \((?P<who>.+)\): (?P<k>[\d,]+) shorter or split "
+         r"patterns priced from the LP's duals added \((?P<c>[\d,]+) pool shifts priced, PDLP (?P<st>.+)\)",
+         "每周工时上限可能限制 {n} 人（{who}）：按线性松弛对偶价格新增 {k} 种更短或分段的工作模式"
+         "（为 {c} 个人员组班次定价，PDLP {st}）"),
         (r"(?P<tier>.+?): optimal over the model's options \((?P<b>[-\d,.]+) (?P<unit>.+)\); not proven for every "
          r"legal roster",
          "{tier}：在模型提供的选项中最优（{b} {unit}）；未对所有合法排班证明"),
