@@ -34,6 +34,7 @@ from ortools.linear_solver import linear_solver_pb2
 from scheduler.bound import build_lp
 from scheduler.bound_dual import lp_arrays, pdlp_duals
 from scheduler.patterns import best_by_count
+from scheduler.rules.run_lengths import limits
 
 # overflow comes first (SPEC 4): one customer-hour weighs as much as this many agent-hours of
 # shortage in the pricing LP's objective (an agent-hour holds reroute_concurrency customers)
@@ -79,8 +80,6 @@ def priced_patterns(rm, capped: list[int]) -> tuple[list[tuple[int, int, str, tu
     the LP's duals: (agent, instance, queue, worked slots) the model does not offer yet, and what
     pricing found (columns priced, PDLP's termination, whether every column's best pattern is
     offered)."""
-    from scheduler.exactness import _limits
-
     lp, overflow, shortage = build_lp(rm.scenario, hard_rules=rm.hard_rules)
     info: dict = {"columns": 0, "status": "no demand", "added": 0}
     if not lp.over_terms:
@@ -101,7 +100,7 @@ def priced_patterns(rm, capped: list[int]) -> tuple[list[tuple[int, int, str, tu
         own[row] = True
     d_uncapped, _ = linking_reduced_costs(arrays, y, own)  # the same prices without the weekly-hours rows
     block = 7 * 24 * 60 // rm.grid.slot_minutes
-    max_run, max_hl = _limits(rm)
+    max_run, max_hl = limits(rm.rules, rm.grid.slot_minutes)
     index = {a.employee_id: k for k, a in enumerate(rm.agents)}
     capped_set = set(capped)
     members = {gi: [index[e] for e in g.ids if index.get(e) in capped_set] for gi, g in enumerate(lp.groups)}
