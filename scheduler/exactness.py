@@ -110,11 +110,16 @@ def short_patterns(rm) -> list[tuple[int, int, str, tuple[int, ...]]]:
     capped = capped_agents(rm)
     if not capped:
         return []
-    if rm.published is not None or rm.free_agents is not None or rm.free_from is not None:
+    if (rm.published is not None or rm.free_agents is not None or rm.free_from is not None
+            or rm.free_until is not None):
         return []
     from scheduler.pricing import priced_patterns
 
-    out, info = priced_patterns(rm, capped)
+    try:
+        out, info = priced_patterns(rm, capped)
+    except Exception as exc:  # extra patterns are a gain, never a reason to lose the run
+        rm.notes.append(f"weekly hours cap can bind for {len(capped)} agent(s): no patterns priced ({exc})")
+        return []
     names = ", ".join(rm.agents[a].employee_id for a in capped[:5]) + (" ..." if len(capped) > 5 else "")
     rm.notes.append(f"weekly hours cap can bind for {len(capped)} agent(s) ({names}): {len(out)} shorter or split "
                     f"patterns priced from the LP's duals added ({info['columns']} pool shifts priced, "

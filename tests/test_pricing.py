@@ -76,3 +76,17 @@ def test_no_pattern_is_added_where_the_lp_has_no_use_for_one(monkeypatch):
     rm, (added, info) = _priced(sc, monkeypatch)
     assert capped_agents(rm) and info["columns"] > 0
     assert added == []
+
+
+def test_a_failing_pricing_costs_the_patterns_not_the_run(monkeypatch):
+    import scheduler.pricing
+    from scheduler.workbook.labels import translate_note
+
+    def broken(rm, capped):
+        raise RuntimeError("PDLP failed")
+
+    monkeypatch.setattr(scheduler.pricing, "priced_patterns", broken)
+    sc = part_time_team()
+    rm = RosterModel(sc, Grid(sc))
+    note = next(n for n in rm.notes if "no patterns priced" in n)
+    assert "PDLP failed" in note and translate_note(note, "zh") != note

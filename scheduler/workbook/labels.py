@@ -269,6 +269,8 @@ NOTE_PATTERNS: dict[str, list[tuple[str, str]]] = {
          r"patterns priced from the LP's duals added \((?P<c>[\d,]+) pool shifts priced, PDLP (?P<st>.+)\)",
          "每周工时上限可能限制 {n} 人（{who}）：按线性松弛对偶价格新增 {k} 种更短或分段的工作模式"
          "（为 {c} 个人员组班次定价，PDLP {st}）"),
+        (r"weekly hours cap can bind for (?P<n>\d+) agent\(s\): no patterns priced \((?P<why>.+)\)",
+         "每周工时上限可能限制 {n} 人：未能按对偶价格定价工作模式（{why}）"),
         (r"(?P<tier>.+?): optimal over the model's options \((?P<b>[-\d,.]+) (?P<unit>.+)\); not proven for every "
          r"legal roster",
          "{tier}：在模型提供的选项中最优（{b} {unit}）；未对所有合法排班证明"),
