@@ -14,13 +14,19 @@ are intervals). So the duals y of its other rows (coverage, weekly hours, one sh
 instance's slots under the run rules (`patterns.best_by_count`), one best pattern per number of
 worked slots.
 
-What is added to the model, per capped agent, instance and queue: the pattern of least reduced
-cost, and, where the pool's weekly-hours row has a positive dual in the instance's 7-day block
-(the cap binds in the LP), the best pattern of each length whose reduced cost is within a
-tolerance of that least one. The LP is fractional: where prices are flat a long pattern at a
-fraction of an agent ties with a short one at a whole agent, and only the short one fits an
-agent's remaining hours, so ties are kept, not broken. A pattern the model already offers, or
-one no better than an offered one, is not added.
+What is added to the model, per capped agent, instance and queue: the patterns within a
+tolerance of the least reduced cost (one per length), and, where the pool's weekly-hours row has
+a positive dual in the instance's 7-day block (the cap binds in the LP), the best pattern of
+every length priced without that row (the coverage prices say where in the shift to work). The
+LP is fractional: where the cap binds, a long pattern at a fraction of an agent ties with a short
+one at a whole agent, and only the short one fits the hours an agent has left, so every length
+is kept there. Where the cap does not bind, a pattern is added only when it is better than every
+offered one. A pattern the model already offers is never added twice.
+
+What a run claims does not depend on this: the Summary's bound is the LP's own (scheduler.bound),
+which covers every legal pattern whether or not pricing added any, and a model with capped
+agents is never called exact (scheduler.exactness); pricing changes which rosters CP-SAT can
+reach, not what is proven.
 
 Units: the LP's overflow in customer-hours, shortage in agent-hours; d per slot in the objective's
 units (`OVERFLOW_WEIGHT` x overflow + shortage).
@@ -109,8 +115,10 @@ def priced_patterns(rm, capped: list[int]) -> tuple[list[tuple[int, int, str, tu
         mine = members.get(gi)
         if not mine:
             continue
-        info["columns"] += 1
         inst = rm.instances[i]
+        if len(col.w) != inst.n_slots or lp.grid.instances[i].first_slot != inst.first_slot:
+            continue  # not the model's instance (a grid built otherwise): price nothing rather than guess
+        info["columns"] += 1
         high = [rm.grid.high_load[t] for t in inst.slots]
         forbidden = frozenset(k for k, t in enumerate(inst.slots) if t in lp.dead)
         weight = _weights(d, col.w)
