@@ -411,10 +411,20 @@ def lp_bound(scenario: Scenario, time_limit_s: float = 30, overflow_cap: float |
         out["seconds"] = time.monotonic() - t0
         return out
     if overflow_cap is not None and not lexicographic:
-        # what a run needs: tier 1 for every roster, tier 2 among rosters as good in tier 1 as this one.
-        # A roster without overflow is optimal in tier 1 already (0 bounds every roster): all the
-        # time goes to tier 2
-        lb1 = out["overflow_lb"] = 0.0 if overflow_cap <= 1e-5 else run(overflow, share=0.4)
+        # what a run needs: tier 1 for every roster, tier 2 among rosters as good in tier 1 as this one
+        if overflow_cap <= 1e-5:
+            # a roster without overflow is optimal in tier 1 already (0 bounds every roster), so all
+            # the time goes to tier 2 -- unless no roster is that good (a cap below every roster's
+            # overflow: the LP is infeasible and its dual bound unbounded), then as below
+            row = solver.Add(overflow <= 1e-4)
+            at_cap = run(shortage)
+            most = sum(v.ub() for v in lp.short_terms) * lp.grid.delta_hours  # all of it short
+            if out["status"] != "PRIMAL_INFEASIBLE" and at_cap is not None and at_cap <= most + 1e-6:
+                out.update(overflow_lb=0.0, shortage_lb_at_cap=at_cap, seconds=time.monotonic() - t0)
+                return out
+            row.SetUb(solver.infinity())
+            out["status"] = "OPTIMAL"
+        lb1 = out["overflow_lb"] = run(overflow, share=0.4)
         if lb1 is not None:
             solver.Add(overflow <= max(overflow_cap, lb1) * (1 + 1e-6) + 1e-4)
             out["shortage_lb_at_cap"] = run(shortage)

@@ -92,3 +92,12 @@ def test_a_roster_without_overflow_gives_the_shortage_bound_all_the_time():
     b = lp_bound(sc, overflow_cap=1e-6, lexicographic=False)
     assert b["overflow_lb"] == 0.0  # not solved: 0 bounds every roster and is reached
     assert b["shortage_lb_at_cap"] == pytest.approx(2, rel=1e-5, abs=1e-3)
+
+
+def test_an_overflow_cap_below_every_roster_falls_back_to_the_overflow_lp():
+    # no roster has overflow 0 here (the whole load overflows without a lead): the shortcut's LP is
+    # infeasible, so the bound is computed as for any cap, never as an unbounded dual value
+    sc = make_scenario(agents=[REG, FLEX], demand={"pre_sales": [0] * 8 + [30] * 4}, queues=SLOW_QUEUE)
+    b = lp_bound(sc, overflow_cap=1e-6, lexicographic=False)
+    assert b["overflow_lb"] == pytest.approx(1200, rel=1e-5, abs=1e-3)
+    assert b["shortage_lb_at_cap"] == pytest.approx(12, rel=1e-5, abs=1e-3)
