@@ -74,6 +74,8 @@ def write_csv(path: Path, header: list[str], rows: list[list]) -> None:
 
 
 def _csv_field(value: Any) -> str:
+    if type(value) is str and not value.startswith(CSV_FORMULA_START):
+        return value  # the common case, first
     value = plain_value(value)
     if value is None:
         return ""

@@ -33,8 +33,8 @@ from scheduler.surge import DemandChange, replaced_demand, scaled_demand, slots_
 # a sick call is answered in seconds: the default limit of a repair unless --time-limit says otherwise
 REPAIR_TIME_LIMIT_S = 10.0
 # each row of the calls-versus-service table is a short solve of the neighbourhood's model
-TABLE_ROW_S = 1.0
-TABLE_TOTAL_S = 4.0  # ... and the whole table at most about this (rows of a big surge get less each)
+TABLE_ROW_S = 0.5
+TABLE_TOTAL_S = 2.0  # ... and the whole table at most about this (rows of a big surge get less each)
 
 # what makes a published roster unreadable rather than merely rule-breaking
 STRUCTURAL_RULES = {"unknown_employee", "unknown_shift", "unknown_queue", "off_grid", "outside_horizon", "hours"}
@@ -320,9 +320,10 @@ def repair(scenario: Scenario, published: Roster, absences: list[Absence], *, su
                            if p.name in ("lost overflow", "lost shortage", "changed agents")))
     options = [chosen]
     if table and "rm" in kept:
-        row_s = min(TABLE_ROW_S, max(0.3, TABLE_TOTAL_S / max(1, chosen.calls)))
+        row_s = min(TABLE_ROW_S, max(0.2, TABLE_TOTAL_S / max(1, chosen.calls)))
         computed = calls_table(kept["rm"], kept["copy"], chosen, roster, seconds_per_row=row_s,
-                               workers=opts.workers, seed=opts.seed)
+                               workers=opts.workers, seed=opts.seed, params=dict(opts.tuning.repair_params),
+                               dtime_wall=opts.tuning.dtime_wall)
         report.notes.extend(computed.notes)
         options = computed.rows
         adopted = computed.adopted
