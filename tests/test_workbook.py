@@ -289,11 +289,13 @@ def test_failed_save_leaves_existing_files_untouched(written, tmp_path, monkeypa
     xlsx.write_bytes(b"the published roster")
     csv_path.write_bytes(b"the published csv")
 
-    def broken_save(self, filename):
+    def broken_save(wb, filename):
         open(filename, "wb").write(b"half a workbook")
         raise OSError("disk full")
 
-    monkeypatch.setattr(openpyxl.Workbook, "save", broken_save)
+    import scheduler.workbook.writer as writer
+
+    monkeypatch.setattr(writer, "save_workbook", broken_save)
     with pytest.raises(OSError, match="disk full"):
         written()
     assert xlsx.read_bytes() == b"the published roster"
