@@ -24,6 +24,7 @@ from scheduler.eligibility import Eligibility
 from scheduler.errors import InfeasibleError, InputError, Problem
 from scheduler.grid import Grid
 from scheduler.model import SCALE, RosterModel
+from scheduler.repair_bound import apply_past_bounds, past_bounds
 from scheduler.result import SolveReport
 from scheduler.roster import Assignment, Roster
 from scheduler.scenario import Absence, Scenario, load_absences, load_scenario, with_absences
@@ -341,6 +342,8 @@ def repair(scenario: Scenario, published: Roster, absences: list[Absence], *, su
             report.status = "FEASIBLE"
             calls = options[-1].calls
             chosen = options[-1]
+    # what the slots before the moment lost is lost in every repaired roster: the bounds shown
+    apply_past_bounds(report, past_bounds(scenario, roster, moment, baseline))
     if max_calls is not None:
         report.notes.append(f"--max-calls {max_calls}: {calls} call(s); still lost against the published service: "
                             f"{chosen.overflow_lost:,.2f} customer-hours of overflow, {chosen.shortage_lost:,.2f} "

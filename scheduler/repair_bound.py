@@ -1,0 +1,87 @@
+"""A repair's lower bounds on service (SPEC 4 and 6): what the fixed past has already lost.
+
+Every roster a repair may return keeps, exactly, every shift that started before the moment
+(cut short where an absent agent left), and a shift starting at or after the moment covers no
+slot that starts before it: so in the slots that start before the moment, staffing, overflow
+and shortage are the same in every legal repaired roster. Their sum is a lower bound, for every
+legal roster of this repair, on the overflow and shortage of the whole horizon, and their part
+above the published roster's own on the repair's lost service. After the moment nothing is
+bounded here (0): the LP bound of a first roster (`scheduler.bound`) is computed for the
+published demand and staff and is not recomputed in the seconds a repair has.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from scheduler.exactness import proves, refresh_status
+from scheduler.grid import Grid
+from scheduler.kpi import coverage
+from scheduler.model import SCALE
+from scheduler.result import SolveReport
+from scheduler.roster import Roster
+from scheduler.scenario import Scenario
+
+SCOPE = "the fixed past"  # PhaseResult.bound_scope of these bounds
+
+
+@dataclass
+class PastBounds:
+    """Service lost in the `slots` slots before `moment`, the same in every repaired roster:
+    overflow in customer-hours, shortage in agent-hours, and the parts of each above the
+    published roster's own (the lost-service tiers' units)."""
+
+    moment: dt.datetime
+    slots: int
+    overflow: float
+    shortage: float
+    lost_overflow: float
+    lost_shortage: float
+
+    def note(self) -> str:
+        return (f"bounds of the repair: the {self.slots} slot(s) before {self.moment:%Y-%m-%d %H:%M} are the same in "
+                f"every repaired roster, with {self.overflow:,.2f} customer-hours of overflow and {self.shortage:,.2f} "
+                f"agent-hours of shortage ({self.lost_overflow:,.2f} and {self.lost_shortage:,.2f} of them above the "
+                f"published roster's own): these are the bounds shown; after the moment nothing is bounded")
+
+
+def past_bounds(scenario: Scenario, roster: Roster, moment: dt.datetime,
+                baseline: dict[tuple[int, str], tuple[int, int]]) -> PastBounds:
+    """The bounds of a repaired `roster` under the repair's `scenario` (absences, new demand),
+    the published service `baseline` per (slot, queue) in the model's raw units."""
+    from scheduler.repair import published_service  # the model's rounding of the same figures
+
+    grid = Grid(scenario)
+    past = Roster([a for a in roster.assignments if a.start < moment])
+    n = sum(1 for t in range(grid.n_slots) if grid.slot_start(t) < moment)
+    cov = coverage(scenario, grid, past)
+    before = cov[cov["start"] < moment]
+    raw = published_service(scenario, past)
+    lost = [0, 0]
+    for (t, q), values in raw.items():
+        if t < n:
+            pub = baseline.get((t, q), (0, 0))
+            for k in (0, 1):
+                lost[k] += max(0, values[k] - pub[k])
+    to_user = grid.delta_hours / SCALE
+    return PastBounds(moment, n, float(before["overflow"].sum()) * grid.delta_hours,
+                      float(before["shortage"].sum()) * grid.delta_hours, lost[0] * to_user, lost[1] * to_user)
+
+
+def apply_past_bounds(report: SolveReport, bounds: PastBounds) -> None:
+    """Raise the service and lost-service phases' bounds to the fixed past's where that is more
+    than they hold for every legal roster already; a phase whose value meets its bound is OPTIMAL."""
+    value = {"overflow": bounds.overflow, "shortage": bounds.shortage,
+             "lost overflow": bounds.lost_overflow, "lost shortage": bounds.lost_shortage}
+    for p in report.phases:
+        name = str(getattr(p.name, "value", p.name))
+        if name not in value:
+            continue
+        held = p.best_bound if p.bound_scope == "every roster" else 0.0
+        if value[name] > held + 1e-9:
+            p.best_bound, p.bound_scope = min(value[name], p.objective), SCOPE
+            if proves(p.best_bound, p.objective):
+                p.status = "OPTIMAL"
+    report.notes.append(bounds.note())
+    refresh_status(report)
