@@ -71,7 +71,8 @@ def past_bounds(scenario: Scenario, roster: Roster, moment: dt.datetime,
 
 def apply_past_bounds(report: SolveReport, bounds: PastBounds) -> None:
     """Raise the service and lost-service phases' bounds to the fixed past's where that is more
-    than they hold for every legal roster already; a phase whose value meets its bound is OPTIMAL."""
+    than they hold for every legal roster already, and no less than a bound shown for the model's
+    own rosters; a phase whose value meets its bound is OPTIMAL."""
     value = {"overflow": bounds.overflow, "shortage": bounds.shortage,
              "lost overflow": bounds.lost_overflow, "lost shortage": bounds.lost_shortage}
     for p in report.phases:
@@ -79,7 +80,7 @@ def apply_past_bounds(report: SolveReport, bounds: PastBounds) -> None:
         if name not in value:
             continue
         held = p.best_bound if p.bound_scope == "every roster" else 0.0
-        if value[name] > held + 1e-9:
+        if value[name] > held + 1e-9 and (p.bound_scope in ("", "none yet") or value[name] >= p.best_bound - 1e-9):
             p.best_bound, p.bound_scope = min(value[name], p.objective), SCOPE
             if proves(p.best_bound, p.objective):
                 p.status = "OPTIMAL"
