@@ -33,9 +33,14 @@ from scheduler.surge import DemandChange, replaced_demand, scaled_demand, slots_
 
 # a sick call is answered in seconds: the default limit of a repair unless --time-limit says otherwise
 REPAIR_TIME_LIMIT_S = 10.0
+# ... with one CP-SAT worker unless --workers says otherwise: the neighbourhood's model is small,
+# one worker proves the fewest calls of a sick call on 400 x 14 in a fraction of a second (two
+# workers under load proved nothing and used the whole limit), and its budgets are CP-SAT's
+# deterministic time, so a repair gives the same calls on any machine and load
+REPAIR_WORKERS = 1
 # each row of the calls-versus-service table is a short solve of the neighbourhood's model
-TABLE_ROW_S = 0.5
-TABLE_TOTAL_S = 2.0  # ... and the whole table at most about this (rows of a big surge get less each)
+TABLE_ROW_S = 0.3
+TABLE_TOTAL_S = 1.0  # ... and the whole table at most about this (rows of a big surge get less each)
 
 # what makes a published roster unreadable rather than merely rule-breaking
 STRUCTURAL_RULES = {"unknown_employee", "unknown_shift", "unknown_queue", "off_grid", "outside_horizon", "hours"}
@@ -282,7 +287,7 @@ def repair(scenario: Scenario, published: Roster, absences: list[Absence], *, su
                                f"repair cannot change; fix them by hand (scheduler check lists them):"]
                               + [f"[{v.rule}] {v.message}" for v in broken])
     limit = time_limit_s if time_limit_s is not None else min(scenario.config.solver.time_limit_s, REPAIR_TIME_LIMIT_S)
-    opts = options_for(scenario, limit, workers, seed)
+    opts = options_for(scenario, limit, workers if workers is not None else REPAIR_WORKERS, seed)
     kept: dict = {}
 
     def keep_model(rm: RosterModel) -> None:
@@ -321,7 +326,7 @@ def repair(scenario: Scenario, published: Roster, absences: list[Absence], *, su
                            if p.name in ("lost overflow", "lost shortage", "changed agents")))
     options = [chosen]
     if table and "rm" in kept:
-        row_s = min(TABLE_ROW_S, max(0.2, TABLE_TOTAL_S / max(1, chosen.calls)))
+        row_s = min(TABLE_ROW_S, max(0.1, TABLE_TOTAL_S / max(1, chosen.calls)))
         computed = calls_table(kept["rm"], kept["copy"], chosen, roster, seconds_per_row=row_s,
                                workers=opts.workers, seed=opts.seed, params=dict(opts.tuning.repair_params),
                                dtime_wall=opts.tuning.dtime_wall)
