@@ -1,19 +1,24 @@
 """Seeded generator of realistic Double 11 benchmark scenarios (scenario folders, SPEC section 2).
 
     python -m benchmarks.generate [OUT_DIR] [--agents 50 100 ...] [--days 7 14] [--slot 60 30]
-                                  [--queues 2 3] [--seed 0]
+                                  [--queues 2 3] [--seed 0] [--night-start 22] [--absent-share 0.05]
 
-writes one folder per combination, named `d11_a{agents}_d{days}_s{slot}_q{queues}`, each with
-scenario.toml, staff.csv, demand.csv and absences.csv. Same arguments, same files.
+writes one folder per combination, named `d11_a{agents}_d{days}_s{slot}_q{queues}` (plus `_n22` for
+a night shift starting at 22:00, `_abs5` for 5 % of the staff absent), each with scenario.toml,
+staff.csv, demand.csv and absences.csv. Same arguments, same files.
 
-Shape (SPEC section 1): the sale day is 11-11, the horizon starts on 11-09. Pre-sales contacts
-peak at 00-01 of the sale day and at 09-10, 14-16 and 20-22; after-sales work peaks on the day
-after the sale and stays high. Staff: about 15 % flex at efficiency 0.7, about 8 % leads (at
-least 3), about 10 % night_ok = false, a fifth of the regulars skilled on two queues, about 1 %
-absent for one to three days; after_sales moves to pre_sales on the sale day. Demand is sized
-against the agents that can be on duty at once (a third of the staff's efficiency, one of three
-8-hour shifts): the sale-day peak needs about 1.3x that, ordinary daytime hours about 0.5x.
-Shifts: N 00:00 8 h night, E 08:00 8 h, L 16:00 8 h, P 19:00 4 h flex only.
+Shape (SPEC section 1): the sale day is 11-11, the horizon starts on 11-09. Pre-sales contacts peak
+at 00-01 of the sale day and at 09-10, 14-16 and 20-22; after-sales work peaks on the day after the
+sale and stays high. Staff: about 15 % flex at efficiency 0.7, about 8 % leads (at least 3), about
+10 % night_ok = false, a fifth of the regulars skilled on two queues, about 1 % (`--absent-share`)
+absent for one to three days, never the leads; after_sales moves to pre_sales on the sale day.
+Demand is sized against the agents that can be on duty at once (a third of the staff's efficiency,
+one of three 8-hour shifts): the sale-day peak needs about 1.3x that, ordinary daytime hours about
+0.5x.
+Shifts: N 00:00 8 h night, E 08:00 8 h, L 16:00 8 h, P 19:00 4 h flex only; with `--night-start H`
+the three 8-hour shifts start at H, H+8 and H+16 (22: N 22:00-06:00 across midnight, E 06:00, L
+14:00), so the first morning of the horizon is covered by no shift (the night before it is not
+planned).
 """
 
 from __future__ import annotations
@@ -39,8 +44,14 @@ SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何林罗高"
 GIVEN = "芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂"
 
 
-def case_name(agents: int, days: int, slot: int, queues: int) -> str:
-    return f"d11_a{agents}_d{days}_s{slot}_q{queues}"
+def case_name(agents: int, days: int, slot: int, queues: int, *, night_start: int | None = None,
+              absent_share: float = 0.01) -> str:
+    name = f"d11_a{agents}_d{days}_s{slot}_q{queues}"
+    if night_start is not None:
+        name += f"_n{night_start:02d}"
+    if absent_share != 0.01:
+        name += f"_abs{absent_share * 100:g}"
+    return name
 
 
 def _daytime_normalised(profile: list[float] | tuple[float, ...]) -> list[float]:
@@ -80,10 +91,18 @@ def required_agents_per_hour(day_offset: int, queues: int) -> list[list[float]]:
     return out
 
 
-def generate(out_dir: Path, agents: int, days: int, slot: int, queues: int, seed: int = 0) -> Path:
-    """Write one scenario folder; returns its path."""
+def generate(out_dir: Path, agents: int, days: int, slot: int, queues: int, seed: int = 0, *,
+             night_start: int | None = None, absent_share: float = 0.01) -> Path:
+    """Write one scenario folder; returns its path. `night_start` (an hour) moves the three 8-hour
+    shifts to start at that hour, +8 and +16 (22: a night across midnight); `absent_share` is the
+    part of the staff absent for one to three days."""
+    if night_start is not None and not 0 <= night_start < 24:
+        raise ValueError(f"night_start must be an hour 0-23, got {night_start}")
+    if not 0 <= absent_share < 1:
+        raise ValueError(f"absent_share must be in [0, 1), got {absent_share}")
     rng = random.Random(f"{seed}-{agents}-{days}-{slot}-{queues}")
-    folder = Path(out_dir) / case_name(agents, days, slot, queues)
+    folder = Path(out_dir) / case_name(agents, days, slot, queues, night_start=night_start,
+                                       absent_share=absent_share)
     folder.mkdir(parents=True, exist_ok=True)
     qs = QUEUES[:queues]
 
@@ -125,8 +144,8 @@ def generate(out_dir: Path, agents: int, days: int, slot: int, queues: int, seed
         w.writeheader()
         w.writerows(staff)
 
-    # -- absences: about 1 % of the staff, one to three days, not the leads
-    n_abs = max(1, round(0.01 * agents))
+    # -- absences: about 1 % of the staff (absent_share), one to three days, not the leads
+    n_abs = max(1, round(absent_share * agents)) if absent_share > 0 else 0
     pool = [k for k in range(agents) if k not in leads]
     with open(folder / "absences.csv", "w", newline="", encoding="utf-8") as f:
         w = csv.writer(f)
@@ -160,14 +179,17 @@ def generate(out_dir: Path, agents: int, days: int, slot: int, queues: int, seed
     sale_in = START <= SALE_DAY < START + dt.timedelta(days=days)
     lines = [
         f"# Generated by benchmarks/generate.py (seed {seed}): {agents} agents, {days} days, "
-        f"{slot}-minute slots, {queues} queues.",
+        f"{slot}-minute slots, {queues} queues"
+        + (f", night shift from {night_start:02d}:00" if night_start is not None else "")
+        + (f", {absent_share:.0%} absent" if absent_share != 0.01 else "") + ".",
         f'name = "{folder.name}"', f"start = {START}", f"days = {days}", f"slot_minutes = {slot}", "",
     ]
     for qid, name, cph, sess in qs:
         lines += ["[[queues]]", f'id = "{qid}"', f'name = "{name}"', f"contacts_per_agent_hour = {cph}",
                   f"session_minutes = {sess}", ""]
-    for code, start, hours, night, kinds in [("N", "00:00", 8, True, None), ("E", "08:00", 8, False, None),
-                                             ("L", "16:00", 8, False, None), ("P", "19:00", 4, False, ["flex"])]:
+    h0 = 0 if night_start is None else night_start
+    eight_hour = [(code, f"{(h0 + 8 * k) % 24:02d}:00", 8, k == 0, None) for k, code in enumerate("NEL")]
+    for code, start, hours, night, kinds in [*eight_hour, ("P", "19:00", 4, False, ["flex"])]:
         lines += ["[[shifts]]", f'code = "{code}"', f'start = "{start}"', f"hours = {hours}",
                   f"night = {'true' if night else 'false'}"]
         if kinds:
@@ -191,9 +213,12 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--slot", type=int, nargs="+", default=[60, 30])
     p.add_argument("--queues", type=int, nargs="+", default=[2, 3])
     p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--night-start", type=int, default=None, help="hour the night shift starts (22: across midnight)")
+    p.add_argument("--absent-share", type=float, default=0.01, help="part of the staff absent for 1-3 days")
     a = p.parse_args(argv)
     for agents, days, slot, queues in itertools.product(a.agents, a.days, a.slot, a.queues):
-        print(generate(Path(a.out), agents, days, slot, queues, a.seed))
+        print(generate(Path(a.out), agents, days, slot, queues, a.seed, night_start=a.night_start,
+                       absent_share=a.absent_share))
     return 0
 
 

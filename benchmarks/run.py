@@ -3,10 +3,12 @@
     python -m benchmarks.run --cases smoke|default|large|SPEC[,SPEC...] --time-limit S --workers N \
                              --out benchmarks/results/results.csv
 
-A SPEC is AGENTSxDAYSxSLOTxQUEUES, e.g. 400x14x60x2; cases of 400 agents or more get twice the
-time limit. Scenario folders are generated (seeded,
-`benchmarks.generate`) into --scenarios (default benchmarks/scenarios/) when missing. Each case
-runs in its own process (multiprocessing, spawn), so its peak memory (ru_maxrss) is its own.
+A SPEC is AGENTSxDAYSxSLOTxQUEUES, e.g. 400x14x60x2, optionally followed by `-nHH` (the night shift
+starts at HH:00; 22 runs across midnight) and `-aP` (P % of the staff absent for 1-3 days instead
+of 1 %), e.g. 120x7x30x3-n22-a5; cases of 400 agents or more get twice the time limit. Scenario
+folders are generated (seeded, `benchmarks.generate`) into --scenarios (default
+benchmarks/scenarios/) when missing. Each case runs in its own process (multiprocessing, spawn), so
+its peak memory (ru_maxrss) is its own.
 
 Per case and method one CSV row:
 
@@ -36,21 +38,45 @@ import math
 import multiprocessing as mp
 import os
 import platform
+import re
 import resource
 import sys
 import time
 import traceback
 from collections import defaultdict
 from pathlib import Path
+from typing import NamedTuple
 
 from benchmarks.generate import case_name, generate
 
 HERE = Path(__file__).parent
-PRESETS: dict[str, list[tuple[int, int, int, int, float]]] = {  # agents, days, slot, queues, time factor
-    "smoke": [(10, 2, 60, 2, 1)],
-    "default": [(50, 7, 60, 2, 1), (100, 7, 60, 2, 1), (400, 14, 60, 2, 2)],
-    "large": [(200, 14, 60, 3, 1), (400, 14, 30, 2, 2), (800, 14, 60, 2, 2)],
+
+
+class Case(NamedTuple):
+    agents: int
+    days: int
+    slot: int
+    queues: int
+    factor: float  # of --time-limit
+    night_start: int | None = None
+    absent_share: float = 0.01
+
+    @property
+    def name(self) -> str:
+        return case_name(self.agents, self.days, self.slot, self.queues, night_start=self.night_start,
+                         absent_share=self.absent_share)
+
+    def generate(self, out_dir: Path, seed: int) -> Path:
+        return generate(out_dir, self.agents, self.days, self.slot, self.queues, seed,
+                        night_start=self.night_start, absent_share=self.absent_share)
+
+
+PRESETS: dict[str, list[Case]] = {
+    "smoke": [Case(10, 2, 60, 2, 1)],
+    "default": [Case(50, 7, 60, 2, 1), Case(100, 7, 60, 2, 1), Case(400, 14, 60, 2, 2)],
+    "large": [Case(200, 14, 60, 3, 1), Case(400, 14, 30, 2, 2), Case(800, 14, 60, 2, 2)],
 }
+_SPEC = re.compile(r"(\d+)x(\d+)x(\d+)x(\d+)((?:-[na]\d+)*)")
 COLUMNS = [
     "case", "agents", "days", "slot_minutes", "queues", "method", "status", "seconds", "time_limit_s", "workers",
     "n_variables", "n_constraints", "t_first_feasible_s", "overflow", "shortage",
@@ -64,13 +90,19 @@ COLUMNS = [
 ]
 
 
-def parse_cases(text: str) -> list[tuple[int, int, int, int, float]]:
+def parse_cases(text: str) -> list[Case]:
     if text in PRESETS:
         return PRESETS[text]
     out = []
     for spec in text.split(","):
-        a, d, s, q = (int(v) for v in spec.strip().split("x"))
-        out.append((a, d, s, q, 2 if a >= 400 else 1))  # as in the presets
+        m = _SPEC.fullmatch(spec.strip())
+        if not m:
+            raise SystemExit(f"--cases: {spec.strip()!r} is not AGENTSxDAYSxSLOTxQUEUES[-nHH][-aP], "
+                             "e.g. 400x14x60x2 or 120x7x30x3-n22-a5")
+        a, d, s, q = (int(v) for v in m.groups()[:4])
+        opts = {o[0]: int(o[1:]) for o in m.group(5).split("-") if o}
+        out.append(Case(a, d, s, q, 2 if a >= 400 else 1,  # as in the presets
+                        night_start=opts.get("n"), absent_share=opts.get("a", 1) / 100))
     return out
 
 
@@ -605,7 +637,8 @@ def write_trace(path: Path, rows: list[dict]) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="python -m benchmarks.run", description=__doc__.split("\n\n")[0])
-    p.add_argument("--cases", default="default", help="smoke, default, large, or specs like 400x14x60x2,50x7x60x2")
+    p.add_argument("--cases", default="default",
+                   help="smoke, default, large, or specs like 400x14x60x2,120x7x30x3-n22-a5")
     p.add_argument("--time-limit", type=float, default=60.0,
                    help="seconds per case (x2 for cases of 400 agents or more)")
     p.add_argument("--workers", type=int, default=2)
@@ -620,11 +653,11 @@ def main(argv: list[str] | None = None) -> int:
     mach = machine()
     print(f"machine: {mach}\ncommand: {command}", flush=True)
     rows: list[dict] = []
-    for agents, days, slot, queues, factor in parse_cases(a.cases):
-        folder = Path(a.scenarios) / case_name(agents, days, slot, queues)
+    for case in parse_cases(a.cases):
+        folder = Path(a.scenarios) / case.name
         if not (folder / "scenario.toml").exists():
-            generate(Path(a.scenarios), agents, days, slot, queues, a.seed)
-        limit = a.time_limit * factor
+            case.generate(Path(a.scenarios), a.seed)
+        limit = a.time_limit * case.factor
         print(f"{time.strftime('%H:%M:%S')} {folder.name}: {limit:g} s, {a.workers} workers", flush=True)
         mip_time = limit / 2 if a.mip_time is None else a.mip_time
         case_rows = (run_case(str(folder), limit, a.workers, mip_time=mip_time) if a.in_process

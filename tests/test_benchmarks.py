@@ -57,3 +57,19 @@ def test_rule_of_thumb_roster_is_scored_by_the_checker(tmp_path):
     # it deals with absences, night_ok, kinds, rest and the day/hour limits itself
     assert not rules & {"absence", "night_ok", "shift_kind", "rest", "consecutive_days", "night_shifts",
                         "weekly_hours", "continuous_hours", "one_shift_per_date", "skill", "move"}
+
+
+def test_generator_night_across_midnight_and_absent_share(tmp_path):
+    from benchmarks.run import parse_cases
+
+    (case,) = parse_cases("40x3x30x3-n22-a10")
+    assert (case.night_start, case.absent_share, case.factor) == (22, 0.10, 1)
+    folder = case.generate(tmp_path, 0)
+    assert folder.name == "d11_a40_d3_s30_q3_n22_abs10"
+    sc = load_scenario(folder)
+    shifts = {s.code: s for s in sc.config.shifts}
+    assert shifts["N"].night and shifts["N"].start.hour == 22 and shifts["E"].start.hour == 6
+    assert len({a.employee_id for a in sc.absences}) == 4  # 10 % of 40, never the leads
+    leads = {a.employee_id for a in sc.agents if a.is_lead}
+    assert not leads & {a.employee_id for a in sc.absences}
+    assert parse_cases("400x14x15x2")[0].name == case_name(400, 14, 15, 2)  # the old names stay
