@@ -10,7 +10,7 @@ import datetime as dt
 import math
 from typing import Any
 
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.worksheet.worksheet import Worksheet
 
@@ -86,10 +86,10 @@ def _put_like(ws: Worksheet, row: int, col: int, value: Any, like):
     if kind is not type(like._value) or kind not in (str, int, float, dt.datetime, dt.date) or (
             kind is float and not math.isfinite(value)):
         return _put(ws, row, col, value if like.number_format == "General" else (value, like.number_format))
-    cell = ws.cell(row=row, column=col)
+    cell = Cell(ws, row=row, column=col, style_array=copy.copy(like._style))
     cell._value = _clean(value) if kind is str else value
     cell.data_type = like.data_type
-    cell._style = copy.copy(like._style)
+    ws._add_cell(cell)
     return cell
 
 

@@ -20,6 +20,7 @@ from zipfile import ZIP_DEFLATED, ZipFile
 import openpyxl
 from openpyxl.compat import safe_string
 from openpyxl.drawing.spreadsheet_drawing import SpreadsheetDrawing
+from openpyxl.utils import get_column_letter
 from openpyxl.utils.datetime import to_excel
 from openpyxl.worksheet._writer import WorksheetWriter
 from openpyxl.writer.excel import ExcelWriter
@@ -32,15 +33,25 @@ class _Memo:
 
     def __init__(self, epoch: dt.datetime):
         self.epoch = epoch
-        self.styles: dict[tuple, int] = {}
+        self.styles: dict[bytes, int | None] = {}
+        self.columns: dict[int, str] = {}
         self.serials: dict[dt.date, str] = {}
 
-    def style_id(self, cell) -> int:
-        key = tuple(cell._style)
-        sid = self.styles.get(key)
-        if sid is None:
-            sid = self.styles[key] = cell.style_id
+    def style_id(self, cell) -> int | None:
+        """The cell's style id, None when it has no style (openpyxl then writes no s=)."""
+        if cell._style is None:
+            return None
+        key = cell._style.tobytes()
+        if key in self.styles:
+            return self.styles[key]
+        sid = self.styles[key] = cell.style_id if cell.has_style else None
         return sid
+
+    def letters(self, column: int) -> str:
+        text = self.columns.get(column)
+        if text is None:
+            text = self.columns[column] = get_column_letter(column)
+        return text
 
     def serial(self, value: dt.date) -> str:
         text = self.serials.get(value)
@@ -75,8 +86,9 @@ def _cell_xml(cell, memo: _Memo) -> str | None:
         attrs, body = ' t="n"', f"<v>{memo.serial(value)}</v>"
     else:
         return None
-    style = f' s="{memo.style_id(cell)}"' if cell.has_style else ""
-    return f'<c r="{cell.coordinate}"{style}{attrs}>{body}</c>'
+    sid = memo.style_id(cell)
+    style = "" if sid is None else f' s="{sid}"'
+    return f'<c r="{memo.letters(cell.column)}{cell.row}"{style}{attrs}>{body}</c>'
 
 
 class _FastWorksheetWriter(WorksheetWriter):
