@@ -1,6 +1,7 @@
 """Where one `scheduler repair` command spends its time, phase by phase (wall and CPU seconds).
 
     python -m benchmarks.repair_phases repair ROSTER.xlsx --scenario DIR --absences FILE [...]
+    PYTHONPATH=OTHER_CHECKOUT python benchmarks/repair_phases.py repair ...   # another checkout's code
 
 Runs the command line given (the arguments of `scheduler`) in this process with the main steps
 wrapped in timers, and prints one line per step to stderr after the command's own output. CPU
@@ -46,7 +47,9 @@ STEPS = [
 
 def _wrap(module: str, name: str, label: str, out: list) -> None:
     mod = importlib.import_module(module)
-    f = getattr(mod, name)
+    f = getattr(mod, name, None)
+    if f is None:
+        return  # an older checkout (--pythonpath of the bench) may not have this step
 
     @functools.wraps(f)
     def timed(*args, **kwargs):

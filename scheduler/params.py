@@ -84,7 +84,8 @@ class SolveParams:
     # CP-SAT parameters of every part's solve: the full LP with cuts, one presolve pass
     sub_params: Mapping[str, Any] = field(default_factory=lambda: _frozen({
         "linearization_level": 2, "max_presolve_iterations": 1}))
-    # one worker: what a part is charged (deterministic, so a run repeats exactly): dtime_wall
+    # one worker: what a part is charged (deterministic, so a run repeats exactly; a repair's
+    # limit is counted the same way, scheduler.solve.Pipeline.budget): dtime_wall
     # per second of CP-SAT's deterministic time, plus what CP-SAT's clock does not count
     dtime_wall: float = 2.0
     part_overhead_s: float = 0.07

@@ -146,7 +146,12 @@ class Pipeline:
         share = self.tuning.repair_share if self.rm.published is not None else self.tuning.share
         if self.deterministic:
             total = sum(share(t.id) for t in self.tiers)
-            return max(0.5, self.opts.time_limit_s * share(tier.id) / total)
+            limit = self.opts.time_limit_s
+            if self.rm.published is not None:
+                # a repair answers in about its limit of wall seconds: CP-SAT's deterministic
+                # second takes about dtime_wall of them on these models
+                limit /= self.tuning.dtime_wall
+            return max(0.5, limit * share(tier.id) / total)
         left = sum(share(t.id) for t in self.tiers[n:])
         return max(0.5, self.deadline.left() * share(tier.id) / left)
 
