@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import sys
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -231,6 +232,7 @@ class Repaired:
     options: list[OptionRow] = field(default_factory=list)
     calls: int = 0              # agents to call (changed plans, absences' forced changes excepted)
     demand_changed: bool = False
+    violations: list | None = None  # the independent checker's answer for `roster` (None: not asked yet)
 
     def __iter__(self):  # scenario, roster, report, changes = repair(...)
         return iter((self.scenario, self.roster, self.report, self.changes))
@@ -325,17 +327,24 @@ def repair(scenario: Scenario, published: Roster, absences: list[Absence], *, su
                        all(p.status == "OPTIMAL" for p in report.phases
                            if p.name in ("lost overflow", "lost shortage", "changed agents")))
     options = [chosen]
+    checked: list | None = None  # the checker's answer for `roster`, once asked
     if table and "rm" in kept:
         row_s = min(TABLE_ROW_S, max(0.1, TABLE_TOTAL_S / max(1, chosen.calls)))
-        computed = calls_table(kept["rm"], kept["copy"], chosen, roster, seconds_per_row=row_s,
-                               workers=opts.workers, seed=opts.seed, params=dict(opts.tuning.repair_params),
-                               dtime_wall=opts.tuning.dtime_wall)
+        with ThreadPoolExecutor(1) as pool:
+            # CP-SAT solves the table's rows outside Python's lock, so the independent checker
+            # reads the tiers' roster meanwhile, on the other core
+            table_rows_done = pool.submit(
+                calls_table, kept["rm"], kept["copy"], chosen, roster, seconds_per_row=row_s, workers=opts.workers,
+                seed=opts.seed, params=dict(opts.tuning.repair_params), dtime_wall=opts.tuning.dtime_wall)
+            checked = check_roster(scenario, roster)
+            computed = table_rows_done.result()
         report.notes.extend(computed.notes)
         options = computed.rows
         adopted = computed.adopted
         if adopted is not None:
             rm = kept["rm"]
             roster = roster_of(rm, adopted)
+            checked = None
             tight = rm.complete_hint({id(o) for o in rm.options if o.fixed is None and adopted[o.var.index]})
             by_name = {t.name: t for t in rm.tiers}
             later = False
@@ -354,7 +363,7 @@ def repair(scenario: Scenario, published: Roster, absences: list[Absence], *, su
                             f"{chosen.overflow_lost:,.2f} customer-hours of overflow, {chosen.shortage_lost:,.2f} "
                             f"agent-hours of shortage")
     return Repaired(scenario, roster, report, changes_between(scenario, published, roster, absences), options,
-                    calls, surge is not None)
+                    calls, surge is not None, checked)
 
 
 def repair_workbook(roster_path: Path, scenario_dir: Path, out: Path, *, absent: str | None = None,
@@ -407,7 +416,7 @@ def repair_workbook(roster_path: Path, scenario_dir: Path, out: Path, *, absent:
     printer = ProgressPrinter(sys.stderr) if progress else None
     done = repair(scenario, published, absences, surge=surge, max_calls=max_calls, time_limit_s=time_limit_s,
                   workers=workers, seed=seed, printer=printer, full=full)
-    verify(done.scenario, done.roster)
+    verify(done.scenario, done.roster, done.violations)
     messages = add_messages(done.scenario, done.changes, lang)
     for c in done.changes:
         c["call_message"] = messages.get(c["employee_id"], "")
