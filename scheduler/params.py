@@ -56,6 +56,11 @@ class SolveParams:
     repair_tie_chain: Mapping[TierId, tuple[TierId, ...]] = field(default_factory=lambda: _frozen({
         TierId.OVERFLOW: (TierId.SHORTAGE,),
         TierId.FLEX_HOURS: (TierId.DECLINED_REQUESTS, TierId.REGULAR_HOURS, TierId.COMFORT)}))
+    # one worker: a repair's limit counts this many wall seconds per second of CP-SAT's
+    # deterministic time (its searches on the whole model), and each tier gets at least
+    # repair_min_tier_s of it: a repair answers in about its limit
+    repair_dtime_wall: float = 4.0
+    repair_min_tier_s: float = 0.1
     # CP-SAT parameters of a repair's searches on the whole model: a repair's model is mostly
     # the kept plans, fixed, which presolve removes in its first pass; each tier's search pays
     # the presolve again, and later passes found nothing more on these models
@@ -84,8 +89,7 @@ class SolveParams:
     # CP-SAT parameters of every part's solve: the full LP with cuts, one presolve pass
     sub_params: Mapping[str, Any] = field(default_factory=lambda: _frozen({
         "linearization_level": 2, "max_presolve_iterations": 1}))
-    # one worker: what a part is charged (deterministic, so a run repeats exactly; a repair's
-    # limit is counted the same way, scheduler.solve.Pipeline.budget): dtime_wall
+    # one worker: what a part is charged (deterministic, so a run repeats exactly): dtime_wall
     # per second of CP-SAT's deterministic time, plus what CP-SAT's clock does not count
     dtime_wall: float = 2.0
     part_overhead_s: float = 0.07

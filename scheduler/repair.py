@@ -335,7 +335,7 @@ def repair(scenario: Scenario, published: Roster, absences: list[Absence], *, su
             # reads the tiers' roster meanwhile, on the other core
             table_rows_done = pool.submit(
                 calls_table, kept["rm"], kept["copy"], chosen, roster, seconds_per_row=row_s, workers=opts.workers,
-                seed=opts.seed, params=dict(opts.tuning.repair_params), dtime_wall=opts.tuning.dtime_wall)
+                seed=opts.seed, params=dict(opts.tuning.repair_params), dtime_wall=opts.tuning.repair_dtime_wall)
             checked = check_roster(scenario, roster)
             computed = table_rows_done.result()
         report.notes.extend(computed.notes)

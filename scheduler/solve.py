@@ -146,12 +146,11 @@ class Pipeline:
         share = self.tuning.repair_share if self.rm.published is not None else self.tuning.share
         if self.deterministic:
             total = sum(share(t.id) for t in self.tiers)
-            limit = self.opts.time_limit_s
             if self.rm.published is not None:
-                # a repair answers in about its limit of wall seconds: CP-SAT's deterministic
-                # second takes about dtime_wall of them on these models
-                limit /= self.tuning.dtime_wall
-            return max(0.5, limit * share(tier.id) / total)
+                # a repair answers in about its limit of wall seconds (SolveParams.repair_dtime_wall)
+                limit = self.opts.time_limit_s / self.tuning.repair_dtime_wall
+                return max(self.tuning.repair_min_tier_s, limit * share(tier.id) / total)
+            return max(0.5, self.opts.time_limit_s * share(tier.id) / total)
         left = sum(share(t.id) for t in self.tiers[n:])
         return max(0.5, self.deadline.left() * share(tier.id) / left)
 
@@ -367,7 +366,8 @@ class TierSearch:
         worker: after full_share of the time left). Returns status, its name and the bound."""
         pipe, tier, tuning, rm = self.pipe, self.tier, self.pipe.tuning, self.rm
         set_hint(rm.m, self.found)
-        whole = max(0.5, self.left() * tuning.full_share if self.use_lns and pipe.deterministic else self.left())
+        least = tuning.repair_min_tier_s if self.rm.published is not None and pipe.deterministic else 0.5
+        whole = max(least, self.left() * tuning.full_share if self.use_lns and pipe.deterministic else self.left())
         stalled = (Stalled(max(2.0, self.budget * tuning.stall_share), tuning.stall_gain)
                    if self.use_lns and not pipe.deterministic else None)
         solver = self._solver(whole)
