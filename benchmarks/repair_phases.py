@@ -33,7 +33,7 @@ STEPS = [
     ("scheduler.workbook", "read_absences", "read Absences sheet"),
     ("scheduler.workbook", "read_demand", "read Demand sheet"),
     ("scheduler.repair", "check_rows", "check the published roster"),
-    ("scheduler.repair", "check_roster", "check the kept past"),
+    ("scheduler.repair", "check_roster", "checker: kept past; result"),  # the result's beside the table
     ("scheduler.solve", "RosterModel", "build the neighbourhood's model"),
     ("scheduler.solve", "solve_model", "search the tiers (CP-SAT)"),
     ("scheduler.solve", "make_honest", "restate bounds"),

@@ -24,8 +24,8 @@ from scheduler.check import check_roster, check_rows
 from scheduler.eligibility import Eligibility
 from scheduler.errors import InfeasibleError, InputError, Problem
 from scheduler.grid import Grid
-from scheduler.model import SCALE, RosterModel
-from scheduler.repair_bound import apply_past_bounds, past_bounds
+from scheduler.model import RosterModel
+from scheduler.repair_bound import apply_past_bounds, past_bounds, published_service
 from scheduler.result import SolveReport
 from scheduler.roster import Assignment, Roster
 from scheduler.scenario import Absence, Scenario, load_absences, load_scenario, with_absences
@@ -51,33 +51,6 @@ def cut_at(a: Assignment, when: dt.datetime) -> Assignment | None:
     """The part of an assignment worked before `when` (None if nothing is left)."""
     runs = tuple((s, min(e, when)) for s, e in a.runs if s < when)
     return Assignment(a.employee_id, a.date, a.shift, a.queue, runs) if runs else None
-
-
-def published_service(scenario: Scenario, roster: Roster) -> dict[tuple[int, str], tuple[int, int]]:
-    """Per (slot, queue): the roster's overflow and shortage in the model's raw units
-    (hundredths of a customer and of an agent, rounded as the model rounds), under the
-    scenario's demand."""
-    grid = Grid(scenario)
-    eff = {a.employee_id: round(a.efficiency * SCALE) for a in scenario.agents}
-    R = scenario.config.rules.reroute_concurrency
-    staffed: dict[tuple[int, str], int] = {}
-    held: dict[tuple[int, str], int] = {}  # customers the staff hold below the threshold (raw)
-    for a in roster.assignments:
-        for s, e in a.runs:
-            for t in range(grid.slot_of(s), grid.slot_of(e - dt.timedelta(seconds=1)) + 1):
-                key = (t, a.queue)
-                staffed[key] = staffed.get(key, 0) + eff.get(a.employee_id, 0)
-                held[key] = held.get(key, 0) + round(R * eff.get(a.employee_id, 0))
-    out = {}
-    for q in scenario.config.queues:
-        rate = grid.contacts_per_hour[q.id]
-        for t in range(grid.n_slots):
-            load = round(rate[t] * q.session_minutes / 60 * SCALE)
-            req = round(rate[t] / q.contacts_per_agent_hour * SCALE)
-            st = staffed.get((t, q.id), 0)
-            hold = int(R) * st if float(R).is_integer() else held.get((t, q.id), 0)
-            out[(t, q.id)] = (max(0, load - hold), max(0, req - st))
-    return out
 
 
 @dataclass

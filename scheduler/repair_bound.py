@@ -1,4 +1,6 @@
-"""A repair's lower bounds on service (SPEC 4 and 6): what the fixed past has already lost.
+"""A repair's measure of service (SPEC 4 and 6): a roster's overflow and shortage per slot in the
+model's units (`published_service`: the baseline lost service is counted against), and the lower
+bounds of a repair, what the fixed past has already lost.
 
 Every roster a repair may return keeps, exactly, every shift that started before the moment
 (cut short where an absent agent left), and a shift starting at or after the moment covers no
@@ -46,18 +48,43 @@ class PastBounds:
                 f"published roster's own): these are the bounds shown; after the moment nothing is bounded")
 
 
+def published_service(scenario: Scenario, roster: Roster) -> dict[tuple[int, str], tuple[int, int]]:
+    """Per (slot, queue): the roster's overflow and shortage in the model's raw units
+    (hundredths of a customer and of an agent, rounded as the model rounds), under the
+    scenario's demand."""
+    grid = Grid(scenario)
+    eff = {a.employee_id: round(a.efficiency * SCALE) for a in scenario.agents}
+    R = scenario.config.rules.reroute_concurrency
+    staffed: dict[tuple[int, str], int] = {}
+    held: dict[tuple[int, str], int] = {}  # customers the staff hold below the threshold (raw)
+    for a in roster.assignments:
+        for s, e in a.runs:
+            for t in range(grid.slot_of(s), grid.slot_of(e - dt.timedelta(seconds=1)) + 1):
+                key = (t, a.queue)
+                staffed[key] = staffed.get(key, 0) + eff.get(a.employee_id, 0)
+                held[key] = held.get(key, 0) + round(R * eff.get(a.employee_id, 0))
+    out = {}
+    for q in scenario.config.queues:
+        rate = grid.contacts_per_hour[q.id]
+        for t in range(grid.n_slots):
+            load = round(rate[t] * q.session_minutes / 60 * SCALE)
+            req = round(rate[t] / q.contacts_per_agent_hour * SCALE)
+            st = staffed.get((t, q.id), 0)
+            hold = int(R) * st if float(R).is_integer() else held.get((t, q.id), 0)
+            out[(t, q.id)] = (max(0, load - hold), max(0, req - st))
+    return out
+
+
 def past_bounds(scenario: Scenario, roster: Roster, moment: dt.datetime,
                 baseline: dict[tuple[int, str], tuple[int, int]]) -> PastBounds:
     """The bounds of a repaired `roster` under the repair's `scenario` (absences, new demand),
     the published service `baseline` per (slot, queue) in the model's raw units."""
-    from scheduler.repair import published_service  # the model's rounding of the same figures
-
     grid = Grid(scenario)
     past = Roster([a for a in roster.assignments if a.start < moment])
     n = sum(1 for t in range(grid.n_slots) if grid.slot_start(t) < moment)
     cov = coverage(scenario, grid, past)
     before = cov[cov["start"] < moment]
-    raw = published_service(scenario, past)
+    raw = published_service(scenario, past)  # the model's rounding of the same figures
     lost = [0, 0]
     for (t, q), values in raw.items():
         if t < n:
