@@ -253,6 +253,14 @@ NOTE_PATTERNS: dict[str, list[tuple[str, str]]] = {
         (r"--max-calls (?P<k>\d+): (?P<c>\d+) call\(s\); still lost against the published service: (?P<o>[\d,.]+) "
          r"customer-hours of overflow, (?P<s>[\d,.]+) agent-hours of shortage",
          "--max-calls {k}：通知 {c} 人；相对已发布排班仍损失：溢出 {o} 客户·小时，缺口 {s} 人·小时"),
+        (r"bounds of the repair: the (?P<n>\d+) slot\(s\) before (?P<m>\S+ \S+) are the same in every repaired "
+         r"roster, with (?P<o>[\d,.]+) customer-hours of overflow and (?P<s>[\d,.]+) agent-hours of shortage "
+         r"\((?P<lo>[\d,.]+) and (?P<ls>[\d,.]+) of them above the published roster's own\): these are the bounds "
+         r"shown; after the moment nothing is bounded",
+         "重排的下界：{m} 之前的 {n} 个时段在每个重排结果中都相同，溢出 {o} 客户·小时、缺口 {s} 人·小时"
+         "（其中高于已发布排班的部分为 {lo} 和 {ls}）：这就是所示的下界；该时刻之后没有下界"),
+        (r"(?P<tier>.+?): proven with the tier before it \(its exact tie-break\)",
+         "{tier}：随上一层一并证明（上一层以它精确打破平局）"),
         (r"calls table: no roster with at most (?P<k>\d+) calls found in (?P<s>[\d.]+) s",
          "通知人数表：{s} 秒内未找到最多通知 {k} 人的排班"),
         (r"calls table: a roster with (?P<k>\d+) calls loses no more than the tiers' search's roster with (?P<c>\d+), "
