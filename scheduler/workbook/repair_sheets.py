@@ -32,6 +32,7 @@ class _Labels(TypedDict):
     call: str
     yes: str
     no: str
+    not_proven: str
     options_title: str
     columns: dict[str, str]
     units: str
