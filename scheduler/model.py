@@ -37,6 +37,7 @@ from scheduler.scenario import Agent, Scenario
 
 __all__ = ["Option", "RosterModel", "Tier", "TierId", "SCALE", "set_hint"]
 LinearExpr = cp_model.LinearExpr
+GROUPED_FROM = 8_000_000  # (option, worked slot) terms: above this, staffing sums groups (`coverage_groups`)
 
 
 @dataclass
@@ -113,6 +114,10 @@ class RosterModel:
             opt = Option(a, i, q, worked, self.instances[i].slots, var)
             self.options.append(opt)
             self.by_agent_inst[(a, i)].append(opt)
+        # staffing summed over groups of options only where the sum over every option would be
+        # this long: the same rosters either way, but on smaller models the per-option sums give
+        # CP-SAT and LNS better parts (benchmarks/README.md, issue 15)
+        self.grouped = sum(len(o.worked) for o in self.options) > GROUPED_FROM
         self._link_on()
         for rule in self.rule_list:
             rule.add(self)
@@ -272,7 +277,10 @@ class RosterModel:
         each group is one helper, its members' efficiency-weighted count (a lone option stands
         for itself, weighted by its efficiency). The same staffing as summing every option in
         every slot it works, with one term per group and slot instead of one per option and slot
-        (on 400 agents x 14 days at 15 minutes about 0.7M terms instead of 17M)."""
+        (on 400 agents x 14 days at 15 minutes about 0.7M terms instead of 17M). Models below
+        GROUPED_FROM terms (`grouped` False) sum every option: one group per option."""
+        if self._groups is None and not self.grouped:
+            self._groups = {key: (vs, cs, sum(cs)) for key, (vs, cs) in self.coverage_terms().items()}
         if self._groups is None:
             eff = [round(a.efficiency * SCALE) for a in self.agents]
             members: dict[tuple[str, tuple[int, ...]], tuple[list, list]] = {}

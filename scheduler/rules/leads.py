@@ -116,8 +116,15 @@ class LeadsOnDuty(Rule):
 def _leads_on_shift(rm: RosterModel) -> dict[int, list]:
     """Slot -> 0/1 variables whose sum is the number of leads on shift there: a lead's `on`
     variable for an instance whose options all span the same slots (at most one of them is
-    chosen), else each option (a frozen shift cut short spans fewer)."""
+    chosen), else each option (a frozen shift cut short spans fewer); on models that sum staffing
+    per option (`RosterModel.grouped` False), each option."""
     leads: dict[int, list] = defaultdict(list)
+    if not rm.grouped:  # a smaller model: one term per option (the form its searches were tuned on)
+        for o in rm.options:
+            if rm.agents[o.agent].is_lead:
+                for t in o.on_shift:
+                    leads[t].append(o.var)
+        return leads
     for (a, i), opts in rm.by_agent_inst.items():
         if not rm.agents[a].is_lead:
             continue
