@@ -74,7 +74,8 @@ class Case(NamedTuple):
 PRESETS: dict[str, list[Case]] = {
     "smoke": [Case(10, 2, 60, 2, 1)],
     "default": [Case(50, 7, 60, 2, 1), Case(100, 7, 60, 2, 1), Case(400, 14, 60, 2, 2)],
-    "large": [Case(200, 14, 60, 3, 1), Case(400, 14, 30, 2, 2), Case(800, 14, 60, 2, 2)],
+    "large": [Case(200, 14, 60, 3, 1), Case(400, 14, 30, 2, 2), Case(800, 14, 60, 2, 2),
+              Case(400, 14, 15, 2, 2)],  # issue 15: 15-minute slots, twice the limit like the other 400s
 }
 _SPEC = re.compile(r"(\d+)x(\d+)x(\d+)x(\d+)((?:-[na]\d+)*)")
 COLUMNS = [
