@@ -126,6 +126,11 @@ def check_rows(scenario: Scenario, rows: list[dict]) -> list[Violation]:
     reading = _Reading(scenario, worked)
     for check in CHECKS:
         found.extend(check(reading))
+    return sort_violations(found)
+
+
+def sort_violations(found: Iterable[Violation]) -> list[Violation]:
+    """In the order a scheduler reads them: by time, then employee, then the rules' order."""
     order = {rule: i for i, rule in enumerate(RULES)}
     return sorted(found, key=lambda v: (_sort_time(v.when), v.employee_id or "",
                                         order.get(v.rule, len(order)), v.message))

@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from scheduler.errors import InfeasibleError, InputError, Problem
+from scheduler.errors import InfeasibleError, InputError, Problem, Stopped
 
 
 def demo_folder(name: str = "double11") -> Path:
@@ -290,8 +290,8 @@ def main(argv: list[str] | None = None) -> int:
         for r in exc.reasons:
             print(f"  - {r}", file=sys.stderr)
         return 1
-    except KeyboardInterrupt:
-        print("Stopped; nothing was written.", file=sys.stderr)
+    except KeyboardInterrupt as exc:
+        print(exc.written if isinstance(exc, Stopped) else "Stopped; nothing was written.", file=sys.stderr)
         return 130
 
 

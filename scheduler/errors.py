@@ -41,3 +41,11 @@ class InfeasibleError(Exception):
     def __init__(self, reasons: list[str]):
         self.reasons = list(reasons)
         super().__init__("\n".join(self.reasons))
+
+
+class Stopped(KeyboardInterrupt):
+    """Ctrl-C after part of the output was written: `written` says what is on disk. Exit code 130."""
+
+    def __init__(self, written: str):
+        self.written = written
+        super().__init__(written)

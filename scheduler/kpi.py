@@ -28,15 +28,16 @@ def staffed_per_slot(scenario: Scenario, grid: Grid, roster: Roster) -> dict[str
     return staffed
 
 
-def coverage(scenario: Scenario, grid: Grid, roster: Roster) -> pd.DataFrame:
+def coverage(scenario: Scenario, grid: Grid, roster: Roster, slots: range | None = None) -> pd.DataFrame:
     """One row per slot and queue: start, queue, contacts, required, staffed, shortage,
-    concurrency (customers per agent), overflow (concurrent customers), high_load."""
+    concurrency (customers per agent), overflow (concurrent customers), high_load. `slots`:
+    only these slots (all by default)."""
     rules = scenario.config.rules
     staffed = staffed_per_slot(scenario, grid, roster)
     rows = []
     for q in scenario.config.queues:
         rate = grid.contacts_per_hour[q.id]
-        for t in range(grid.n_slots):
+        for t in slots if slots is not None else range(grid.n_slots):
             s = staffed[q.id][t]
             load = rate[t] * q.session_minutes / 60.0  # concurrent customers
             required = rate[t] / q.contacts_per_agent_hour

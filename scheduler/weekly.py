@@ -44,7 +44,8 @@ def weekly_reasons(rm: RosterModel) -> list[str]:
 
 
 MAX_TRIES = 20       # agents whose locks are released one at a time to find the culprits
-TRY_SECONDS = 2.0    # per feasibility test
+TRY_SECONDS = 2.0    # per feasibility test, in CP-SAT's deterministic time (the same answer under any load)
+TRY_WALL_S = 20.0    # a guard only
 
 
 def _feasible(rm: RosterModel, locks: list) -> bool:
@@ -54,6 +55,7 @@ def _feasible(rm: RosterModel, locks: list) -> bool:
                         free_agents=rm.free_agents, hard_rules=rm.hard_rules, extra_rules=rm.extra_rules,
                         objective=[])
     solver = cp_model.CpSolver()
-    solver.parameters.max_time_in_seconds = TRY_SECONDS
+    solver.parameters.max_deterministic_time = TRY_SECONDS
+    solver.parameters.max_time_in_seconds = TRY_WALL_S
     solver.parameters.num_workers = 1
     return solver.solve(trial.m) in (cp_model.OPTIMAL, cp_model.FEASIBLE)

@@ -24,7 +24,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
-from scheduler.errors import InputError, Problem
+from scheduler.errors import InputError, Problem, Stopped
 from scheduler.variant import Job, Outcome, Variant, failed, progress_line, run_variant
 
 MAX_FILE_BYTES = 200 * 1024 * 1024  # a folder's file larger than this is not a scenario input
@@ -290,8 +290,8 @@ def run_whatif(folders: list[str], *, scales: list[float], sets: list[tuple[str,
     except KeyboardInterrupt:
         rest = [done.get(v.index) or failed(v, "stopped by the user") for v in variants]
         write_compare(out, rest, set_keys, hire is not None, workbooks)
-        say(f"stopped: {out} lists the {len(done)} variant(s) finished so far")
-        raise
+        raise Stopped(f"Stopped; {out} lists the {len(done)} variant(s) finished so far, their workbooks are in "
+                      f"{variants_dir}") from None
     for o in outcomes:
         o.files = {}  # written; keep the rows light
     write_compare(out, outcomes, set_keys, hire is not None, workbooks)

@@ -132,3 +132,24 @@ def test_whatif_hire_reports_each_variants_hires(tmp_path):
     assert [(r["scale"], r["hires"], r["hires at least"]) for r in rows] == [(1.0, 1, 1), (0.5, 0, 0)]
     assert (run.folder / (rows[0]["workbook"].split("/")[-1].replace(".xlsx", "_staff_with_hires.csv"))).is_file()
     assert "Hires" in openpyxl.load_workbook(out.parent / rows[0]["workbook"]).sheetnames
+
+
+def test_ctrl_c_says_what_was_written_and_exits_130(tmp_path, monkeypatch, capsys):
+    import scheduler.whatif as whatif
+
+    def first_then_ctrl_c(jobs, *, on_done, **_kw):
+        on_done(run_variant(jobs[0]), 1, len(jobs))
+        raise KeyboardInterrupt
+
+    from scheduler.variant import run_variant
+
+    monkeypatch.setattr(whatif, "run_variants", first_then_ctrl_c)
+    folder = one_short_folder(tmp_path)
+    out = tmp_path / "w" / "whatif.xlsx"
+    code = main(["whatif", str(folder), "--scale", "1,1.5", "--time-limit", "3", "--out", str(out), "--no-ray"])
+    err = capsys.readouterr().err
+    assert code == 130
+    assert f"{out} lists the 1 variant(s) finished so far" in err and "nothing was written" not in err
+    rows = _compare_rows(out)
+    assert rows[1]["status"].startswith("failed") and "stopped by the user" in rows[1]["status"]
+    assert (out.parent / rows[0]["workbook"]).is_file()

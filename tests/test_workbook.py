@@ -433,3 +433,15 @@ def test_chinese_labels_cover_the_notes_steps_tiers_and_units_the_program_writes
         assert translate_step(label, "zh") != label, f"no Chinese for the forecast step: {label}"
         if isinstance(value, str) and not value.replace("_", "").isalnum():
             assert translate_step(value, "zh") != value, value
+
+
+def test_a_long_absence_reason_is_shortened_to_fit_the_roster_grid():
+    from scheduler.workbook.printing import text_width
+    from scheduler.workbook.writer import _short_reason
+
+    assert _short_reason("婚假 (approved before the sale)") == "婚假"  # up to the first bracket
+    assert _short_reason("年假（已批）") == "年假"
+    assert _short_reason("sick") == "sick"
+    for long in ("maternity leave until further notice", "家里有事需要回老家一趟"):
+        shown = _short_reason(long)
+        assert shown.endswith("…") and long.startswith(shown[:-1]) and text_width(shown) <= 11

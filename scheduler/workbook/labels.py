@@ -31,7 +31,8 @@ LABELS: dict[str, dict[str, Any]] = {
         "employee_id": "employee_id", "name": "name", "home_queue": "home queue", "kind": "kind",
         "regular": "regular", "flex": "flex", "absent": "absent",
         "legend": "Legend", "moved": "X→queue: works that queue instead of the home queue",
-        "absent_legend": "absent (leave or sick call; the reason when one was given)",
+        "absent_legend": "absent (leave or sick call; the reason when one was given, shortened to fit: the Absences "
+                         "sheet has it whole)",
         "night": "night", "kinds": "for",
         "chart_title": "{queue}: required vs staffed agents", "required": "required",
         "staffed": "staffed", "agents": "agents",
@@ -80,7 +81,7 @@ LABELS: dict[str, dict[str, Any]] = {
         "employee_id": "工号", "name": "姓名", "home_queue": "所属队列", "kind": "类型",
         "regular": "正式", "flex": "机动", "absent": "缺勤",
         "legend": "图例", "moved": "X→队列：当班服务该队列而非所属队列",
-        "absent_legend": "缺勤（请假或病假；填写了原因时显示原因）",
+        "absent_legend": "缺勤（请假或病假；填写了原因时显示原因，过长时缩短，完整原因见 Absences 表）",
         "night": "夜班", "kinds": "适用",
         "chart_title": "{queue}：需求人数与在岗人数", "required": "需求",
         "staffed": "在岗", "agents": "人数",

@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import platform
+import re
 from collections.abc import Callable
 from pathlib import Path
 
@@ -129,7 +130,7 @@ def write_workbook(path: Path, *, scenario: Scenario, roster: Roster, report: So
     if scenario.absences:
         sheets.append((ABSENCES, lambda ws: _absences_sheet(ws, scenario)))
     if requests is not None:  # granted or declined, and why (scheduler.granted)
-        sheets.append((REQUESTS, lambda ws: requests_sheet(ws, requests)))
+        sheets.append((REQUESTS, lambda ws: requests_sheet(ws, requests, lang)))
     for name, write_sheet in sheets:
         write_sheet(wb.create_sheet(name))
     for add in extra_sheets or []:
@@ -159,6 +160,18 @@ def _assignments_sheet(ws: Worksheet, rows: list[dict]) -> None:
     _widths(ws, {"A": 14, "B": 16, "C": 13, "D": 8, "E": 14, "F": 18, "G": 18, "H": 8})
 
 
+def _short_reason(reason: str, most: int = 11) -> str:
+    """An absence's reason as the Roster grid shows it in a 13-wide date column: up to its first
+    bracket, and at most `most` display units (a CJK character takes two; the Absences sheet has
+    the reason whole)."""
+    text = re.split(r"\s*[(（]", reason.strip(), maxsplit=1)[0] or reason.strip()
+    if text_width(text) <= most:
+        return text
+    while text_width(text) > most - 1:
+        text = text[:-1]
+    return text.rstrip() + "…"
+
+
 def _roster_sheet(ws: Worksheet, scenario: Scenario, roster: Roster, lang: str) -> None:
     L = LABELS[lang]
     cfg = scenario.config
@@ -183,7 +196,7 @@ def _roster_sheet(ws: Worksheet, scenario: Scenario, roster: Roster, lang: str) 
         for d in dates:
             day_start = dt.datetime.combine(d, dt.time())
             if ab.start < day_start + dt.timedelta(days=1) and ab.end > day_start:
-                absent_on.setdefault((ab.employee_id, d), []).append(ab.reason.strip() or L["absent"])
+                absent_on.setdefault((ab.employee_id, d), []).append(_short_reason(ab.reason) or L["absent"])
 
     for r, agent in enumerate(scenario.agents, start=2):
         _put(ws, r, 1, agent.employee_id)
