@@ -102,7 +102,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--solve-time", type=float, default=120)
     p.add_argument("--cases", nargs="+", default=["1", "3", "10", "surge"])
     p.add_argument("--repeats", type=int, default=5)
-    p.add_argument("--workers", type=int, default=2)
+    p.add_argument("--workers", type=int, default=2, help="CP-SAT workers of the published roster's solve")
+    p.add_argument("--repair-workers", type=int, help="--workers of each repair (default: the command's own)")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--scenarios", default=str(Path(__file__).parent / "scenarios"))
     p.add_argument("--out", default=str(Path(__file__).parent / "results" / "repair.csv"))
@@ -138,7 +139,9 @@ def main(argv: list[str] | None = None) -> int:
         for r in range(args.repeats):
             out = work / f"repaired_{case}_{r}.xlsx"
             cmd = [sys.executable, "-m", "scheduler.cli", "repair", str(published_path), "--scenario", str(folder),
-                   "--out", str(out), "--quiet", "--workers", str(args.workers), "--seed", str(args.seed)]
+                   "--out", str(out), "--quiet", "--seed", str(args.seed)]
+            if args.repair_workers is not None:
+                cmd += ["--workers", str(args.repair_workers)]
             if case == "surge":
                 moment = dt.datetime.combine(SALE_DAY, dt.time(rng.randrange(8, 17)))
                 cmd += ["--scale", "1.3", "--from", f"{moment:%Y-%m-%d %H:%M}"]

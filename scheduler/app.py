@@ -120,9 +120,11 @@ def options_for(scenario: Scenario, time_limit_s: float | None, workers: int | N
                         seed=seed if seed is not None else s.seed, log=log)
 
 
-def verify(scenario: Scenario, roster: Roster) -> None:
-    """Run the independent checker on a roster about to be written; refuse a broken one."""
-    violations = check_roster(scenario, roster)
+def verify(scenario: Scenario, roster: Roster, violations: list | None = None) -> None:
+    """Run the independent checker on a roster about to be written; refuse a broken one.
+    `violations`: the checker's answer for this very roster, when it was already asked."""
+    if violations is None:
+        violations = check_roster(scenario, roster)
     if violations:
         raise RosterBrokenError("the optimizer produced a roster that breaks rules (a bug; nothing was written):\n"
                                 + "\n".join(f"  [{v.rule}] {v.message}" for v in violations[:20]))

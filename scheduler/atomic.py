@@ -66,14 +66,29 @@ def write_csv_atomic(path: Path, header: list[str], rows: list[list]) -> None:
 
 def write_csv(path: Path, header: list[str], rows: list[list]) -> None:
     """Write the CSV file in place (inside an atomic_path block), as write_csv_atomic describes."""
+    memo: dict[tuple[type, Any], str] = {}  # a roster repeats its dates, times and hours many times
+
+    def field(v: Any) -> str:
+        if type(v) is str:
+            return _csv_field(v)
+        try:
+            return memo[(type(v), v)]
+        except KeyError:
+            text = memo[(type(v), v)] = _csv_field(v)
+            return text
+        except TypeError:  # unhashable
+            return _csv_field(v)
+
     with open(path, "w", encoding="utf-8-sig", newline="") as f:
         writer = csv.writer(f)
         writer.writerow([_csv_field(h) for h in header])
         for row in rows:
-            writer.writerow([_csv_field(v) for v in row])
+            writer.writerow([field(v) for v in row])
 
 
 def _csv_field(value: Any) -> str:
+    if type(value) is str and not value.startswith(CSV_FORMULA_START):
+        return value  # the common case, first
     value = plain_value(value)
     if value is None:
         return ""

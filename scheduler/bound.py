@@ -155,6 +155,18 @@ class Pool:
 
 
 @dataclass
+class Column:
+    """One pool working one instance on one queue in the LP, as pricing (scheduler.pricing) reads
+    it: variable indices of x and of each slot's w (x itself at the first and last slots), and the
+    range of rows that only this column's variables enter (its run-rule windows and w <= x): the
+    rows of its pattern polytope, not rows that link it to other columns."""
+
+    x: int
+    w: list[int]
+    rows: range
+
+
+@dataclass
 class BoundLP:
     """The LP under construction, as the rules' bound hooks see it (`scheduler.rules.base`)."""
 
@@ -167,6 +179,10 @@ class BoundLP:
     working: dict[int, list] = field(default_factory=lambda: defaultdict(list))   # slot -> worked-slot variables
     leads_on: dict[int, list] = field(default_factory=lambda: defaultdict(list))  # slot -> leads on shift
     cuts: dict[tuple[int, int], int] = field(default_factory=dict)  # (pool, instance) -> members present, if fewer
+    # (pool, instance, queue) -> its shift variable, worked-slot variables and its own rows (for pricing)
+    columns: dict[tuple[int, int, str], Column] = field(default_factory=dict)
+    over_terms: list = field(default_factory=list)   # overflow per slot and queue (customers)
+    short_terms: list = field(default_factory=list)  # shortage per slot and queue (agents)
     # --previous: the previous roster's shifts that run past `start` work and lead as constants (their
     # rest, consecutive days and hours, like the locks, are relaxed: they only remove rosters)
     history: History = field(init=False)
@@ -203,6 +219,7 @@ def _shifts(lp: BoundLP, rule_list: list[Rule], new_var) -> tuple[dict, dict, di
                 continue  # its first and last slots must be worked
             for qid in lp.eligibility.queues(g.agent, inst.date):
                 xv = new_var(0, n_free, f"x_{gi}_{inst.index}_{qid}")
+                first_row = solver.NumConstraints()
                 x[(gi, inst.index, qid)] = xv
                 ws = []
                 for k, t in enumerate(slots):
@@ -210,7 +227,9 @@ def _shifts(lp: BoundLP, rule_list: list[Rule], new_var) -> tuple[dict, dict, di
                         wv = xv
                     else:
                         wv = new_var(0, 0 if t in dead else g.count, f"w_{gi}_{inst.index}_{qid}_{t}")
-                        solver.Add(wv <= xv)
+                        row = solver.Constraint(-solver.infinity(), 0)  # w <= x, without parsing an expression
+                        row.SetCoefficient(wv, 1)
+                        row.SetCoefficient(xv, -1)
                     ws.append(wv)
                     cov[(t, qid)].append((g.agent.efficiency, wv))
                     lp.working[t].append(wv)
@@ -219,6 +238,8 @@ def _shifts(lp: BoundLP, rule_list: list[Rule], new_var) -> tuple[dict, dict, di
                         lp.leads_on[t].append(xv)
                 for rule in rule_list:
                     rule.bound_shift(lp, slots, ws, xv)
+                lp.columns[(gi, inst.index, qid)] = Column(xv.index(), [v.index() for v in ws],
+                                                           range(first_row, solver.NumConstraints()))
 
     return x, cov, week_terms
 
@@ -273,18 +294,45 @@ def _service(lp: BoundLP, cov: dict) -> tuple[list, list]:
         for t in range(grid.n_slots):
             if rate[t] <= 0:
                 continue
-            staffed = solver.Sum([e * v for e, v in cov.get((t, q.id), [])]) if cov.get((t, q.id)) else 0
-            staffed = staffed + lp.history.staffed[q.id][t]  # the previous roster's shifts past `start`
+            coeff: dict = defaultdict(float)  # variable -> efficiency (rows built row by row: fast)
+            for e, v in cov.get((t, q.id), []):
+                coeff[v] += e
+            before = lp.history.staffed[q.id][t]  # the previous roster's shifts past `start`
             load = rate[t] * q.session_minutes / 60.0
             req = rate[t] / q.contacts_per_agent_hour
             # never more than all of it: boxed variables keep every Lagrangian bound finite
             ov = solver.NumVar(0, load, f"over_{t}_{q.id}")
             sh = solver.NumVar(0, req, f"short_{t}_{q.id}")
-            solver.Add(ov + R * staffed >= load)
-            solver.Add(sh + staffed >= req)
+            over_row = solver.Constraint(load - R * before, solver.infinity())  # ov + R * staffed >= load
+            short_row = solver.Constraint(req - before, solver.infinity())      # sh + staffed >= req
+            over_row.SetCoefficient(ov, 1)
+            short_row.SetCoefficient(sh, 1)
+            for v, e in coeff.items():
+                over_row.SetCoefficient(v, R * e)
+                short_row.SetCoefficient(v, e)
             over_terms.append(ov)
             short_terms.append(sh)
     return over_terms, short_terms
+
+
+def build_lp(scenario: Scenario, integer: bool = False, hard_rules: Sequence[Rule] | None = None
+             ) -> tuple[BoundLP, Any, Any]:
+    """The relaxation of the module docstring, built but not solved: (the LP, its overflow in
+    customer-hours and its shortage in agent-hours, as linear expressions; 0 when no slot has
+    demand)."""
+    grid = Grid(scenario)
+    solver = pywraplp.Solver.CreateSolver("SCIP" if integer else "GLOP")
+    lp = BoundLP(solver, scenario, grid, agent_groups(scenario), Eligibility(scenario))
+    rule_list = list(HARD_RULES if hard_rules is None else hard_rules)
+    for rule in rule_list:
+        rule.bound_setup(lp)
+    x, cov, week_terms = _shifts(lp, rule_list, solver.IntVar if integer else solver.NumVar)
+    _pools(lp, rule_list, x, week_terms)
+    lp.over_terms, lp.short_terms = _service(lp, cov)
+    d_h = grid.delta_hours
+    overflow = solver.Sum(lp.over_terms) * d_h if lp.over_terms else 0
+    shortage = solver.Sum(lp.short_terms) * d_h if lp.short_terms else 0
+    return lp, overflow, shortage
 
 
 def lp_bound(scenario: Scenario, time_limit_s: float = 30, overflow_cap: float | None = None,
@@ -317,20 +365,8 @@ def lp_bound(scenario: Scenario, time_limit_s: float = 30, overflow_cap: float |
     an `overflow_cap` it computes only "overflow_lb" (a third of the time) and "shortage_lb_at_cap".
     """
     t0 = time.monotonic()
-    grid = Grid(scenario)
-    d_h = grid.delta_hours
-    groups = agent_groups(scenario)
-    solver = pywraplp.Solver.CreateSolver("SCIP" if integer else "GLOP")
-    lp = BoundLP(solver, scenario, grid, groups, Eligibility(scenario))
-    rule_list = list(HARD_RULES if hard_rules is None else hard_rules)
-    for rule in rule_list:
-        rule.bound_setup(lp)
-
-    x, cov, week_terms = _shifts(lp, rule_list, solver.IntVar if integer else solver.NumVar)
-    _pools(lp, rule_list, x, week_terms)
-    over_terms, short_terms = _service(lp, cov)
-    overflow = solver.Sum(over_terms) * d_h if over_terms else 0
-    shortage = solver.Sum(short_terms) * d_h if short_terms else 0
+    lp, overflow, shortage = build_lp(scenario, integer, hard_rules)
+    solver, groups, over_terms = lp.solver, lp.groups, lp.over_terms
 
     out = {"overflow_lb": None, "shortage_lb": None, "shortage_lb_any": None, "status": "OPTIMAL",
            "solver": "SCIP" if integer else lp_solver,
@@ -383,6 +419,18 @@ def lp_bound(scenario: Scenario, time_limit_s: float = 30, overflow_cap: float |
         return out
     if overflow_cap is not None and not lexicographic:
         # what a run needs: tier 1 for every roster, tier 2 among rosters as good in tier 1 as this one
+        if overflow_cap <= 1e-5:
+            # a roster without overflow is optimal in tier 1 already (0 bounds every roster), so all
+            # the time goes to tier 2 -- unless no roster is that good (a cap below every roster's
+            # overflow: the LP is infeasible and its dual bound unbounded), then as below
+            row = solver.Add(overflow <= 1e-4)
+            at_cap = run(shortage)
+            most = sum(v.ub() for v in lp.short_terms) * lp.grid.delta_hours  # all of it short
+            if out["status"] != "PRIMAL_INFEASIBLE" and at_cap is not None and at_cap <= most + 1e-6:
+                out.update(overflow_lb=0.0, shortage_lb_at_cap=at_cap, seconds=time.monotonic() - t0)
+                return out
+            row.SetUb(solver.infinity())
+            out["status"] = "OPTIMAL"
         lb1 = out["overflow_lb"] = run(overflow, share=0.4)
         if lb1 is not None:
             solver.Add(overflow <= max(overflow_cap, lb1) * (1 + 1e-6) + 1e-4)

@@ -26,7 +26,9 @@ from ortools.pdlp import solve_log_pb2, solvers_pb2
 from ortools.pdlp.python import pdlp
 
 
-def _arrays(proto: linear_solver_pb2.MPModelProto):
+def lp_arrays(proto: linear_solver_pb2.MPModelProto):
+    """The LP as numpy arrays: (n, c, variable bounds lo, hi, row bounds lo, hi, and A as
+    (row, column, value) triplets)."""
     n, m = len(proto.variable), len(proto.constraint)
     c = np.array([v.objective_coefficient for v in proto.variable], dtype=float)
     lo_x = np.array([v.lower_bound for v in proto.variable], dtype=float)
@@ -44,7 +46,7 @@ def lagrangian_bound(proto: linear_solver_pb2.MPModelProto, y: np.ndarray) -> fl
     lowered by a bound on its floating-point error; -inf when a variable is not boxed."""
     if proto.maximize:
         raise ValueError("a minimisation LP is expected")
-    return _lagrangian(proto, _arrays(proto), y)
+    return _lagrangian(proto, lp_arrays(proto), y)
 
 
 def _lagrangian(proto, arrays, y: np.ndarray) -> float:
@@ -67,23 +69,34 @@ def _lagrangian(proto, arrays, y: np.ndarray) -> float:
     return float(value - 1e-9 * scale - 1e-9)
 
 
-def pdlp_bound(proto: linear_solver_pb2.MPModelProto, time_limit_s: float,
-               relative_tolerance: float = 1e-6) -> tuple[float, str]:
-    """(a valid lower bound, PDLP's termination reason) after at most about `time_limit_s`
-    seconds of PDLP on this minimisation LP (every variable boxed)."""
+def pdlp_duals(proto: linear_solver_pb2.MPModelProto, relative_tolerance: float,
+               time_limit_s: float | None = None, iteration_limit: int | None = None) -> tuple[np.ndarray, str]:
+    """PDLP's last dual point (one value per row, the sign convention of `lagrangian_bound`) and
+    its termination reason, after at most `time_limit_s` seconds or `iteration_limit` iterations
+    (an iteration limit alone makes the result the same under any load)."""
     qp = pdlp.qp_from_mpmodel_proto(proto, relax_integer_variables=True)
     params = solvers_pb2.PrimalDualHybridGradientParams()
-    params.termination_criteria.time_sec_limit = max(0.3, time_limit_s)  # a bound, however little time
+    if time_limit_s is not None:
+        params.termination_criteria.time_sec_limit = time_limit_s
+    if iteration_limit is not None:
+        params.termination_criteria.iteration_limit = iteration_limit
     params.termination_criteria.simple_optimality_criteria.eps_optimal_relative = relative_tolerance
     params.termination_criteria.simple_optimality_criteria.eps_optimal_absolute = relative_tolerance
     params.num_threads = 1
     result = pdlp.primal_dual_hybrid_gradient(qp, params)
     reason = solve_log_pb2.TerminationReason.Name(result.solve_log.termination_reason)
-    reason = reason.removeprefix("TERMINATION_REASON_")
-    y = np.asarray(result.dual_solution, dtype=float)
+    return np.asarray(result.dual_solution, dtype=float), reason.removeprefix("TERMINATION_REASON_")
+
+
+def pdlp_bound(proto: linear_solver_pb2.MPModelProto, time_limit_s: float,
+               relative_tolerance: float = 1e-6) -> tuple[float, str]:
+    """(a valid lower bound, PDLP's termination reason) after at most about `time_limit_s`
+    seconds of PDLP on this minimisation LP (every variable boxed)."""
+    # at least 0.3 s: a bound, however little time
+    y, reason = pdlp_duals(proto, relative_tolerance, time_limit_s=max(0.3, time_limit_s))
     if len(y) != len(proto.constraint):
         return -math.inf, reason
-    arrays = _arrays(proto)
+    arrays = lp_arrays(proto)
     # an early dual point overshoots: L is concave along the ray a * y and L(0) is the least
     # objective on the box, so a shorter step is often much better, and every step is valid
     return max(_lagrangian(proto, arrays, a * y) for a in (1.0, 0.9, 0.75, 0.5, 0.3, 0.15)), reason

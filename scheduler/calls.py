@@ -78,7 +78,8 @@ def roster_of(rm: RosterModel, values) -> Roster:
 
 
 def calls_table(rm: RosterModel, model: cp_model.CpModel, chosen: OptionRow, roster: Roster, *,
-                seconds_per_row: float = 1.0, workers: int = 1, seed: int = 0) -> TableResult:
+                seconds_per_row: float = 1.0, workers: int = 1, seed: int = 0,
+                params: dict | None = None, dtime_wall: float = 2.0) -> TableResult:
     """Rows for 0 .. chosen.calls - 1 calls, solved on `model` (a copy of `rm.m` made before the
     tiers were solved) from the last row down, each starting from the roster of the row below
     it with the one call undone that loses least; then `chosen` (the repaired `roster`'s own
@@ -86,7 +87,9 @@ def calls_table(rm: RosterModel, model: cp_model.CpModel, chosen: OptionRow, ros
     stopped short): that row's roster is `adopted` and ends the table. Lexicographically
     monotone: a roster with fewer calls also has at most more calls, so a row is never worse
     than the one above it; overflow never rises with more calls, and shortage rises only where
-    overflow falls. Returns the rows and notes."""
+    overflow falls. One worker: each row's limit is CP-SAT's deterministic time, `dtime_wall`
+    wall seconds to one deterministic second (the same table under any load); `params` are
+    further CP-SAT parameters. Returns the rows and notes."""
     tiers: dict[str, Tier] = {t.name: t for t in rm.tiers}
     agents = tiers.get("changed agents")
     if agents is None or chosen.calls == 0:
@@ -148,9 +151,14 @@ def calls_table(rm: RosterModel, model: cp_model.CpModel, chosen: OptionRow, ros
             model.proto.solution_hint.values.extend(hint)
         cap.linear.domain[1] = k - agents.constant
         solver = cp_model.CpSolver()
-        solver.parameters.max_time_in_seconds = seconds_per_row
+        if workers == 1:
+            solver.parameters.max_deterministic_time = seconds_per_row / dtime_wall
+        else:
+            solver.parameters.max_time_in_seconds = seconds_per_row
         solver.parameters.num_workers = workers
         solver.parameters.random_seed = seed
+        for key, value in (params or {}).items():
+            setattr(solver.parameters, key, value)
         status = solver.solve(model) if k >= agents.constant else cp_model.INFEASIBLE
         if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             values = list(solver.response_proto.solution)

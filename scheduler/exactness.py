@@ -4,9 +4,9 @@ The model (scheduler.model) picks one work/break pattern per shift from a list a
 staffing in hundredths of an agent. Its bounds and its OPTIMAL are statements about that model.
 SPEC 4 wants them to hold for every roster that keeps SPEC 3, so each run decides here:
 
-- `short_patterns(rm)`: for agents whose weekly hours cap can bind, shorter legal patterns (one
-  per number of worked slots, placed where the demand is) are added to the model's options, so
-  a part-time agent can work two short days instead of one long one;
+- `short_patterns(rm)`: for agents whose weekly hours cap can bind, shorter legal patterns priced
+  from the LP's duals (scheduler.pricing) are added to the model's options, so a part-time agent
+  can work two short days instead of one long one;
 - `model_scope(rm)`: does the model hold a roster as good in service (overflow, shortage) as any
   legal roster? Yes when every maximal pattern of every shift an agent may work is offered, no
   agent's weekly hours cap can bind, and shifts are not kept apart more than the rest rule asks.
@@ -24,7 +24,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from scheduler.patterns import all_maximal_patterns, patterns_with_count
+from scheduler.patterns import all_maximal_patterns
 
 SERVICE = ("overflow", "shortage")
 # tiers that count only which shifts change: exact whenever the model is exact for service (a
@@ -88,50 +88,42 @@ def _most_worked_in_blocks(rm, a: int) -> dict[int, int]:
 
 
 def capped_agents(rm) -> list[int]:
-    """Agents whose weekly hours cap can bind in some 7-day block (model.py's options)."""
+    """Agents whose weekly hours cap can bind in some 7-day block (model.py's options before the
+    priced ones: those are never longer). Computed once per model."""
+    if getattr(rm, "_capped_agents", None) is not None:
+        return rm._capped_agents
     out = []
     for a, agent in enumerate(rm.agents):
         hours = agent.max_hours_week if agent.max_hours_week is not None else rm.rules.max_hours_week
         cap = _slots(rm, hours)
         if any(v > cap for v in _most_worked_in_blocks(rm, a).values()):
             out.append(a)
+    rm._capped_agents = out
     return out
 
 
 def short_patterns(rm) -> list[tuple[int, int, str, tuple[int, ...]]]:
-    """For each agent whose weekly hours cap can bind: one legal pattern per number of worked
-    slots below the longest (the one covering the most required agents of its queue) for each
-    shift and queue it may work, as (agent, instance, queue, worked slots) for the model to
-    offer. Notes what it adds on the model."""
+    """For the agents whose weekly hours cap can bind: the work/break patterns priced from the
+    LP's duals (scheduler.pricing: shorter or split work inside a shift where the cap binds), as
+    (agent, instance, queue, worked slots) for the model to offer. A repair re-decides only its
+    neighbourhood and keeps the published patterns: it prices none. Notes what it adds."""
     capped = capped_agents(rm)
     if not capped:
         return []
-    max_run, max_hl = _limits(rm)
-    queues = {q.id: q for q in rm.scenario.config.queues}
-    cache: dict[tuple[int, int, str, int], tuple[int, ...] | None] = {}
-    out = []
-    for a in capped:
-        for i, inst in enumerate(rm.instances):
-            opts = [o for o in rm.by_agent_inst.get((a, i), []) if o.fixed is None]
-            if not opts:
-                continue
-            longest = max(len(o.worked) for o in opts)
-            have = {(o.queue, o.worked) for o in opts}
-            for q in dict.fromkeys(o.queue for o in opts):
-                rate = rm.grid.contacts_per_hour.get(q, [0.0] * rm.grid.n_slots)
-                weight = [rate[t] / queues[q].contacts_per_agent_hour for t in inst.slots]
-                for k in range(1, longest):
-                    key = (inst.first_slot, inst.n_slots, q, k)
-                    if key not in cache:
-                        p = patterns_with_count(_high(rm, inst), max_run, max_hl, k, weight)
-                        cache[key] = None if p is None else tuple(inst.first_slot + n for n, w in enumerate(p) if w)
-                    worked = cache[key]
-                    if worked is not None and (q, worked) not in have:
-                        out.append((a, i, q, worked))
-                        have.add((q, worked))
+    if (rm.published is not None or rm.free_agents is not None or rm.free_from is not None
+            or rm.free_until is not None):
+        return []
+    from scheduler.pricing import priced_patterns
+
+    try:
+        out, info = priced_patterns(rm, capped)
+    except Exception as exc:  # extra patterns are a gain, never a reason to lose the run
+        rm.notes.append(f"weekly hours cap can bind for {len(capped)} agent(s): no patterns priced ({exc})")
+        return []
     names = ", ".join(rm.agents[a].employee_id for a in capped[:5]) + (" ..." if len(capped) > 5 else "")
-    rm.notes.append(f"weekly hours cap can bind for {len(capped)} agent(s) ({names}): their shifts may also be "
-                    f"shorter inside (one pattern per length, {len(out)} options added)")
+    rm.notes.append(f"weekly hours cap can bind for {len(capped)} agent(s) ({names}): {len(out)} shorter or split "
+                    f"patterns priced from the LP's duals added ({info['columns']} pool shifts priced, "
+                    f"PDLP {info['status'].lower()})")
     return out
 
 
@@ -167,7 +159,7 @@ def model_scope(rm) -> ModelScope:
     if capped:
         scope.service_exact = False
         scope.reasons.append(f"the weekly hours cap can bind for {len(capped)} agent(s), and the model offers them "
-                             "one shorter pattern per length, not every one")
+                             "the shorter patterns the LP's prices favour, not every one")
     if getattr(rm, "free_agents", None) is not None or getattr(rm, "free_until", None) is not None:
         scope.service_exact = False
         scope.reasons.append("a repair re-decides only some agents or days (its neighbourhood)")

@@ -105,6 +105,8 @@ class RosterModel:
         self.parts: Parts | None = None  # the constraints read for LNS (`scheduler.lns.parts_of`), once
         self._cov: dict[tuple[int, str], tuple[list, list]] | None = None
         self._groups: dict[tuple[int, str], tuple[list, list, int]] | None = None
+        self._runs_slots: dict[tuple, tuple[int, ...]] = {}  # an assignment's runs -> its worked slots
+        self._published_choices: dict[tuple[int, int], tuple[str, tuple[int, ...]]] | None = None
         self._staffed: dict[tuple[int, str], Any] = {}
         self.rule_list: list[Rule] = list(HARD_RULES if self.hard_rules is None else self.hard_rules)
         self.rule_list += list(self.extra_rules)
@@ -197,17 +199,24 @@ class RosterModel:
             self.notes.extend(sorted(set(self.unusable)))
 
     def _worked_slots(self, a: Assignment) -> tuple[int, ...]:
-        out: list[int] = []
-        for start, end in a.runs:
-            out.extend(range(self.grid.slot_of(start), self.grid.slot_of(end - dt.timedelta(seconds=1)) + 1))
-        return tuple(out)
+        cache = self._runs_slots  # a roster repeats the same runs many times
+        out = cache.get(a.runs)
+        if out is None:
+            slots: list[int] = []
+            for start, end in a.runs:
+                slots.extend(range(self.grid.slot_of(start), self.grid.slot_of(end - dt.timedelta(seconds=1)) + 1))
+            out = cache[a.runs] = tuple(slots)
+        return out
 
     def published_choices(self) -> dict[tuple[int, int], tuple[str, tuple[int, ...]]]:
         """(agent, instance) -> (queue, worked slots) of the published roster (repair), else {}."""
         if self.published is None:
             return {}
+        if self._published_choices is not None:
+            return self._published_choices
         idx = {a.employee_id: k for k, a in enumerate(self.agents)}
-        out = {}
+        out: dict[tuple[int, int], tuple[str, tuple[int, ...]]] = {}
+        self._published_choices = out
         for pa in self.published.assignments:
             inst = self.inst_by_key.get((pa.shift, pa.date))
             if inst is not None and pa.employee_id in idx:

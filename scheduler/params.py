@@ -50,6 +50,21 @@ class SolveParams:
         TierId.LOST_OVERFLOW: (TierId.CHANGED_AGENTS, TierId.CHANGED_SHIFTS),
         TierId.LOST_SHORTAGE: (TierId.CHANGED_AGENTS, TierId.CHANGED_SHIFTS),
         TierId.CHANGED_AGENTS: (TierId.CHANGED_REGULARS, TierId.CHANGED_SHIFTS)}))
+    # a repair's tiers after the calls (SPEC 6 items 3-4), chained the same way so that few
+    # CP-SAT searches (each pays presolve on the whole model) settle them: a proof with exact
+    # tie-breaks settles the chained tiers too
+    repair_tie_chain: Mapping[TierId, tuple[TierId, ...]] = field(default_factory=lambda: _frozen({
+        TierId.OVERFLOW: (TierId.SHORTAGE,),
+        TierId.FLEX_HOURS: (TierId.DECLINED_REQUESTS, TierId.REGULAR_HOURS, TierId.COMFORT)}))
+    # one worker: a repair's limit counts this many wall seconds per second of CP-SAT's
+    # deterministic time (its searches on the whole model), and each tier gets at least
+    # repair_min_tier_s of it: a repair answers in about its limit
+    repair_dtime_wall: float = 4.0
+    repair_min_tier_s: float = 0.1
+    # CP-SAT parameters of a repair's searches on the whole model: a repair's model is mostly
+    # the kept plans, fixed, which presolve removes in its first pass; each tier's search pays
+    # the presolve again, and later passes found nothing more on these models
+    repair_params: Mapping[str, Any] = field(default_factory=lambda: _frozen({"max_presolve_iterations": 1}))
     # tiers whose whole-model search keeps CP-SAT's presolve on large models (it finds their bounds)
     service_tiers: frozenset[TierId] = frozenset({TierId.OVERFLOW, TierId.SHORTAGE, TierId.LOST_OVERFLOW,
                                                   TierId.LOST_SHORTAGE, TierId.CHANGED_AGENTS,
@@ -99,7 +114,9 @@ class SolveParams:
         if any(not isinstance(k, TierId) for k in (*self.time_share, *self.tie_break, *self.tie_break.values(),
                                                       *self.service_tiers, *self.repair_time_share,
                                                       *self.tie_chain, *(t for c in self.tie_chain.values()
-                                                                          for t in c))):
+                                                                          for t in c),
+                                                      *self.repair_tie_chain,
+                                                      *(t for c in self.repair_tie_chain.values() for t in c))):
             problems.append("tiers are named by TierId, not by text")
         if self.max_lanes < 1:
             problems.append(f"max_lanes = {self.max_lanes} (expected >= 1)")

@@ -11,7 +11,8 @@ slot in the middle of three could always be worked: both its neighbours are brea
 search tries both. Every legal pattern works a subset of the slots of a maximal one, so when all
 of them are offered (the cap per shift is not hit) and no rule counts worked hours against an
 agent, the model loses nothing for service (overflow, shortage). Where a weekly hours cap can
-bind, `patterns_with_count` gives the best legal pattern with fewer worked slots.
+bind, shorter patterns can be better: `best_by_count` finds the legal pattern of largest weight
+(weights priced from an LP's duals by scheduler.pricing).
 """
 
 from __future__ import annotations
@@ -99,36 +100,32 @@ def maximal_patterns(high_load: list[bool], max_run: int, max_hl_run: int, cap: 
     return kept
 
 
-def patterns_with_count(high_load: list[bool], max_run: int, max_hl_run: int, worked: int,
-                        weight: list[float]) -> Pattern | None:
-    """The legal pattern with exactly `worked` worked slots whose worked slots have the largest
-    total `weight` (ties broken deterministically), or None when there is none. For agents whose
-    weekly hours cap binds: a shorter day placed where the demand is."""
+def best_by_count(high_load: list[bool], max_run: int, max_hl_run: int, weight: list[float],
+                  forbidden: frozenset[int] = frozenset()) -> dict[int, tuple[float, Pattern]]:
+    """For each number of worked slots k, the legal pattern (limits in slots) with k worked slots
+    whose worked slots have the largest total `weight` (a weight may be negative), working none of
+    the `forbidden` slots (instance-relative), with that total; {} when no pattern is legal. A
+    shortest path over the slots whose state is (slots worked so far, length of the current run,
+    of its high-load tail); scheduler.pricing prices patterns with it from an LP's duals."""
     n = len(high_load)
-    if worked < (1 if n == 1 else 2) or worked > n:
-        return None
-    # best[(k, run, hl)] = (value, pattern so far): k slots worked so far, current run lengths
-    start = (1, 1, 1 if high_load[0] else 0)
-    best: dict[tuple[int, int, int], tuple[float, tuple[bool, ...]]] = {start: (weight[0], (True,))}
-    if not _run_ok(high_load, 0, 1, max_run, max_hl_run):
-        return None
+    if 0 in forbidden or n - 1 in forbidden or not _run_ok(high_load, 0, 1, max_run, max_hl_run):
+        return {}
+    best: dict[tuple[int, int, int], tuple[float, Pattern]] = {(1, 1, int(high_load[0])): (weight[0], (True,))}
     for t in range(1, n):
-        nxt: dict[tuple[int, int, int], tuple[float, tuple[bool, ...]]] = {}
+        nxt: dict[tuple[int, int, int], tuple[float, Pattern]] = {}
+        last = t == n - 1
         for (k, run, hl), (val, pat) in best.items():
-            choices = [True] if t == n - 1 else [True, False]
-            for w in choices:
-                if w:
-                    nk, nrun, nhl, nval = k + 1, run + 1, hl + 1 if high_load[t] else 0, val + weight[t]
-                    if nrun > max_run or nhl > max_hl_run or nk > worked:
-                        continue
-                else:
-                    nk, nrun, nhl, nval = k, 0, 0, val
-                key = (nk, nrun, nhl)
-                cand = (nval, pat + (w,))
-                if key not in nxt or cand[0] > nxt[key][0] + 1e-12:
+            if t not in forbidden and run < max_run and (hl < max_hl_run or not high_load[t]):
+                key, cand = (k + 1, run + 1, hl + 1 if high_load[t] else 0), (val + weight[t], pat + (True,))
+                if key not in nxt or cand > nxt[key]:
+                    nxt[key] = cand
+            if not last:
+                key, cand = (k, 0, 0), (val, pat + (False,))
+                if key not in nxt or cand > nxt[key]:
                     nxt[key] = cand
         best = nxt
-    done = [v for (k, _r, _h), v in best.items() if k == worked]
-    if not done:
-        return None
-    return max(done, key=lambda v: (v[0], v[1]))[1]
+    out: dict[int, tuple[float, Pattern]] = {}
+    for (k, _run, _hl), cand in best.items():
+        if k not in out or cand > out[k]:
+            out[k] = cand
+    return out

@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import sys
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -23,7 +24,8 @@ from scheduler.check import check_roster, check_rows
 from scheduler.eligibility import Eligibility
 from scheduler.errors import InfeasibleError, InputError, Problem
 from scheduler.grid import Grid
-from scheduler.model import SCALE, RosterModel
+from scheduler.model import RosterModel
+from scheduler.repair_bound import apply_past_bounds, past_bounds, published_service
 from scheduler.result import SolveReport
 from scheduler.roster import Assignment, Roster
 from scheduler.scenario import Absence, Scenario, load_absences, load_scenario, with_absences
@@ -32,9 +34,14 @@ from scheduler.surge import DemandChange, replaced_demand, scaled_demand, slots_
 
 # a sick call is answered in seconds: the default limit of a repair unless --time-limit says otherwise
 REPAIR_TIME_LIMIT_S = 10.0
+# ... with one CP-SAT worker unless --workers says otherwise: the neighbourhood's model is small,
+# one worker proves the fewest calls of a sick call on 400 x 14 in a fraction of a second (two
+# workers under load proved nothing and used the whole limit), and its budgets are CP-SAT's
+# deterministic time, so a repair gives the same calls on any machine and load
+REPAIR_WORKERS = 1
 # each row of the calls-versus-service table is a short solve of the neighbourhood's model
-TABLE_ROW_S = 1.0
-TABLE_TOTAL_S = 4.0  # ... and the whole table at most about this (rows of a big surge get less each)
+TABLE_ROW_S = 0.3
+TABLE_TOTAL_S = 1.0  # ... and the whole table at most about this (rows of a big surge get less each)
 
 # what makes a published roster unreadable rather than merely rule-breaking
 STRUCTURAL_RULES = {"unknown_employee", "unknown_shift", "unknown_queue", "off_grid", "outside_horizon", "hours"}
@@ -44,33 +51,6 @@ def cut_at(a: Assignment, when: dt.datetime) -> Assignment | None:
     """The part of an assignment worked before `when` (None if nothing is left)."""
     runs = tuple((s, min(e, when)) for s, e in a.runs if s < when)
     return Assignment(a.employee_id, a.date, a.shift, a.queue, runs) if runs else None
-
-
-def published_service(scenario: Scenario, roster: Roster) -> dict[tuple[int, str], tuple[int, int]]:
-    """Per (slot, queue): the roster's overflow and shortage in the model's raw units
-    (hundredths of a customer and of an agent, rounded as the model rounds), under the
-    scenario's demand."""
-    grid = Grid(scenario)
-    eff = {a.employee_id: round(a.efficiency * SCALE) for a in scenario.agents}
-    R = scenario.config.rules.reroute_concurrency
-    staffed: dict[tuple[int, str], int] = {}
-    held: dict[tuple[int, str], int] = {}  # customers the staff hold below the threshold (raw)
-    for a in roster.assignments:
-        for s, e in a.runs:
-            for t in range(grid.slot_of(s), grid.slot_of(e - dt.timedelta(seconds=1)) + 1):
-                key = (t, a.queue)
-                staffed[key] = staffed.get(key, 0) + eff.get(a.employee_id, 0)
-                held[key] = held.get(key, 0) + round(R * eff.get(a.employee_id, 0))
-    out = {}
-    for q in scenario.config.queues:
-        rate = grid.contacts_per_hour[q.id]
-        for t in range(grid.n_slots):
-            load = round(rate[t] * q.session_minutes / 60 * SCALE)
-            req = round(rate[t] / q.contacts_per_agent_hour * SCALE)
-            st = staffed.get((t, q.id), 0)
-            hold = int(R) * st if float(R).is_integer() else held.get((t, q.id), 0)
-            out[(t, q.id)] = (max(0, load - hold), max(0, req - st))
-    return out
 
 
 @dataclass
@@ -225,6 +205,7 @@ class Repaired:
     options: list[OptionRow] = field(default_factory=list)
     calls: int = 0              # agents to call (changed plans, absences' forced changes excepted)
     demand_changed: bool = False
+    violations: list | None = None  # the independent checker's answer for `roster` (None: not asked yet)
 
     def __iter__(self):  # scenario, roster, report, changes = repair(...)
         return iter((self.scenario, self.roster, self.report, self.changes))
@@ -281,7 +262,7 @@ def repair(scenario: Scenario, published: Roster, absences: list[Absence], *, su
                                f"repair cannot change; fix them by hand (scheduler check lists them):"]
                               + [f"[{v.rule}] {v.message}" for v in broken])
     limit = time_limit_s if time_limit_s is not None else min(scenario.config.solver.time_limit_s, REPAIR_TIME_LIMIT_S)
-    opts = options_for(scenario, limit, workers, seed)
+    opts = options_for(scenario, limit, workers if workers is not None else REPAIR_WORKERS, seed)
     kept: dict = {}
 
     def keep_model(rm: RosterModel) -> None:
@@ -319,16 +300,24 @@ def repair(scenario: Scenario, published: Roster, absences: list[Absence], *, su
                        all(p.status == "OPTIMAL" for p in report.phases
                            if p.name in ("lost overflow", "lost shortage", "changed agents")))
     options = [chosen]
+    checked: list | None = None  # the checker's answer for `roster`, once asked
     if table and "rm" in kept:
-        row_s = min(TABLE_ROW_S, max(0.3, TABLE_TOTAL_S / max(1, chosen.calls)))
-        computed = calls_table(kept["rm"], kept["copy"], chosen, roster, seconds_per_row=row_s,
-                               workers=opts.workers, seed=opts.seed)
+        row_s = min(TABLE_ROW_S, max(0.1, TABLE_TOTAL_S / max(1, chosen.calls)))
+        with ThreadPoolExecutor(1) as pool:
+            # CP-SAT solves the table's rows outside Python's lock, so the independent checker
+            # reads the tiers' roster meanwhile, on the other core
+            table_rows_done = pool.submit(
+                calls_table, kept["rm"], kept["copy"], chosen, roster, seconds_per_row=row_s, workers=opts.workers,
+                seed=opts.seed, params=dict(opts.tuning.repair_params), dtime_wall=opts.tuning.repair_dtime_wall)
+            checked = check_roster(scenario, roster)
+            computed = table_rows_done.result()
         report.notes.extend(computed.notes)
         options = computed.rows
         adopted = computed.adopted
         if adopted is not None:
             rm = kept["rm"]
             roster = roster_of(rm, adopted)
+            checked = None
             tight = rm.complete_hint({id(o) for o in rm.options if o.fixed is None and adopted[o.var.index]})
             by_name = {t.name: t for t in rm.tiers}
             later = False
@@ -340,12 +329,14 @@ def repair(scenario: Scenario, published: Roster, absences: list[Absence], *, su
             report.status = "FEASIBLE"
             calls = options[-1].calls
             chosen = options[-1]
+    # what the slots before the moment lost is lost in every repaired roster: the bounds shown
+    apply_past_bounds(report, past_bounds(scenario, roster, moment, baseline))
     if max_calls is not None:
         report.notes.append(f"--max-calls {max_calls}: {calls} call(s); still lost against the published service: "
                             f"{chosen.overflow_lost:,.2f} customer-hours of overflow, {chosen.shortage_lost:,.2f} "
                             f"agent-hours of shortage")
     return Repaired(scenario, roster, report, changes_between(scenario, published, roster, absences), options,
-                    calls, surge is not None)
+                    calls, surge is not None, checked)
 
 
 def repair_workbook(roster_path: Path, scenario_dir: Path, out: Path, *, absent: str | None = None,
@@ -398,7 +389,7 @@ def repair_workbook(roster_path: Path, scenario_dir: Path, out: Path, *, absent:
     printer = ProgressPrinter(sys.stderr) if progress else None
     done = repair(scenario, published, absences, surge=surge, max_calls=max_calls, time_limit_s=time_limit_s,
                   workers=workers, seed=seed, printer=printer, full=full)
-    verify(done.scenario, done.roster)
+    verify(done.scenario, done.roster, done.violations)
     messages = add_messages(done.scenario, done.changes, lang)
     for c in done.changes:
         c["call_message"] = messages.get(c["employee_id"], "")

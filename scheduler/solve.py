@@ -133,6 +133,7 @@ class Pipeline:
         self.greedy: list[int] | None = None
         self.interrupt = Interrupt()
         self.solved: list[tuple[Tier, PhaseResult]] = []  # each tier searched, and its report
+        self.settled: set = set()  # tiers an earlier proof with exact tie-breaks already optimised
 
     def run(self) -> tuple[Roster, SolveReport]:
         with self.interrupt:
@@ -145,21 +146,31 @@ class Pipeline:
         share = self.tuning.repair_share if self.rm.published is not None else self.tuning.share
         if self.deterministic:
             total = sum(share(t.id) for t in self.tiers)
+            if self.rm.published is not None:
+                # a repair answers in about its limit of wall seconds (SolveParams.repair_dtime_wall)
+                limit = self.opts.time_limit_s / self.tuning.repair_dtime_wall
+                return max(self.tuning.repair_min_tier_s, limit * share(tier.id) / total)
             return max(0.5, self.opts.time_limit_s * share(tier.id) / total)
         left = sum(share(t.id) for t in self.tiers[n:])
         return max(0.5, self.deadline.left() * share(tier.id) / left)
 
-    def tie_break(self, n: int, tier: Tier) -> tuple[Tier | None, int]:
-        """The tier whose ties this one breaks (SolveParams.tie_break), when present, and the
+    def tie_break(self, n: int, tier: Tier) -> tuple[Tier | None, int, list[Tier]]:
+        """The tier whose ties this one breaks (SolveParams.tie_break), when present, the
         weight that keeps the order of priorities exact (above that tier's largest value; 1
-        when that would not stay exact in doubles: then ties are not broken)."""
-        if tier.id in self.tuning.tie_chain:
-            tie = _chain(tier, [t for i in self.tuning.tie_chain[tier.id] for t in self.tiers[n + 1:] if t.id == i])
+        when that would not stay exact in doubles: then ties are not broken), and the tiers it
+        stands for (a chain of several, SolveParams.tie_chain)."""
+        chains = dict(self.tuning.tie_chain)
+        if self.rm.published is not None:
+            chains.update(self.tuning.repair_tie_chain)
+        covered: list[Tier] = []
+        if tier.id in chains:
+            tie, covered = _chain(tier, [t for i in chains[tier.id] for t in self.tiers[n + 1:] if t.id == i])
         else:
             tie = next((t for t in self.tiers[n + 1:] if t.id == self.tuning.tie_break.get(tier.id)), None)
+            covered = [tie] if tie is not None else []
         if tie is None or (tie.upper + 1) * tier.upper >= 2 ** 53:
-            return tie, 1
-        return tie, tie.upper + 1
+            return tie, 1, []
+        return tie, tie.upper + 1, covered
 
     def greedy_start(self, tier: Tier) -> list[int]:
         """A legal greedy roster (the published one first, in a repair), complete."""
@@ -178,6 +189,9 @@ class Pipeline:
         return values
 
     def solve_tier(self, n: int, tier: Tier) -> None:
+        if tier.id in self.settled and self.solution is not None and not self.heads_chain(tier):
+            self.settle(tier)
+            return
         budget = self.budget(n, tier)
         if self.interrupt() or (self.deadline.left() <= 0.2 and self.solution is not None
                                 and not self.deterministic):
@@ -185,7 +199,7 @@ class Pipeline:
             self.report.notes.append(f"{tier.name} was not optimised: "
                                      + ("stopped by the user" if self.interrupt() else "out of time"))
             return
-        tie, weight = self.tie_break(n, tier)
+        tie, weight, covered = self.tie_break(n, tier)
         self.rm.m.minimize(tier.expr * weight + tie.expr if tie is not None and weight > 1 else tier.expr)
         if self.solution is None:
             self.greedy = self.greedy_start(tier)
@@ -202,6 +216,33 @@ class Pipeline:
             self.report.status = "FEASIBLE"
         self.solution = search.found
         self.rm.m.add(tier.expr <= tier.value(search.found))  # later tiers may not worsen this one
+        if search.proved_with_ties:
+            # CP-SAT proved the weighted sum optimal: an exact lexicographic optimum of this tier
+            # and the chain after it, so the chain's tiers that come next need no search of their own
+            following = self.tiers[n + 1:n + 1 + len(covered)]
+            for t, after in zip(covered, following):
+                if t is not after:
+                    break
+                self.settled.add(t.id)
+
+    def heads_chain(self, tier: Tier) -> bool:
+        """Does this tier break its ties by a chain of its own? Its search settles more tiers."""
+        return tier.id in self.tuning.tie_chain or (self.rm.published is not None
+                                                     and tier.id in self.tuning.repair_tie_chain)
+
+    def settle(self, tier: Tier) -> None:
+        """A tier whose optimum an earlier tier's proof (with this one among its exact tie-breaks)
+        already gave: its value is the roster's, proven; only its cap is added."""
+        assert self.solution is not None
+        value = tier.value(self.solution)
+        phase = PhaseResult(tier.name, tier.unit, "OPTIMAL", value * tier.to_user, value * tier.to_user, 0.0)
+        self.report.phases.append(phase)
+        self.solved.append((tier, phase))
+        self.report.notes.append(f"{tier.name}: proven with the tier before it (its exact tie-break)")
+        if self.printer:
+            self.printer.solution(tier.name, phase.objective, phase.best_bound, final=True)
+        self.rm.m.add(tier.expr <= value)
+        self.settled.discard(tier.id)
 
     def finish(self) -> tuple[Roster, SolveReport]:
         rm, report, solution = self.rm, self.report, self.solution
@@ -231,6 +272,7 @@ class TierSearch:
                  found: list[int]):
         self.pipe, self.rm, self.n, self.tier = pipe, pipe.rm, n, tier
         self.budget, self.weight, self.found = budget, weight, found
+        self.proved_with_ties = False  # CP-SAT proved tier * weight + tie-breaks optimal, for `found`
         self.t0 = time.monotonic()
         self.spent = 0.0  # this tier's time so far: deterministic seconds with one worker
         self.use_lns = pipe.n_free_options >= (pipe.tuning.lns_min_options if self.rm.published is None
@@ -311,6 +353,9 @@ class TierSearch:
             # these tiers start from a complete roster; on a large model presolve alone would use
             # up their budget
             solver.parameters.cp_model_presolve = False
+        if self.rm.published is not None:
+            for key, value in tuning.repair_params.items():
+                setattr(solver.parameters, key, value)
         for key, value in opts.params.items():
             setattr(solver.parameters, key, value)
         return solver
@@ -321,7 +366,8 @@ class TierSearch:
         worker: after full_share of the time left). Returns status, its name and the bound."""
         pipe, tier, tuning, rm = self.pipe, self.tier, self.pipe.tuning, self.rm
         set_hint(rm.m, self.found)
-        whole = max(0.5, self.left() * tuning.full_share if self.use_lns and pipe.deterministic else self.left())
+        least = tuning.repair_min_tier_s if self.rm.published is not None and pipe.deterministic else 0.5
+        whole = max(least, self.left() * tuning.full_share if self.use_lns and pipe.deterministic else self.left())
         stalled = (Stalled(max(2.0, self.budget * tuning.stall_share), tuning.stall_gain)
                    if self.use_lns and not pipe.deterministic else None)
         solver = self._solver(whole)
@@ -349,6 +395,7 @@ class TierSearch:
             # may be worse in the next)
             if not self.use_lns or self.goal_value(candidate) < self.goal_value(self.found):
                 self.found = candidate
+                self.proved_with_ties = status == cp_model.OPTIMAL and self.weight > 1
         elif not pipe.interrupt():
             # the search ended before it reported anything better: keep the roster at hand (the
             # previous tier's, the greedy one, or what LNS made of them)
@@ -357,11 +404,14 @@ class TierSearch:
         return status, name, bound
 
 
-def _chain(tier: Tier, chain: list[Tier]) -> Tier | None:
+def _chain(tier: Tier, chain: list[Tier]) -> tuple[Tier | None, list[Tier]]:
     """The tiers `tier` breaks its ties by, in order, as one tier with exact lexicographic
-    weights (the first alone when the weights would not stay exact in doubles)."""
+    weights, and the tiers it holds: the longest start of the chain whose weights stay exact in
+    doubles (at least the first)."""
+    while len(chain) > 1 and math.prod(t.upper + 1 for t in chain) >= 2 ** 53:
+        chain = chain[:-1]
     if len(chain) <= 1:
-        return chain[0] if chain else None
+        return (chain[0] if chain else None), chain
     items: list = []
     coeffs: list[int] = []
     weight, upper = 1, 0
@@ -370,9 +420,7 @@ def _chain(tier: Tier, chain: list[Tier]) -> Tier | None:
         coeffs.extend(c * weight for c in t.coeffs)
         upper += t.upper * weight
         weight *= t.upper + 1
-    if weight >= 2 ** 53:
-        return chain[0]
-    return Tier(chain[0].id, "mixed", items, coeffs, 1.0, upper=upper)
+    return Tier(chain[0].id, "mixed", items, coeffs, 1.0, upper=upper), chain
 
 
 def _floor(rm: RosterModel, tier: Tier) -> int:

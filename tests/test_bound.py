@@ -83,3 +83,21 @@ def test_integer_pooled_bound_sees_the_break_the_lp_spreads_thin():
     assert lp["overflow_lb"] == pytest.approx(0, abs=1e-3)
     assert mip["overflow_lb"] == pytest.approx(10, rel=1e-5, abs=1e-3)
     assert mip["shortage_lb_at_cap"] <= k["shortage_agent_hours"] + 1e-6
+
+
+def test_a_roster_without_overflow_gives_the_shortage_bound_all_the_time():
+    # default queue: one agent holds 100 customers at a 10/h norm, so the shortage of 4 hours x
+    # (3 - 2.5 agents) = 2 agent-hours comes without overflow (load 30 x 1 h = 30 customers)
+    sc = make_scenario(agents=[LEAD, REG, FLEX], demand={"pre_sales": [0] * 8 + [30] * 4})
+    b = lp_bound(sc, overflow_cap=1e-6, lexicographic=False)
+    assert b["overflow_lb"] == 0.0  # not solved: 0 bounds every roster and is reached
+    assert b["shortage_lb_at_cap"] == pytest.approx(2, rel=1e-5, abs=1e-3)
+
+
+def test_an_overflow_cap_below_every_roster_falls_back_to_the_overflow_lp():
+    # no roster has overflow 0 here (the whole load overflows without a lead): the shortcut's LP is
+    # infeasible, so the bound is computed as for any cap, never as an unbounded dual value
+    sc = make_scenario(agents=[REG, FLEX], demand={"pre_sales": [0] * 8 + [30] * 4}, queues=SLOW_QUEUE)
+    b = lp_bound(sc, overflow_cap=1e-6, lexicographic=False)
+    assert b["overflow_lb"] == pytest.approx(1200, rel=1e-5, abs=1e-3)
+    assert b["shortage_lb_at_cap"] == pytest.approx(12, rel=1e-5, abs=1e-3)

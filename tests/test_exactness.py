@@ -50,6 +50,14 @@ def three_day_cap():
                          queues=SLOW, rules={"max_continuous_hours": 4})
 
 
+def capped_short_runs():
+    # the kind of team: a 12-hour weekly cap, runs of at most 3 hours, three days
+    return make_scenario(agents=[agent(1, True)] + [agent(i, max_hours_week=12) for i in (2, 3)], days=3,
+                         shifts=[{"code": "D", "start": "08:00", "hours": 8}],
+                         demand={"pre_sales": ([0] * 8 + [20, 30, 40, 40, 30, 20, 30, 40] + [0] * 8) * 3},
+                         queues=SLOW, rules={"max_continuous_hours": 3})
+
+
 def two_slot_break():
     # runs of at most 3 hours in an 8-hour shift and nobody needed at 11-13: WWW..WWW serves every
     # customer; every single-break pattern leaves one busy hour uncovered
@@ -94,7 +102,7 @@ def _assert_honest(report, k, exact):
             assert phases["shortage"].objective <= shortage + 1e-6 * max(1.0, shortage)
 
 
-@pytest.mark.parametrize("case", [part_time_team, three_day_cap, two_slot_break, thirds])
+@pytest.mark.parametrize("case", [part_time_team, three_day_cap, capped_short_runs, two_slot_break, thirds])
 def test_bounds_and_optimal_hold_against_the_exact_optimum_and_the_roster_reaches_it(case):
     sc = case()
     exact = exact_optimum(sc)

@@ -356,3 +356,58 @@ def test_a_surge_keeps_the_high_load_hours_the_roster_was_planned_with():
     done = repair(sc, Roster([day_shift("A1")]), [], surge=surge, time_limit_s=5, workers=1)
     assert Grid(done.scenario).high_load == Grid(sc).high_load  # 20 an hour now, planned at 10: not high-load
     assert check_roster(done.scenario, done.roster) == []
+
+
+def test_the_fixed_past_bounds_the_service_of_every_repaired_roster():
+    # three agents needed 08-12, two published (one short all along); A1 leaves at 10:30: the
+    # slots 08, 09 and 10 started before the moment and are the same in every repaired roster
+    # (4 agent-hours short, 1 of them above the published 1 an hour; 11 slots from midnight); nobody can
+    # start at 11
+    sc = one_day(staff("A1", "A2", "A3", "A4"), 30)
+    published = Roster([day_shift("A1"), day_shift("A2")])
+    done = repair(sc, published, [Absence(employee_id="A1", start=at(10, 30), end=D(2026, 11, 12))],
+                  time_limit_s=5, workers=1)
+    assert check_roster(done.scenario, done.roster) == []
+    phases = {p.name: p for p in done.report.phases}
+    shortage = phases["shortage"]
+    assert (shortage.objective, shortage.best_bound, shortage.bound_scope) == (6.0, 4.0, "the fixed past")
+    assert phases["lost shortage"].objective == 2.0 and phases["lost shortage"].best_bound >= 1.0
+    assert phases["overflow"].objective == 0 and phases["overflow"].status == "OPTIMAL"
+    assert any(n.startswith("bounds of the repair: the 11 slot(s) before 2026-11-11 10:30 are the same in every "
+                            "repaired roster, with 0.00 customer-hours of overflow and 4.00 agent-hours of shortage "
+                            "(0.00 and 1.00 of them") for n in done.report.notes)
+
+
+def test_tiers_a_tie_break_proof_settled_are_not_searched_again_and_end_the_same(monkeypatch):
+    # the calls' proof with the regulars and the changed shifts as exact tie-breaks settles both;
+    # searching them again gives the same roster figures
+    import scheduler.solve as solve_module
+
+    sc = one_day(staff("A1", "A2", "A3"), 20)
+    published = Roster([day_shift("A1"), day_shift("A2")])
+    done = repair(sc, published, sick("A1"), time_limit_s=5, workers=1)
+    settled = {n.split(":")[0] for n in done.report.notes if n.endswith("proven with the tier before it (its exact "
+                                                                         "tie-break)")}
+    assert {"changed regulars", "changed shifts"} <= settled
+    assert all(p.seconds == 0 for p in done.report.phases if p.name in settled)
+    monkeypatch.setattr(solve_module.Pipeline, "heads_chain", lambda self, tier: True)  # settles nothing
+    again = repair(sc, published, sick("A1"), time_limit_s=5, workers=1)
+    assert not any("proven with the tier before it" in n for n in again.report.notes)
+    assert [(p.name, p.objective) for p in again.report.phases] == [(p.name, p.objective) for p in done.report.phases]
+    assert again.roster.assignments == done.roster.assignments
+
+
+def test_a_tie_break_chain_keeps_the_longest_start_whose_weights_stay_exact():
+    from scheduler.objective import Tier, TierId
+    from scheduler.solve import _chain
+
+    def tier(tid, upper):
+        return Tier(tid, "unit", [1], [upper], 1.0)  # a constant: its upper is the coefficient
+
+    big, small = tier(TierId.SHORTAGE, 10 ** 6), tier(TierId.COMFORT, 10)
+    head = tier(TierId.OVERFLOW, 1)
+    chained, covered = _chain(head, [big, small])
+    assert covered == [big, small] and chained.upper == 10 ** 6 * 11 + 10
+    huge = tier(TierId.FLEX_HOURS, 10 ** 12)
+    chained, covered = _chain(head, [big, huge, small])
+    assert covered == [big] and chained is big  # (1e6 + 1) * (1e12 + 1) is past 2**53

@@ -53,14 +53,14 @@ def test_a_run_killed_while_writing_leaves_the_old_workbook_intact(tmp_path):
     out.write_bytes(b"the roster HR imported yesterday")
     script = textwrap.dedent(f"""
         import os, signal
-        import openpyxl.workbook.workbook as wbmod
-        real_save = wbmod.Workbook.save
-        def save_then_die(self, filename):
-            real_save(self, filename)            # the temporary file is complete on disk ...
+        import scheduler.workbook.writer as writer
+        real_save = writer.save_workbook
+        def save_then_die(wb, filename):
+            real_save(wb, filename)              # the temporary file is complete on disk ...
             with open(filename, "r+b") as f:     # ... half of it is overwritten, then the power goes
                 f.truncate(100)
             os.kill(os.getpid(), signal.SIGKILL)
-        wbmod.Workbook.save = save_then_die
+        writer.save_workbook = save_then_die
         from scheduler.cli import main
         main(["solve", {str(DATA / "three_queues_30min")!r}, "--out", {str(out)!r}, "--time-limit", "3", "--quiet"])
     """)

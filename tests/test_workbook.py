@@ -289,11 +289,13 @@ def test_failed_save_leaves_existing_files_untouched(written, tmp_path, monkeypa
     xlsx.write_bytes(b"the published roster")
     csv_path.write_bytes(b"the published csv")
 
-    def broken_save(self, filename):
+    def broken_save(wb, filename):
         open(filename, "wb").write(b"half a workbook")
         raise OSError("disk full")
 
-    monkeypatch.setattr(openpyxl.Workbook, "save", broken_save)
+    import scheduler.workbook.writer as writer
+
+    monkeypatch.setattr(writer, "save_workbook", broken_save)
     with pytest.raises(OSError, match="disk full"):
         written()
     assert xlsx.read_bytes() == b"the published roster"
@@ -445,3 +447,11 @@ def test_a_long_absence_reason_is_shortened_to_fit_the_roster_grid():
     for long in ("maternity leave until further notice", "家里有事需要回老家一趟"):
         shown = _short_reason(long)
         assert shown.endswith("…") and long.startswith(shown[:-1]) and text_width(shown) <= 11
+
+
+@pytest.mark.parametrize("lang, no", [("en", "no"), ("zh", "否")])
+def test_options_sheet_says_not_proven_in_a_word(written, lang, no):
+    # the Changes sheet's "no (own absence)" is not what an unproven row of the calls table means
+    path = written(lang=lang, changes=[], options=[[0, 0.0, 4.0, None, "yes"], [1, 0.0, 2.0, 0.5, "no"]])[0]
+    ws = openpyxl.load_workbook(path)["Options"]
+    assert [ws.cell(row=r, column=5).value for r in (2, 3)] == ["yes" if lang == "en" else "是", no]

@@ -52,10 +52,12 @@ class RunLengths(Rule):
         max_run, max_hl = limits(lp.rules, lp.grid.slot_minutes)
         high = lp.grid.high_load
         n = len(slots)
-        if max_run < n:
-            for s in range(n - max_run):
-                lp.solver.Add(lp.solver.Sum(worked[s:s + max_run + 1]) <= max_run * shift)
+        windows = [(s, max_run) for s in range(n - max_run)] if max_run < n else []
         if max_hl < n:
-            for s in range(n - max_hl):
-                if all(high[slots[k]] for k in range(s, s + max_hl + 1)):
-                    lp.solver.Add(lp.solver.Sum(worked[s:s + max_hl + 1]) <= max_hl * shift)
+            windows += [(s, max_hl) for s in range(n - max_hl)
+                        if all(high[slots[k]] for k in range(s, s + max_hl + 1))]
+        for s, limit in windows:  # sum(worked[s .. s + limit]) <= limit * shift, built row by row (fast)
+            row = lp.solver.Constraint(-lp.solver.infinity(), 0)
+            for v in worked[s:s + limit + 1]:
+                row.SetCoefficient(v, row.GetCoefficient(v) + 1)
+            row.SetCoefficient(shift, row.GetCoefficient(shift) - limit)

@@ -71,7 +71,8 @@ class MaxHoursPerWeek(Rule):
 
         for b, ws in pool.week_terms.items():
             if len(ws) > cap:
-                lp.solver.Add(lp.solver.Sum(ws) <= pool.room(cap, partial(most, b=b)))
+                # named, so that pricing (scheduler.pricing) can read its dual
+                lp.solver.Add(lp.solver.Sum(ws) <= pool.room(cap, partial(most, b=b)), f"week_{pool.index}_{b}")
 
 
 class _Hours(GreedyCheck):

@@ -5,11 +5,12 @@ and number formats the sheets share.
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import math
 from typing import Any
 
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.worksheet.worksheet import Worksheet
 
@@ -73,6 +74,22 @@ def _put(ws: Worksheet, row: int, col: int, value: Any):
         cell.data_type = "s"
     if number_format and cell.data_type == "n":
         cell.number_format = number_format
+    return cell
+
+
+def _put_like(ws: Worksheet, row: int, col: int, value: Any, like):
+    """`_put` for a value of the same Python type as the one cell `like` holds (written by
+    `_put`): the same data type and a copy of its style (number format, alignment), without
+    looking them up again; any other value goes through `_put`. For long tables of one kind per
+    column (the Assignments sheet). Returns the cell."""
+    kind = type(value)
+    if kind is not type(like._value) or kind not in (str, int, float, dt.datetime, dt.date) or (
+            kind is float and not math.isfinite(value)):
+        return _put(ws, row, col, value if like.number_format == "General" else (value, like.number_format))
+    cell = Cell(ws, row=row, column=col, style_array=copy.copy(like._style))
+    cell._value = _clean(value) if kind is str else value
+    cell.data_type = like.data_type
+    ws._add_cell(cell)
     return cell
 
 

@@ -253,6 +253,14 @@ NOTE_PATTERNS: dict[str, list[tuple[str, str]]] = {
         (r"--max-calls (?P<k>\d+): (?P<c>\d+) call\(s\); still lost against the published service: (?P<o>[\d,.]+) "
          r"customer-hours of overflow, (?P<s>[\d,.]+) agent-hours of shortage",
          "--max-calls {k}：通知 {c} 人；相对已发布排班仍损失：溢出 {o} 客户·小时，缺口 {s} 人·小时"),
+        (r"bounds of the repair: the (?P<n>\d+) slot\(s\) before (?P<m>\S+ \S+) are the same in every repaired "
+         r"roster, with (?P<o>[\d,.]+) customer-hours of overflow and (?P<s>[\d,.]+) agent-hours of shortage "
+         r"\((?P<lo>[\d,.]+) and (?P<ls>[\d,.]+) of them above the published roster's own\): these are the bounds "
+         r"shown; after the moment nothing is bounded",
+         "重排的下界：{m} 之前的 {n} 个时段在每个重排结果中都相同，溢出 {o} 客户·小时、缺口 {s} 人·小时"
+         "（其中高于已发布排班的部分为 {lo} 和 {ls}）：这就是所示的下界；该时刻之后没有下界"),
+        (r"(?P<tier>.+?): proven with the tier before it \(its exact tie-break\)",
+         "{tier}：随上一层一并证明（上一层以它精确打破平局）"),
         (r"calls table: no roster with at most (?P<k>\d+) calls found in (?P<s>[\d.]+) s",
          "通知人数表：{s} 秒内未找到最多通知 {k} 人的排班"),
         (r"calls table: a roster with (?P<k>\d+) calls loses no more than the tiers' search's roster with (?P<c>\d+), "
@@ -265,9 +273,12 @@ NOTE_PATTERNS: dict[str, list[tuple[str, str]]] = {
         (r"breaks: each shift uses a maximal work/break pattern .*",
          "休息：每个班次使用一种极大的工作/休息模式（休息为一个或两个时段，每次休息都是连续工作规则所需，"
          "每班最多 24 种）；线性松弛下界涵盖所有合法模式；手工修改的排班可使用任何合法模式"),
-        (r"weekly hours cap can bind for (?P<n>\d+) agent\(s\) \((?P<who>.+)\): their shifts may also be shorter "
-         r"inside \(one pattern per length, (?P<k>[\d,]+) options added\)",
-         "每周工时上限可能限制 {n} 人（{who}）：他们的班次也可以在班内更短（每种长度一种模式，新增 {k} 个选项）"),
+        (r"weekly hours cap can bind for (?P<n>\d+) agent\(s\) \((?P<who>.+)\): (?P<k>[\d,]+) shorter or split "
+         r"patterns priced from the LP's duals added \((?P<c>[\d,]+) pool shifts priced, PDLP (?P<st>.+)\)",
+         "每周工时上限可能限制 {n} 人（{who}）：按线性松弛对偶价格新增 {k} 种更短或分段的工作模式"
+         "（为 {c} 个人员组班次定价，PDLP {st}）"),
+        (r"weekly hours cap can bind for (?P<n>\d+) agent\(s\): no patterns priced \((?P<why>.+)\)",
+         "每周工时上限可能限制 {n} 人：未能按对偶价格定价工作模式（{why}）"),
         (r"(?P<tier>.+?): optimal over the model's options \((?P<b>[-\d,.]+) (?P<unit>.+)\); not proven for every "
          r"legal roster",
          "{tier}：在模型提供的选项中最优（{b} {unit}）；未对所有合法排班证明"),

@@ -32,20 +32,21 @@ class _Labels(TypedDict):
     call: str
     yes: str
     no: str
+    not_proven: str
     options_title: str
     columns: dict[str, str]
     units: str
 
 
 LABELS: dict[str, _Labels] = {
-    "en": {"message": "message", "call": "call", "yes": "yes", "no": "no (own absence)",
+    "en": {"message": "message", "call": "call", "yes": "yes", "no": "no (own absence)", "not_proven": "no",
            "options_title": "Calls versus service: what remains lost (against the published roster's service) "
                             "with at most this many calls",
            "columns": {"calls": "calls", "overflow_lost": "overflow_lost", "shortage_lost": "shortage_lost",
                        "recovered": "recovered (of the loss with 0 calls)", "proven": "proven least"},
            "units": "overflow in customer-hours, shortage in agent-hours; an empty row: no roster keeps the rules "
                     "with so few calls"},
-    "zh": {"message": "通知内容", "call": "需通知", "yes": "是", "no": "否（本人缺勤）",
+    "zh": {"message": "通知内容", "call": "需通知", "yes": "是", "no": "否（本人缺勤）", "not_proven": "否",
            "options_title": "通知人数与服务：最多通知这么多人时，相对已发布排班仍损失的服务",
            "columns": {"calls": "calls", "overflow_lost": "overflow_lost", "shortage_lost": "shortage_lost",
                        "recovered": "挽回比例（相对不通知任何人）", "proven": "已证明最少"},
@@ -64,7 +65,7 @@ def options_sheet(ws: Worksheet, rows: list[list], lang: str) -> None:
     for r, row in enumerate(rows, start=2):
         for c, value in enumerate(row, start=1):
             if c == len(row) and value in ("yes", "no"):
-                value = L["yes"] if value == "yes" else L["no"].split(" ")[0]
+                value = L["yes"] if value == "yes" else L["not_proven"]
             w._put(ws, r, c, value)
             if c == 4 and value is not None:
                 ws.cell(row=r, column=c).number_format = "0%"

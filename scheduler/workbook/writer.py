@@ -16,6 +16,7 @@ import platform
 import re
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import openpyxl
 import pandas as pd
@@ -50,11 +51,13 @@ from scheduler.workbook.cells import (
     _id_text,
     _pairs,
     _put,
+    _put_like,
     _rounded,
     _section,
     _table,
     _widths,
 )
+from scheduler.workbook.fastxml import save as save_workbook
 from scheduler.workbook.labels import (
     ABSENCE_COLUMNS,
     ABSENCES,
@@ -143,18 +146,24 @@ def write_workbook(path: Path, *, scenario: Scenario, roster: Roster, report: So
     csv_path = path.with_name(f"{path.stem}_assignments.csv")
     csv_rows = [[r[c] for c in ASSIGNMENT_COLUMNS] for r in rows]
     with atomic_path(path) as xlsx_tmp, atomic_path(csv_path) as csv_tmp:
-        wb.save(xlsx_tmp)
+        save_workbook(wb, xlsx_tmp)
         write_csv(csv_tmp, ASSIGNMENT_COLUMNS, csv_rows)
     return [path, csv_path]
 
 
 def _assignments_sheet(ws: Worksheet, rows: list[dict]) -> None:
     _header(ws, 1, ASSIGNMENT_COLUMNS)
+    first: dict[str, Any] = {}  # per column, the first row's cell: the later rows copy its format
     for r, row in enumerate(rows, start=2):
         for c, key in enumerate(ASSIGNMENT_COLUMNS, start=1):
+            if key in first:
+                _put_like(ws, r, c, row[key], first[key])
+                continue
             cell = _put(ws, r, c, (row[key], HOURS_FORMAT) if key == "hours" else row[key])
             if key == "shift":
                 cell.alignment = CENTER
+            if cell.value is not None:
+                first[key] = cell
     ws.freeze_panes = "A2"
     ws.auto_filter.ref = f"A1:{get_column_letter(len(ASSIGNMENT_COLUMNS))}{len(rows) + 1}"
     _widths(ws, {"A": 14, "B": 16, "C": 13, "D": 8, "E": 14, "F": 18, "G": 18, "H": 8})

@@ -1,0 +1,152 @@
+"""Work/break patterns priced from the LP's duals (column generation), for agents whose weekly
+hours cap can bind: the maximal patterns (scheduler.patterns) serve everyone else.
+
+The master LP over *every* legal pattern is scheduler.bound's relaxation in its compact form:
+per pool of identical agents, shift instance and queue, a head-count x and worked-slot counts w
+under the run-rule windows, a polytope whose vertices are exactly the legal patterns (the windows
+are intervals). So the duals y of its other rows (coverage, weekly hours, one shift a date, rest,
+...: the rows linking a column to the rest) are duals of that master, and a pattern p of column
+(pool, instance, queue) has the reduced cost
+
+    rc(p) = d[x] + sum over the worked inner slots t of p of d[w_t],   d = c - A_link^T y
+
+(the first and last slots are worked by x itself). Pricing a column is a shortest path over the
+instance's slots under the run rules (`patterns.best_by_count`), one best pattern per number of
+worked slots.
+
+What is added to the model, per capped agent, instance and queue: the patterns within a
+tolerance of the least reduced cost (one per length), and, where the pool's weekly-hours row has
+a positive dual in the instance's 7-day block (the cap binds in the LP), the best pattern of
+every length priced without that row (the coverage prices say where in the shift to work). The
+LP is fractional: where the cap binds, a long pattern at a fraction of an agent ties with a short
+one at a whole agent, and only the short one fits the hours an agent has left, so every length
+is kept there. Where the cap does not bind, a pattern is added only when it is better than every
+offered one. A pattern the model already offers is never added twice.
+
+What a run claims does not depend on this: the Summary's bound is the LP's own (scheduler.bound),
+which covers every legal pattern whether or not pricing added any, and a model with capped
+agents is never called exact (scheduler.exactness); pricing changes which rosters CP-SAT can
+reach, not what is proven.
+
+Units: the LP's overflow in customer-hours, shortage in agent-hours; d per slot in the objective's
+units (`OVERFLOW_WEIGHT` x overflow + shortage).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from ortools.linear_solver import linear_solver_pb2
+
+from scheduler.bound import build_lp
+from scheduler.bound_dual import lp_arrays, pdlp_duals
+from scheduler.patterns import best_by_count
+from scheduler.rules.run_lengths import limits
+
+# overflow comes first (SPEC 4): one customer-hour weighs as much as this many agent-hours of
+# shortage in the pricing LP's objective (an agent-hour holds reroute_concurrency customers)
+OVERFLOW_WEIGHT = 10.0
+# PDLP iterations for the duals: a limit in iterations, not seconds, so that one scenario always
+# gets the same patterns (one-worker runs repeat under any load)
+ITERATIONS = 3000
+TOLERANCE = 1e-3  # PDLP's relative optimality tolerance; prices need no more
+TIE = 1e-3        # near-ties in reduced cost, relative to the largest price of a slot of the column
+
+
+def linking_reduced_costs(arrays, y: np.ndarray, own: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """d = c - A^T y over the rows not marked `own` (the rows of the columns' own polytopes), one
+    value per LP variable, and the size of what was summed (|c| + |A|^T |y|: the scale of d's
+    noise). `arrays`: the LP as `bound_dual.lp_arrays` reads it."""
+    n, c, _lo_x, _hi_x, _lo, _hi, rows, cols, vals = arrays
+    y_link = np.where(own, 0.0, y)
+    aty = np.zeros(n)
+    np.add.at(aty, cols, vals * y_link[rows])
+    gross = np.abs(c)
+    np.add.at(gross, cols, np.abs(vals * y_link[rows]))
+    return c - aty, gross
+
+
+def _weekly_rows(proto: linear_solver_pb2.MPModelProto) -> dict[tuple[int, int], int]:
+    """(pool, 7-day block) -> the row index of its weekly-hours row, found by name."""
+    out = {}
+    for r, row in enumerate(proto.constraint):
+        if row.name.startswith("week_"):
+            _, g, b = row.name.split("_")
+            out[(int(g), int(b))] = r
+    return out
+
+
+def _weights(d: np.ndarray, w: list[int]) -> list[float]:
+    """A pattern's slot prices (-d) for one column; the first and last slots are always worked
+    (their price is in x's, the same for every pattern), so they weigh 0."""
+    return [0.0] + [-float(d[j]) for j in w[1:-1]] + [0.0] * (len(w) > 1)
+
+
+def priced_patterns(rm, capped: list[int]) -> tuple[list[tuple[int, int, str, tuple[int, ...]]], dict]:
+    """Patterns for the `capped` agents of model `rm` (scheduler.model.RosterModel), priced from
+    the LP's duals: (agent, instance, queue, worked slots) the model does not offer yet, and what
+    pricing found (columns priced, PDLP's termination, whether every column's best pattern is
+    offered)."""
+    lp, overflow, shortage = build_lp(rm.scenario, hard_rules=rm.hard_rules)
+    info: dict = {"columns": 0, "status": "no demand", "added": 0}
+    if not lp.over_terms:
+        return [], info
+    lp.solver.Minimize(OVERFLOW_WEIGHT * overflow + shortage)
+    proto = linear_solver_pb2.MPModelProto()
+    lp.solver.ExportModelToProto(proto)
+    y, info["status"] = pdlp_duals(proto, TOLERANCE, iteration_limit=ITERATIONS)
+    if len(y) != len(proto.constraint):
+        return [], info
+    arrays = lp_arrays(proto)
+    own = np.zeros(len(proto.constraint), dtype=bool)
+    for col in lp.columns.values():
+        own[col.rows.start:col.rows.stop] = True
+    d, gross = linking_reduced_costs(arrays, y, own)
+    weekly = _weekly_rows(proto)
+    for row in weekly.values():
+        own[row] = True
+    d_uncapped, _ = linking_reduced_costs(arrays, y, own)  # the same prices without the weekly-hours rows
+    block = 7 * 24 * 60 // rm.grid.slot_minutes
+    max_run, max_hl = limits(rm.rules, rm.grid.slot_minutes)
+    index = {a.employee_id: k for k, a in enumerate(rm.agents)}
+    capped_set = set(capped)
+    members = {gi: [index[e] for e in g.ids if index.get(e) in capped_set] for gi, g in enumerate(lp.groups)}
+    out: list[tuple[int, int, str, tuple[int, ...]]] = []
+    for (gi, i, q), col in lp.columns.items():
+        mine = members.get(gi)
+        if not mine:
+            continue
+        inst = rm.instances[i]
+        if len(col.w) != inst.n_slots or lp.grid.instances[i].first_slot != inst.first_slot:
+            continue  # not the model's instance (a grid built otherwise): price nothing rather than guess
+        info["columns"] += 1
+        high = [rm.grid.high_load[t] for t in inst.slots]
+        forbidden = frozenset(k for k, t in enumerate(inst.slots) if t in lp.dead)
+        weight = _weights(d, col.w)
+        by_count = best_by_count(high, max_run, max_hl, weight, forbidden)
+        if not by_count:
+            continue
+        top = max(v for v, _p in by_count.values())
+        tie = TIE * max(1e-9, max(float(gross[j]) for j in col.w))
+        wanted = [p for v, p in by_count.values() if v >= top - tie]
+        binds = any(y[r] < -1e-9 for b in {t // block for t in inst.slots}
+                    if (r := weekly.get((gi, b))) is not None)
+        if binds:
+            # the cap binds: an agent needs a shift of whatever length fills the hours left, which
+            # the fractional LP cannot tell apart; the prices without the cap's say where it works
+            placed = best_by_count(high, max_run, max_hl, _weights(d_uncapped, col.w), forbidden)
+            wanted += [p for _v, p in placed.values()]
+        for a in mine:
+            offered = [o for o in rm.by_agent_inst.get((a, i), []) if o.fixed is None and o.queue == q]
+            if not offered:
+                continue
+            have = {o.worked for o in offered}
+            best_offered = max(sum(weight[t - inst.first_slot] for t in w) for w in have)
+            for p in wanted:
+                worked = tuple(inst.first_slot + k for k, w in enumerate(p) if w)
+                value = sum(weight[k] for k, w in enumerate(p) if w)
+                if worked in have or (not binds and value <= best_offered + tie):
+                    continue
+                have.add(worked)
+                out.append((a, i, q, worked))
+    info["added"] = len(out)
+    return out, info

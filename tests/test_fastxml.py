@@ -1,0 +1,143 @@
+"""The faster workbook writer and reader (scheduler.workbook.fastxml, .fastread) give exactly what
+openpyxl gives: the same file, the same rows; and anything unusual goes through openpyxl."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+import subprocess
+import zipfile
+from pathlib import Path
+
+import openpyxl
+import pytest
+from openpyxl.comments import Comment
+
+import scheduler.workbook.reader as reader
+from scheduler.workbook import fastread, fastxml, read_assignments
+from tests.test_workbook import report, roster, scenario, written  # noqa: F401 - fixtures
+
+SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
+
+
+def members(path: Path) -> dict[str, bytes]:
+    """Every part of an xlsx but the time it was saved."""
+    with zipfile.ZipFile(path) as z:
+        return {n: z.read(n) for n in z.namelist() if n != "docProps/core.xml"}
+
+
+def rows_by_openpyxl(path: Path) -> dict[str, list[tuple]]:
+    wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    try:
+        return {name: list(wb[name].iter_rows(values_only=True)) for name in wb.sheetnames}
+    finally:
+        wb.close()
+
+
+def rows_by_fastread(path: Path) -> dict[str, list[tuple]]:
+    wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    try:
+        return {name: fastread.sheet_values(wb[name]) for name in wb.sheetnames}
+    finally:
+        wb.close()
+
+
+def odd_workbook() -> openpyxl.Workbook:
+    """Cells of every kind the fast path takes, and some it hands to openpyxl."""
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "Assignments"
+    ws.append(["text", "  spaces at the ends  ", "", "a & b < c", 3, 2.5, float("1e-7"), True, False])
+    ws.append([dt.datetime(2026, 11, 11, 9, 30), dt.date(2026, 11, 11), dt.time(8, 0), "=SUM(E1:F1)", None, "x"])
+    ws["B2"].number_format = "0.0"
+    ws["A3"] = "commented"
+    ws["A3"].comment = Comment("a note", "me")
+    ws["B3"] = "linked"
+    ws["B3"].hyperlink = "https://example.com"
+    ws.row_dimensions[4].height = 30
+    ws["C4"] = 4
+    ws["C6"] = "after a missing row"
+    ws["D6"].font = openpyxl.styles.Font(bold=True)
+    return wb
+
+
+def test_fast_save_writes_the_file_openpyxl_writes(tmp_path):
+    odd_workbook().save(tmp_path / "openpyxl.xlsx")
+    fastxml.save(odd_workbook(), tmp_path / "fast.xlsx")
+    assert members(tmp_path / "fast.xlsx") == members(tmp_path / "openpyxl.xlsx")
+
+
+def test_a_roster_workbook_is_the_file_openpyxl_writes(written, tmp_path, monkeypatch):  # noqa: F811
+    import scheduler.workbook.writer as writer
+
+    fast = written("fast.xlsx", lang="zh", changes=[], options=[[0, 1.0, 2.0, None, "yes"]])[0]
+    monkeypatch.setattr(writer, "save_workbook", lambda wb, path: wb.save(path))
+    slow = written("slow.xlsx", lang="zh", changes=[], options=[[0, 1.0, 2.0, None, "yes"]])[0]
+    assert members(fast) == members(slow)
+
+
+def test_fast_read_gives_openpyxl_rows(written, tmp_path):  # noqa: F811
+    path = written()[0]
+    assert rows_by_fastread(path) == rows_by_openpyxl(path)
+    odd = tmp_path / "odd.xlsx"
+    odd_workbook().save(odd)
+    wb = openpyxl.load_workbook(odd, read_only=True, data_only=True)
+    assert fastread.sheet_values(wb["Assignments"]) == list(wb["Assignments"].iter_rows(values_only=True))
+    wb.close()
+
+
+def test_a_hand_edited_workbook_reads_the_same_both_ways(written, tmp_path):  # noqa: F811
+    # a scheduler opens the published roster, moves a shift by hand, leaves a blank row, types
+    # a date as text and saves: openpyxl (not read-only) rewrites every part of the file
+    path = written()[0]
+    wb = openpyxl.load_workbook(path)
+    ws = wb["Assignments"]
+    ws["F2"] = ws["F2"].value + dt.timedelta(hours=1)
+    ws.insert_rows(3)
+    ws["C4"] = "2026-11-11"
+    edited = tmp_path / "edited.xlsx"
+    wb.save(edited)
+    assert rows_by_fastread(edited) == rows_by_openpyxl(edited)
+
+    def openpyxl_only(ws):
+        raise fastread.Unusual("test")
+
+    fast = read_assignments(edited)
+    reader_values, reader.sheet_values = reader.sheet_values, openpyxl_only
+    try:
+        assert read_assignments(edited) == fast
+    finally:
+        reader.sheet_values = reader_values
+
+
+def test_rich_text_goes_through_openpyxl(tmp_path):
+    path = tmp_path / "rich.xlsx"
+    odd_workbook().save(path)
+    with zipfile.ZipFile(path) as z:
+        parts = {n: z.read(n) for n in z.namelist()}
+    sheet = "xl/worksheets/sheet1.xml"
+    parts[sheet] = parts[sheet].replace(b"<is><t>text</t></is>", b"<is><r><t>te</t></r><r><t>xt</t></r></is>", 1)
+    with zipfile.ZipFile(path, "w") as z:
+        for n, data in parts.items():
+            z.writestr(n, data)
+    wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    with pytest.raises(fastread.Unusual):
+        fastread.sheet_values(wb["Assignments"])
+    assert reader._values(wb["Assignments"])[0][0] == "text"  # openpyxl read it
+    wb.close()
+
+
+@pytest.mark.skipif(SOFFICE is None, reason="LibreOffice (soffice) is not installed")
+def test_a_workbook_libreoffice_saved_reads_the_same_both_ways(written, tmp_path):  # noqa: F811
+    # Excel and LibreOffice write shared strings and styles of their own
+    path = written()[0]
+    out = tmp_path / "lo"
+    profile = (out / "profile").resolve().as_uri()
+    done = subprocess.run([SOFFICE, f"-env:UserInstallation={profile}", "--headless", "--convert-to", "xlsx",
+                           "--outdir", str(out), str(path)], capture_output=True, text=True, timeout=180)
+    resaved = out / path.name
+    assert done.returncode == 0 and resaved.exists(), done.stderr
+    with zipfile.ZipFile(resaved) as z:
+        assert "xl/sharedStrings.xml" in z.namelist()
+    assert rows_by_fastread(resaved) == rows_by_openpyxl(resaved)
+    assert read_assignments(resaved) == read_assignments(path)
