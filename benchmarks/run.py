@@ -75,6 +75,7 @@ PRESETS: dict[str, list[Case]] = {
     "smoke": [Case(10, 2, 60, 2, 1)],
     "default": [Case(50, 7, 60, 2, 1), Case(100, 7, 60, 2, 1), Case(400, 14, 60, 2, 2)],
     "large": [Case(200, 14, 60, 3, 1), Case(400, 14, 30, 2, 2), Case(800, 14, 60, 2, 2),
+              Case(400, 14, 15, 2, 2),  # issue 15: 15-minute slots, twice the limit like the other 400s
               # issue 15: three queues at 30 minutes, a 22:00-06:00 night, 5 % absent; 120 s like the 400s
               Case(120, 7, 30, 3, 2, night_start=22, absent_share=0.05)],
 }

@@ -37,6 +37,7 @@ from scheduler.scenario import Agent, Scenario
 
 __all__ = ["Option", "RosterModel", "Tier", "TierId", "SCALE", "set_hint"]
 LinearExpr = cp_model.LinearExpr
+GROUPED_FROM = 8_000_000  # (option, worked slot) terms: above this, staffing sums groups (`coverage_groups`)
 
 
 @dataclass
@@ -103,6 +104,7 @@ class RosterModel:
         self.why_infeasible: list[str] = []  # known causes, should CP-SAT find no roster
         self.parts: Parts | None = None  # the constraints read for LNS (`scheduler.lns.parts_of`), once
         self._cov: dict[tuple[int, str], tuple[list, list]] | None = None
+        self._groups: dict[tuple[int, str], tuple[list, list, int]] | None = None
         self._runs_slots: dict[tuple, tuple[int, ...]] = {}  # an assignment's runs -> its worked slots
         self._published_choices: dict[tuple[int, int], tuple[str, tuple[int, ...]]] | None = None
         self._staffed: dict[tuple[int, str], Any] = {}
@@ -114,6 +116,10 @@ class RosterModel:
             opt = Option(a, i, q, worked, self.instances[i].slots, var)
             self.options.append(opt)
             self.by_agent_inst[(a, i)].append(opt)
+        # staffing summed over groups of options only where the sum over every option would be
+        # this long: the same rosters either way, but on smaller models the per-option sums give
+        # CP-SAT and LNS better parts (benchmarks/README.md, issue 15)
+        self.grouped = sum(len(o.worked) for o in self.options) > GROUPED_FROM
         self._link_on()
         for rule in self.rule_list:
             rule.add(self)
@@ -159,18 +165,24 @@ class RosterModel:
             self.options.append(opt)
             self.by_agent_inst[(a, inst.index)].append(opt)
         published_choice = self.published_choices()
+        # each instance's worked-slot tuples, made once and shared by every agent's options (one
+        # tuple per agent would hold ~1 kB per option at 15-minute slots)
+        worked_of: dict[int, list[tuple[int, ...]]] = {}
         for a, agent in enumerate(self.agents):
             for inst in self.instances:
                 if not self.is_free(agent.employee_id, inst):
                     continue  # the past, running shifts and kept plans are given by `frozen`
                 if not self.eligibility.allowed(agent, inst) or not lock_allows(self, agent, inst):
                     continue
-                pats = [tuple(inst.first_slot + k for k, w in enumerate(p) if w) for p in self._patterns(inst)]
+                if inst.index not in worked_of:
+                    worked_of[inst.index] = [tuple(inst.first_slot + k for k, w in enumerate(p) if w)
+                                             for p in self._patterns(inst)]
+                pats = worked_of[inst.index]
                 queues = lock_queues(self, agent, inst, self.eligibility.queues(agent, inst.date))
                 pub = published_choice.get((a, inst.index))
                 if (pub is not None and pub[0] in queues and pub[1] not in pats
                         and run_lengths.legal(self.grid, self.rules, inst, pub[1])):
-                    pats.append(pub[1])  # the published break pattern stays available
+                    pats = [*pats, pub[1]]  # the published break pattern stays available
                 for q in queues:
                     for worked in pats:
                         var = self.m.new_bool_var(f"y_{a}_{inst.index}_{q}_{worked[0]}_{len(worked)}")
@@ -268,16 +280,60 @@ class RosterModel:
             self._cov = cov
         return self._cov
 
+    def coverage_groups(self) -> dict[tuple[int, str], tuple[list, list, int]]:
+        """(slot, queue) -> (variables, coefficients, largest value) of staffing in hundredths of
+        an agent, as a sum over groups of options that work the same slots of the same queue:
+        each group is one helper, its members' efficiency-weighted count (a lone option stands
+        for itself, weighted by its efficiency). The same staffing as summing every option in
+        every slot it works, with one term per group and slot instead of one per option and slot
+        (on 400 agents x 14 days at 15 minutes about 0.7M terms instead of 17M). Models below
+        GROUPED_FROM terms (`grouped` False) sum every option: one group per option."""
+        if self._groups is None and not self.grouped:
+            self._groups = {key: (vs, cs, sum(cs)) for key, (vs, cs) in self.coverage_terms().items()}
+        if self._groups is None:
+            eff = [round(a.efficiency * SCALE) for a in self.agents]
+            members: dict[tuple[str, tuple[int, ...]], tuple[list, list]] = {}
+            for o in self.options:
+                vs, cs = members.setdefault((o.queue, o.worked), ([], []))
+                vs.append(o.var)
+                cs.append(eff[o.agent])
+            terms: dict[tuple[int, str], tuple[list, list]] = defaultdict(lambda: ([], []))
+            upper: dict[tuple[int, str], int] = defaultdict(int)
+            for (q, worked), (vs, cs) in members.items():
+                most = sum(cs)
+                if len(vs) == 1:
+                    term, coeff = vs[0], cs[0]
+                else:
+                    term = self.m.new_int_var(0, most, f"group_{q}_{worked[0]}_{len(worked)}")
+                    self.m.add(term == LinearExpr.weighted_sum(vs, cs))
+                    ix = [x.index for x in vs]
+                    self.define(term, ix, lambda val, ix=ix, cs=cs: sum(c * val[i] for i, c in zip(ix, cs)),
+                                coeffs=cs)
+                    coeff = 1
+                for t in worked:
+                    ts, ks = terms[(t, q)]
+                    ts.append(term)
+                    ks.append(coeff)
+                    upper[(t, q)] += most
+            self._groups = {key: (ts, ks, upper[key]) for key, (ts, ks) in terms.items()}
+        return self._groups
+
+    def staffed_upper(self, t: int, q: str) -> int:
+        """The largest staffed[t, q] any roster of the model can reach, in hundredths (0: nobody
+        may work it)."""
+        return self.coverage_groups().get((t, q), ([], [], 0))[2]
+
     def staffed(self, t: int, q: str):
         """staffed[t, q] in hundredths of an agent: one integer variable per slot and queue (0
-        when nobody may work it), made once, so service tiers and rules share the long sum."""
+        when nobody may work it), made once, so service tiers and rules share the sum
+        (`coverage_groups`)."""
         key = (t, q)
         if key not in self._staffed:
-            vs, cs = self.coverage_terms().get(key, ([], []))
+            vs, cs, upper = self.coverage_groups().get(key, ([], [], 0))
             if not vs:
                 self._staffed[key] = 0
             else:
-                v = self.m.new_int_var(0, sum(cs), f"staffed_{t}_{q}")
+                v = self.m.new_int_var(0, upper, f"staffed_{t}_{q}")
                 self.m.add(v == LinearExpr.weighted_sum(vs, cs))
                 ix = [x.index for x in vs]
                 self.define(v, ix, lambda val, ix=ix, cs=cs: sum(c * val[i] for i, c in zip(ix, cs)), coeffs=cs)

@@ -73,7 +73,6 @@ class Tier:
 def overflow(rm: RosterModel) -> None:
     """Tier 1: concurrent customers above reroute_concurrency per effective agent, in
     customer-hours: sum over slots and queues of max(0, rate*session/60 - R*staffed) * slot."""
-    cov = rm.coverage_terms()
     R = rm.rules.reroute_concurrency
     vs_all, where, total_load = [], [], 0
     for q in rm.scenario.config.queues:
@@ -93,7 +92,7 @@ def overflow(rm: RosterModel) -> None:
                 rm.m.add(over + int(R) * st >= load)
                 rm.define(over, [st.index], lambda val, load=load, i=st.index, r=int(R): max(0, load - r * val[i]))
             else:  # a fractional threshold: keep the exact coefficients per agent
-                vs, cs = cov[(t, q.id)]
+                vs, cs = rm.coverage_terms()[(t, q.id)]
                 rcs = [round(R * c) for c in cs]
                 rm.m.add(over + LinearExpr.weighted_sum(vs, rcs) >= load)
                 ix = [x.index for x in vs]

@@ -31,15 +31,10 @@ class LeadsOnDuty(Rule):
         need = rm.rules.min_leads_on_duty
         if need <= 0:
             return
-        leads: dict[int, list] = defaultdict(list)
-        for o in rm.options:
-            if rm.agents[o.agent].is_lead:
-                for t in o.on_shift:
-                    leads[t].append(o.var)
-        cov = rm.coverage_terms()
+        leads = _leads_on_shift(rm)
         carried, carried_leads = rm.history.working, rm.history.leads
         for t in range(rm.grid.n_slots):
-            queues = [q for q in rm.scenario.config.queue_ids if (t, q) in cov]
+            queues = [q for q in rm.scenario.config.queue_ids if rm.staffed_upper(t, q) > 0]
             lacking = need - carried_leads[t]  # beyond the leads of the previous roster's shifts
             if carried[t] and lacking > 0:
                 # a shift of the previous roster works here: the slot needs its leads whatever we do
@@ -48,7 +43,7 @@ class LeadsOnDuty(Rule):
             if not queues or lacking <= 0:
                 continue
             work = [rm.staffed(t, q) for q in queues]
-            ub = sum(sum(cov[(t, q)][1]) for q in queues)
+            ub = sum(rm.staffed_upper(t, q) for q in queues)
             if len(leads[t]) < lacking:
                 # too few leads could ever be on shift here: nobody may work this slot
                 for w in work:
@@ -116,6 +111,32 @@ class LeadsOnDuty(Rule):
         for t, ws in lp.working.items():
             if t not in lp.dead:
                 s.Add(s.Sum(ws) * need <= lp.n_total * (s.Sum(lp.leads_on[t]) + lp.history.leads[t]))
+
+
+def _leads_on_shift(rm: RosterModel) -> dict[int, list]:
+    """Slot -> 0/1 variables whose sum is the number of leads on shift there: a lead's `on`
+    variable for an instance whose options all span the same slots (at most one of them is
+    chosen), else each option (a frozen shift cut short spans fewer); on models that sum staffing
+    per option (`RosterModel.grouped` False), each option."""
+    leads: dict[int, list] = defaultdict(list)
+    if not rm.grouped:  # a smaller model: one term per option (the form its searches were tuned on)
+        for o in rm.options:
+            if rm.agents[o.agent].is_lead:
+                for t in o.on_shift:
+                    leads[t].append(o.var)
+        return leads
+    for (a, i), opts in rm.by_agent_inst.items():
+        if not rm.agents[a].is_lead:
+            continue
+        spans = {(o.on_shift.start, o.on_shift.stop) for o in opts}
+        if len(spans) == 1:
+            for t in opts[0].on_shift:
+                leads[t].append(rm.on[(a, i)])
+            continue
+        for o in opts:
+            for t in o.on_shift:
+                leads[t].append(o.var)
+    return leads
 
 
 def _names(pairs: list[tuple[str, str]]) -> str:

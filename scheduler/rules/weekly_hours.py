@@ -35,10 +35,13 @@ class MaxHoursPerWeek(Rule):
     def add(self, rm: RosterModel) -> None:
         block = block_slots(rm.grid.slot_minutes)
         per: dict[tuple[int, int], tuple[list, list]] = defaultdict(lambda: ([], []))
+        counted: dict[tuple[int, ...], dict[int, int]] = {}  # options of one instance share their slots
         for o in rm.options:
-            counts: dict[int, int] = defaultdict(int)
-            for t in o.worked:
-                counts[t // block] += 1
+            counts = counted.get(o.worked)
+            if counts is None:
+                counts = counted[o.worked] = defaultdict(int)
+                for t in o.worked:
+                    counts[t // block] += 1
             for b, c in counts.items():
                 vs, cs = per[(o.agent, b)]
                 vs.append(o.var)
