@@ -141,3 +141,25 @@ def test_a_workbook_libreoffice_saved_reads_the_same_both_ways(written, tmp_path
         assert "xl/sharedStrings.xml" in z.namelist()
     assert rows_by_fastread(resaved) == rows_by_openpyxl(resaved)
     assert read_assignments(resaved) == read_assignments(path)
+
+
+def test_an_empty_sheet_or_a_stated_size_beyond_the_data_reads_as_openpyxl_reads_it(tmp_path):
+    empty = tmp_path / "empty.xlsx"
+    wb = openpyxl.Workbook()
+    wb.active.title = "Assignments"
+    wb.save(empty)
+    header = tmp_path / "header.xlsx"
+    wb = openpyxl.Workbook()
+    wb.active.title = "Assignments"
+    wb.active.append(["employee_id", "name", "date", "shift", "queue", "start", "end", "hours"])
+    wb.save(header)
+    stated = tmp_path / "stated.xlsx"  # the sheet says A1:H4 and holds one row
+    with zipfile.ZipFile(header) as z, zipfile.ZipFile(stated, "w") as out:
+        for item in z.infolist():
+            data = z.read(item.filename)
+            out.writestr(item, data.replace(b'ref="A1:H1"', b'ref="A1:H4"') if item.filename.endswith("sheet1.xml")
+                         else data)
+    for path in (empty, header, stated):
+        wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
+        assert fastread.sheet_values(wb["Assignments"]) == list(wb["Assignments"].iter_rows(values_only=True)), path
+        wb.close()

@@ -40,6 +40,7 @@ def sheet_values(ws) -> list[tuple]:
     columns: dict[str, int] = {}
     memo: dict[tuple[str, str | None], Any] = {}
     rows: list[list[Any]] = []
+    cut = False  # a row beyond the sheet's stated size was met (only then does openpyxl pad to it)
     with ws._get_source() as src:
         root = fromstring(src.read())  # one C call: far quicker than an event per element
     data = root.find(_DATA)
@@ -51,6 +52,7 @@ def sheet_values(ws) -> list[tuple]:
             raise Unusual("a row without its number")
         number = int(r)
         if height is not None and number > height:
+            cut = True
             break
         cells: list[tuple[int, Any]] = []
         for c in element:
@@ -74,7 +76,7 @@ def sheet_values(ws) -> list[tuple]:
                 raise Unusual("a cell beyond the sheet's dimension")
             row[col - 1] = value
         rows.append(row)
-    if height is not None:
+    if height is not None and cut:
         while len(rows) < height:
             rows.append([])
     blank = (None,) * width if width is not None else ()
