@@ -329,7 +329,7 @@ class TierSearch:
         """Large-neighbourhood search (`scheduler.lns`) for `share` of the time left."""
         pipe, tier = self.pipe, self.tier
         limit = self.left() * share
-        if limit < 0.5 or pipe.interrupt():
+        if limit < self.least() or pipe.interrupt():
             return
         printer = pipe.printer
         self.found, stats = improve(
@@ -365,14 +365,21 @@ class TierSearch:
             setattr(solver.parameters, key, value)
         return solver
 
+    def least(self) -> float:
+        """The least time worth a search: a one-worker repair's tiers get as little as
+        repair_min_tier_s deterministic seconds (SolveParams), and are searched with it."""
+        if self.rm.published is not None and self.pipe.deterministic:
+            return self.pipe.tuning.repair_min_tier_s
+        return 0.5
+
     def whole_model(self) -> tuple[Any, str, int]:
         """CP-SAT on the whole model, from the roster at hand (complete: the previous tier's is
         still feasible under the new cap); with LNS to follow it stops when it stalls (one
         worker: after full_share of the time left). Returns status, its name and the bound."""
         pipe, tier, tuning, rm = self.pipe, self.tier, self.pipe.tuning, self.rm
         set_hint(rm.m, self.found)
-        least = tuning.repair_min_tier_s if self.rm.published is not None and pipe.deterministic else 0.5
-        whole = max(least, self.left() * tuning.full_share if self.use_lns and pipe.deterministic else self.left())
+        whole = max(self.least(),
+                    self.left() * tuning.full_share if self.use_lns and pipe.deterministic else self.left())
         stalled = (Stalled(max(2.0, self.budget * tuning.stall_share), tuning.stall_gain)
                    if self.use_lns and not pipe.deterministic else None)
         solver = self._solver(whole)
