@@ -14,14 +14,19 @@ from scheduler.params import DEFAULT_PARAMS
 from scheduler.solve import Pipeline, SolveOptions, solve
 
 
-def test_a_one_worker_solve_gives_cp_sat_no_wall_clock_limit(scenario_factory, monkeypatch):
-    # under load a wall-clock guard (it was 10 x the deterministic limit + 10 s) fired: 0.34
-    # deterministic seconds took 15 s, and the same seed gave another roster
-    sc = scenario_factory(
+def six_agents(scenario_factory):
+    """Six agents (two leads), one queue, three days, E 06:00 and L 12:00: no overflow needed."""
+    return scenario_factory(
         agents=[{"employee_id": f"A{k}", "name": f"A{k}", "home_queue": "pre_sales", "is_lead": k < 2}
                 for k in range(6)],
         demand={"pre_sales": [0] * 6 + [30] * 14}, days=3,
         shifts=[{"code": "E", "start": "06:00", "hours": 8}, {"code": "L", "start": "12:00", "hours": 8}])
+
+
+def test_a_one_worker_solve_gives_cp_sat_no_wall_clock_limit(scenario_factory, monkeypatch):
+    # under load a wall-clock guard (it was 10 x the deterministic limit + 10 s) fired: 0.34
+    # deterministic seconds took 15 s, and the same seed gave another roster
+    sc = six_agents(scenario_factory)
     calls: list[tuple[float, float, int]] = []
     real = cp_model.CpSolver.solve
 
@@ -45,11 +50,7 @@ def test_a_one_worker_solve_gives_cp_sat_no_wall_clock_limit(scenario_factory, m
 def test_one_worker_passes_the_time_a_tier_left_unused_to_the_tiers_after_it(scenario_factory, monkeypatch):
     # the staff covers this demand without overflow: CP-SAT proves overflow 0 at once, and the
     # shortage tier gets the deterministic seconds the overflow tier did not use
-    sc = scenario_factory(
-        agents=[{"employee_id": f"A{k}", "name": f"A{k}", "home_queue": "pre_sales", "is_lead": k < 2}
-                for k in range(6)],
-        demand={"pre_sales": [0] * 6 + [30] * 14}, days=3,
-        shifts=[{"code": "E", "start": "06:00", "hours": 8}, {"code": "L", "start": "12:00", "hours": 8}])
+    sc = six_agents(scenario_factory)
     limits: list[float] = []
     real = cp_model.CpSolver.solve
 
