@@ -266,17 +266,7 @@ def find_hires(scenario: Scenario, *, template: HireTemplate = HireTemplate(), t
         return no
 
     # 2. the lower bound: the largest n the LP refutes (monotone: fewer hires never do better)
-    lo, hi = -1, max_hires  # lo: refuted (-1: nothing yet); hi: not refuted or the end
-    if refuted(max_hires):
-        lo = max_hires
-    else:
-        while hi - lo > 1:
-            mid = (lo + hi) // 2
-            if refuted(mid):
-                lo = mid
-            else:
-                hi = mid
-    lower = lo + 1
+    lower = max_hires + 1 if refuted(max_hires) else _least(-1, max_hires, lambda n: not refuted(n))
     if lower > max_hires:
         raise InfeasibleError([f"even {max_hires} hires of kind {template.kind} (efficiency {template.efficiency:g}) "
                                f"cannot bring shortage to {target_pct:g} % of the required agent-hours: the LP "
@@ -300,12 +290,7 @@ def find_hires(scenario: Scenario, *, template: HireTemplate = HireTemplate(), t
                                    f"--target-shortage"])
         else:
             fail, n, step = n, min(max_hires, n + step), step * 2
-    while success - fail > 1:
-        mid = (fail + success) // 2
-        if run(mid):
-            success = mid
-        else:
-            fail = mid
+    success = _least(fail, success, run)
     roster, report, _ = solved[success]
     # the hires the roster uses, renumbered TEMP-01 ... (they are identical)
     offered = pool[:success]
@@ -367,3 +352,15 @@ def hire_workbook(folder: str | Path, out: Path, *, template: HireTemplate = Hir
                        extra_sheets=[hires_sheet_writer(result)])
     staff = write_staff_with_hires(out.parent / "staff_with_hires.csv", result)
     return result, [*run.files, staff]
+
+
+def _least(fails: int, holds: int, ok: Callable[[int], bool]) -> int:
+    """The least n in (fails, holds] with ok(n), by bisection, for an `ok` that is monotone (false
+    up to some n, true from there) with ok(holds) true and ok(fails) false (or fails below range)."""
+    while holds - fails > 1:
+        mid = (fails + holds) // 2
+        if ok(mid):
+            holds = mid
+        else:
+            fails = mid
+    return holds
