@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -74,24 +75,27 @@ def parse_date(text: str) -> dt.date:
     raise ValueError(f"expected a date like 2026-11-11, got {text!r}")
 
 
-def _date_in_horizon(text: str, config: ScenarioConfig) -> tuple[dt.date | None, str | None]:
+def _who_and_when(f: dict[str, str], agents: dict[str, Agent], config: ScenarioConfig,
+                  fail: Callable[[str, str], None]) -> tuple[str, dt.date | None]:
+    """A row's employee_id and date, the first checks of requests.csv and locks.csv alike: the
+    employee is on the staff list and the date inside the horizon (else `fail(column, why)`)."""
+    eid = f["employee_id"]
+    if not eid:
+        fail("employee_id", "is empty; expected an employee_id of the staff list")
+    elif eid not in agents:
+        fail("employee_id", f"unknown employee_id {eid!r}{_did_you_mean(eid, list(agents))}; "
+                            "expected an employee_id of the staff list")
+    text = f["date"]
     try:
         d = parse_date(text)
     except ValueError as exc:
-        return None, str(exc) if text.strip() else "is empty; expected a date like 2026-11-11"
+        fail("date", str(exc) if text.strip() else "is empty; expected a date like 2026-11-11")
+        return eid, None
     if not config.start <= d <= config.dates[-1]:
-        return None, (f"{d:%Y-%m-%d} is outside the horizon; expected a date from {config.start:%Y-%m-%d} to "
-                      f"{config.dates[-1]:%Y-%m-%d} (scenario.toml start and days)")
-    return d, None
-
-
-def _employee(eid: str, agents: dict[str, Agent]) -> str | None:
-    if not eid:
-        return "is empty; expected an employee_id of the staff list"
-    if eid not in agents:
-        return (f"unknown employee_id {eid!r}{_did_you_mean(eid, list(agents))}; "
-                "expected an employee_id of the staff list")
-    return None
+        fail("date", f"{d:%Y-%m-%d} is outside the horizon; expected a date from {config.start:%Y-%m-%d} to "
+                     f"{config.dates[-1]:%Y-%m-%d} (scenario.toml start and days)")
+        return eid, None
+    return eid, d
 
 
 def _shift_exists(code: str, d: dt.date, config: ScenarioConfig) -> str | None:
@@ -123,12 +127,7 @@ def load_requests(path: Path, config: ScenarioConfig, agents: dict[str, Agent], 
         def fail(col: str, msg: str, bad: list[Problem] = bad, row: int = row) -> None:
             bad.append(Problem(name, msg, row=row, column=col))
 
-        eid = f["employee_id"]
-        if (msg := _employee(eid, agents)) is not None:
-            fail("employee_id", msg)
-        d, msg = _date_in_horizon(f["date"], config)
-        if msg:
-            fail("date", msg)
+        eid, d = _who_and_when(f, agents, config, fail)
         raw = f["request"].strip()
         kind = REQUEST_WORDS.get(raw.lower())
         if kind is None:
@@ -204,12 +203,7 @@ def load_locks(path: Path, config: ScenarioConfig, agents: dict[str, Agent], pro
         def fail(col: str, msg: str, bad: list[Problem] = bad, row: int = row) -> None:
             bad.append(Problem(name, msg, row=row, column=col))
 
-        eid = f["employee_id"]
-        if (msg := _employee(eid, agents)) is not None:
-            fail("employee_id", msg)
-        d, msg = _date_in_horizon(f["date"], config)
-        if msg:
-            fail("date", msg)
+        eid, d = _who_and_when(f, agents, config, fail)
         code = f["shift"].strip()
         if code.lower() in OFF_WORDS:
             code = "off"
