@@ -51,7 +51,7 @@ def request_outcomes(scenario: Scenario, roster: Roster) -> list[dict]:
                    f"priority are explained")
         elif not granted:
             if base is None:
-                base = _Base(scenario, roster, grid)
+                base = _Base(scenario, roster)
             why = _why_declined(scenario, grid, base, r, worked)
         out.append({"row": r.row, "employee_id": r.employee_id, "name": names.get(r.employee_id, ""),
                     "date": r.date, "request": r.request, "shift": r.shift, "priority": r.priority,
@@ -81,21 +81,19 @@ class _Base:
 
     TEAM_RULES = ("leads_on_duty",)  # SPEC 3's rules that read more than one agent's shifts
 
-    def __init__(self, scenario: Scenario, roster: Roster, grid: Grid):
-        self.scenario, self.roster, self.grid = scenario, roster, grid
-        self.by_agent: dict[str, list[Assignment]] = {}
-        for a in roster.assignments:
-            self.by_agent.setdefault(a.employee_id, []).append(a)
+    def __init__(self, scenario: Scenario, roster: Roster):
+        self.scenario, self.roster = scenario, roster
+        self.by_agent = roster.by_agent()
         self.leads = {a.employee_id for a in scenario.agents if a.is_lead}
         self._own: dict[str, set[str]] = {}
 
-    def own_violations(self, eid: str, assignments: list[Assignment]) -> list:
+    def own_violations(self, assignments: list[Assignment]) -> list:
         return [v for v in check_roster(self.scenario, Roster(assignments)) if v.rule not in self.TEAM_RULES]
 
     def new_own_violations(self, eid: str, trial: list[Assignment]) -> list:
         if eid not in self._own:
-            self._own[eid] = {v.message for v in self.own_violations(eid, self.by_agent.get(eid, []))}
-        return [v for v in self.own_violations(eid, trial) if v.message not in self._own[eid]]
+            self._own[eid] = {v.message for v in self.own_violations(self.by_agent.get(eid, []))}
+        return [v for v in self.own_violations(trial) if v.message not in self._own[eid]]
 
     def nearby(self, span: tuple[dt.datetime, dt.datetime]) -> list[Assignment]:
         """Every shift that overlaps `span` widened by a day either side."""
@@ -104,8 +102,8 @@ class _Base:
 
 
 def _why_declined(scenario: Scenario, grid: Grid, base: _Base, r, worked: Assignment | None) -> str:
-    if any(k.employee_id == r.employee_id and k.date == r.date for k in scenario.locks):
-        k = next(k for k in scenario.locks if k.employee_id == r.employee_id and k.date == r.date)
+    k = next((k for k in scenario.locks if k.employee_id == r.employee_id and k.date == r.date), None)
+    if k is not None:
         return f"locks.csv row {k.row} fixes {k.shift} for that date"
     own = [a for a in base.by_agent.get(r.employee_id, []) if a is not worked]
     changed = [worked] if worked is not None else []
