@@ -83,6 +83,9 @@ class SolveParams:
     # whole model, which proves the fewest calls; LNS only for re-plans this large (--full)
     repair_lns_min_options: int = 20_000
     lns_first_share: float = 0.3   # LNS's share of a tier's time before CP-SAT on the whole model
+    # ... but at least this many seconds of it when the tier has them (leaving CP-SAT on the
+    # whole model its least time): a short tier's share alone fell below LNS's least time
+    lns_first_min_s: float = 1.0
     initial_size: int = 800        # free options in the first part
     sub_limit_s: float = 0.2       # time limit of one part's solve
     max_lanes: int = 4             # parts solved at once, at most (one per worker)

@@ -196,6 +196,10 @@ class Pipeline:
         if tier.id in self.settled and self.solution is not None and not self.heads_chain(tier):
             self.settle(tier)
             return
+        if self.solution is None and self.n_free_options >= self.tuning.lns_min_options:
+            # LNS reads the model's constraints once (about 0.4 s on the demo's 17k variables):
+            # before the first tier's budget, so a short first tier is not left a fraction of it
+            parts_of(self.rm)
         budget = self.budget(n, tier)
         if self.interrupt() or (self.deadline.left() <= 0.2 and self.solution is not None
                                 and not self.deterministic):
@@ -306,7 +310,12 @@ class TierSearch:
         # presolving and proves no useful bound; LNS keeps all the time
         lns_only = legal and len(self.rm.m.proto.variables) > tuning.whole_model_max
         if legal:
-            self.lns(1.0 if lns_only else tuning.lns_first_share, 1, until=lambda v: tier.value(v) <= floor)
+            # a short tier: its share alone may fall below LNS's least time, and CP-SAT on the
+            # whole model finds nothing in a second or two on a model of thousands of options
+            first = 1.0 if lns_only else max(tuning.lns_first_share,
+                                             min(self.left() - self.least(), tuning.lns_first_min_s)
+                                             / max(self.left(), 1e-9))
+            self.lns(first, 1, until=lambda v: tier.value(v) <= floor)
         status: Any  # a CP-SAT status
         if legal and tier.value(self.found) <= floor:
             # the least value the tier can take (no service missing, say): nothing to search for
@@ -380,7 +389,10 @@ class TierSearch:
         set_hint(rm.m, self.found)
         whole = max(self.least(),
                     self.left() * tuning.full_share if self.use_lns and pipe.deterministic else self.left())
-        stalled = (Stalled(max(2.0, self.budget * tuning.stall_share), tuning.stall_gain)
+        # with LNS to follow, a search that finds nothing (not even the hint back) within the
+        # window is stalled too: on the demo (17k variables, 2 workers) it found nothing in the
+        # shortage tier's 4 s and LNS after it got no time
+        stalled = (Stalled(max(2.0, self.budget * tuning.stall_share), tuning.stall_gain, started=time.monotonic())
                    if self.use_lns and not pipe.deterministic else None)
         solver = self._solver(whole)
         cb = _Callback(tier.name, tier.to_user / self.weight, pipe.printer, pipe.interrupt)
