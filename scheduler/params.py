@@ -77,6 +77,10 @@ class SolveParams:
     full_share: float = 0.5    # one worker: the share of the tier's time left it may use
     whole_model_max: int = 50_000  # variables: above this, LNS alone searches each tier
 
+    # -- LP-guided search (scheduler.guide)
+    lp_start: bool = True          # also build a first roster from the pooled LP's plan; keep the better
+    lp_weight: float = 0.25        # LNS parts where the roster differs from the plan (kind "lp"): prior weight
+
     # -- large-neighbourhood search (scheduler.lns)
     lns_min_options: int = 3000    # free shift options: smaller models get CP-SAT on the whole model alone
     # the same for a repair: its neighbourhood (thousands of options) is searched by CP-SAT on the

@@ -29,6 +29,7 @@ from ortools.sat.python import cp_model
 from scheduler.errors import InfeasibleError
 from scheduler.exactness import make_honest
 from scheduler.grid import Grid
+from scheduler.guide import Plan, guided_start
 from scheduler.lns import improve, parts_of
 from scheduler.model import RosterModel, Tier, set_hint
 from scheduler.params import DEFAULT_PARAMS, SolveParams
@@ -135,6 +136,7 @@ class Pipeline:
         self.solved: list[tuple[Tier, PhaseResult]] = []  # each tier searched, and its report
         self.used = 0.0  # one worker: the deterministic seconds the tiers searched so far used
         self.settled: set = set()  # tiers an earlier proof with exact tie-breaks already optimised
+        self.plan: Plan | None = None  # the pooled LP's plan (scheduler.guide), when read
 
     def run(self) -> tuple[Roster, SolveReport]:
         with self.interrupt:
@@ -184,6 +186,8 @@ class Pipeline:
         chosen = greedy_roster(rm, keep=rm.published_options(), fill=rm.published is None)
         hint = rm.complete_hint({id(o) for o in chosen})
         values = [hint.get(k, 0) for k in range(len(rm.m.proto.variables))]
+        if rm.published is None and self.tuning.lp_start and self.n_free_options >= self.tuning.lns_min_options:
+            values, self.plan = guided_start(rm, values, self.tiers, self.report.notes)
         if printer:
             if printer.stream:
                 print(f"[{time.monotonic() - printer.t0:6.1f}s] greedy first roster: {len(chosen):,} shifts "
@@ -347,7 +351,7 @@ class TierSearch:
             stop=lambda: pipe.interrupt() or (not pipe.deterministic and pipe.deadline()),
             search=lambda s, m: _search(s, m, None, pipe.interrupt), until=until,
             on_improve=(lambda v: printer.solution(tier.name, tier.value(v) * tier.to_user, 0.0))
-            if printer else None, params=pipe.tuning)
+            if printer else None, params=pipe.tuning, plan=pipe.plan)
         self.spent += stats.charged_s
         pipe.report.notes.append(stats.describe(tier.name, tier.unit))
 
