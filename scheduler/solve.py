@@ -188,6 +188,8 @@ class Pipeline:
         values = [hint.get(k, 0) for k in range(len(rm.m.proto.variables))]
         if rm.published is None and self.tuning.lp_start and self.n_free_options >= self.tuning.lns_min_options:
             values, self.plan = guided_start(rm, values, self.tiers, self.report.notes)
+            if self.plan is not None and self.deterministic:
+                self.used += self.plan.charge_s  # the LP's work, in deterministic seconds
         if printer:
             if printer.stream:
                 print(f"[{time.monotonic() - printer.t0:6.1f}s] greedy first roster: {len(chosen):,} shifts "
@@ -200,10 +202,12 @@ class Pipeline:
         if tier.id in self.settled and self.solution is not None and not self.heads_chain(tier):
             self.settle(tier)
             return
-        if self.solution is None and self.n_free_options >= self.tuning.lns_min_options:
-            # LNS reads the model's constraints once (about 0.4 s on the demo's 17k variables):
-            # before the first tier's budget, so a short first tier is not left a fraction of it
-            parts_of(self.rm)
+        if self.solution is None and self.greedy is None:
+            if self.n_free_options >= self.tuning.lns_min_options:
+                # LNS reads the model's constraints once (about 0.4 s on the demo's 17k variables):
+                # before the first tier's budget, so a short first tier is not left a fraction of it
+                parts_of(self.rm)
+            self.greedy = self.greedy_start(tier)
         budget = self.budget(n, tier)
         if self.interrupt() or (self.deadline.left() <= 0.2 and self.solution is not None
                                 and not self.deterministic):
@@ -213,8 +217,6 @@ class Pipeline:
             return
         tie, weight, covered = self.tie_break(n, tier)
         self.rm.m.minimize(tier.expr * weight + tie.expr if tie is not None and weight > 1 else tier.expr)
-        if self.solution is None:
-            self.greedy = self.greedy_start(tier)
         found = self.solution if self.solution is not None else self.greedy
         assert found is not None
         nxt = tie or (self.tiers[n + 1] if n + 1 < len(self.tiers) else None)
