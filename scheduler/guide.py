@@ -99,6 +99,24 @@ def lp_plan(rm: RosterModel, iterations: int = ITERATIONS) -> Plan | None:
     return plan
 
 
+def _rounded(rm: RosterModel, plan: Plan) -> dict[tuple[int, int, str], int]:
+    """Whole head-counts per column: per pool and date the LP's total rounded, shared among
+    that date's columns by their floors and then the largest remainders (rounding each column
+    alone drops the many small fractions the LP spreads over a day's shifts)."""
+    per_day: dict[tuple[int, object], list[tuple[tuple[int, int, str], float]]] = defaultdict(list)
+    for key, v in plan.counts.items():
+        per_day[(key[0], rm.instances[key[1]].date)].append((key, v))
+    out: dict[tuple[int, int, str], int] = {}
+    for cols in per_day.values():
+        total = int(sum(v for _k, v in cols) + 0.5)
+        for key, v in cols:
+            out[key] = int(v)
+        left = total - sum(out[key] for key, _v in cols)
+        for key, _v in sorted(cols, key=lambda c: (-(c[1] - int(c[1])), c[0]))[:max(0, left)]:
+            out[key] += 1
+    return out
+
+
 def guided_roster(rm: RosterModel, plan: Plan, info: dict | None = None) -> list[Option]:
     """A legal roster (its options) that follows the plan's rounded head-counts, then filled by
     the lazy greedy (see the module docstring)."""
@@ -113,6 +131,11 @@ def guided_roster(rm: RosterModel, plan: Plan, info: dict | None = None) -> list
     shifts: dict[int, int] = defaultdict(int)  # agent -> shifts given so far (members take turns)
     for o in greedy.chosen:
         shifts[o.agent] += 1
+    rounded = _rounded(rm, plan)
+    for o in greedy.chosen:  # what the rules placed first (leads) counts against the plan
+        key = (plan.pool_of.get(o.agent, -1), o.inst, o.queue)
+        if rounded.get(key, 0) > 0:
+            rounded[key] -= 1
     by_inst: dict[int, list[tuple[int, str, float]]] = defaultdict(list)
     for (gi, i, q), v in plan.counts.items():
         by_inst[i].append((gi, q, v))
@@ -120,8 +143,8 @@ def guided_roster(rm: RosterModel, plan: Plan, info: dict | None = None) -> list
     for i in order:
         date = rm.instances[i].date
         # the largest head-counts first: their rounding matters most
-        for gi, q, v in sorted(by_inst[i], key=lambda c: -c[2]):
-            want = int(v + 0.5)
+        for gi, q, _v in sorted(by_inst[i], key=lambda c: -c[2]):
+            want = rounded.get((gi, i, q), 0)
             if want <= 0:
                 continue
             members = sorted(plan.members.get(gi, []), key=lambda a: (shifts[a], a))
@@ -144,7 +167,7 @@ def guided_roster(rm: RosterModel, plan: Plan, info: dict | None = None) -> list
                 want -= 1
     if info is not None:
         info["placed"] = len(greedy.chosen)
-        info["wanted"] = sum(int(v + 0.5) for v in plan.counts.values())
+        info["wanted"] = sum(rounded.values())
     greedy.lazy(free)
     return greedy.chosen
 
