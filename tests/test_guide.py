@@ -60,7 +60,7 @@ def test_lp_parts_free_the_days_and_pools_where_the_roster_differs_from_the_plan
     rm = RosterModel(scenario, Grid(scenario))
     plan = lp_plan(rm)
     assert plan is not None
-    hoods = lns.Neighbourhoods(rm, seed=0, params=DEFAULT_PARAMS, plan=plan)
+    hoods = lns.Neighbourhoods(rm, seed=0, params=DEFAULT_PARAMS.but(lp_weight=1.0), plan=plan)
     assert isinstance(hoods.plan, PlanView)
     values = [0] * len(rm.m.proto.variables)  # nobody works: the roster differs wherever the plan works
     busy = {rm.instances[i].date for (_g, i, _q), v in plan.counts.items() if v > 0.5}
@@ -74,7 +74,7 @@ def test_lp_parts_free_the_days_and_pools_where_the_roster_differs_from_the_plan
     goal = [(overflow, shortage.upper + 1), (shortage, 1)]
     result, stats = lns.improve(rm, goal, start, 1.5, workers=1, seed=0, deterministic=True, stop=lambda: False,
                                 search=lambda s, m: s.solve(m), plan=plan,
-                                params=DEFAULT_PARAMS.but(kind_weights=(0.0, 0.0, 0.0)))
+                                params=DEFAULT_PARAMS.but(kind_weights=(0.0, 0.0, 0.0), lp_weight=1.0))
     assert stats.iterations >= 1
     assert (overflow.value(result), shortage.value(result)) <= (overflow.value(start), shortage.value(start))
     assert check_roster(scenario, Roster([rm.assignment_of(o) for o in rm.options if result[o.var.index]])) == []
