@@ -79,6 +79,12 @@ class SolveParams:
 
     # -- LP-guided search (scheduler.guide)
     lp_start: bool = True          # also build a first roster from the pooled LP's plan; keep the better
+    # ... on models of at most this many free shift options (the LP's build and solve grow with
+    # them; the 15-minute 400 x 14 case, 600k options, is not measured with it)
+    lp_start_max_options: int = 200_000
+    # several workers: not when less time than this is left (the LP takes about a second on the
+    # demo, several under load: a 10-s run keeps it for the search)
+    lp_start_min_s: float = 20.0
     # LNS parts where the roster differs from the plan (kind "lp"): their prior weight beside
     # kind_weights; 0 = none (100 x 7, 60 s, one worker: 0.25 gave shortage 87.31 against 84.80)
     lp_weight: float = 0.0

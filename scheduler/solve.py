@@ -186,16 +186,21 @@ class Pipeline:
         chosen = greedy_roster(rm, keep=rm.published_options(), fill=rm.published is None)
         hint = rm.complete_hint({id(o) for o in chosen})
         values = [hint.get(k, 0) for k in range(len(rm.m.proto.variables))]
-        if rm.published is None and self.tuning.lp_start and self.n_free_options >= self.tuning.lns_min_options:
-            values, self.plan = guided_start(rm, values, self.tiers, self.report.notes)
-            if self.plan is not None and self.deterministic:
-                self.used += self.plan.charge_s  # the LP's work, in deterministic seconds
         if printer:
             if printer.stream:
                 print(f"[{time.monotonic() - printer.t0:6.1f}s] greedy first roster: {len(chosen):,} shifts "
                       f"in {time.monotonic() - t_greedy:.1f}s", file=printer.stream, flush=True)
             # a legal roster exists from here on (it is what Ctrl-C would write)
             printer.solution(tier.name, tier.value(values) * tier.to_user, 0.0, final=True)
+        if (rm.published is None and self.tuning.lp_start
+                and self.tuning.lns_min_options <= self.n_free_options <= self.tuning.lp_start_max_options
+                and (self.deterministic or self.deadline.left() >= self.tuning.lp_start_min_s)):
+            greedy = values
+            values, self.plan = guided_start(rm, values, self.tiers, self.report.notes)
+            if self.plan is not None and self.deterministic:
+                self.used += self.plan.charge_s  # the LP's work, in deterministic seconds
+            if printer and values is not greedy:
+                printer.solution(tier.name, tier.value(values) * tier.to_user, 0.0, final=True)
         return values
 
     def solve_tier(self, n: int, tier: Tier) -> None:
