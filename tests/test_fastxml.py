@@ -72,6 +72,7 @@ def test_a_roster_workbook_is_the_file_openpyxl_writes(written, tmp_path, monkey
 
     fast = written("fast.xlsx", lang="zh", changes=[], options=[[0, 1.0, 2.0, None, "yes"]])[0]
     monkeypatch.setattr(writer, "save_workbook", lambda wb, path: wb.save(path))
+    monkeypatch.setattr(writer, "PLAIN_ROWS", False)  # every Assignments row an openpyxl cell
     slow = written("slow.xlsx", lang="zh", changes=[], options=[[0, 1.0, 2.0, None, "yes"]])[0]
     assert members(fast) == members(slow)
 
@@ -163,3 +164,65 @@ def test_an_empty_sheet_or_a_stated_size_beyond_the_data_reads_as_openpyxl_reads
         wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
         assert fastread.sheet_values(wb["Assignments"]) == list(wb["Assignments"].iter_rows(values_only=True)), path
         wb.close()
+
+
+def assignments_rows() -> list[dict]:
+    """Assignments rows, mostly plain, with every kind of value PlainRows refuses among them."""
+    day = dt.date(2026, 11, 11)
+    rows = []
+    for k in range(12):
+        start = dt.datetime(2026, 11, 11, 8) + dt.timedelta(hours=k)
+        rows.append({"employee_id": f"E{k:03d}", "name": "张三 & <b>" if k % 2 else "=HYPERLINK(\"x\")",
+                     "date": day, "shift": "E", "queue": "pre_sales", "start": start,
+                     "end": start + dt.timedelta(hours=2, minutes=30), "hours": 2.5})
+    rows[3]["name"] = ""                      # empty text
+    rows[4]["name"] = None                    # no value
+    rows[5]["name"] = " spaces "              # spaces at its ends
+    rows[6]["name"] = "bell\x07"              # a character an xlsx cannot hold
+    rows[7]["hours"] = float("inf")           # not finite
+    rows[8]["hours"] = 3                      # another type than the column's
+    rows[9]["date"] = dt.datetime(2026, 11, 11)
+    return rows
+
+
+def assignments_workbook(rows: list[dict], plain: bool, monkeypatch) -> openpyxl.Workbook:
+    import scheduler.workbook.writer as writer
+
+    monkeypatch.setattr(writer, "PLAIN_ROWS", plain)
+    wb = openpyxl.Workbook()
+    writer._assignments_sheet(wb.active, rows)
+    return wb
+
+
+def test_assignments_rows_kept_as_values_are_the_file_of_openpyxl_cells(tmp_path, monkeypatch):
+    rows = assignments_rows()
+    fast = assignments_workbook(rows, True, monkeypatch)
+    kept = fast.active._plain_rows.rows
+    # the first row (the templates) and the last are cells, and so is every unusual row
+    assert sorted(kept) == [3, 4, 12]
+    assert fast.active.max_row == len(rows) + 1
+    fastxml.save(fast, tmp_path / "kept.xlsx")
+    assignments_workbook(rows, False, monkeypatch).save(tmp_path / "cells.xlsx")
+    assert members(tmp_path / "kept.xlsx") == members(tmp_path / "cells.xlsx")
+    assert rows_by_openpyxl(tmp_path / "kept.xlsx") == rows_by_openpyxl(tmp_path / "cells.xlsx")
+
+
+def test_kept_rows_touched_later_or_made_cells_give_the_same_file(tmp_path, monkeypatch):
+    rows = assignments_rows()
+    # a kept row given a height and another given a cell after the sheet was written
+    fast = assignments_workbook(rows, True, monkeypatch)
+    fast.active.row_dimensions[4].height = 30
+    fast.active["J12"] = "note"
+    fastxml.save(fast, tmp_path / "touched.xlsx")
+    slow = assignments_workbook(rows, False, monkeypatch)
+    slow.active.row_dimensions[4].height = 30
+    slow.active["J12"] = "note"
+    slow.save(tmp_path / "cells.xlsx")
+    assert members(tmp_path / "touched.xlsx") == members(tmp_path / "cells.xlsx")
+    # made cells (what the writer does when lxml writes the rows): openpyxl's own save agrees
+    made = assignments_workbook(rows, True, monkeypatch)
+    made.active._plain_rows.materialize(made.active)
+    assert not hasattr(made.active, "_plain_rows")
+    made.save(tmp_path / "made.xlsx")
+    assignments_workbook(rows, False, monkeypatch).save(tmp_path / "cells2.xlsx")
+    assert members(tmp_path / "made.xlsx") == members(tmp_path / "cells2.xlsx")
