@@ -226,3 +226,12 @@ def test_kept_rows_touched_later_or_made_cells_give_the_same_file(tmp_path, monk
     made.save(tmp_path / "made.xlsx")
     assignments_workbook(rows, False, monkeypatch).save(tmp_path / "cells2.xlsx")
     assert members(tmp_path / "made.xlsx") == members(tmp_path / "cells2.xlsx")
+
+
+def test_coverage_as_rows_or_as_a_dataframe_gives_the_same_file(written, scenario, roster):  # noqa: F811
+    from scheduler.grid import Grid
+    from scheduler.kpi import coverage_rows
+
+    frame = written("frame.xlsx")[0]  # the fixture passes kpi.coverage's DataFrame
+    rows = written("rows.xlsx", coverage=coverage_rows(scenario, Grid(scenario), roster))[0]
+    assert members(frame) == members(rows)

@@ -16,10 +16,9 @@ import platform
 import re
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import openpyxl
-import pandas as pd
 from openpyxl.chart import LineChart, Reference
 from openpyxl.chart.series import SeriesLabel
 from openpyxl.formatting.rule import CellIsRule
@@ -89,9 +88,12 @@ from scheduler.workbook.repair_sheets import (
 )
 from scheduler.workbook.requests_sheet import REQUESTS, requests_sheet
 
+if TYPE_CHECKING:
+    import pandas as pd
+
 
 def write_workbook(path: Path, *, scenario: Scenario, roster: Roster, report: SolveReport | None,
-                   coverage: pd.DataFrame, kpis: dict, lang: str = "en",
+                   coverage: pd.DataFrame | list[dict], kpis: dict, lang: str = "en",
                    changes: list[dict] | None = None,
                    rule_of_thumb: list[dict] | None = None,
                    title_note: str | None = None,
@@ -100,10 +102,11 @@ def write_workbook(path: Path, *, scenario: Scenario, roster: Roster, report: So
                    options: list[list] | None = None, record_demand: bool = False) -> list[Path]:
     """Write the roster workbook (SPEC section 7) to `path` and the Assignments table as
     `<stem>_assignments.csv` beside it; return both paths. Hours are hours, coverage figures
-    are per slot in the units of kpi.coverage(). `changes` (repair only) are dicts with
-    employee_id, name, date, before, after; `rule_of_thumb` rows have date, queue, contacts,
-    agents; each of `extra_sheets` adds its sheets after the others (Hires). Both files are
-    replaced atomically: on failure the previous files stay as they were."""
+    are per slot in the units of kpi.coverage() (its DataFrame, or kpi.coverage_rows' list of
+    dicts). `changes` (repair only) are dicts with employee_id, name, date, before, after;
+    `rule_of_thumb` rows have date, queue, contacts, agents; each of `extra_sheets` adds its
+    sheets after the others (Hires). Both files are replaced atomically: on failure the
+    previous files stay as they were."""
     if lang not in LABELS:
         raise ValueError(f"lang must be one of {', '.join(LABELS)}, got {lang!r}")
     path = Path(path)
@@ -296,18 +299,25 @@ def _shift_description(s, L: dict) -> str:
     return text + f", {L['kinds']} " + "/".join(L.get(k, k) for k in s.kinds)
 
 
-def _coverage_sheet(ws: Worksheet, scenario: Scenario, coverage: pd.DataFrame, L: dict) -> None:
-    columns = COVERAGE_COLUMNS + [c for c in coverage.columns if c not in COVERAGE_COLUMNS]
+def _coverage_records(coverage: pd.DataFrame | list[dict]) -> tuple[list[str], list[dict]]:
+    """The coverage table's columns and rows, from kpi.coverage's DataFrame or kpi.coverage_rows."""
+    if isinstance(coverage, list):
+        return (list(coverage[0]) if coverage else []), coverage
+    return list(coverage.columns), coverage.to_dict("records")
+
+
+def _coverage_sheet(ws: Worksheet, scenario: Scenario, coverage: pd.DataFrame | list[dict], L: dict) -> None:
+    given, records = _coverage_records(coverage)
+    columns = COVERAGE_COLUMNS + [c for c in given if c not in COVERAGE_COLUMNS]
     _header(ws, 1, columns)
-    table = coverage
-    if len(coverage) and "queue" in coverage.columns:
+    if records and "queue" in given:  # queue by queue in the scenario's order, each in time order
         order = {q: i for i, q in enumerate(scenario.config.queue_ids)}
-        key = coverage["queue"].map(order).fillna(len(order))
-        sort_cols = ["_queue_order"] + (["start"] if "start" in coverage.columns else [])
-        table = coverage.assign(_queue_order=key).sort_values(sort_cols, kind="stable")
+        by_start = "start" in given
+        records = sorted(records, key=lambda rec: (order.get(rec["queue"], len(order)),
+                                                   rec["start"] if by_start else 0))
     blocks: dict[str, list[int]] = {}
     r = 1
-    for rec in table.to_dict("records"):
+    for rec in records:
         r += 1
         for c, col in enumerate(columns, start=1):
             value = _plain(rec.get(col))
@@ -505,7 +515,7 @@ def _summary_sheet(ws: Worksheet, scenario: Scenario, report: SolveReport | None
     r = _section(ws, r + 1, L["sec_versions"])
     _pairs(ws, r, [("python", platform.python_version()), ("ortools", _version("ortools")),
                    ("mega-sale-scheduler", scheduler.__version__), ("openpyxl", openpyxl.__version__),
-                   ("pandas", pd.__version__)])
+                   ("pandas", _version("pandas"))])
     _widths(ws, SUMMARY_WIDTHS)
     _wrap_headers(ws)
 
