@@ -235,3 +235,59 @@ def test_coverage_as_rows_or_as_a_dataframe_gives_the_same_file(written, scenari
     frame = written("frame.xlsx")[0]  # the fixture passes kpi.coverage's DataFrame
     rows = written("rows.xlsx", coverage=coverage_rows(scenario, Grid(scenario), roster))[0]
     assert members(frame) == members(rows)
+
+
+def scan_and_tree(xml: bytes, width=None, height=None, strings=("shared",)) -> tuple:
+    args = (width, height, list(strings), {1}, set(), openpyxl.utils.datetime.CALENDAR_WINDOWS_1900)
+    try:
+        scanned = fastread._scan(xml, *args, {}, {})
+    except fastread._NotPlain:
+        scanned = None
+    return scanned, fastread._tree(xml, *args, {}, {})
+
+
+SHEET = ('<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><dimension ref="A1:D4"/>'
+         "<sheetData>{}</sheetData></worksheet>")
+
+
+def test_the_plain_sheet_scan_reads_what_the_element_tree_reads(written):  # noqa: F811
+    path = written()[0]
+    wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    ws = wb["Assignments"]
+    with ws._get_source() as src:
+        xml = src.read()
+    args = (ws.max_column, ws.max_row, ws._shared_strings, wb._date_formats, wb._timedelta_formats, wb.epoch)
+    assert fastread._scan(xml, *args, {}, {}) == fastread._tree(xml, *args, {}, {})  # our own sheet: scanned
+    wb.close()
+    plain = [
+        '<row r="1"><c r="A1" t="inlineStr"><is><t>a &amp; b &lt;c&gt; &#34;&#x4e2d;&quot;</t></is></c>'
+        '<c r="B1" t="inlineStr"><is><t/></is></c><c r="C1" t="inlineStr"><is><t></t></is></c>'
+        '<c r="D1" t="inlineStr"/></row>',
+        '<row r="2" spans="1:4" ht="20"><c r="A2" s="1"><v>46337.5</v></c><c r="B2" t="s"><v>0</v></c>'
+        '<c r="C2" t="b"><v>1</v></c><c r="D2"><v/></c></row><row r="4"/>',
+        '\n  <row r="1">\n    <c r="A1" t="inlineStr"><is><t xml:space="preserve"> x </t></is></c>\n  </row>\n',
+        '<row r="1"><c r="B1" t="str"><v>text</v></c><c r="A1" t="inlineStr"><v>ignored</v></c></row>',
+        '<row r="1"/><row r="9"><c r="A9"><v>3</v></c></row>',  # beyond the stated size
+    ]
+    for data in plain:
+        scanned, tree = scan_and_tree(SHEET.format(data).encode(), width=4, height=4)
+        assert scanned == tree, data
+    # not in the plain grammar: left to the element tree
+    others = [
+        '<row r="1"><c r="A1" t="inlineStr"><is><r><t>rich</t></r></is></c></row>',
+        '<row r="1"><c r="A1"><f>1+1</f><v>2</v></c></row>',
+        '<row r="1"><c s="1" r="A1"><v>2</v></c></row>',
+        '<row r="1"><c r="A1" t="inlineStr"><is><t>line\r\nend</t></is></c></row>',
+        '<row r="1"><c r="A1" t="inlineStr"><is><t><![CDATA[x]]></t></is></c></row>',
+    ]
+    for data in others:
+        xml = SHEET.format(data).encode()
+        with pytest.raises(fastread._NotPlain):
+            fastread._scan(xml, 4, 4, [], set(), set(), None, {}, {})
+    declared = b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n' + SHEET.format(plain[1]).encode()
+    assert scan_and_tree(declared, width=4, height=4)[0] is not None
+    latin = b'<?xml version="1.0" encoding="ISO-8859-1"?>' + SHEET.format(plain[1]).encode()
+    for foreign in (SHEET.replace("2006/main", "2006/other").format(plain[1]).encode(), latin,
+                    SHEET.replace("<worksheet ", "<x:worksheet ").format(plain[1]).encode()):
+        with pytest.raises(fastread._NotPlain):
+            fastread._scan(foreign, 4, 4, [], set(), set(), None, {}, {})
