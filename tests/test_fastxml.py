@@ -291,3 +291,26 @@ def test_the_plain_sheet_scan_reads_what_the_element_tree_reads(written):  # noq
                     SHEET.replace("<worksheet ", "<x:worksheet ").format(plain[1]).encode()):
         with pytest.raises(fastread._NotPlain):
             fastread._scan(foreign, 4, 4, [], set(), set(), None, {}, {})
+
+
+def test_kept_rows_where_their_xml_could_differ_are_made_cells(tmp_path, monkeypatch):
+    rows = assignments_rows()[:3]
+
+    def odd(last: bool) -> openpyxl.Workbook:
+        wb = assignments_workbook(rows, True, monkeypatch)
+        plain = wb.active._plain_rows
+        assert sorted(plain.rows) == [3]
+        if last:  # a kept row beyond the last cell
+            plain.rows[9] = plain.rows[3]
+        else:  # a template written after a kept row
+            plain.like[0] = wb.active["A4"]
+        return wb
+
+    for last in (True, False):
+        fast = odd(last)
+        fastxml.save(fast, tmp_path / "fast.xlsx")
+        assert not hasattr(fast.active, "_plain_rows")  # made cells, written by the ordinary path
+        cells = odd(last)
+        cells.active._plain_rows.materialize(cells.active)
+        cells.save(tmp_path / "cells.xlsx")
+        assert members(tmp_path / "fast.xlsx") == members(tmp_path / "cells.xlsx")

@@ -182,12 +182,15 @@ class PlainRows:
 
 def _plain_rows_of(ws) -> PlainRows | None:
     """The sheet's kept rows, or None; made cells here when anything would make their XML differ
-    from openpyxl's (a cell written into a kept row later, ISO dates, a date template)."""
+    from openpyxl's: a cell written into a kept row later, ISO dates with a date template, a
+    template written after a kept row (its style id comes first), a kept row beyond the last
+    cell (the sheet's stated size counts cells)."""
     plain = getattr(ws, "_plain_rows", None)
     if plain is None or not plain.rows:
         return None
     taken = {r for r, _ in ws._cells}
-    if (ws.parent.iso_dates and "d" in {c.data_type for c in plain.like}) or not taken.isdisjoint(plain.rows):
+    if ((ws.parent.iso_dates and "d" in {c.data_type for c in plain.like}) or not taken.isdisjoint(plain.rows)
+            or max(c.row for c in plain.like) >= min(plain.rows) or max(plain.rows) > max(taken, default=0)):
         plain.materialize(ws)
         return None
     return plain
@@ -251,6 +254,7 @@ class _FastExcelWriter(ExcelWriter):
         ws._drawing = SpreadsheetDrawing()
         ws._drawing.charts = ws._charts
         ws._drawing.images = ws._images
+        _plain_rows_of(ws)  # before the sheet's stated size is written: kept rows that cannot stay become cells
         writer = _FastWorksheetWriter(ws)
         writer.write()
         ws._rels = writer._rels
