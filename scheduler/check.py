@@ -192,6 +192,7 @@ def _read_rows(scenario: Scenario, rows: list[dict]) -> tuple[list[_Worked], lis
     queue_ids = set(cfg.queue_ids)
     dates = set(cfg.dates)
     slot = dt.timedelta(minutes=cfg.slot_minutes)
+    horizon_start = cfg.horizon_start
     found: list[Violation] = []
     bad_rows: dict[str, list[int]] = defaultdict(list)       # problem -> table row numbers
     unknown_ids: dict[str, list[dict]] = defaultdict(list)
@@ -223,7 +224,7 @@ def _read_rows(scenario: Scenario, rows: list[dict]) -> tuple[list[_Worked], lis
                                                 f"the row is ignored", eid, start))
             continue
         label = f"{row['shift']} on {row['date']:%Y-%m-%d}"
-        off = [what for what, t in (("start", start), ("end", end)) if (t - cfg.horizon_start) % slot]
+        off = [what for what, t in (("start", start), ("end", end)) if (t - horizon_start) % slot]
         if off:
             found.append(Violation("off_grid", f"{who}: the run {_at(start)} .. {_clock(end, start.date())} of "
                                                f"{label} does not {' or '.join(off)} on a "

@@ -115,6 +115,7 @@ class PlainRows:
         self.like = list(like)
         self.kinds = [type(c._value) for c in self.like]
         self.rows: dict[int, list] = {}
+        self._plain_texts: set[str] = set()  # texts found plain already (a table repeats its ids and names)
         for c, kind in zip(self.like, self.kinds):
             if _PLAIN_KINDS.get(kind) != c.data_type or c._comment is not None or c._hyperlink is not None:
                 raise ValueError(f"cell {c.coordinate} is not a plain template")
@@ -134,8 +135,11 @@ class PlainRows:
             if type(v) is not kind:
                 return False
             if kind is str:
+                if v in self._plain_texts:
+                    continue
                 if not v or v[0].isspace() or v[-1].isspace() or ILLEGAL_CHARACTERS_RE.search(v):
                     return False
+                self._plain_texts.add(v)
             elif kind is float:
                 if not math.isfinite(v):
                     return False
