@@ -31,14 +31,17 @@ import time
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 from ortools.sat.python import cp_model
 
-from scheduler.guide import Plan, PlanView
 from scheduler.model import RosterModel, Tier
 from scheduler.params import DEFAULT_PARAMS, SolveParams
 from scheduler.parts import Parts
+
+if TYPE_CHECKING:  # scheduler.guide imports the LP's solvers: only runs that read the plan need them
+    from scheduler.guide import Plan
 
 DEBUG = bool(os.environ.get("SCHEDULER_LNS_DEBUG"))
 # check every part's roster against every constraint of the full model (tests set it)
@@ -105,8 +108,10 @@ class Neighbourhoods:
         self.size = params.initial_size  # the size of the part being drawn
         self.tried = {k: 0 for k in ALL_KINDS}
         self.rate = {k: 0.0 for k in ALL_KINDS}  # recent gain per second of each kind of part
-        self.plan = (PlanView(rm, plan, self.agent, self.day, opts) if plan is not None and params.lp_weight > 0
-                     else None)
+        self.plan = None
+        if plan is not None and params.lp_weight > 0:
+            from scheduler.guide import PlanView
+            self.plan = PlanView(rm, plan, self.agent, self.day, opts)
 
     @property
     def n_options(self) -> int:

@@ -21,7 +21,7 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 import numpy as np
 from ortools.sat.python import cp_model
@@ -29,7 +29,6 @@ from ortools.sat.python import cp_model
 from scheduler.errors import InfeasibleError
 from scheduler.exactness import make_honest
 from scheduler.grid import Grid
-from scheduler.guide import Plan, guided_start
 from scheduler.lns import improve, parts_of
 from scheduler.model import RosterModel, Tier, set_hint
 from scheduler.params import DEFAULT_PARAMS, SolveParams
@@ -40,6 +39,9 @@ from scheduler.scenario import Scenario
 from scheduler.stop import Interrupt, MaxRuntime, Stalled
 from scheduler.warmstart import greedy_roster
 from scheduler.weekly import weekly_reasons
+
+if TYPE_CHECKING:  # scheduler.guide imports the LP's solvers: only runs that build the LP's plan need them
+    from scheduler.guide import Plan
 
 
 class ProgressPrinter:
@@ -195,6 +197,8 @@ class Pipeline:
         if (rm.published is None and self.tuning.lp_start
                 and self.tuning.lns_min_options <= self.n_free_options <= self.tuning.lp_start_max_options
                 and (self.deterministic or self.deadline.left() >= self.tuning.lp_start_min_s)):
+            from scheduler.guide import guided_start
+
             greedy = values
             values, self.plan = guided_start(rm, values, self.tiers, self.report.notes)
             if self.plan is not None and self.deterministic:
