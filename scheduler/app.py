@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from scheduler.check import check_roster
 from scheduler.diagnose import unavoidable_shortage
@@ -16,6 +17,9 @@ from scheduler.result import ServiceBound, SolveReport
 from scheduler.roster import Roster
 from scheduler.scenario import Scenario
 from scheduler.solve import ProgressPrinter, SolveOptions, solve
+
+if TYPE_CHECKING:
+    from scheduler.bound import BuiltLP
 
 
 class RosterBrokenError(RuntimeError):
@@ -78,16 +82,19 @@ def service_line(b: ServiceBound, status: str) -> str:
     return line
 
 
-def add_service_bounds(scenario: Scenario, report: SolveReport, kpis: dict, time_limit_s: float) -> None:
+def add_service_bounds(scenario: Scenario, report: SolveReport, kpis: dict, time_limit_s: float,
+                       built: BuiltLP | None = None) -> None:
     """Put overflow and shortage beside their best valid lower bounds (the pooled LP of
     scheduler.bound, and CP-SAT's where it holds for every legal roster), and call a service
-    tier OPTIMAL when its bound proves it. Takes at most `time_limit_s` seconds; never fails."""
+    tier OPTIMAL when its bound proves it. Takes at most `time_limit_s` seconds; never fails.
+    `built`: the LP pricing built for this run's model (`RosterModel.bound_lp`), not built again."""
     from scheduler.bound import lp_bound
     from scheduler.exactness import proves, refresh_status, tier_name
 
     overflow = kpis["overflow_customer_hours"]
     try:
-        lp = lp_bound(scenario, time_limit_s=time_limit_s, overflow_cap=overflow + 1e-6, lexicographic=False)
+        lp = lp_bound(scenario, time_limit_s=time_limit_s, overflow_cap=overflow + 1e-6, lexicographic=False,
+                      built=built)
     except Exception as exc:  # a bound is extra information: never lose the roster over it
         report.notes.append(f"LP lower bound not computed: {exc}")
         lp = {}
@@ -166,12 +173,14 @@ def solve_scenario(folder: Path, out: Path, *, time_limit_s: float | None = None
     for w in warnings:
         print(f"warning: {w}", file=sys.stderr)
     opts = options_for(scenario, time_limit_s, workers, seed, log)
-    roster, report = solve(scenario, opts, printer)
+    built: list = []  # the LP pricing built (scheduler.bound.BuiltLP), for the closing bound
+    roster, report = solve(scenario, opts, printer, on_model=lambda rm: built.append(getattr(rm, "bound_lp", None)))
     report.notes.extend(f"unavoidable: {w}" for w in warnings)
     verify(scenario, roster)
     if bound:
         kpis = summary_kpis(scenario, Grid(scenario), roster)
         if printer:
             print("computing the LP lower bound ...", file=sys.stderr, flush=True)
-        add_service_bounds(scenario, report, kpis, time_limit_s=opts.time_limit_s / 5)
+        add_service_bounds(scenario, report, kpis, time_limit_s=opts.time_limit_s / 5,
+                           built=built[0] if built else None)
     return write_result(out, scenario, roster, report, lang)

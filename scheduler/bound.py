@@ -79,7 +79,7 @@ from typing import Any
 
 from ortools.linear_solver import linear_solver_pb2, pywraplp
 
-from scheduler.bound_dual import pdlp_bound
+from scheduler.bound_dual import PdlpPoint, pdlp_bound_point
 from scheduler.eligibility import Eligibility
 from scheduler.grid import Grid
 from scheduler.history import History, history_of
@@ -335,9 +335,32 @@ def build_lp(scenario: Scenario, integer: bool = False, hard_rules: Sequence[Rul
     return lp, overflow, shortage
 
 
+@dataclass
+class BuiltLP:
+    """The relaxation built once per run: pricing (scheduler.pricing) builds and solves it for its
+    duals before the model exists, and the run's closing bound (`lp_bound(built=...)`) solves it
+    again, from PDLP's point there, instead of building it a second time. `lp_bound` adds rows to
+    it, so it serves one `lp_bound` call (`take`); a later call builds its own."""
+
+    lp: BoundLP
+    overflow: Any   # customer-hours, a linear expression of the LP
+    shortage: Any   # agent-hours
+    hard_rules: Sequence[Rule] | None
+    point: PdlpPoint | None = None  # PDLP's last point on this LP (any objective), to start from
+    taken: bool = False
+
+    def take(self, scenario: Scenario, hard_rules: Sequence[Rule] | None) -> bool:
+        """Is this the LP of `scenario` under these rules, not used by an `lp_bound` yet? Then it
+        is now."""
+        if self.taken or self.lp.scenario is not scenario or self.hard_rules is not hard_rules:
+            return False
+        self.taken = True
+        return True
+
+
 def lp_bound(scenario: Scenario, time_limit_s: float = 30, overflow_cap: float | None = None,
              integer: bool = False, hard_rules: Sequence[Rule] | None = None, lexicographic: bool = True,
-             lp_solver: str = "PDLP") -> dict:
+             lp_solver: str = "PDLP", built: BuiltLP | None = None) -> dict:
     """LP lower bounds of the roster problem (see the module docstring for what is relaxed).
 
     Returns a dict:
@@ -363,9 +386,16 @@ def lp_bound(scenario: Scenario, time_limit_s: float = 30, overflow_cap: float |
     reported instead (still a valid bound: only the pooling and the leads rule are relaxed); it
     is tighter and slower, and a MIP stopped by the time limit still proves its best bound. With
     an `overflow_cap` it computes only "overflow_lb" (a third of the time) and "shortage_lb_at_cap".
+
+    `built`: this run's LP, built (and solved once) by pricing; used instead of building it again
+    when it is this scenario's under the same rules (`BuiltLP.take`), and PDLP starts from its point.
     """
     t0 = time.monotonic()
-    lp, overflow, shortage = build_lp(scenario, integer, hard_rules)
+    start: PdlpPoint | None = None
+    if built is not None and not integer and built.take(scenario, hard_rules):
+        lp, overflow, shortage, start = built.lp, built.overflow, built.shortage, built.point
+    else:
+        lp, overflow, shortage = build_lp(scenario, integer, hard_rules)
     solver, groups, over_terms = lp.solver, lp.groups, lp.over_terms
 
     out = {"overflow_lb": None, "shortage_lb": None, "shortage_lb_any": None, "status": "OPTIMAL",
@@ -381,6 +411,7 @@ def lp_bound(scenario: Scenario, time_limit_s: float = 30, overflow_cap: float |
              pywraplp.Solver.ABNORMAL: "ABNORMAL", pywraplp.Solver.NOT_SOLVED: "NOT_SOLVED"}
 
     def run(objective, share: float = 1.0) -> float | None:
+        nonlocal start
         left = time_limit_s - (time.monotonic() - t0)
         if left <= 0 and (integer or out["solver"] == "GLOP"):
             out["status"] = "TIME_LIMIT"
@@ -391,7 +422,9 @@ def lp_bound(scenario: Scenario, time_limit_s: float = 30, overflow_cap: float |
             # stops, so a bound that runs out of time is weaker, never missing
             proto = linear_solver_pb2.MPModelProto()
             solver.ExportModelToProto(proto)
-            value, reason = pdlp_bound(proto, 0.8 * left * share)  # the rest: reading its dual point
+            # the rest of the share: reading its dual point; each LP starts from the last one's point
+            value, start = pdlp_bound_point(proto, 0.8 * left * share, start=start)
+            reason = start.reason
             if reason != "OPTIMAL":
                 out["status"] = "TIME_LIMIT" if reason == "TIME_LIMIT" else reason
             return max(0.0, value)  # every tier is >= 0
@@ -431,6 +464,7 @@ def lp_bound(scenario: Scenario, time_limit_s: float = 30, overflow_cap: float |
                 return out
             row.SetUb(solver.infinity())
             out["status"] = "OPTIMAL"
+            start = None  # the point of an infeasible LP is no place to start from
         lb1 = out["overflow_lb"] = run(overflow, share=0.4)
         if lb1 is not None:
             solver.Add(overflow <= max(overflow_cap, lb1) * (1 + 1e-6) + 1e-4)

@@ -63,11 +63,20 @@ def _most_worked_in_blocks(rm, a: int) -> dict[int, int]:
     date_index = {d: n for n, d in enumerate(rm.grid.dates)}
     per_date: dict[int, dict[int, int]] = defaultdict(lambda: defaultdict(int))  # date -> block -> slots
     for i in range(len(rm.instances)):
-        for o in rm.by_agent_inst.get((a, i), []):
+        opts = rm.by_agent_inst.get((a, i))
+        if not opts:
+            continue
+        inst = rm.instances[i]
+        d = date_index[inst.date]
+        if inst.first_slot // block == (inst.first_slot + inst.n_slots - 1) // block:
+            # the whole shift in one block (most shifts): its longest option counts
+            b = inst.first_slot // block
+            per_date[d][b] = max(per_date[d][b], max(len(o.worked) for o in opts))
+            continue
+        for o in opts:
             counts: dict[int, int] = defaultdict(int)
             for t in o.worked:
                 counts[t // block] += 1
-            d = date_index[rm.instances[i].date]
             for b, c in counts.items():
                 per_date[d][b] = max(per_date[d][b], c)
     out = {}

@@ -37,8 +37,8 @@ from __future__ import annotations
 import numpy as np
 from ortools.linear_solver import linear_solver_pb2
 
-from scheduler.bound import build_lp
-from scheduler.bound_dual import lp_arrays, pdlp_duals
+from scheduler.bound import BuiltLP, build_lp
+from scheduler.bound_dual import lp_arrays, pdlp_solve
 from scheduler.patterns import best_by_count
 from scheduler.rules.run_lengths import limits
 
@@ -87,13 +87,16 @@ def priced_patterns(rm, capped: list[int]) -> tuple[list[tuple[int, int, str, tu
     pricing found (columns priced, PDLP's termination, whether every column's best pattern is
     offered)."""
     lp, overflow, shortage = build_lp(rm.scenario, hard_rules=rm.hard_rules)
+    # the run's closing bound (scheduler.app) solves this LP again instead of building it twice
+    rm.bound_lp = built = BuiltLP(lp, overflow, shortage, rm.hard_rules)
     info: dict = {"columns": 0, "status": "no demand", "added": 0}
     if not lp.over_terms:
         return [], info
     lp.solver.Minimize(OVERFLOW_WEIGHT * overflow + shortage)
     proto = linear_solver_pb2.MPModelProto()
     lp.solver.ExportModelToProto(proto)
-    y, info["status"] = pdlp_duals(proto, TOLERANCE, iteration_limit=ITERATIONS)
+    built.point = pdlp_solve(proto, TOLERANCE, iteration_limit=ITERATIONS)
+    y, info["status"] = built.point.dual, built.point.reason
     if len(y) != len(proto.constraint):
         return [], info
     arrays = lp_arrays(proto)

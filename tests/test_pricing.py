@@ -6,6 +6,8 @@ from __future__ import annotations
 import itertools
 import random
 
+import pytest
+
 import scheduler.model
 from scheduler.exactness import capped_agents
 from scheduler.grid import Grid
@@ -90,3 +92,25 @@ def test_a_failing_pricing_costs_the_patterns_not_the_run(monkeypatch):
     rm = RosterModel(sc, Grid(sc))
     note = next(n for n in rm.notes if "no patterns priced" in n)
     assert "PDLP failed" in note and translate_note(note, "zh") != note
+
+
+def test_the_closing_bound_solves_the_lp_pricing_built_once_and_gets_the_same_bound(monkeypatch):
+    import scheduler.bound
+    from scheduler.bound import lp_bound
+
+    sc = part_time_team()
+    rm = RosterModel(sc, Grid(sc))
+    built = rm.bound_lp  # built and solved by pricing
+    assert built is not None and built.point is not None and not built.taken
+    cold = lp_bound(sc, time_limit_s=5, overflow_cap=6500, lexicographic=False)
+
+    def no_second_build(*args, **kwargs):
+        raise AssertionError("the LP was built a second time")
+
+    monkeypatch.setattr(scheduler.bound, "build_lp", no_second_build)
+    warm = lp_bound(sc, time_limit_s=5, overflow_cap=6500, lexicographic=False, built=built)
+    assert warm["status"] == cold["status"] == "OPTIMAL"
+    for key in ("overflow_lb", "shortage_lb_at_cap"):
+        assert warm[key] == pytest.approx(cold[key], rel=1e-4, abs=1e-3)
+    # lp_bound added its rows to it: it serves one call, another scenario none
+    assert built.taken and not built.take(sc, None)
