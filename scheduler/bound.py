@@ -457,9 +457,20 @@ def lp_bound(scenario: Scenario, time_limit_s: float = 30, overflow_cap: float |
             # the time goes to tier 2 -- unless no roster is that good (a cap below every roster's
             # overflow: the LP is infeasible and its dual bound unbounded), then as below
             row = solver.Add(overflow <= 1e-4)
-            at_cap = run(shortage)
             most = sum(v.ub() for v in lp.short_terms) * lp.grid.delta_hours  # all of it short
-            if out["status"] != "PRIMAL_INFEASIBLE" and at_cap is not None and at_cap <= most + 1e-6:
+
+            def plausible(value: float | None) -> bool:  # what a feasible LP's bound can be
+                return out["status"] != "PRIMAL_INFEASIBLE" and value is not None and value <= most + 1e-6
+
+            # half the time first, so that an infeasible cap PDLP does not see through leaves the
+            # LPs below their time; a feasible one that has not converged goes on from its point
+            at_cap = run(shortage, share=0.5)
+            if plausible(at_cap) and out["status"] != "OPTIMAL" and not integer and out["solver"] == "PDLP":
+                out["status"] = "OPTIMAL"
+                more = run(shortage)  # an infeasible LP found out now falls back below
+                if more is not None and at_cap is not None and plausible(more):
+                    at_cap = max(at_cap, more)
+            if plausible(at_cap):
                 out.update(overflow_lb=0.0, shortage_lb_at_cap=at_cap, seconds=time.monotonic() - t0)
                 return out
             row.SetUb(solver.infinity())

@@ -122,6 +122,8 @@ def short_patterns(rm) -> list[tuple[int, int, str, tuple[int, ...]]]:
     if (rm.published is not None or rm.free_agents is not None or rm.free_from is not None
             or rm.free_until is not None):
         return []
+    if getattr(rm, "priced", None) is not None:
+        return reuse_priced(rm, rm.priced, capped)
     from scheduler.pricing import priced_patterns
 
     try:
@@ -129,10 +131,30 @@ def short_patterns(rm) -> list[tuple[int, int, str, tuple[int, ...]]]:
     except Exception as exc:  # extra patterns are a gain, never a reason to lose the run
         rm.notes.append(f"weekly hours cap can bind for {len(capped)} agent(s): no patterns priced ({exc})")
         return []
+    rm.priced_all = out
     names = ", ".join(rm.agents[a].employee_id for a in capped[:5]) + (" ..." if len(capped) > 5 else "")
     rm.notes.append(f"weekly hours cap can bind for {len(capped)} agent(s) ({names}): {len(out)} shorter or split "
                     f"patterns priced from the LP's duals added ({info['columns']} pool shifts priced, "
                     f"PDLP {info['status'].lower()})")
+    return out
+
+
+Priced = list[tuple[int, int, str, tuple[int, ...]]]  # (agent, instance, queue, worked slots)
+
+
+def reuse_priced(rm, priced: Priced, capped: list[int]) -> Priced:
+    """The patterns priced for a model of the same scenario whose options are a superset of
+    `rm`'s (the same scenario without locks: the LP, and so its prices, ignores locks, and a lock
+    only removes an agent's other shifts or queues), kept for `rm`'s `capped` agents where `rm`
+    offers that agent, shift and queue and not that pattern: what pricing `rm` itself would add."""
+    out = []
+    mine = set(capped)
+    for a, i, q, worked in priced:
+        if a not in mine:
+            continue
+        offered = [o for o in rm.by_agent_inst.get((a, i), []) if o.fixed is None and o.queue == q]
+        if offered and all(o.worked != worked for o in offered):
+            out.append((a, i, q, worked))
     return out
 
 

@@ -114,3 +114,20 @@ def test_the_closing_bound_solves_the_lp_pricing_built_once_and_gets_the_same_bo
         assert warm[key] == pytest.approx(cold[key], rel=1e-4, abs=1e-3)
     # lp_bound added its rows to it: it serves one call, another scenario none
     assert built.taken and not built.take(sc, None)
+
+
+def test_a_locked_model_reuses_the_patterns_priced_without_locks():
+    # the culprit search for impossible locks (scheduler.weekly) prices once, without locks, and
+    # each trial keeps what pricing it would have added: locks change options, not the LP's prices
+    from scheduler.scenario.wishes import Lock
+
+    sc = part_time_team()
+    free = RosterModel(sc, Grid(sc))
+    assert free.priced_all
+    day = sc.config.start
+    locked = sc.model_copy(update={"locks": [Lock(2, "A3", day, "off"), Lock(3, "A4", day, TWO_SHIFTS[0]["code"])]})
+    own = RosterModel(locked, Grid(locked))
+    reused = RosterModel(locked, Grid(locked), priced=free.priced_all)
+    assert own.priced_all  # pricing ran there and found patterns
+    assert {(o.agent, o.inst, o.queue, o.worked) for o in own.options} == {
+        (o.agent, o.inst, o.queue, o.worked) for o in reused.options}
