@@ -13,7 +13,7 @@ from scheduler.errors import InfeasibleError
 from scheduler.grid import Grid
 from scheduler.inputs import boundary_breaks, load_inputs
 from scheduler.kpi import coverage, summary_kpis
-from scheduler.result import ServiceBound, SolveReport
+from scheduler.result import NO_BOUND, ServiceBound, SolveReport
 from scheduler.roster import Roster
 from scheduler.scenario import Scenario
 from scheduler.solve import ProgressPrinter, SolveOptions, solve
@@ -46,9 +46,13 @@ class RunResult:
             if str(getattr(p.name, "value", p.name)) in service:
                 lines.append(service_line(service[str(getattr(p.name, "value", p.name))], p.status))
                 continue
+            word = 'OPTIMAL' if p.status == 'OPTIMAL' else 'best found'
+            if not p.has_bound:
+                lines.append(f"  {p.name:<15} {p.objective:>12,.2f} {p.unit:<15} {NO_BOUND:<31}  {word}")
+                continue
             scope = "" if p.bound_scope in ("", "every roster") else f" ({p.bound_scope})"
             lines.append(f"  {p.name:<15} {p.objective:>12,.2f} {p.unit:<15} bound {p.best_bound:>12,.2f}{scope}  "
-                         f"gap {p.gap:6.1%}  {'OPTIMAL' if p.status == 'OPTIMAL' else 'best found'}")
+                         f"gap {p.gap:6.1%}  {word}")
         if "requests granted, all" in k:
             lines.append("  requests granted: " + ", ".join(f"{key.removeprefix('requests granted, ')} {v}"
                                                              for key, v in k.items() if key.startswith("requests")))
@@ -89,19 +93,22 @@ def add_service_bounds(scenario: Scenario, report: SolveReport, kpis: dict, time
     tier OPTIMAL when its bound proves it. Takes at most `time_limit_s` seconds; never fails.
     `built`: the LP pricing built for this run's model (`RosterModel.bound_lp`), not built again."""
     from scheduler.bound import lp_bound
-    from scheduler.exactness import proves, refresh_status, tier_name
+    from scheduler.exactness import add_hours_bounds, proves, refresh_status, tier_name
 
     overflow = kpis["overflow_customer_hours"]
+    phases = {tier_name(p): p for p in report.phases}
+    flex = phases.get("flex hours")
     try:
+        # the hours tiers too, where the service LPs leave time: among rosters as good in service as this one
         lp = lp_bound(scenario, time_limit_s=time_limit_s, overflow_cap=overflow + 1e-6, lexicographic=False,
-                      built=built)
+                      built=built, shortage_cap=kpis["shortage_agent_hours"] + 1e-6,
+                      flex_cap=None if flex is None else flex.objective + 1e-6)
     except Exception as exc:  # a bound is extra information: never lose the roster over it
         report.notes.append(f"LP lower bound not computed: {exc}")
         lp = {}
     if lp.get("status") not in (None, "OPTIMAL"):
         report.notes.append(f"LP lower bound: {lp.get('status')} after {lp.get('seconds', 0):.1f} s; "
                             "the bounds shown are the best dual bounds reached")
-    phases = {tier_name(p): p for p in report.phases}
     report.service = []
     for name, unit, achieved, lp_value in (
             ("overflow", "customer-hours", overflow, lp.get("overflow_lb")),
@@ -114,6 +121,7 @@ def add_service_bounds(scenario: Scenario, report: SolveReport, kpis: dict, time
             p.best_bound, p.bound_scope = b.best, "every roster"
             if proves(b.best, achieved):
                 p.status = "OPTIMAL"
+    add_hours_bounds(report, lp)
     refresh_status(report)
     if lp.get("relaxes"):
         report.notes.append(f"LP bound relaxes: {lp['relaxes']}")

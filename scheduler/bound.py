@@ -360,7 +360,8 @@ class BuiltLP:
 
 def lp_bound(scenario: Scenario, time_limit_s: float = 30, overflow_cap: float | None = None,
              integer: bool = False, hard_rules: Sequence[Rule] | None = None, lexicographic: bool = True,
-             lp_solver: str = "PDLP", built: BuiltLP | None = None) -> dict:
+             lp_solver: str = "PDLP", built: BuiltLP | None = None, shortage_cap: float | None = None,
+             flex_cap: float | None = None) -> dict:
     """LP lower bounds of the roster problem (see the module docstring for what is relaxed).
 
     Returns a dict:
@@ -389,6 +390,14 @@ def lp_bound(scenario: Scenario, time_limit_s: float = 30, overflow_cap: float |
 
     `built`: this run's LP, built (and solved once) by pricing; used instead of building it again
     when it is this scenario's under the same rules (`BuiltLP.take`), and PDLP starts from its point.
+
+    The hours tiers, where it is cheap (`lexicographic=False`, PDLP, and time left after the
+    service LPs converged): with `shortage_cap` (agent-hours, a roster's shortage),
+    "flex_hours_lb" (hours) bounds the flex hours of rosters with overflow at most `overflow_cap`
+    and shortage at most `shortage_cap`; with `flex_cap` as well (hours), "regular_hours_lb"
+    (agent-hours of efficiency 1, as the tier counts them) bounds the regular hours of rosters
+    with flex hours at most that besides. Valid only under those conditions: a roster worse in
+    service may use fewer hours.
     """
     t0 = time.monotonic()
     start: PdlpPoint | None = None
@@ -410,9 +419,11 @@ def lp_bound(scenario: Scenario, time_limit_s: float = 30, overflow_cap: float |
              pywraplp.Solver.INFEASIBLE: "INFEASIBLE", pywraplp.Solver.UNBOUNDED: "UNBOUNDED",
              pywraplp.Solver.ABNORMAL: "ABNORMAL", pywraplp.Solver.NOT_SOLVED: "NOT_SOLVED"}
 
-    def run(objective, share: float = 1.0) -> float | None:
+    def run(objective, share: float = 1.0, least: float = 0.0) -> float | None:
         nonlocal start
         left = time_limit_s - (time.monotonic() - t0)
+        if least and left * share < least:
+            return None  # an optional LP without the time it needs: not started
         if left <= 0 and (integer or out["solver"] == "GLOP"):
             out["status"] = "TIME_LIMIT"
             return None
@@ -471,7 +482,9 @@ def lp_bound(scenario: Scenario, time_limit_s: float = 30, overflow_cap: float |
                 if more is not None and at_cap is not None and plausible(more):
                     at_cap = max(at_cap, more)
             if plausible(at_cap):
-                out.update(overflow_lb=0.0, shortage_lb_at_cap=at_cap, seconds=time.monotonic() - t0)
+                out.update(overflow_lb=0.0, shortage_lb_at_cap=at_cap)
+                hours_stages(lp, run, out, shortage_cap, flex_cap)
+                out["seconds"] = time.monotonic() - t0
                 return out
             row.SetUb(solver.infinity())
             out["status"] = "OPTIMAL"
@@ -480,6 +493,7 @@ def lp_bound(scenario: Scenario, time_limit_s: float = 30, overflow_cap: float |
         if lb1 is not None:
             solver.Add(overflow <= max(overflow_cap, lb1) * (1 + 1e-6) + 1e-4)
             out["shortage_lb_at_cap"] = run(shortage)
+            hours_stages(lp, run, out, shortage_cap, flex_cap)
         out["seconds"] = time.monotonic() - t0
         return out
     lb1 = run(overflow, share=0.4 if overflow_cap is None else 0.25)
@@ -495,9 +509,62 @@ def lp_bound(scenario: Scenario, time_limit_s: float = 30, overflow_cap: float |
             row.SetUb(lb1 * (1 + 1e-6) + 1e-4)
         else:
             solver.Add(overflow <= lb1 * (1 + 1e-6) + 1e-4)
+        before = out["status"]
         lex = run(shortage)
+        most = sum(v.ub() for v in lp.short_terms) * lp.grid.delta_hours  # all of it short
+        if out["status"] == "PRIMAL_INFEASIBLE" or (lex is not None and lex > most + 1e-6):
+            # LP1's bound can sit a hair below the LP's optimum, and then no point has an overflow
+            # that low: that LP's dual bound says nothing, the bounds below still hold
+            lex, out["status"] = None, before
         # rosters at LP1's overflow are among those at the cap: the at-cap bound holds for them too
-        out["shortage_lb"] = None if lex is None or any_ is None else max(
-            lex, any_, out.get("shortage_lb_at_cap") or 0.0)
+        out["shortage_lb"] = None if any_ is None else max(
+            lex or 0.0, any_, out.get("shortage_lb_at_cap") or 0.0)
     out["seconds"] = time.monotonic() - t0
     return out
+
+
+def hours_terms(lp: BoundLP) -> tuple[Any, Any]:
+    """Flex hours and regular agent-hours (efficiency-weighted in hundredths, as the tiers of
+    scheduler.objective count them) of the LP's worked-slot variables, as linear expressions."""
+    variables = lp.solver.variables()
+    flex: list = []
+    regular: list = []
+    d_h = lp.grid.delta_hours
+    for (gi, _i, _q), col in lp.columns.items():
+        agent = lp.groups[gi].agent
+        if agent.kind == "flex":
+            flex.extend(variables[j] * d_h for j in col.w)
+        elif agent.kind == "regular":
+            coeff = round(agent.efficiency * 100) / 100 * d_h
+            regular.extend(variables[j] * coeff for j in col.w)
+    return lp.solver.Sum(flex) if flex else 0, lp.solver.Sum(regular) if regular else 0
+
+
+def hours_stages(lp: BoundLP, run: Callable[..., float | None], out: dict, shortage_cap: float | None,
+                 flex_cap: float | None) -> None:
+    """After the service LPs (their overflow cap already a row of `lp`): the hours tiers' bounds
+    among rosters as good in service (see `lp_bound`), only when the service LPs converged and
+    time is left, so they never take time from the service bounds."""
+    if shortage_cap is None or out.get("status") != "OPTIMAL" or out.get("solver") != "PDLP":
+        return
+    solver, d_h = lp.solver, lp.grid.delta_hours
+    flex, regular = hours_terms(lp)
+    shortage = solver.Sum(lp.short_terms) * d_h if lp.short_terms else 0
+    if isinstance(flex, (int, float)) and isinstance(regular, (int, float)):
+        return
+    solver.Add(shortage <= shortage_cap * (1 + 1e-6) + 1e-4)
+    for key, expr in (("flex_hours_lb", flex), ("regular_hours_lb", regular)):
+        if key == "regular_hours_lb":
+            if flex_cap is None:
+                return
+            if not isinstance(flex, (int, float)):
+                solver.Add(flex <= flex_cap * (1 + 1e-6) + 1e-4)
+        if isinstance(expr, (int, float)):
+            out[key] = 0.0
+            continue
+        value = run(expr, share=0.5 if key == "flex_hours_lb" else 1.0, least=0.5)
+        # the service bounds converged (the run's status); these are extra, with their own status
+        out["hours_status"], out["status"] = ("no time left" if value is None else out["status"]), "OPTIMAL"
+        if value is None:
+            return
+        out[key] = value

@@ -25,6 +25,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from scheduler.patterns import all_maximal_patterns
+from scheduler.result import NO_BOUND
 
 SERVICE = ("overflow", "shortage")
 # tiers that count only which shifts change: exact whenever the model is exact for service (a
@@ -249,7 +250,10 @@ def make_honest(rm, roster, report) -> ModelScope:
             p.bound_scope = "every roster" if scope.service_exact else "the model's patterns"
         else:
             proven = p.objective <= TOL  # nothing is below 0
-            p.bound_scope = "every roster" if proven or p.best_bound <= 0 else "the model's patterns"
+            # 0 bounds every tier and says nothing: a tier without a better bound shows none, and no
+            # "gap 100 %" that would read as "this roster may be terrible"
+            p.bound_scope = ("every roster" if proven else NO_BOUND if p.best_bound <= TOL
+                             else "the model's patterns")
         proven = proven or p.objective <= TOL
         if proven:
             p.status = "OPTIMAL"
@@ -283,3 +287,25 @@ def refresh_status(report) -> None:
     if report.phases and all(p.status == "OPTIMAL" for p in report.phases) and not any(
             "stopped with Ctrl-C" in n for n in report.notes):
         report.status = "OPTIMAL"
+
+
+HOURS_SCOPE = "rosters as good in service"  # PhaseResult.bound_scope of the LP's hours bounds
+
+
+def add_hours_bounds(report, lp: dict) -> None:
+    """The LP's bounds on flex hours and regular hours (scheduler.bound.lp_bound: among rosters
+    with at most this roster's overflow and shortage, and for regular hours its flex hours too),
+    where they say more than the tier's own; a note states the condition."""
+    for name, key, above in (("flex hours", "flex_hours_lb", "overflow and shortage"),
+                             ("regular hours", "regular_hours_lb", "overflow, shortage and flex hours")):
+        value = lp.get(key)
+        p = next((p for p in report.phases if tier_name(p) == name), None)
+        if p is None or value is None or value <= TOL or p.status == "OPTIMAL":
+            continue
+        if p.bound_scope == "every roster" and p.best_bound >= value:
+            continue
+        p.best_bound, p.bound_scope = min(value, p.objective), HOURS_SCOPE
+        if proves(value, p.objective):
+            p.status = "OPTIMAL"
+        report.notes.append(f"{name}: bound {p.best_bound:,.2f} {p.unit} (LP relaxation) holds for rosters with at "
+                            f"most this roster's {above}")
