@@ -92,17 +92,27 @@ def add_service_bounds(scenario: Scenario, report: SolveReport, kpis: dict, time
     scheduler.bound, and CP-SAT's where it holds for every legal roster), and call a service
     tier OPTIMAL when its bound proves it. Takes at most `time_limit_s` seconds; never fails.
     `built`: the LP pricing built for this run's model (`RosterModel.bound_lp`), not built again."""
-    from scheduler.bound import lp_bound
+    from scheduler.bound import lp_bound, mip_overflow_bound
     from scheduler.exactness import add_hours_bounds, proves, refresh_status, tier_name
 
     overflow = kpis["overflow_customer_hours"]
     phases = {tier_name(p): p for p in report.phases}
     flex = phases.get("flex hours")
+    # time the service LPs leave goes to the overflow bound first (the pooled integer program, when
+    # the LP leaves a gap), else to the hours tiers (among rosters as good in service as this one)
+    hours = overflow <= 1e-6
     try:
-        # the hours tiers too, where the service LPs leave time: among rosters as good in service as this one
         lp = lp_bound(scenario, time_limit_s=time_limit_s, overflow_cap=overflow + 1e-6, lexicographic=False,
-                      built=built, shortage_cap=kpis["shortage_agent_hours"] + 1e-6,
+                      built=built, shortage_cap=kpis["shortage_agent_hours"] + 1e-6 if hours else None,
                       flex_cap=None if flex is None else flex.objective + 1e-6)
+        lp_over, left = lp.get("overflow_lb"), time_limit_s - lp.get("seconds", time_limit_s)
+        if lp_over is not None and not proves(lp_over, overflow) and left >= 1.0:
+            mip = mip_overflow_bound(scenario, left)
+            if mip["overflow_lb"] is not None and mip["overflow_lb"] > lp_over:
+                lp["overflow_lb"] = mip["overflow_lb"]
+                report.notes.append(f"overflow bound {mip['overflow_lb']:,.2f} customer-hours from the pooled integer "
+                                    f"program (SCIP, {mip['status']} after {mip['seconds']:.1f} s); the LP "
+                                    f"relaxation's is {lp_over:,.2f}")
     except Exception as exc:  # a bound is extra information: never lose the roster over it
         report.notes.append(f"LP lower bound not computed: {exc}")
         lp = {}

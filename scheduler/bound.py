@@ -568,3 +568,28 @@ def hours_stages(lp: BoundLP, run: Callable[..., float | None], out: dict, short
         if value is None:
             return
         out[key] = value
+
+
+def mip_overflow_bound(scenario: Scenario, time_limit_s: float, hard_rules: Sequence[Rule] | None = None) -> dict:
+    """The overflow bound of the pooled integer program (`build_lp(integer=True)`: the relaxation
+    of the module docstring with whole head-counts and worked slots), SCIP's proven dual bound
+    after at most about `time_limit_s` seconds: valid for every roster whether or not SCIP
+    finished, and often far above the LP's where a whole agent is what a queue needs (a night on
+    which only a few people may serve one queue: the LP serves it with a fraction of one).
+    Returns {"overflow_lb" (customer-hours, None when SCIP had no answer), "status", "seconds"}."""
+    t0 = time.monotonic()
+    out: dict = {"overflow_lb": None, "status": "NOT_SOLVED", "seconds": 0.0}
+    lp, overflow, _shortage = build_lp(scenario, integer=True, hard_rules=hard_rules)
+    left = time_limit_s - (time.monotonic() - t0)
+    if not lp.over_terms:
+        out.update(overflow_lb=0.0, status="OPTIMAL")
+    elif left > 0.2:
+        lp.solver.Minimize(overflow)
+        lp.solver.SetTimeLimit(int(left * 1000))
+        status = lp.solver.Solve()
+        if status in (pywraplp.Solver.OPTIMAL, pywraplp.Solver.FEASIBLE):
+            out["status"] = "OPTIMAL" if status == pywraplp.Solver.OPTIMAL else "TIME_LIMIT"
+            # the proven bound, not the incumbent, less the solver's tolerances
+            out["overflow_lb"] = max(0.0, lp.solver.Objective().BestBound() * (1 - 1e-6) - 1e-4)
+    out["seconds"] = time.monotonic() - t0
+    return out

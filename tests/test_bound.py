@@ -166,3 +166,20 @@ def test_the_hours_bounds_hold_among_rosters_as_good_in_service(peak):
         assert b["flex_hours_lb"] <= min(r[2] for r in as_good) + 1e-6
         cheap = [r for r in as_good if r[2] <= flex + 1e-6]
         assert b["regular_hours_lb"] <= min(r[3] for r in cheap) + 1e-6
+
+
+def test_a_run_proves_the_overflow_the_lp_spreads_thin_with_the_pooled_integer_program():
+    # the case above as a run states it: the LP's 0 leaves a gap, the bound's time left goes to the
+    # pooled integer program, which proves the roster's 10 customer-hours optimal for every roster
+    from scheduler.app import add_service_bounds
+
+    sc = make_scenario(agents=[LEAD], demand={"pre_sales": [0] * 8 + [10] * 8},
+                       queues=[{"id": "pre_sales", "contacts_per_agent_hour": 10, "session_minutes": 60}],
+                       shifts=[{"code": "D", "start": "08:00", "hours": 8}], rules={"max_continuous_hours": 4})
+    roster, report = solve(sc, SolveOptions(time_limit_s=3, workers=1))
+    k = summary_kpis(sc, Grid(sc), roster)
+    add_service_bounds(sc, report, k, time_limit_s=5)
+    over = next(b for b in report.service if b.name == "overflow")
+    assert over.achieved == pytest.approx(10) and over.best == pytest.approx(10, rel=1e-5)
+    assert report.phases[0].status == "OPTIMAL"
+    assert any("pooled integer program" in n for n in report.notes)
