@@ -347,6 +347,7 @@ class BuiltLP:
     shortage: Any   # agent-hours
     hard_rules: Sequence[Rule] | None
     point: PdlpPoint | None = None  # PDLP's last point on this LP (any objective), to start from
+    proto: Any = None               # the LP as PDLP read it for that point (pricing reads its rows)
     taken: bool = False
 
     def take(self, scenario: Scenario, hard_rules: Sequence[Rule] | None) -> bool:
@@ -356,6 +357,19 @@ class BuiltLP:
             return False
         self.taken = True
         return True
+
+
+def primal_counts(built: BuiltLP | None) -> dict[tuple[int, int, str], float] | None:
+    """From the run's solved LP (`scheduler.pricing.solved_lp(rm)`, PDLP's point for OVERFLOW_WEIGHT
+    x overflow + shortage, an iteration limit: approximate, fractional): how many agents of pool
+    g (`built.lp.groups[g]`, its members' ids in `.ids`) work instance i (grid index) on queue q,
+    as {(g, i, q): count}; None when there is no point (no demand). Read-only: the closing bound
+    may solve this LP again later (`lp_bound(built=...)`), which changes neither the point nor
+    this answer."""
+    if built is None or built.point is None or len(built.point.primal) != built.lp.solver.NumVariables():
+        return None
+    x = built.point.primal
+    return {key: max(0.0, float(x[col.x])) for key, col in built.lp.columns.items()}
 
 
 def lp_bound(scenario: Scenario, time_limit_s: float = 30, overflow_cap: float | None = None,

@@ -131,3 +131,18 @@ def test_a_locked_model_reuses_the_patterns_priced_without_locks():
     assert own.priced_all  # pricing ran there and found patterns
     assert {(o.agent, o.inst, o.queue, o.worked) for o in own.options} == {
         (o.agent, o.inst, o.queue, o.worked) for o in reused.options}
+
+
+def test_the_lp_is_solved_once_per_model_and_its_primal_point_is_read_per_pool_shift_and_queue():
+    from scheduler.bound import primal_counts
+    from scheduler.pricing import solved_lp
+
+    sc = part_time_team()
+    rm = RosterModel(sc, Grid(sc))  # pricing solved it
+    built = solved_lp(rm)
+    assert built is rm.bound_lp and solved_lp(rm) is built
+    counts = primal_counts(built)
+    assert counts is not None and set(counts) == set(built.lp.columns)
+    for (g, _i, _q), n in counts.items():
+        assert 0 <= n <= built.lp.groups[g].count + 1e-3
+    assert sum(counts.values()) > 1  # the team works
