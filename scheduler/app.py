@@ -12,7 +12,7 @@ from scheduler.diagnose import unavoidable_shortage
 from scheduler.errors import InfeasibleError
 from scheduler.grid import Grid
 from scheduler.inputs import boundary_breaks, load_inputs
-from scheduler.kpi import coverage, summary_kpis
+from scheduler.kpi import coverage_rows, summary_kpis
 from scheduler.result import NO_BOUND, ServiceBound, SolveReport
 from scheduler.roster import Roster
 from scheduler.scenario import Scenario
@@ -163,7 +163,7 @@ def write_result(out: Path, scenario: Scenario, roster: Roster, report: SolveRep
     from scheduler.workbook import write_workbook
 
     grid = Grid(scenario)
-    cov = coverage(scenario, grid, roster)
+    cov = coverage_rows(scenario, grid, roster)  # no pandas on the way to the workbook
     kpis: dict[str, float | str] = dict(summary_kpis(scenario, grid, roster, cov))  # and the requests' "3 / 4"
     requests = None
     if scenario.requests:
