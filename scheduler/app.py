@@ -48,11 +48,11 @@ class RunResult:
                 continue
             word = 'OPTIMAL' if p.status == 'OPTIMAL' else 'best found'
             if not p.has_bound:
-                lines.append(f"  {p.name:<15} {p.objective:>12,.2f} {p.unit:<15} {NO_BOUND:<31}  {word}")
+                lines.append(f"  {p.name:<{NAME_W}} {p.objective:>12,.2f} {p.unit:<{UNIT_W}} {NO_BOUND:<31}  {word}")
                 continue
             scope = "" if p.bound_scope in ("", "every roster") else f" ({p.bound_scope})"
-            lines.append(f"  {p.name:<15} {p.objective:>12,.2f} {p.unit:<15} bound {p.best_bound:>12,.2f}{scope}  "
-                         f"gap {p.gap:6.1%}  {word}")
+            lines.append(f"  {p.name:<{NAME_W}} {p.objective:>12,.2f} {p.unit:<{UNIT_W}} "
+                         f"bound {p.best_bound:>12,.2f}{scope}  gap {p.gap:6.1%}  {word}")
         if "requests granted, all" in k:
             lines.append("  requests granted: " + ", ".join(f"{key.removeprefix('requests granted, ')} {v}"
                                                              for key, v in k.items() if key.startswith("requests")))
@@ -69,13 +69,18 @@ class RunResult:
         return "\n".join(lines)
 
 
+# the closing lines' columns: the longest tier name ("declined requests") and unit ("customer-hours",
+# "priority points") fit, so the bounds line up
+NAME_W, UNIT_W = 17, 15
+
+
 def service_line(b: ServiceBound, status: str) -> str:
     """One closing line per service measure: the value, the best valid bound and its gap first,
     then the other bound in a word."""
     names: dict[str | None, str] = {"lp": "LP relaxation", "cp_sat": "CP-SAT"}
     source = names.get(b.source, "no bound proven yet")
     word = "OPTIMAL" if status == "OPTIMAL" else "best found"
-    line = (f"  {b.name:<15} {b.achieved:>12,.2f} {b.unit:<15} bound {b.best:>12,.2f} ({source})  "
+    line = (f"  {b.name:<{NAME_W}} {b.achieved:>12,.2f} {b.unit:<{UNIT_W}} bound {b.best:>12,.2f} ({source})  "
             f"gap {b.gap:6.1%}  {word}")
     other = b.cp_sat if b.source == "lp" else b.lp
     other_name = "CP-SAT" if b.source == "lp" else "LP"
