@@ -442,7 +442,8 @@ def _summary_sheet(ws: Worksheet, scenario: Scenario, report: SolveReport | None
     r = _section(ws, r + 1, L["sec_tiers"])
     tier_header = [L["tier"], L["unit"], L["status"], L["objective_plain"], L["best_bound"], L["gap"], L["seconds"]]
     tiers = [[term(p.name, lang), term(p.unit, lang), term(p.status, lang), (p.objective, AMOUNT_FORMAT),
-              (p.best_bound, AMOUNT_FORMAT), (p.gap, PERCENT_FORMAT), (round(p.seconds, 2), SECONDS_FORMAT)]
+              (p.best_bound, AMOUNT_FORMAT) if p.has_bound else L["no_bound"],
+              (p.gap, PERCENT_FORMAT) if p.has_bound else na, (round(p.seconds, 2), SECONDS_FORMAT)]
              for p in (report.phases if report else [])]
     r = _table(ws, r, tier_header, tiers or [[na]])
 
