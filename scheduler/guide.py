@@ -6,10 +6,10 @@ the pool work it, x, and how many of them work each of its slots, w) has a short
 Its primal solution says, per pool, which shifts the agents of that pool should work and on
 which queue: a shift mix a greedy roster built slot by slot does not find. This module reads it:
 
-- `lp_plan(rm)`: the LP (overflow weighted above shortage, as `scheduler.pricing` prices it)
-  solved by PDLP with an iteration limit (so one scenario always gets the same plan, under any
-  load), read back as head-counts per (pool, instance, queue) and the pools' members as model
-  agents;
+- `lp_plan(rm)`: the run's one LP (`scheduler.pricing.solved_lp`: overflow weighted above
+  shortage, PDLP with an iteration limit, so one scenario always gets the same plan under any
+  load), its primal point read back (`scheduler.bound.primal_counts`) as head-counts per (pool,
+  instance, queue) and the pools' members as model agents;
 - `guided_roster(rm, plan)`: a legal roster that follows the plan: instance by instance in time
   order, each column's rounded head-count is given to the pool's members who fit it (every rule
   of the model is asked, `scheduler.warmstart.Greedy`), each with the pattern that buys most
@@ -27,19 +27,11 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 import numpy as np
-from ortools.linear_solver import linear_solver_pb2
-from ortools.pdlp import solve_log_pb2, solvers_pb2
-from ortools.pdlp.python import pdlp
 
-from scheduler.bound import build_lp
+from scheduler.bound import primal_counts
 from scheduler.model import Option, RosterModel
-from scheduler.pricing import OVERFLOW_WEIGHT
+from scheduler.pricing import ITERATIONS, solved_lp
 from scheduler.warmstart import Greedy
-
-# PDLP iterations: a limit in iterations, not seconds, so that a scenario always gets the same
-# plan (one-worker runs repeat under any load)
-ITERATIONS = 4000
-TOLERANCE = 1e-4
 
 
 @dataclass
@@ -51,8 +43,8 @@ class Plan:
     members: dict[int, list[int]] = field(default_factory=dict)
     pool_of: dict[int, int] = field(default_factory=dict)  # model agent -> pool
     status: str = ""
-    iterations: int = 0  # PDLP's iterations
-    nonzeros: int = 0    # the LP's constraint matrix
+    iterations: int = 0  # PDLP's iterations (limit) when the plan solved the LP itself; else 0
+    nonzeros: int = 0    # the LP's constraint matrix, then
     variables: int = 0
 
     @property
@@ -63,37 +55,30 @@ class Plan:
         return 1e-8 * self.iterations * self.nonzeros + 1e-4 * self.variables
 
 
-def lp_plan(rm: RosterModel, iterations: int = ITERATIONS) -> Plan | None:
+def lp_plan(rm: RosterModel) -> Plan | None:
     """The pooled LP's primal solution, or None when it has nothing to say (no demand, or a grid
-    whose instances are not the model's)."""
-    lp, overflow, shortage = build_lp(rm.scenario, hard_rules=rm.hard_rules)
-    if not lp.over_terms or len(lp.grid.instances) != len(rm.instances):
-        return None
-    lp.solver.Minimize(OVERFLOW_WEIGHT * overflow + shortage)
-    proto = linear_solver_pb2.MPModelProto()
-    lp.solver.ExportModelToProto(proto)
-    qp = pdlp.qp_from_mpmodel_proto(proto, relax_integer_variables=True)
-    params = solvers_pb2.PrimalDualHybridGradientParams()
-    params.termination_criteria.iteration_limit = iterations
-    params.termination_criteria.simple_optimality_criteria.eps_optimal_relative = TOLERANCE
-    params.termination_criteria.simple_optimality_criteria.eps_optimal_absolute = TOLERANCE
-    params.num_threads = 1
-    result = pdlp.primal_dual_hybrid_gradient(qp, params)
-    x = np.asarray(result.primal_solution, dtype=float)
-    if len(x) != len(proto.variable):
+    whose instances are not the model's). The run's one LP (`scheduler.pricing.solved_lp`:
+    built and solved once per model, for pricing, this plan and the closing bound); when
+    pricing has not solved it yet, it is solved here and its work is charged (`Plan.charge_s`)."""
+    fresh = getattr(rm, "bound_lp", None) is None
+    built = solved_lp(rm)
+    counts = primal_counts(built)
+    lp = built.lp
+    if counts is None or len(lp.grid.instances) != len(rm.instances):
         return None
     index = {a.employee_id: k for k, a in enumerate(rm.agents)}
-    plan = Plan(status=solve_log_pb2.TerminationReason.Name(result.solve_log.termination_reason),
-                iterations=result.solve_log.iteration_count,
-                nonzeros=sum(len(k.var_index) for k in proto.constraint), variables=len(proto.variable))
+    plan = Plan(status=built.point.reason if built.point is not None else "")
+    if fresh and built.proto is not None:
+        plan.iterations = ITERATIONS
+        plan.nonzeros = sum(len(k.var_index) for k in built.proto.constraint)
+        plan.variables = len(built.proto.variable)
     for gi, g in enumerate(lp.groups):
         plan.members[gi] = [index[e] for e in g.ids if e in index]
         for a in plan.members[gi]:
             plan.pool_of[a] = gi
-    for (gi, i, q), col in lp.columns.items():
+    for (gi, i, q), v in counts.items():
         if lp.grid.instances[i].first_slot != rm.instances[i].first_slot:
             return None
-        v = float(x[col.x])
         if v > 1e-3:
             plan.counts[(gi, i, q)] = v
     return plan

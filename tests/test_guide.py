@@ -35,7 +35,7 @@ def _values(rm: RosterModel, chosen) -> list[int]:
 def test_the_plan_counts_pools_of_model_agents_and_repeats(scenario):
     rm = RosterModel(scenario, Grid(scenario))
     plan = lp_plan(rm)
-    assert plan is not None and plan.counts and plan.iterations > 0 and plan.charge_s > 0
+    assert plan is not None and plan.counts and plan.charge_s >= 0
     assert sorted(a for ms in plan.members.values() for a in ms) == list(range(len(rm.agents)))
     for (g, i, q), v in plan.counts.items():
         assert 0 < v <= len(plan.members[g]) + 1e-6 and 0 <= i < len(rm.instances)
