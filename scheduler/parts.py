@@ -21,6 +21,7 @@ fixed keeps its value.
 
 from __future__ import annotations
 
+import os
 import tempfile
 from collections.abc import Sequence
 from itertools import chain
@@ -37,6 +38,8 @@ if TYPE_CHECKING:
 LINEAR, AT_MOST_ONE, EXACTLY_ONE, BOOL_OR, BOOL_AND = range(5)
 READABLE = ("linear", "at_most_one", "exactly_one", "bool_or", "bool_and")  # the constraint kinds parts read
 SNAPSHOT_FROM = 10_000  # more new constraints than this: read from a snapshot of the model
+# a grouped model's parts sum each free group's members in its place (`Parts._expand`)
+EXPAND_GROUPS = os.environ.get("SCHEDULER_EXPAND_GROUPS", "1") != "0"
 CHECK_ALL_BELOW = 20_000  # constraints: a model this small has every constraint's kind checked when built
 # CP-SAT's methods that add constraints of the kinds above (or none at all)
 _READABLE_METHODS = {"add", "add_linear_constraint", "add_linear_expression_in_domain", "add_at_most_one",
@@ -152,6 +155,7 @@ class Parts:
         self.coef = np.zeros(0, dtype=np.int64)
         self.n_read = 0
         self._helper_levels()
+        self._groups()
         self.sync()
 
     def _helper_levels(self) -> None:
@@ -191,6 +195,51 @@ class Parts:
         weights = np.fromiter(chain.from_iterable(weighted[k] or () for k in linear), dtype=np.int64,
                               count=len(inputs))
         self.lin_ptr, (self.lin_target, self.lin_coef) = self._by_input(inputs, targets, weights)
+
+    def _groups(self) -> None:
+        """The staffing groups of a grouped model (`RosterModel.group_defs`): each group helper's
+        defining constraint, members and weights, so that `build` can put a part's free members
+        in the group's place in the staffing sums (the part then searches like a model that sums
+        every option, while the whole model stays small)."""
+        defs: dict[int, int] = getattr(self.rm, "group_defs", {})
+        self.expand_groups = EXPAND_GROUPS and bool(defs)
+        self.group_con = np.full(self.n_vars, -1, dtype=np.int64)
+        if not self.expand_groups:
+            self.grp_ptr = np.zeros(self.n_vars + 1, dtype=np.int64)
+            self.grp_member = self.grp_weight = np.zeros(0, dtype=np.int64)
+            return
+        ks = [k for k, (var, _fn) in enumerate(self.rm.derived) if var.index in defs]
+        targets = np.array([self.rm.derived[k][0].index for k in ks], dtype=np.int64)
+        self.group_con[targets] = [defs[int(v)] for v in targets]
+        sizes = np.array([len(self.rm.depends[k]) for k in ks], dtype=np.int64)
+        members = np.fromiter(chain.from_iterable(self.rm.depends[k] for k in ks), dtype=np.int64,
+                              count=int(sizes.sum()))
+        weights = np.fromiter(chain.from_iterable(self.rm.linear[k] or () for k in ks), dtype=np.int64,
+                              count=len(members))
+        self.grp_ptr, (self.grp_member, self.grp_weight) = self._by_input(np.repeat(targets, sizes), members,
+                                                                          weights)
+
+    def _expand(self, cons: np.ndarray, new: np.ndarray, at: np.ndarray, var: np.ndarray, coef: np.ndarray,
+                sign: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """A part's terms (constraint position `at` in `cons`, variable, coefficient, sign) with
+        each free group helper's term outside its own definition replaced by its free members'
+        terms (coefficient times weight). The fixed members stay in the constraint's constant,
+        which `build` takes from the roster's totals less the free terms, so the sums are equal;
+        the group helper keeps its definition, so its value still follows."""
+        group = self.group_con[var] >= 0
+        group[group] = self.group_con[var[group]] != cons[at[group]]
+        if not group.any():
+            return at, var, coef, sign
+        pos, owner = _ranges(self.grp_ptr, var[group])
+        member = self.grp_member[pos]
+        free = new[member] >= 0
+        member, owner = member[free], owner[free]
+        at = np.concatenate([at[~group], at[group][owner]])
+        var = np.concatenate([var[~group], member])
+        coef = np.concatenate([coef[~group], coef[group][owner] * self.grp_weight[pos][free]])
+        sign = np.concatenate([sign[~group], np.ones(len(member), dtype=sign.dtype)])
+        order = np.argsort(at, kind="stable")
+        return at[order], var[order], coef[order], sign[order]
 
     def _by_input(self, inputs: np.ndarray, *columns: np.ndarray) -> tuple[np.ndarray, tuple[np.ndarray, ...]]:
         """Rows (input, column values...) grouped by input: a pointer per variable, and the columns."""
@@ -364,6 +413,8 @@ class Parts:
         order = np.argsort(at, kind="stable")
         pos, at, var = pos[order], at[order], free_vars[owner[order]]
         coef, sign = self.term_coef[pos], self.term_sign[pos]
+        if self.expand_groups:
+            at, var, coef, sign = self._expand(cons, new, at, var, coef, sign)
         val = values[var]
         # the fixed part of each constraint (the roster's total less the free terms): a linear
         # one's constant, a literal one's number of true literals
@@ -473,7 +524,7 @@ class Parts:
         proto.objective.coeffs.extend(o_coefs[keep].tolist())
         proto.solution_hint.vars.extend(range(len(free_vars)))
         proto.solution_hint.values.extend(values[free_vars].tolist())
-        return sub, free_vars, len(pos)
+        return sub, free_vars, len(var)
 
     def recompute_helpers(self, values: np.ndarray, changed: np.ndarray,
                           before: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
