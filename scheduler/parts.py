@@ -203,10 +203,10 @@ class Parts:
         every option, while the whole model stays small)."""
         defs: dict[int, int] = getattr(self.rm, "group_defs", {})
         self.expand_groups = EXPAND_GROUPS and bool(defs)
-        self.group_con = np.full(self.n_vars, -1, dtype=np.int64)
+        self.group_con = np.full(self.n_vars, -1, dtype=np.int64)  # a group helper's definition
+        self.group_of = np.full(self.n_vars, -1, dtype=np.int64)   # a member's group helper
+        self.weight_in = np.zeros(self.n_vars, dtype=np.int64)     # ... and its weight there
         if not self.expand_groups:
-            self.grp_ptr = np.zeros(self.n_vars + 1, dtype=np.int64)
-            self.grp_member = self.grp_weight = np.zeros(0, dtype=np.int64)
             return
         ks = [k for k, (var, _fn) in enumerate(self.rm.derived) if var.index in defs]
         targets = np.array([self.rm.derived[k][0].index for k in ks], dtype=np.int64)
@@ -214,13 +214,12 @@ class Parts:
         sizes = np.array([len(self.rm.depends[k]) for k in ks], dtype=np.int64)
         members = np.fromiter(chain.from_iterable(self.rm.depends[k] for k in ks), dtype=np.int64,
                               count=int(sizes.sum()))
-        weights = np.fromiter(chain.from_iterable(self.rm.linear[k] or () for k in ks), dtype=np.int64,
-                              count=len(members))
-        self.grp_ptr, (self.grp_member, self.grp_weight) = self._by_input(np.repeat(targets, sizes), members,
-                                                                          weights)
+        self.group_of[members] = np.repeat(targets, sizes)
+        self.weight_in[members] = np.fromiter(chain.from_iterable(self.rm.linear[k] or () for k in ks),
+                                              dtype=np.int64, count=len(members))
 
-    def _expand(self, cons: np.ndarray, new: np.ndarray, at: np.ndarray, var: np.ndarray, coef: np.ndarray,
-                sign: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    def _expand(self, cons: np.ndarray, free_vars: np.ndarray, at: np.ndarray, var: np.ndarray,
+                coef: np.ndarray, sign: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """A part's terms (constraint position `at` in `cons`, variable, coefficient, sign) with
         each free group helper's term outside its own definition replaced by its free members'
         terms (coefficient times weight). The fixed members stay in the constraint's constant,
@@ -230,13 +229,17 @@ class Parts:
         group[group] = self.group_con[var[group]] != cons[at[group]]
         if not group.any():
             return at, var, coef, sign
-        pos, owner = _ranges(self.grp_ptr, var[group])
-        member = self.grp_member[pos]
-        free = new[member] >= 0
-        member, owner = member[free], owner[free]
+        # the free members, by group; then each group term's run of them
+        member = free_vars[self.group_of[free_vars] >= 0]
+        member = member[np.argsort(self.group_of[member], kind="stable")]
+        of = self.group_of[member]
+        lo = np.searchsorted(of, var[group], side="left")
+        size = np.searchsorted(of, var[group], side="right") - lo
+        owner = np.repeat(np.arange(len(lo)), size)
+        member = member[np.arange(len(owner)) - np.repeat(np.cumsum(size) - size, size) + np.repeat(lo, size)]
         at = np.concatenate([at[~group], at[group][owner]])
         var = np.concatenate([var[~group], member])
-        coef = np.concatenate([coef[~group], coef[group][owner] * self.grp_weight[pos][free]])
+        coef = np.concatenate([coef[~group], coef[group][owner] * self.weight_in[member]])
         sign = np.concatenate([sign[~group], np.ones(len(member), dtype=sign.dtype)])
         order = np.argsort(at, kind="stable")
         return at[order], var[order], coef[order], sign[order]
@@ -414,7 +417,7 @@ class Parts:
         pos, at, var = pos[order], at[order], free_vars[owner[order]]
         coef, sign = self.term_coef[pos], self.term_sign[pos]
         if self.expand_groups:
-            at, var, coef, sign = self._expand(cons, new, at, var, coef, sign)
+            at, var, coef, sign = self._expand(cons, free_vars, at, var, coef, sign)
         val = values[var]
         # the fixed part of each constraint (the roster's total less the free terms): a linear
         # one's constant, a literal one's number of true literals
