@@ -16,7 +16,10 @@ any other kind is refused loudly.
 
 A helper variable (`RosterModel.define`) is free when a variable it follows from is free, so
 staffing, service and comfort helpers move with the options; a helper whose inputs are all
-fixed keeps its value.
+fixed keeps its value. On a grouped model (staffing summed over groups of options,
+`RosterModel.coverage_groups`) a part's staffing sums take the free members of each group in
+the group helper's place (`Parts._expand`): the part searches like a model that sums every
+option (benchmarks/README.md, issue 15).
 """
 
 from __future__ import annotations
@@ -203,9 +206,10 @@ class Parts:
         every option, while the whole model stays small)."""
         defs: dict[int, int] = getattr(self.rm, "group_defs", {})
         self.expand_groups = EXPAND_GROUPS and bool(defs)
-        self.group_con = np.full(self.n_vars, -1, dtype=np.int64)  # a group helper's definition
-        self.group_of = np.full(self.n_vars, -1, dtype=np.int64)   # a member's group helper
-        self.weight_in = np.zeros(self.n_vars, dtype=np.int64)     # ... and its weight there
+        n = self.n_vars if self.expand_groups else 0  # no groups: nothing to hold
+        self.group_con = np.full(n, -1, dtype=np.int64)  # a group helper's definition
+        self.group_of = np.full(n, -1, dtype=np.int64)   # a member's group helper
+        self.weight_in = np.zeros(n, dtype=np.int64)     # ... and its weight there
         if not self.expand_groups:
             return
         ks = [k for k, (var, _fn) in enumerate(self.rm.derived) if var.index in defs]
