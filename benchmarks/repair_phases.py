@@ -22,6 +22,13 @@ import resource  # noqa: E402
 import sys  # noqa: E402
 
 import scheduler.cli as cli  # noqa: E402
+
+try:  # as the repair command does, before its imports
+    from scheduler.lazyimport import import_cp_model  # noqa: E402
+except ImportError:  # an older checkout (--pythonpath of the bench)
+    pass
+else:
+    import_cp_model()
 import scheduler.repair  # noqa: E402, F401 - its imports are part of the command's
 
 IMPORTS = (time.monotonic() - T0, time.process_time() - C0)

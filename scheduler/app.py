@@ -5,17 +5,21 @@ from __future__ import annotations
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from scheduler.check import check_roster
 from scheduler.diagnose import unavoidable_shortage
 from scheduler.errors import InfeasibleError
 from scheduler.grid import Grid
 from scheduler.inputs import boundary_breaks, load_inputs
-from scheduler.kpi import coverage, summary_kpis
-from scheduler.result import ServiceBound, SolveReport
+from scheduler.kpi import coverage_rows, summary_kpis
+from scheduler.result import NO_BOUND, ServiceBound, SolveReport
 from scheduler.roster import Roster
 from scheduler.scenario import Scenario
 from scheduler.solve import ProgressPrinter, SolveOptions, solve
+
+if TYPE_CHECKING:
+    from scheduler.bound import BuiltLP
 
 
 class RosterBrokenError(RuntimeError):
@@ -42,9 +46,13 @@ class RunResult:
             if str(getattr(p.name, "value", p.name)) in service:
                 lines.append(service_line(service[str(getattr(p.name, "value", p.name))], p.status))
                 continue
+            word = 'OPTIMAL' if p.status == 'OPTIMAL' else 'best found'
+            if not p.has_bound:
+                lines.append(f"  {p.name:<{NAME_W}} {p.objective:>12,.2f} {p.unit:<{UNIT_W}} {NO_BOUND:<31}  {word}")
+                continue
             scope = "" if p.bound_scope in ("", "every roster") else f" ({p.bound_scope})"
-            lines.append(f"  {p.name:<15} {p.objective:>12,.2f} {p.unit:<15} bound {p.best_bound:>12,.2f}{scope}  "
-                         f"gap {p.gap:6.1%}  {'OPTIMAL' if p.status == 'OPTIMAL' else 'best found'}")
+            lines.append(f"  {p.name:<{NAME_W}} {p.objective:>12,.2f} {p.unit:<{UNIT_W}} "
+                         f"bound {p.best_bound:>12,.2f}{scope}  gap {p.gap:6.1%}  {word}")
         if "requests granted, all" in k:
             lines.append("  requests granted: " + ", ".join(f"{key.removeprefix('requests granted, ')} {v}"
                                                              for key, v in k.items() if key.startswith("requests")))
@@ -61,13 +69,18 @@ class RunResult:
         return "\n".join(lines)
 
 
+# the closing lines' columns: the longest tier name ("declined requests") and unit ("customer-hours",
+# "priority points") fit, so the bounds line up
+NAME_W, UNIT_W = 17, 15
+
+
 def service_line(b: ServiceBound, status: str) -> str:
     """One closing line per service measure: the value, the best valid bound and its gap first,
     then the other bound in a word."""
     names: dict[str | None, str] = {"lp": "LP relaxation", "cp_sat": "CP-SAT"}
     source = names.get(b.source, "no bound proven yet")
     word = "OPTIMAL" if status == "OPTIMAL" else "best found"
-    line = (f"  {b.name:<15} {b.achieved:>12,.2f} {b.unit:<15} bound {b.best:>12,.2f} ({source})  "
+    line = (f"  {b.name:<{NAME_W}} {b.achieved:>12,.2f} {b.unit:<{UNIT_W}} bound {b.best:>12,.2f} ({source})  "
             f"gap {b.gap:6.1%}  {word}")
     other = b.cp_sat if b.source == "lp" else b.lp
     other_name = "CP-SAT" if b.source == "lp" else "LP"
@@ -78,23 +91,39 @@ def service_line(b: ServiceBound, status: str) -> str:
     return line
 
 
-def add_service_bounds(scenario: Scenario, report: SolveReport, kpis: dict, time_limit_s: float) -> None:
+def add_service_bounds(scenario: Scenario, report: SolveReport, kpis: dict, time_limit_s: float,
+                       built: BuiltLP | None = None) -> None:
     """Put overflow and shortage beside their best valid lower bounds (the pooled LP of
     scheduler.bound, and CP-SAT's where it holds for every legal roster), and call a service
-    tier OPTIMAL when its bound proves it. Takes at most `time_limit_s` seconds; never fails."""
-    from scheduler.bound import lp_bound
-    from scheduler.exactness import proves, refresh_status, tier_name
+    tier OPTIMAL when its bound proves it. Takes at most `time_limit_s` seconds; never fails.
+    `built`: the LP pricing built for this run's model (`RosterModel.bound_lp`), not built again."""
+    from scheduler.bound import lp_bound, mip_overflow_bound
+    from scheduler.exactness import add_hours_bounds, proves, refresh_status, tier_name
 
     overflow = kpis["overflow_customer_hours"]
+    phases = {tier_name(p): p for p in report.phases}
+    flex = phases.get("flex hours")
+    # time the service LPs leave goes to the overflow bound first (the pooled integer program, when
+    # the LP leaves a gap), else to the hours tiers (among rosters as good in service as this one)
+    hours = overflow <= 1e-6
     try:
-        lp = lp_bound(scenario, time_limit_s=time_limit_s, overflow_cap=overflow + 1e-6, lexicographic=False)
+        lp = lp_bound(scenario, time_limit_s=time_limit_s, overflow_cap=overflow + 1e-6, lexicographic=False,
+                      built=built, shortage_cap=kpis["shortage_agent_hours"] + 1e-6 if hours else None,
+                      flex_cap=None if flex is None else flex.objective + 1e-6)
+        lp_over, left = lp.get("overflow_lb"), time_limit_s - lp.get("seconds", time_limit_s)
+        if lp_over is not None and not proves(lp_over, overflow) and left >= 1.0:
+            mip = mip_overflow_bound(scenario, 0.9 * left)  # SCIP overshoots its limit a little
+            if mip["overflow_lb"] is not None and mip["overflow_lb"] > lp_over:
+                lp["overflow_lb"] = mip["overflow_lb"]
+                report.notes.append(f"overflow bound {mip['overflow_lb']:,.2f} customer-hours from the pooled integer "
+                                    f"program (SCIP, {mip['status']} after {mip['seconds']:.1f} s); the LP "
+                                    f"relaxation's is {lp_over:,.2f}")
     except Exception as exc:  # a bound is extra information: never lose the roster over it
         report.notes.append(f"LP lower bound not computed: {exc}")
         lp = {}
     if lp.get("status") not in (None, "OPTIMAL"):
         report.notes.append(f"LP lower bound: {lp.get('status')} after {lp.get('seconds', 0):.1f} s; "
                             "the bounds shown are the best dual bounds reached")
-    phases = {tier_name(p): p for p in report.phases}
     report.service = []
     for name, unit, achieved, lp_value in (
             ("overflow", "customer-hours", overflow, lp.get("overflow_lb")),
@@ -107,6 +136,7 @@ def add_service_bounds(scenario: Scenario, report: SolveReport, kpis: dict, time
             p.best_bound, p.bound_scope = b.best, "every roster"
             if proves(b.best, achieved):
                 p.status = "OPTIMAL"
+    add_hours_bounds(report, lp)
     refresh_status(report)
     if lp.get("relaxes"):
         report.notes.append(f"LP bound relaxes: {lp['relaxes']}")
@@ -138,7 +168,7 @@ def write_result(out: Path, scenario: Scenario, roster: Roster, report: SolveRep
     from scheduler.workbook import write_workbook
 
     grid = Grid(scenario)
-    cov = coverage(scenario, grid, roster)
+    cov = coverage_rows(scenario, grid, roster)  # no pandas on the way to the workbook
     kpis: dict[str, float | str] = dict(summary_kpis(scenario, grid, roster, cov))  # and the requests' "3 / 4"
     requests = None
     if scenario.requests:
@@ -166,12 +196,14 @@ def solve_scenario(folder: Path, out: Path, *, time_limit_s: float | None = None
     for w in warnings:
         print(f"warning: {w}", file=sys.stderr)
     opts = options_for(scenario, time_limit_s, workers, seed, log)
-    roster, report = solve(scenario, opts, printer)
+    built: list = []  # the LP pricing built (scheduler.bound.BuiltLP), for the closing bound
+    roster, report = solve(scenario, opts, printer, on_model=lambda rm: built.append(getattr(rm, "bound_lp", None)))
     report.notes.extend(f"unavoidable: {w}" for w in warnings)
     verify(scenario, roster)
     if bound:
         kpis = summary_kpis(scenario, Grid(scenario), roster)
         if printer:
             print("computing the LP lower bound ...", file=sys.stderr, flush=True)
-        add_service_bounds(scenario, report, kpis, time_limit_s=opts.time_limit_s / 5)
+        add_service_bounds(scenario, report, kpis, time_limit_s=opts.time_limit_s / 5,
+                           built=built[0] if built else None)
     return write_result(out, scenario, roster, report, lang)

@@ -12,13 +12,11 @@ import math
 import os
 import re
 import stat
+import sys
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
-
-import numpy as np
-import pandas as pd
 
 CSV_DATETIME = "%Y-%m-%d %H:%M"
 # a spreadsheet evaluates a CSV field starting with one of these as a formula
@@ -111,14 +109,19 @@ def _csv_field(value: Any) -> str:
 
 
 def plain_value(value: Any) -> Any:
-    """numpy and pandas scalars as plain Python values (NaT and NA as None)."""
-    if value is None or value is pd.NaT:
+    """numpy and pandas scalars as plain Python values (NaT and NA as None). Neither library is
+    imported for this: a value of theirs means they are loaded already (a repair never loads
+    pandas)."""
+    if value is None:
         return None
-    if isinstance(value, pd.Timestamp):
-        return value.to_pydatetime()
-    if isinstance(value, np.generic):
+    pd = sys.modules.get("pandas")
+    if pd is not None:
+        if value is pd.NaT or value is pd.NA:
+            return None
+        if isinstance(value, pd.Timestamp):
+            return value.to_pydatetime()
+    np = sys.modules.get("numpy")
+    if np is not None and isinstance(value, np.generic):
         return value.item()
-    if value is pd.NA:
-        return None
     return value
 

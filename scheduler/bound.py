@@ -79,7 +79,7 @@ from typing import Any
 
 from ortools.linear_solver import linear_solver_pb2, pywraplp
 
-from scheduler.bound_dual import pdlp_bound
+from scheduler.bound_dual import PdlpPoint, pdlp_bound_point
 from scheduler.eligibility import Eligibility
 from scheduler.grid import Grid
 from scheduler.history import History, history_of
@@ -335,9 +335,47 @@ def build_lp(scenario: Scenario, integer: bool = False, hard_rules: Sequence[Rul
     return lp, overflow, shortage
 
 
+@dataclass
+class BuiltLP:
+    """The relaxation built once per run: pricing (scheduler.pricing) builds and solves it for its
+    duals before the model exists, and the run's closing bound (`lp_bound(built=...)`) solves it
+    again, from PDLP's point there, instead of building it a second time. `lp_bound` adds rows to
+    it, so it serves one `lp_bound` call (`take`); a later call builds its own."""
+
+    lp: BoundLP
+    overflow: Any   # customer-hours, a linear expression of the LP
+    shortage: Any   # agent-hours
+    hard_rules: Sequence[Rule] | None
+    point: PdlpPoint | None = None  # PDLP's last point on this LP (any objective), to start from
+    proto: Any = None               # the LP as PDLP read it for that point (pricing reads its rows)
+    taken: bool = False
+
+    def take(self, scenario: Scenario, hard_rules: Sequence[Rule] | None) -> bool:
+        """Is this the LP of `scenario` under these rules, not used by an `lp_bound` yet? Then it
+        is now."""
+        if self.taken or self.lp.scenario is not scenario or self.hard_rules is not hard_rules:
+            return False
+        self.taken = True
+        return True
+
+
+def primal_counts(built: BuiltLP | None) -> dict[tuple[int, int, str], float] | None:
+    """From the run's solved LP (`scheduler.pricing.solved_lp(rm)`, PDLP's point for OVERFLOW_WEIGHT
+    x overflow + shortage, an iteration limit: approximate, fractional): how many agents of pool
+    g (`built.lp.groups[g]`, its members' ids in `.ids`) work instance i (grid index) on queue q,
+    as {(g, i, q): count}; None when there is no point (no demand). Read-only: the closing bound
+    may solve this LP again later (`lp_bound(built=...)`), which changes neither the point nor
+    this answer."""
+    if built is None or built.point is None or len(built.point.primal) != built.lp.solver.NumVariables():
+        return None
+    x = built.point.primal
+    return {key: max(0.0, float(x[col.x])) for key, col in built.lp.columns.items()}
+
+
 def lp_bound(scenario: Scenario, time_limit_s: float = 30, overflow_cap: float | None = None,
              integer: bool = False, hard_rules: Sequence[Rule] | None = None, lexicographic: bool = True,
-             lp_solver: str = "PDLP") -> dict:
+             lp_solver: str = "PDLP", built: BuiltLP | None = None, shortage_cap: float | None = None,
+             flex_cap: float | None = None) -> dict:
     """LP lower bounds of the roster problem (see the module docstring for what is relaxed).
 
     Returns a dict:
@@ -363,9 +401,24 @@ def lp_bound(scenario: Scenario, time_limit_s: float = 30, overflow_cap: float |
     reported instead (still a valid bound: only the pooling and the leads rule are relaxed); it
     is tighter and slower, and a MIP stopped by the time limit still proves its best bound. With
     an `overflow_cap` it computes only "overflow_lb" (a third of the time) and "shortage_lb_at_cap".
+
+    `built`: this run's LP, built (and solved once) by pricing; used instead of building it again
+    when it is this scenario's under the same rules (`BuiltLP.take`), and PDLP starts from its point.
+
+    The hours tiers, where it is cheap (`lexicographic=False`, PDLP, and time left after the
+    service LPs converged): with `shortage_cap` (agent-hours, a roster's shortage),
+    "flex_hours_lb" (hours) bounds the flex hours of rosters with overflow at most `overflow_cap`
+    and shortage at most `shortage_cap`; with `flex_cap` as well (hours), "regular_hours_lb"
+    (agent-hours of efficiency 1, as the tier counts them) bounds the regular hours of rosters
+    with flex hours at most that besides. Valid only under those conditions: a roster worse in
+    service may use fewer hours.
     """
     t0 = time.monotonic()
-    lp, overflow, shortage = build_lp(scenario, integer, hard_rules)
+    start: PdlpPoint | None = None
+    if built is not None and not integer and built.take(scenario, hard_rules):
+        lp, overflow, shortage, start = built.lp, built.overflow, built.shortage, built.point
+    else:
+        lp, overflow, shortage = build_lp(scenario, integer, hard_rules)
     solver, groups, over_terms = lp.solver, lp.groups, lp.over_terms
 
     out = {"overflow_lb": None, "shortage_lb": None, "shortage_lb_any": None, "status": "OPTIMAL",
@@ -380,8 +433,11 @@ def lp_bound(scenario: Scenario, time_limit_s: float = 30, overflow_cap: float |
              pywraplp.Solver.INFEASIBLE: "INFEASIBLE", pywraplp.Solver.UNBOUNDED: "UNBOUNDED",
              pywraplp.Solver.ABNORMAL: "ABNORMAL", pywraplp.Solver.NOT_SOLVED: "NOT_SOLVED"}
 
-    def run(objective, share: float = 1.0) -> float | None:
+    def run(objective, share: float = 1.0, least: float = 0.0) -> float | None:
+        nonlocal start
         left = time_limit_s - (time.monotonic() - t0)
+        if least and left * share < least:
+            return None  # an optional LP without the time it needs: not started
         if left <= 0 and (integer or out["solver"] == "GLOP"):
             out["status"] = "TIME_LIMIT"
             return None
@@ -391,7 +447,9 @@ def lp_bound(scenario: Scenario, time_limit_s: float = 30, overflow_cap: float |
             # stops, so a bound that runs out of time is weaker, never missing
             proto = linear_solver_pb2.MPModelProto()
             solver.ExportModelToProto(proto)
-            value, reason = pdlp_bound(proto, 0.8 * left * share)  # the rest: reading its dual point
+            # the rest of the share: reading its dual point; each LP starts from the last one's point
+            value, start = pdlp_bound_point(proto, 0.8 * left * share, start=start)
+            reason = start.reason
             if reason != "OPTIMAL":
                 out["status"] = "TIME_LIMIT" if reason == "TIME_LIMIT" else reason
             return max(0.0, value)  # every tier is >= 0
@@ -424,17 +482,32 @@ def lp_bound(scenario: Scenario, time_limit_s: float = 30, overflow_cap: float |
             # the time goes to tier 2 -- unless no roster is that good (a cap below every roster's
             # overflow: the LP is infeasible and its dual bound unbounded), then as below
             row = solver.Add(overflow <= 1e-4)
-            at_cap = run(shortage)
             most = sum(v.ub() for v in lp.short_terms) * lp.grid.delta_hours  # all of it short
-            if out["status"] != "PRIMAL_INFEASIBLE" and at_cap is not None and at_cap <= most + 1e-6:
-                out.update(overflow_lb=0.0, shortage_lb_at_cap=at_cap, seconds=time.monotonic() - t0)
+
+            def plausible(value: float | None) -> bool:  # what a feasible LP's bound can be
+                return out["status"] != "PRIMAL_INFEASIBLE" and value is not None and value <= most + 1e-6
+
+            # half the time first, so that an infeasible cap PDLP does not see through leaves the
+            # LPs below their time; a feasible one that has not converged goes on from its point
+            at_cap = run(shortage, share=0.5)
+            if plausible(at_cap) and out["status"] != "OPTIMAL" and not integer and out["solver"] == "PDLP":
+                out["status"] = "OPTIMAL"
+                more = run(shortage)  # an infeasible LP found out now falls back below
+                if more is not None and at_cap is not None and plausible(more):
+                    at_cap = max(at_cap, more)
+            if plausible(at_cap):
+                out.update(overflow_lb=0.0, shortage_lb_at_cap=at_cap)
+                hours_stages(lp, run, out, shortage_cap, flex_cap)
+                out["seconds"] = time.monotonic() - t0
                 return out
             row.SetUb(solver.infinity())
             out["status"] = "OPTIMAL"
+            start = None  # the point of an infeasible LP is no place to start from
         lb1 = out["overflow_lb"] = run(overflow, share=0.4)
         if lb1 is not None:
             solver.Add(overflow <= max(overflow_cap, lb1) * (1 + 1e-6) + 1e-4)
             out["shortage_lb_at_cap"] = run(shortage)
+            hours_stages(lp, run, out, shortage_cap, flex_cap)
         out["seconds"] = time.monotonic() - t0
         return out
     lb1 = run(overflow, share=0.4 if overflow_cap is None else 0.25)
@@ -450,9 +523,87 @@ def lp_bound(scenario: Scenario, time_limit_s: float = 30, overflow_cap: float |
             row.SetUb(lb1 * (1 + 1e-6) + 1e-4)
         else:
             solver.Add(overflow <= lb1 * (1 + 1e-6) + 1e-4)
+        before = out["status"]
         lex = run(shortage)
+        most = sum(v.ub() for v in lp.short_terms) * lp.grid.delta_hours  # all of it short
+        if out["status"] == "PRIMAL_INFEASIBLE" or (lex is not None and lex > most + 1e-6):
+            # LP1's bound can sit a hair below the LP's optimum, and then no point has an overflow
+            # that low: that LP's dual bound says nothing, the bounds below still hold
+            lex, out["status"] = None, before
         # rosters at LP1's overflow are among those at the cap: the at-cap bound holds for them too
-        out["shortage_lb"] = None if lex is None or any_ is None else max(
-            lex, any_, out.get("shortage_lb_at_cap") or 0.0)
+        out["shortage_lb"] = None if any_ is None else max(
+            lex or 0.0, any_, out.get("shortage_lb_at_cap") or 0.0)
+    out["seconds"] = time.monotonic() - t0
+    return out
+
+
+def hours_terms(lp: BoundLP) -> tuple[Any, Any]:
+    """Flex hours and regular agent-hours (efficiency-weighted in hundredths, as the tiers of
+    scheduler.objective count them) of the LP's worked-slot variables, as linear expressions."""
+    variables = lp.solver.variables()
+    flex: list = []
+    regular: list = []
+    d_h = lp.grid.delta_hours
+    for (gi, _i, _q), col in lp.columns.items():
+        agent = lp.groups[gi].agent
+        if agent.kind == "flex":
+            flex.extend(variables[j] * d_h for j in col.w)
+        elif agent.kind == "regular":
+            coeff = round(agent.efficiency * 100) / 100 * d_h
+            regular.extend(variables[j] * coeff for j in col.w)
+    return lp.solver.Sum(flex) if flex else 0, lp.solver.Sum(regular) if regular else 0
+
+
+def hours_stages(lp: BoundLP, run: Callable[..., float | None], out: dict, shortage_cap: float | None,
+                 flex_cap: float | None) -> None:
+    """After the service LPs (their overflow cap already a row of `lp`): the hours tiers' bounds
+    among rosters as good in service (see `lp_bound`), only when the service LPs converged and
+    time is left, so they never take time from the service bounds."""
+    if shortage_cap is None or out.get("status") != "OPTIMAL" or out.get("solver") != "PDLP":
+        return
+    solver, d_h = lp.solver, lp.grid.delta_hours
+    flex, regular = hours_terms(lp)
+    shortage = solver.Sum(lp.short_terms) * d_h if lp.short_terms else 0
+    if isinstance(flex, (int, float)) and isinstance(regular, (int, float)):
+        return
+    solver.Add(shortage <= shortage_cap * (1 + 1e-6) + 1e-4)
+    for key, expr in (("flex_hours_lb", flex), ("regular_hours_lb", regular)):
+        if key == "regular_hours_lb":
+            if flex_cap is None:
+                return
+            if not isinstance(flex, (int, float)):
+                solver.Add(flex <= flex_cap * (1 + 1e-6) + 1e-4)
+        if isinstance(expr, (int, float)):
+            out[key] = 0.0
+            continue
+        value = run(expr, share=0.5 if key == "flex_hours_lb" else 1.0, least=0.5)
+        # the service bounds converged (the run's status); these are extra, with their own status
+        out["hours_status"], out["status"] = ("no time left" if value is None else out["status"]), "OPTIMAL"
+        if value is None:
+            return
+        out[key] = value
+
+
+def mip_overflow_bound(scenario: Scenario, time_limit_s: float, hard_rules: Sequence[Rule] | None = None) -> dict:
+    """The overflow bound of the pooled integer program (`build_lp(integer=True)`: the relaxation
+    of the module docstring with whole head-counts and worked slots), SCIP's proven dual bound
+    after at most about `time_limit_s` seconds: valid for every roster whether or not SCIP
+    finished, and often far above the LP's where a whole agent is what a queue needs (a night on
+    which only a few people may serve one queue: the LP serves it with a fraction of one).
+    Returns {"overflow_lb" (customer-hours, None when SCIP had no answer), "status", "seconds"}."""
+    t0 = time.monotonic()
+    out: dict = {"overflow_lb": None, "status": "NOT_SOLVED", "seconds": 0.0}
+    lp, overflow, _shortage = build_lp(scenario, integer=True, hard_rules=hard_rules)
+    left = time_limit_s - (time.monotonic() - t0)
+    if not lp.over_terms:
+        out.update(overflow_lb=0.0, status="OPTIMAL")
+    elif left > 0.2:
+        lp.solver.Minimize(overflow)
+        lp.solver.SetTimeLimit(int(left * 1000))
+        status = lp.solver.Solve()
+        if status in (pywraplp.Solver.OPTIMAL, pywraplp.Solver.FEASIBLE):
+            out["status"] = "OPTIMAL" if status == pywraplp.Solver.OPTIMAL else "TIME_LIMIT"
+            # the proven bound, not the incumbent, less the solver's tolerances
+            out["overflow_lb"] = max(0.0, lp.solver.Objective().BestBound() * (1 - 1e-6) - 1e-4)
     out["seconds"] = time.monotonic() - t0
     return out

@@ -19,6 +19,8 @@ iterate, computed here in floating point and lowered by a bound on the rounding 
 from __future__ import annotations
 
 import math
+import time
+from dataclasses import dataclass
 
 import numpy as np
 from ortools.linear_solver import linear_solver_pb2
@@ -74,6 +76,26 @@ def pdlp_duals(proto: linear_solver_pb2.MPModelProto, relative_tolerance: float,
     """PDLP's last dual point (one value per row, the sign convention of `lagrangian_bound`) and
     its termination reason, after at most `time_limit_s` seconds or `iteration_limit` iterations
     (an iteration limit alone makes the result the same under any load)."""
+    point = pdlp_solve(proto, relative_tolerance, time_limit_s, iteration_limit)
+    return point.dual, point.reason
+
+
+@dataclass
+class PdlpPoint:
+    """PDLP's last iterate: primal values (one per variable), dual values (one per row) and its
+    termination reason ("OPTIMAL", "TIME_LIMIT", ...)."""
+
+    primal: np.ndarray
+    dual: np.ndarray
+    reason: str
+
+
+def pdlp_solve(proto: linear_solver_pb2.MPModelProto, relative_tolerance: float,
+               time_limit_s: float | None = None, iteration_limit: int | None = None,
+               start: PdlpPoint | None = None) -> PdlpPoint:
+    """Run PDLP on the LP for at most `time_limit_s` seconds or `iteration_limit` iterations,
+    from `start` when given (an earlier point of an LP with the same variables and the same
+    first rows: rows added since start at a dual of 0)."""
     qp = pdlp.qp_from_mpmodel_proto(proto, relax_integer_variables=True)
     params = solvers_pb2.PrimalDualHybridGradientParams()
     if time_limit_s is not None:
@@ -83,20 +105,41 @@ def pdlp_duals(proto: linear_solver_pb2.MPModelProto, relative_tolerance: float,
     params.termination_criteria.simple_optimality_criteria.eps_optimal_relative = relative_tolerance
     params.termination_criteria.simple_optimality_criteria.eps_optimal_absolute = relative_tolerance
     params.num_threads = 1
-    result = pdlp.primal_dual_hybrid_gradient(qp, params)
+    initial = None
+    n, m = len(proto.variable), len(proto.constraint)
+    if start is not None and len(start.primal) == n and len(start.dual) <= m:
+        initial = pdlp.PrimalAndDualSolution()
+        initial.primal_solution = np.asarray(start.primal, dtype=float)
+        initial.dual_solution = np.concatenate([start.dual, np.zeros(m - len(start.dual))])
+    result = pdlp.primal_dual_hybrid_gradient(qp, params, initial_solution=initial)
     reason = solve_log_pb2.TerminationReason.Name(result.solve_log.termination_reason)
-    return np.asarray(result.dual_solution, dtype=float), reason.removeprefix("TERMINATION_REASON_")
+    return PdlpPoint(np.asarray(result.primal_solution, dtype=float), np.asarray(result.dual_solution, dtype=float),
+                     reason.removeprefix("TERMINATION_REASON_"))
 
 
 def pdlp_bound(proto: linear_solver_pb2.MPModelProto, time_limit_s: float,
-               relative_tolerance: float = 1e-6) -> tuple[float, str]:
+               relative_tolerance: float = 1e-6, start: PdlpPoint | None = None) -> tuple[float, str]:
     """(a valid lower bound, PDLP's termination reason) after at most about `time_limit_s`
     seconds of PDLP on this minimisation LP (every variable boxed)."""
+    value, point = pdlp_bound_point(proto, time_limit_s, relative_tolerance, start)
+    return value, point.reason
+
+
+def pdlp_bound_point(proto: linear_solver_pb2.MPModelProto, time_limit_s: float,
+                     relative_tolerance: float = 1e-6, start: PdlpPoint | None = None) -> tuple[float, PdlpPoint]:
+    """`pdlp_bound`, from `start` when given (see `pdlp_solve`: a warm start changes how fast the
+    bound gets tight, never whether it is valid), and PDLP's last point (to start the next LP)."""
     # at least 0.3 s: a bound, however little time
-    y, reason = pdlp_duals(proto, relative_tolerance, time_limit_s=max(0.3, time_limit_s))
+    t0 = time.monotonic()
+    point = pdlp_solve(proto, relative_tolerance, time_limit_s=max(0.3, time_limit_s), start=start)
+    if start is not None and point.reason == "NUMERICAL_ERROR":
+        # PDLP can fail to take its first step from a point that is already optimal for a
+        # neighbouring LP (its step size estimate degenerates): then from scratch
+        point = pdlp_solve(proto, relative_tolerance, time_limit_s=max(0.3, time_limit_s - (time.monotonic() - t0)))
+    y = point.dual
     if len(y) != len(proto.constraint):
-        return -math.inf, reason
+        return -math.inf, point
     arrays = lp_arrays(proto)
     # an early dual point overshoots: L is concave along the ray a * y and L(0) is the least
     # objective on the box, so a shorter step is often much better, and every step is valid
-    return max(_lagrangian(proto, arrays, a * y) for a in (1.0, 0.9, 0.75, 0.5, 0.3, 0.15)), reason
+    return max(_lagrangian(proto, arrays, a * y) for a in (1.0, 0.9, 0.75, 0.5, 0.3, 0.15)), point

@@ -51,6 +51,7 @@ import math
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from scheduler.roster import Roster
@@ -160,7 +161,7 @@ class _Worked:
     def last_end(self) -> dt.datetime:
         return max(b for _, b in self.runs)
 
-    @property
+    @cached_property  # date and kind never change; the rules ask often
     def planned(self) -> tuple[dt.datetime, dt.datetime] | None:
         """[start, end) of the shift instance as the shift type defines it."""
         if self.kind is None:
@@ -191,6 +192,7 @@ def _read_rows(scenario: Scenario, rows: list[dict]) -> tuple[list[_Worked], lis
     queue_ids = set(cfg.queue_ids)
     dates = set(cfg.dates)
     slot = dt.timedelta(minutes=cfg.slot_minutes)
+    horizon_start = cfg.horizon_start
     found: list[Violation] = []
     bad_rows: dict[str, list[int]] = defaultdict(list)       # problem -> table row numbers
     unknown_ids: dict[str, list[dict]] = defaultdict(list)
@@ -222,7 +224,7 @@ def _read_rows(scenario: Scenario, rows: list[dict]) -> tuple[list[_Worked], lis
                                                 f"the row is ignored", eid, start))
             continue
         label = f"{row['shift']} on {row['date']:%Y-%m-%d}"
-        off = [what for what, t in (("start", start), ("end", end)) if (t - cfg.horizon_start) % slot]
+        off = [what for what, t in (("start", start), ("end", end)) if (t - horizon_start) % slot]
         if off:
             found.append(Violation("off_grid", f"{who}: the run {_at(start)} .. {_clock(end, start.date())} of "
                                                f"{label} does not {' or '.join(off)} on a "
@@ -270,6 +272,9 @@ def _read_rows(scenario: Scenario, rows: list[dict]) -> tuple[list[_Worked], lis
 
 def _parse_row(raw: Any) -> tuple[dict, str | None]:
     """A row with normalised types, or the problem that makes it unusable."""
+    plain = _plain_row(raw)
+    if plain is not None:
+        return plain, None
     if not isinstance(raw, dict):
         return {}, f"expected a row with columns {', '.join(ROW_FIELDS)}"
     missing = [k for k in ROW_FIELDS if k not in raw or _blank(raw[k]) and k != "name"]
@@ -298,6 +303,27 @@ def _parse_row(raw: Any) -> tuple[dict, str | None]:
     except (TypeError, ValueError):
         return {}, f"hours {raw['hours']!r} is not a number"
     return row, None
+
+
+def _plain_row(raw: Any) -> dict | None:
+    """The row as `_parse_row` normalises it when it needs no normalising (texts without spaces
+    at their ends, a date, naive datetimes, a finite float: a roster's own rows); else None."""
+    if type(raw) is not dict:
+        return None
+    try:
+        eid, name, date, shift = raw["employee_id"], raw["name"], raw["date"], raw["shift"]
+        queue, start, end, hours = raw["queue"], raw["start"], raw["end"], raw["hours"]
+    except KeyError:
+        return None
+    for text in (eid, shift, queue):
+        if type(text) is not str or not text or text[0].isspace() or text[-1].isspace():
+            return None
+    if (type(name) is not str or type(date) is not dt.date or type(start) is not dt.datetime
+            or type(end) is not dt.datetime or start.tzinfo is not None or end.tzinfo is not None
+            or type(hours) is not float or not math.isfinite(hours)):
+        return None
+    return {"employee_id": eid, "shift": shift, "queue": queue, "name": name if name.strip() else "",
+            "date": date, "start": start, "end": end, "hours": hours}
 
 
 def _blank(v: Any) -> bool:

@@ -95,6 +95,9 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def cmd_repair(args: argparse.Namespace) -> int:
+    from scheduler.lazyimport import import_cp_model
+
+    import_cp_model()  # a repair never uses pandas: OR-Tools' import of it is deferred (0.27 s)
     from scheduler.repair import repair_workbook
 
     roster = Path(args.roster)

@@ -25,6 +25,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from scheduler.patterns import all_maximal_patterns
+from scheduler.result import NO_BOUND
 
 SERVICE = ("overflow", "shortage")
 # tiers that count only which shifts change: exact whenever the model is exact for service (a
@@ -63,11 +64,20 @@ def _most_worked_in_blocks(rm, a: int) -> dict[int, int]:
     date_index = {d: n for n, d in enumerate(rm.grid.dates)}
     per_date: dict[int, dict[int, int]] = defaultdict(lambda: defaultdict(int))  # date -> block -> slots
     for i in range(len(rm.instances)):
-        for o in rm.by_agent_inst.get((a, i), []):
+        opts = rm.by_agent_inst.get((a, i))
+        if not opts:
+            continue
+        inst = rm.instances[i]
+        d = date_index[inst.date]
+        if inst.first_slot // block == (inst.first_slot + inst.n_slots - 1) // block:
+            # the whole shift in one block (most shifts): its longest option counts
+            b = inst.first_slot // block
+            per_date[d][b] = max(per_date[d][b], max(len(o.worked) for o in opts))
+            continue
+        for o in opts:
             counts: dict[int, int] = defaultdict(int)
             for t in o.worked:
                 counts[t // block] += 1
-            d = date_index[rm.instances[i].date]
             for b, c in counts.items():
                 per_date[d][b] = max(per_date[d][b], c)
     out = {}
@@ -113,6 +123,8 @@ def short_patterns(rm) -> list[tuple[int, int, str, tuple[int, ...]]]:
     if (rm.published is not None or rm.free_agents is not None or rm.free_from is not None
             or rm.free_until is not None):
         return []
+    if getattr(rm, "priced", None) is not None:
+        return reuse_priced(rm, rm.priced, capped)
     from scheduler.pricing import priced_patterns
 
     try:
@@ -120,10 +132,30 @@ def short_patterns(rm) -> list[tuple[int, int, str, tuple[int, ...]]]:
     except Exception as exc:  # extra patterns are a gain, never a reason to lose the run
         rm.notes.append(f"weekly hours cap can bind for {len(capped)} agent(s): no patterns priced ({exc})")
         return []
+    rm.priced_all = out
     names = ", ".join(rm.agents[a].employee_id for a in capped[:5]) + (" ..." if len(capped) > 5 else "")
     rm.notes.append(f"weekly hours cap can bind for {len(capped)} agent(s) ({names}): {len(out)} shorter or split "
                     f"patterns priced from the LP's duals added ({info['columns']} pool shifts priced, "
                     f"PDLP {info['status'].lower()})")
+    return out
+
+
+Priced = list[tuple[int, int, str, tuple[int, ...]]]  # (agent, instance, queue, worked slots)
+
+
+def reuse_priced(rm, priced: Priced, capped: list[int]) -> Priced:
+    """The patterns priced for a model of the same scenario whose options are a superset of
+    `rm`'s (the same scenario without locks: the LP, and so its prices, ignores locks, and a lock
+    only removes an agent's other shifts or queues), kept for `rm`'s `capped` agents where `rm`
+    offers that agent, shift and queue and not that pattern: what pricing `rm` itself would add."""
+    out = []
+    mine = set(capped)
+    for a, i, q, worked in priced:
+        if a not in mine:
+            continue
+        offered = [o for o in rm.by_agent_inst.get((a, i), []) if o.fixed is None and o.queue == q]
+        if offered and all(o.worked != worked for o in offered):
+            out.append((a, i, q, worked))
     return out
 
 
@@ -218,7 +250,10 @@ def make_honest(rm, roster, report) -> ModelScope:
             p.bound_scope = "every roster" if scope.service_exact else "the model's patterns"
         else:
             proven = p.objective <= TOL  # nothing is below 0
-            p.bound_scope = "every roster" if proven or p.best_bound <= 0 else "the model's patterns"
+            # 0 bounds every tier and says nothing: a tier without a better bound shows none, and no
+            # "gap 100 %" that would read as "this roster may be terrible"
+            p.bound_scope = ("every roster" if proven else NO_BOUND if p.best_bound <= TOL
+                             else "the model's patterns")
         proven = proven or p.objective <= TOL
         if proven:
             p.status = "OPTIMAL"
@@ -252,3 +287,25 @@ def refresh_status(report) -> None:
     if report.phases and all(p.status == "OPTIMAL" for p in report.phases) and not any(
             "stopped with Ctrl-C" in n for n in report.notes):
         report.status = "OPTIMAL"
+
+
+HOURS_SCOPE = "rosters as good in service"  # PhaseResult.bound_scope of the LP's hours bounds
+
+
+def add_hours_bounds(report, lp: dict) -> None:
+    """The LP's bounds on flex hours and regular hours (scheduler.bound.lp_bound: among rosters
+    with at most this roster's overflow and shortage, and for regular hours its flex hours too),
+    where they say more than the tier's own; a note states the condition."""
+    for name, key, above in (("flex hours", "flex_hours_lb", "overflow and shortage"),
+                             ("regular hours", "regular_hours_lb", "overflow, shortage and flex hours")):
+        value = lp.get(key)
+        p = next((p for p in report.phases if tier_name(p) == name), None)
+        if p is None or value is None or value <= TOL or p.status == "OPTIMAL":
+            continue
+        if p.bound_scope == "every roster" and p.best_bound >= value:
+            continue
+        p.best_bound, p.bound_scope = min(value, p.objective), HOURS_SCOPE
+        if proves(value, p.objective):
+            p.status = "OPTIMAL"
+        report.notes.append(f"{name}: bound {p.best_bound:,.2f} {p.unit} (LP relaxation) holds for rosters with at "
+                            f"most this roster's {above}")

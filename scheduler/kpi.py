@@ -5,12 +5,16 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections import defaultdict
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
+import numpy as np
 
 from scheduler.grid import Grid
 from scheduler.roster import Roster
 from scheduler.scenario import Scenario
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 def staffed_per_slot(scenario: Scenario, grid: Grid, roster: Roster) -> dict[str, list[float]]:
@@ -32,6 +36,13 @@ def coverage(scenario: Scenario, grid: Grid, roster: Roster, slots: range | None
     """One row per slot and queue: start, queue, contacts, required, staffed, shortage,
     concurrency (customers per agent), overflow (concurrent customers), high_load. `slots`:
     only these slots (all by default)."""
+    import pandas as pd  # not at import: a repair writes its workbook from coverage_rows
+
+    return pd.DataFrame(coverage_rows(scenario, grid, roster, slots))
+
+
+def coverage_rows(scenario: Scenario, grid: Grid, roster: Roster, slots: range | None = None) -> list[dict]:
+    """`coverage` as a list of dicts, one per row, in the same order, without pandas."""
     rules = scenario.config.rules
     staffed = staffed_per_slot(scenario, grid, roster)
     rows = []
@@ -50,14 +61,22 @@ def coverage(scenario: Scenario, grid: Grid, roster: Roster, slots: range | None
                 "overflow": max(0.0, load - rules.reroute_concurrency * s),
                 "high_load": grid.high_load[t],
             })
-    return pd.DataFrame(rows)
+    return rows
 
 
-def summary_kpis(scenario: Scenario, grid: Grid, roster: Roster, cov: pd.DataFrame | None = None) -> dict[str, float]:
+def column_sum(rows: list[dict], name: str) -> float:
+    """The sum of one column of coverage rows, as pandas sums the DataFrame's column (numpy's
+    pairwise summation), so both give the same figures to the last bit."""
+    return float(np.fromiter((r[name] for r in rows), dtype=float, count=len(rows)).sum())
+
+
+def summary_kpis(scenario: Scenario, grid: Grid, roster: Roster, cov: pd.DataFrame | list[dict] | None = None
+                 ) -> dict[str, float]:
     """The Summary sheet's figures: overflow customer-hours, shortage agent-hours, flex hours,
-    regular hours, hours and nights per agent (min/max over the staff list)."""
+    regular hours, hours and nights per agent (min/max over the staff list). `cov`: the
+    coverage (a DataFrame, or coverage_rows), computed here when not given."""
     if cov is None:
-        cov = coverage(scenario, grid, roster)
+        cov = coverage_rows(scenario, grid, roster)
     d = grid.delta_hours
     kind = {a.employee_id: a.kind for a in scenario.agents}
     night_codes = {s.code for s in scenario.config.shifts if s.night}
@@ -68,10 +87,18 @@ def summary_kpis(scenario: Scenario, grid: Grid, roster: Roster, cov: pd.DataFra
         nights[a.employee_id] += a.shift in night_codes
     ids = [a.employee_id for a in scenario.agents]
     flex_hours = sum(h for e, h in hours.items() if kind.get(e) == "flex")
+    sums: dict[str, Any]
+    if isinstance(cov, list):
+        finite = [c for r in cov if (c := r["concurrency"]) != math.inf]
+        sums = {name: column_sum(cov, name) for name in ("overflow", "shortage", "required")}
+        peak = max(finite) if finite else float("nan")  # pandas' max of no number is NaN
+    else:
+        sums = {name: cov[name].sum() for name in ("overflow", "shortage", "required")}
+        peak = cov["concurrency"].replace(math.inf, float("nan")).max()
     return {
-        "overflow_customer_hours": float(cov["overflow"].sum() * d),
-        "shortage_agent_hours": float(cov["shortage"].sum() * d),
-        "required_agent_hours": float(cov["required"].sum() * d),
+        "overflow_customer_hours": float(sums["overflow"] * d),
+        "shortage_agent_hours": float(sums["shortage"] * d),
+        "required_agent_hours": float(sums["required"] * d),
         "flex_hours": flex_hours,
         "regular_hours": sum(h for e, h in hours.items() if kind.get(e) == "regular"),
         "shifts": len(roster.assignments),
@@ -80,7 +107,7 @@ def summary_kpis(scenario: Scenario, grid: Grid, roster: Roster, cov: pd.DataFra
         "hours_per_agent_max": max((hours[e] for e in ids), default=0.0),
         "nights_per_agent_min": min((nights[e] for e in ids), default=0),
         "nights_per_agent_max": max((nights[e] for e in ids), default=0),
-        "peak_concurrency": float(cov["concurrency"].replace(math.inf, float("nan")).max() or 0.0),
+        "peak_concurrency": float(peak or 0.0),
     }
 
 

@@ -77,6 +77,8 @@ class RosterModel:
     baseline: dict[tuple[int, str], tuple[int, int]] | None = None
     called_off: set[str] = field(default_factory=set)        # agents absent from the repair's moment
     max_calls: int | None = None                             # --max-calls: cap on changed agents
+    # patterns priced for this scenario without locks (`exactness.short_patterns`): reused, not priced again
+    priced: list[tuple[int, int, str, tuple[int, ...]]] | None = None
 
     def __post_init__(self) -> None:
         self.m: cp_model.CpModel = ReadableModel()

@@ -37,8 +37,8 @@ from __future__ import annotations
 import numpy as np
 from ortools.linear_solver import linear_solver_pb2
 
-from scheduler.bound import build_lp
-from scheduler.bound_dual import lp_arrays, pdlp_duals
+from scheduler.bound import BuiltLP, build_lp
+from scheduler.bound_dual import lp_arrays, pdlp_solve
 from scheduler.patterns import best_by_count
 from scheduler.rules.run_lengths import limits
 
@@ -81,19 +81,38 @@ def _weights(d: np.ndarray, w: list[int]) -> list[float]:
     return [0.0] + [-float(d[j]) for j in w[1:-1]] + [0.0] * (len(w) > 1)
 
 
+def solved_lp(rm) -> BuiltLP:
+    """The run's LP (scheduler.bound's relaxation of `rm`'s scenario), built and solved once per
+    model and kept on it (`rm.bound_lp`): minimise OVERFLOW_WEIGHT x overflow + shortage with
+    PDLP for ITERATIONS iterations (the same point under any load). Pricing reads its duals, the
+    LP-guided search its primal point (`bound.primal_counts`), and the run's closing bound
+    (scheduler.app) solves it again from that point instead of building it a second time. No
+    point when no slot has demand."""
+    built = getattr(rm, "bound_lp", None)
+    if built is not None:
+        return built
+    lp, overflow, shortage = build_lp(rm.scenario, hard_rules=rm.hard_rules)
+    rm.bound_lp = built = BuiltLP(lp, overflow, shortage, rm.hard_rules)
+    if lp.over_terms:
+        lp.solver.Minimize(OVERFLOW_WEIGHT * overflow + shortage)
+        built.proto = linear_solver_pb2.MPModelProto()
+        lp.solver.ExportModelToProto(built.proto)
+        built.point = pdlp_solve(built.proto, TOLERANCE, iteration_limit=ITERATIONS)
+    return built
+
+
 def priced_patterns(rm, capped: list[int]) -> tuple[list[tuple[int, int, str, tuple[int, ...]]], dict]:
     """Patterns for the `capped` agents of model `rm` (scheduler.model.RosterModel), priced from
     the LP's duals: (agent, instance, queue, worked slots) the model does not offer yet, and what
     pricing found (columns priced, PDLP's termination, whether every column's best pattern is
     offered)."""
-    lp, overflow, shortage = build_lp(rm.scenario, hard_rules=rm.hard_rules)
+    built = solved_lp(rm)
+    lp = built.lp
     info: dict = {"columns": 0, "status": "no demand", "added": 0}
-    if not lp.over_terms:
+    if built.point is None or built.proto is None:
         return [], info
-    lp.solver.Minimize(OVERFLOW_WEIGHT * overflow + shortage)
-    proto = linear_solver_pb2.MPModelProto()
-    lp.solver.ExportModelToProto(proto)
-    y, info["status"] = pdlp_duals(proto, TOLERANCE, iteration_limit=ITERATIONS)
+    proto = built.proto
+    y, info["status"] = built.point.dual, built.point.reason
     if len(y) != len(proto.constraint):
         return [], info
     arrays = lp_arrays(proto)

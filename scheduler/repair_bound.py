@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 from scheduler.exactness import proves, refresh_status
 from scheduler.grid import Grid
-from scheduler.kpi import coverage
+from scheduler.kpi import column_sum, coverage_rows
 from scheduler.model import SCALE
 from scheduler.result import SolveReport
 from scheduler.roster import Roster
@@ -82,8 +82,7 @@ def past_bounds(scenario: Scenario, roster: Roster, moment: dt.datetime,
     grid = Grid(scenario)
     past = Roster([a for a in roster.assignments if a.start < moment])
     n = sum(1 for t in range(grid.n_slots) if grid.slot_start(t) < moment)
-    cov = coverage(scenario, grid, past)
-    before = cov[cov["start"] < moment]
+    before = [r for r in coverage_rows(scenario, grid, past) if r["start"] < moment]
     raw = published_service(scenario, past)  # the model's rounding of the same figures
     lost = [0, 0]
     for (t, q), values in raw.items():
@@ -92,8 +91,8 @@ def past_bounds(scenario: Scenario, roster: Roster, moment: dt.datetime,
             for k in (0, 1):
                 lost[k] += max(0, values[k] - pub[k])
     to_user = grid.delta_hours / SCALE
-    return PastBounds(moment, n, float(before["overflow"].sum()) * grid.delta_hours,
-                      float(before["shortage"].sum()) * grid.delta_hours, lost[0] * to_user, lost[1] * to_user)
+    return PastBounds(moment, n, column_sum(before, "overflow") * grid.delta_hours,
+                      column_sum(before, "shortage") * grid.delta_hours, lost[0] * to_user, lost[1] * to_user)
 
 
 def apply_past_bounds(report: SolveReport, bounds: PastBounds) -> None:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+NO_BOUND = "no bound computed"  # a tier's bound_scope when no bound above 0 is known
+
 
 @dataclass
 class PhaseResult:
@@ -15,7 +17,13 @@ class PhaseResult:
     objective: float
     best_bound: float
     seconds: float
-    bound_scope: str = ""  # what `best_bound` holds for: "every roster", "the model's patterns", "none yet"
+    bound_scope: str = ""  # what `best_bound` holds for: "every roster", "the model's patterns", "none yet",
+    #                        or NO_BOUND (nothing above 0 is known: the tier shows no bound and no gap)
+
+    @property
+    def has_bound(self) -> bool:
+        """Is there a bound worth showing (not merely 0, which every tier is above)?"""
+        return self.bound_scope != NO_BOUND
 
     @property
     def gap(self) -> float:

@@ -27,7 +27,9 @@ def weekly_reasons(rm: RosterModel) -> list[str]:
             out.append(f"{a:%Y-%m-%d %H:%M} .. {b:%H:%M}: the previous roster's shifts of {who} still work then, "
                        f"and no lead is or can be on shift (rule: at least {need} lead(s) whenever anyone works)")
     locks = list(getattr(rm.scenario, "locks", []))
-    if locks and _feasible(rm, []):
+    # without locks: every option of every lock's agent, and the patterns priced for them
+    free = _trial(rm, []) if locks else None
+    if free is not None and _feasible(free):
         out.append(f"the {len(locks)} lock(s) of locks.csv make every roster impossible (without them a roster "
                    f"exists)")
         by_agent: dict[str, list] = defaultdict(list)
@@ -35,7 +37,7 @@ def weekly_reasons(rm: RosterModel) -> list[str]:
             by_agent[k.employee_id].append(k)
         names = {a.employee_id: a.name for a in rm.agents}
         for eid, mine in list(by_agent.items())[:MAX_TRIES]:
-            if _feasible(rm, [k for k in locks if k.employee_id != eid]):
+            if _feasible(_trial(rm, [k for k in locks if k.employee_id != eid], getattr(free, "priced_all", None))):
                 rows = ", ".join(str(k.row) for k in mine)
                 shown = "; ".join(f"{k.date:%Y-%m-%d} {k.shift}" for k in mine)
                 out.append(f"releasing the locks of {eid} {names.get(eid, '')} (locks.csv row(s) {rows}: {shown}) "
@@ -48,12 +50,18 @@ TRY_SECONDS = 2.0    # per feasibility test, in CP-SAT's deterministic time (the
 TRY_WALL_S = 20.0    # a guard only
 
 
-def _feasible(rm: RosterModel, locks: list) -> bool:
-    """Does a roster exist when only these locks are kept (everything else as in rm)?"""
-    trial = RosterModel(rm.scenario.model_copy(update={"locks": locks, "requests": []}), rm.grid,
-                        frozen=rm.frozen, free_from=rm.free_from, free_until=rm.free_until,
-                        free_agents=rm.free_agents, hard_rules=rm.hard_rules, extra_rules=rm.extra_rules,
-                        objective=[])
+def _trial(rm: RosterModel, locks: list, priced: list | None = None) -> RosterModel:
+    """rm's model with only these locks kept (and no objective); `priced`: the patterns priced for
+    the model without locks, reused instead of pricing each trial again (the same patterns:
+    `exactness.reuse_priced`)."""
+    return RosterModel(rm.scenario.model_copy(update={"locks": locks, "requests": []}), rm.grid,
+                       frozen=rm.frozen, free_from=rm.free_from, free_until=rm.free_until,
+                       free_agents=rm.free_agents, hard_rules=rm.hard_rules, extra_rules=rm.extra_rules,
+                       objective=[], priced=priced)
+
+
+def _feasible(trial: RosterModel) -> bool:
+    """Does a roster of this trial model exist?"""
     solver = cp_model.CpSolver()
     solver.parameters.max_deterministic_time = TRY_SECONDS
     solver.parameters.max_time_in_seconds = TRY_WALL_S

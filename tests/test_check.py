@@ -527,3 +527,17 @@ def test_checker_shares_no_code_with_the_model():
             imported |= {f"{node.module}.{a.name}" for a in node.names}
     for banned in ("scheduler.model", "scheduler.solve", "scheduler.grid", "scheduler.kpi"):
         assert not any(m == banned or m.startswith(banned + ".") for m in imported), banned
+
+
+def test_a_plain_row_is_read_as_the_general_reading_reads_it(monkeypatch):
+    start, end = dt.datetime(2026, 11, 11, 8), dt.datetime(2026, 11, 11, 12)
+    base = {"employee_id": "E1", "name": "张三", "date": dt.date(2026, 11, 11), "shift": "E", "queue": "pre_sales",
+            "start": start, "end": end, "hours": 4.0}
+    variants = [{}, {"name": "  "}, {"name": " 张三 "}, {"name": None}, {"employee_id": " E1"}, {"shift": ""},
+                {"hours": 4}, {"hours": float("nan")}, {"hours": "4"}, {"date": start},
+                {"start": start.replace(tzinfo=dt.UTC)}, {"end": "2026-11-11 12:00"}, {"queue": 7.0}]
+    raws = [{**base, **v} for v in variants] + [{k: v for k, v in base.items() if k != "hours"}, ["E1"]]
+    fast = [check_module._parse_row(raw) for raw in raws]
+    assert check_module._plain_row(raws[0]) is not None  # a roster's own row takes the short way
+    monkeypatch.setattr(check_module, "_plain_row", lambda raw: None)
+    assert fast == [check_module._parse_row(raw) for raw in raws]

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import openpyxl
@@ -94,6 +96,27 @@ def test_repair_keeps_the_input_and_writes_changes(solved, tmp_path, capsys):
     sick_until = moment.replace(hour=0, minute=0) + dt.timedelta(days=5)
     assert not [r for r in read_assignments(second)
                 if r["employee_id"] == victim["employee_id"] and moment <= r["start"] < sick_until]
+
+
+def test_a_repair_never_imports_pandas_and_repairs_as_with_it(solved, tmp_path):
+    # the command defers OR-Tools' import of pandas (scheduler.lazyimport) and uses none itself
+    rows = read_assignments(solved)
+    leads = {a.employee_id for a in load_scenario(SCENARIO).agents if a.is_lead}
+    victim = next(r for r in rows if r["date"] == dt.date(2026, 11, 12) and r["employee_id"] not in leads)
+    args = ["repair", str(solved), "--scenario", str(SCENARIO), "--absent", victim["employee_id"], "--from",
+            f"{victim['start'] + dt.timedelta(minutes=40):%Y-%m-%d %H:%M}", "--time-limit", "5", "--workers", "1",
+            "--seed", "0", "--quiet"]
+    alone = tmp_path / "alone.xlsx"
+    script = ("import sys; from scheduler.cli import main; code = main(sys.argv[1:]); "
+              "print('pandas' in sys.modules); sys.exit(code)")
+    done = subprocess.run([sys.executable, "-c", script, *args, "--out", str(alone)], capture_output=True, text=True,
+                          timeout=300, cwd=Path(__file__).resolve().parent.parent)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip().splitlines()[-1] == "False"
+    here = tmp_path / "here.xlsx"  # this process has pandas: the same roster, the same file
+    assert main([*args, "--out", str(here)]) == 0
+    assert read_assignments(alone) == read_assignments(here)
+    assert (tmp_path / "alone_assignments.csv").read_bytes() == (tmp_path / "here_assignments.csv").read_bytes()
 
 
 def test_repair_refuses_to_overwrite_its_input(solved):

@@ -16,6 +16,7 @@ from scheduler.app import RunResult, add_service_bounds
 from scheduler.bound import lp_bound
 from scheduler.bound_dual import lagrangian_bound
 from scheduler.check import check_roster
+from scheduler.exactness import make_honest
 from scheduler.grid import Grid
 from scheduler.kpi import summary_kpis
 from scheduler.scenario import load_scenario
@@ -207,3 +208,19 @@ def test_the_summary_sheet_leads_with_the_best_bound_and_names_the_other_in_a_wo
         assert line[L["bound_from"]] == L["from_lp"]  # the model leaves legal rosters out here
         assert line[L["cp_bound"]] == L["model_only_short"] and line[L["other_bound"]] == L["model_only"]
         assert line[L["best_bound"]] <= line[L["achieved"]] + 1e-6
+
+
+def test_a_tier_without_a_bound_above_0_says_so_instead_of_a_gap_of_100_percent():
+    from scheduler.result import NO_BOUND, PhaseResult, SolveReport
+
+    sc = part_time_team()
+    roster, report, k = _run(sc)
+    report = SolveReport(status="FEASIBLE", phases=report.phases[:2] + [
+        PhaseResult("comfort", "points", "FEASIBLE", 12.0, 0.0, 0.1),
+        PhaseResult("regular hours", "agent-hours", "FEASIBLE", 40.0, 30.0, 0.1)])
+    make_honest(scheduler.model.RosterModel(sc, Grid(sc)), roster, report)
+    comfort, regular = report.phases[2], report.phases[3]
+    assert comfort.bound_scope == NO_BOUND and not comfort.has_bound
+    assert regular.has_bound and regular.bound_scope == "the model's patterns"
+    line = next(ln for ln in RunResult(sc, roster, report, k).summary_text().splitlines() if "comfort" in ln)
+    assert "no bound computed" in line and "gap" not in line and "0.00" not in line.split("points")[1]

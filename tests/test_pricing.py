@@ -6,6 +6,8 @@ from __future__ import annotations
 import itertools
 import random
 
+import pytest
+
 import scheduler.model
 from scheduler.exactness import capped_agents
 from scheduler.grid import Grid
@@ -90,3 +92,57 @@ def test_a_failing_pricing_costs_the_patterns_not_the_run(monkeypatch):
     rm = RosterModel(sc, Grid(sc))
     note = next(n for n in rm.notes if "no patterns priced" in n)
     assert "PDLP failed" in note and translate_note(note, "zh") != note
+
+
+def test_the_closing_bound_solves_the_lp_pricing_built_once_and_gets_the_same_bound(monkeypatch):
+    import scheduler.bound
+    from scheduler.bound import lp_bound
+
+    sc = part_time_team()
+    rm = RosterModel(sc, Grid(sc))
+    built = rm.bound_lp  # built and solved by pricing
+    assert built is not None and built.point is not None and not built.taken
+    cold = lp_bound(sc, time_limit_s=5, overflow_cap=6500, lexicographic=False)
+
+    def no_second_build(*args, **kwargs):
+        raise AssertionError("the LP was built a second time")
+
+    monkeypatch.setattr(scheduler.bound, "build_lp", no_second_build)
+    warm = lp_bound(sc, time_limit_s=5, overflow_cap=6500, lexicographic=False, built=built)
+    assert warm["status"] == cold["status"] == "OPTIMAL"
+    for key in ("overflow_lb", "shortage_lb_at_cap"):
+        assert warm[key] == pytest.approx(cold[key], rel=1e-4, abs=1e-3)
+    # lp_bound added its rows to it: it serves one call, another scenario none
+    assert built.taken and not built.take(sc, None)
+
+
+def test_a_locked_model_reuses_the_patterns_priced_without_locks():
+    # the culprit search for impossible locks (scheduler.weekly) prices once, without locks, and
+    # each trial keeps what pricing it would have added: locks change options, not the LP's prices
+    from scheduler.scenario.wishes import Lock
+
+    sc = part_time_team()
+    free = RosterModel(sc, Grid(sc))
+    assert free.priced_all
+    day = sc.config.start
+    locked = sc.model_copy(update={"locks": [Lock(2, "A3", day, "off"), Lock(3, "A4", day, TWO_SHIFTS[0]["code"])]})
+    own = RosterModel(locked, Grid(locked))
+    reused = RosterModel(locked, Grid(locked), priced=free.priced_all)
+    assert own.priced_all  # pricing ran there and found patterns
+    assert {(o.agent, o.inst, o.queue, o.worked) for o in own.options} == {
+        (o.agent, o.inst, o.queue, o.worked) for o in reused.options}
+
+
+def test_the_lp_is_solved_once_per_model_and_its_primal_point_is_read_per_pool_shift_and_queue():
+    from scheduler.bound import primal_counts
+    from scheduler.pricing import solved_lp
+
+    sc = part_time_team()
+    rm = RosterModel(sc, Grid(sc))  # pricing solved it
+    built = solved_lp(rm)
+    assert built is rm.bound_lp and solved_lp(rm) is built
+    counts = primal_counts(built)
+    assert counts is not None and set(counts) == set(built.lp.columns)
+    for (g, _i, _q), n in counts.items():
+        assert 0 <= n <= built.lp.groups[g].count + 1e-3
+    assert sum(counts.values()) > 1  # the team works

@@ -455,3 +455,26 @@ def test_options_sheet_says_not_proven_in_a_word(written, lang, no):
     path = written(lang=lang, changes=[], options=[[0, 0.0, 4.0, None, "yes"], [1, 0.0, 2.0, 0.5, "no"]])[0]
     ws = openpyxl.load_workbook(path)["Options"]
     assert [ws.cell(row=r, column=5).value for r in (2, 3)] == ["yes" if lang == "en" else "是", no]
+
+
+def test_rows_read_the_short_way_are_read_as_the_general_reading_reads_them(monkeypatch):
+    import scheduler.workbook.reader as reader_module
+    from scheduler.workbook.reader import assignment_rows
+
+    start, end = dt.datetime(2026, 11, 11, 8), dt.datetime(2026, 11, 11, 12)
+    good = ["E1", "张三", dt.datetime(2026, 11, 11), "E", "pre_sales", start, end, 4]
+    variants = [{}, {1: None}, {1: "  "}, {1: " 张三 "}, {0: " E1 "}, {2: dt.date(2026, 11, 11)},
+                {2: dt.datetime(2026, 11, 11, 6)}, {2: "2026-11-11"}, {5: start.replace(microsecond=600_000)},
+                {7: 4.5}, {7: None}, {7: "4"}, {0: 7.0}, {5: "2026-11-11 08:00"}]
+    header = ("extra", "employee_id", "name", "date", "shift", "queue", "start", "end", "hours")
+    rows = [header] + [tuple(["x"] + [v.get(k, good[k]) for k in range(8)]) for v in variants] + [()]  # a blank row: skipped
+    bad = [header, ("x", "", "n", "2026-11-11", "E", "q", start, end, -1.0), ("x", "E1"),
+           ("x", "E1", "n", 3, "E", "q", start, end, float("nan"))]
+    fast = assignment_rows("t", rows)
+    with pytest.raises(InputError) as fast_bad:
+        assignment_rows("t", bad)
+    monkeypatch.setattr(reader_module, "_plain_record", lambda *cells: None)
+    assert fast == assignment_rows("t", rows) and [list(r) for r in fast] == [list(r) for r in assignment_rows("t", rows)]
+    with pytest.raises(InputError) as general_bad:
+        assignment_rows("t", bad)
+    assert str(fast_bad.value) == str(general_bad.value)

@@ -8,16 +8,26 @@ with spaces at its ends, empty strings) and every other part of the file to open
 writer, so the file is the one openpyxl would write (tests/test_workbook.py compares them byte
 for byte). With lxml installed openpyxl streams through lxml, which takes no raw text: then the
 rows are written by openpyxl as before.
+
+`PlainRows` goes one step further for a long table of one kind per column (the Assignments
+sheet): its rows are kept as values, never made into openpyxl cells, and written as the XML the
+cells would have given (each column's cell format copied from a real cell above them). A row with
+anything unusual is refused and stays openpyxl cells; with lxml, or when another cell lands in a
+kept row, the rows are made into cells before openpyxl writes them.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import math
+from collections.abc import Sequence
+from copy import copy
 from pathlib import Path
 from xml.etree.ElementTree import _escape_attrib, _escape_cdata  # type: ignore[attr-defined]
 from zipfile import ZIP_DEFLATED, ZipFile
 
 import openpyxl
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
 from openpyxl.compat import safe_string
 from openpyxl.drawing.spreadsheet_drawing import SpreadsheetDrawing
 from openpyxl.utils import get_column_letter
@@ -91,19 +101,132 @@ def _cell_xml(cell, memo: _Memo) -> str | None:
     return f'<c r="{memo.letters(cell.column)}{cell.row}"{style}{attrs}>{body}</c>'
 
 
+_PLAIN_KINDS = {str: "s", int: "n", float: "n", dt.datetime: "d", dt.date: "d"}
+
+
+class PlainRows:
+    """Rows of a sheet kept as plain values instead of openpyxl cells, written at `save` as the
+    XML those cells would give. `like[c]` is a real cell of column c + 1 (written before these
+    rows): each value takes its data type and a copy of its style, as `cells._put_like` would.
+    Attach with `attach(ws)`; `take` refuses (False) a row with anything unusual, which the
+    caller then writes as cells."""
+
+    def __init__(self, like: Sequence[Cell]):
+        self.like = list(like)
+        self.kinds = [type(c._value) for c in self.like]
+        self.rows: dict[int, list] = {}
+        self._plain_texts: set[str] = set()  # texts found plain already (a table repeats its ids and names)
+        for c, kind in zip(self.like, self.kinds):
+            if _PLAIN_KINDS.get(kind) != c.data_type or c._comment is not None or c._hyperlink is not None:
+                raise ValueError(f"cell {c.coordinate} is not a plain template")
+
+    def attach(self, ws) -> PlainRows:
+        ws._plain_rows = self
+        return self
+
+    def take(self, row: int, values: Sequence) -> bool:
+        """Keep `values` (one per template column) as row `row`; False if any is unusual: None,
+        another type than its column's template, text openpyxl would write otherwise (empty,
+        spaces at its ends, characters an xlsx cannot hold), a number that is not finite, a
+        datetime with a time zone."""
+        if len(values) != len(self.like) or row in self.rows:
+            return False
+        for v, kind in zip(values, self.kinds):
+            if type(v) is not kind:
+                return False
+            if kind is str:
+                if v in self._plain_texts:
+                    continue
+                if not v or v[0].isspace() or v[-1].isspace() or ILLEGAL_CHARACTERS_RE.search(v):
+                    return False
+                self._plain_texts.add(v)
+            elif kind is float:
+                if not math.isfinite(v):
+                    return False
+            elif kind is dt.datetime and v.tzinfo is not None:
+                return False
+        self.rows[row] = list(values)
+        return True
+
+    def materialize(self, ws) -> None:
+        """Make the kept rows openpyxl cells (as `_put_like` makes them) and detach them."""
+        for r, values in self.rows.items():
+            for like, v in zip(self.like, values):
+                cell = Cell(ws, row=r, column=like.column, style_array=copy(like._style))
+                cell._value = v
+                cell.data_type = like.data_type
+                ws._add_cell(cell)
+        self.rows = {}
+        if getattr(ws, "_plain_rows", None) is self:
+            del ws._plain_rows
+
+    def xml(self, memo: _Memo, dims) -> dict[int, str]:
+        """Row index -> the <row> element openpyxl would write for it."""
+        cols = []
+        for c in self.like:
+            sid = memo.style_id(c)
+            cols.append((memo.letters(c.column), "" if sid is None else f' s="{sid}"', c.data_type))
+        out = {}
+        serial, letters_cols = memo.serial, cols
+        for r, values in sorted(self.rows.items()):
+            cells = []
+            for (letter, style, kind), v in zip(letters_cols, values):
+                if kind == "s":
+                    cells.append(f'<c r="{letter}{r}"{style} t="inlineStr"><is><t>{_escape_cdata(v)}</t></is></c>')
+                elif kind == "n":
+                    cells.append(f'<c r="{letter}{r}"{style} t="n"><v>{safe_string(v)}</v></c>')
+                else:
+                    cells.append(f'<c r="{letter}{r}"{style} t="n"><v>{serial(v)}</v></c>')
+            attrs = {"r": f"{r}"}
+            attrs.update(dims.get(r, {}))
+            out[r] = ("<row" + "".join(f' {k}="{_escape_attrib(v)}"' for k, v in attrs.items()) + ">"
+                      + "".join(cells) + "</row>")
+        return out
+
+
+def _plain_rows_of(ws) -> PlainRows | None:
+    """The sheet's kept rows, or None; made cells here when anything would make their XML differ
+    from openpyxl's: a cell written into a kept row later, ISO dates with a date template, a
+    template written after a kept row (its style id comes first), a kept row beyond the last
+    cell (the sheet's stated size counts cells)."""
+    plain = getattr(ws, "_plain_rows", None)
+    if plain is None or not plain.rows:
+        return None
+    taken = {r for r, _ in ws._cells}
+    if ((ws.parent.iso_dates and "d" in {c.data_type for c in plain.like}) or not taken.isdisjoint(plain.rows)
+            or max(c.row for c in plain.like) >= min(plain.rows) or max(plain.rows) > max(taken, default=0)):
+        plain.materialize(ws)
+        return None
+    return plain
+
+
 class _FastWorksheetWriter(WorksheetWriter):
     """openpyxl's worksheet writer; rows of plain cells go out as text."""
 
     def write_rows(self) -> None:
         xf = self.xf.send(True)
         raw = getattr(xf, "_file", None)  # et_xmlfile's writer: a callable that takes text
+        kept_rows = _plain_rows_of(self.ws)
         if raw is None:  # lxml's: openpyxl writes the rows itself
+            if kept_rows is not None:
+                kept_rows.materialize(self.ws)
             self.xf.send(None)
             return super().write_rows()
         memo = _Memo(self.ws.parent.epoch)
         dims = self.ws.row_dimensions
+        kept: list[int] = sorted(kept_rows.rows) if kept_rows is not None else []
+        kept_xml: dict[int, str] = {}
+        at = 0  # the next kept row to write
         with xf.element("sheetData"):
             for row_idx, row in self.rows():
+                if kept_rows is not None and at < len(kept) and kept[at] <= row_idx:
+                    if not kept_xml:  # the templates' rows are written by now: their style ids are known
+                        kept_xml = kept_rows.xml(memo, dims)
+                    while at < len(kept) and kept[at] <= row_idx:
+                        raw(kept_xml[kept[at]])
+                        at += 1
+                    if not row and row_idx in kept_xml:
+                        continue  # an empty row of row_dimensions: the kept row carried its attributes
                 cells: list[str] = []
                 plain = True
                 for cell in row:
@@ -121,6 +244,10 @@ class _FastWorksheetWriter(WorksheetWriter):
                 attrs.update(dims.get(row_idx, {}))
                 raw("<row" + "".join(f' {k}="{_escape_attrib(v)}"' for k, v in attrs.items()) + ">"
                     + "".join(cells) + "</row>")
+            if kept_rows is not None and at < len(kept):
+                kept_xml = kept_xml or kept_rows.xml(memo, dims)
+                for r in kept[at:]:
+                    raw(kept_xml[r])
         self.xf.send(None)
 
 
@@ -131,6 +258,7 @@ class _FastExcelWriter(ExcelWriter):
         ws._drawing = SpreadsheetDrawing()
         ws._drawing.charts = ws._charts
         ws._drawing.images = ws._images
+        _plain_rows_of(ws)  # before the sheet's stated size is written: kept rows that cannot stay become cells
         writer = _FastWorksheetWriter(ws)
         writer.write()
         ws._rels = writer._rels

@@ -47,7 +47,7 @@ LABELS: dict[str, dict[str, Any]] = {
         "bound_from": "best bound from", "other_bound": "the other bound",
         "from_lp": "LP relaxation", "from_cp": "CP-SAT", "from_none": "none proven yet",
         "weaker": "{name} {value}: weaker", "model_only": "CP-SAT: holds for its own patterns only",
-        "model_only_short": "model only",
+        "model_only_short": "model only", "no_bound": "no bound computed",
         "seconds": "seconds", "sec_notes": "Notes", "sec_kpis": "Key figures",
         "sec_horizon": "Scenario", "horizon": "horizon", "days": "days", "slot_minutes": "slot minutes",
         "n_agents": "agents (regular / flex / leads)", "demand_source": "demand from",
@@ -96,7 +96,7 @@ LABELS: dict[str, dict[str, Any]] = {
         "bound_from": "最优界来源", "other_bound": "另一个下界",
         "from_lp": "线性松弛", "from_cp": "CP-SAT", "from_none": "尚未证明",
         "weaker": "{name} {value}：较弱", "model_only": "CP-SAT：仅对其自身的排班模式成立",
-        "model_only_short": "仅限模型",
+        "model_only_short": "仅限模型", "no_bound": "未计算下界",
         "seconds": "秒", "sec_notes": "说明", "sec_kpis": "关键指标",
         "sec_horizon": "场景", "horizon": "排班周期", "days": "天数", "slot_minutes": "时段分钟数",
         "n_agents": "人数（正式 / 机动 / 组长）", "demand_source": "需求来源",
@@ -292,6 +292,15 @@ NOTE_PATTERNS: dict[str, list[tuple[str, str]]] = {
         (r"(?P<code>\S+) on (?P<date>\d{4}-\d\d-\d\d): no break pattern satisfies the run rules",
          "{date} 的 {code} 班：没有满足连续工作规则的休息模式"),
         (r"LP lower bound not computed: (?P<why>.+)", "未计算线性松弛下界：{why}"),
+        (r"overflow bound (?P<b>[\d,.]+) customer-hours from the pooled integer program \(SCIP, (?P<status>\S+) after "
+         r"(?P<s>[\d.]+) s\); the LP relaxation's is (?P<lp>[\d,.]+)",
+         "溢出下界 {b} 客户·小时来自分组整数规划（SCIP，{s} 秒后{status}）；线性松弛下界为 {lp}"),
+        (r"(?P<tier>flex hours|regular hours): bound (?P<b>[\d,.]+) (?P<unit>\S+) \(LP relaxation\) holds for rosters "
+         r"with at most this roster's overflow and shortage",
+         "{tier}：线性松弛下界 {b} {unit}，对溢出和缺口均不超过本排班的所有排班成立"),
+        (r"(?P<tier>flex hours|regular hours): bound (?P<b>[\d,.]+) (?P<unit>\S+) \(LP relaxation\) holds for rosters "
+         r"with at most this roster's overflow, shortage and flex hours",
+         "{tier}：线性松弛下界 {b} {unit}，对溢出、缺口和机动工时均不超过本排班的所有排班成立"),
         (r"LP lower bound: (?P<status>\S+) after (?P<s>\d+) s", "线性松弛下界：{s} 秒后结束（{status}）"),
         (r"LP bound relaxes: integrality .*",
          "线性松弛下界放宽了：整数性（人数、班次和休息可取小数）；按相同人员分组汇总每人规则；组长规则"

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -63,7 +64,14 @@ def assignment_rows(where: str, raw_rows: list) -> list[dict]:
 
     problems: list[Problem] = []
     out = []
+    pick = itemgetter(*(columns[c] for c in ASSIGNMENT_COLUMNS))  # the row's cells in ASSIGNMENT_COLUMNS order
+    widest = max(columns.values())
     for row_no, values in enumerate(raw_rows[1:], start=2):
+        if len(values) > widest:
+            plain = _plain_record(*pick(values))
+            if plain is not None:  # a roster's own row: nothing to convert or report
+                out.append(plain)
+                continue
         cells = {name: (values[i] if i < len(values) else None) for name, i in columns.items()}
         if all(_blank(v) for v in cells.values()):
             continue
@@ -95,6 +103,25 @@ def _header_columns(where: str, header: tuple) -> dict[str, int]:
     if problems:
         raise InputError(problems)
     return found
+
+
+def _plain_record(eid: Any, name: Any, date: Any, shift: Any, queue: Any, start: Any, end: Any, hours: Any
+                  ) -> dict | None:
+    """The row (its cells in ASSIGNMENT_COLUMNS order) as `_assignment_row` reads it when every
+    cell already has its type (texts, a date, datetimes on the second, a number of hours), else
+    None."""
+    if type(date) is dt.datetime:  # Excel's dates come back as datetimes
+        date = date.date()
+    if (type(eid) is not str or type(shift) is not str or type(queue) is not str
+            or (name is not None and type(name) is not str) or type(date) is not dt.date
+            or type(start) is not dt.datetime or type(end) is not dt.datetime
+            or start.microsecond or end.microsecond or type(hours) not in (float, int)):
+        return None
+    eid, shift, queue = eid.strip(), shift.strip(), queue.strip()
+    if not eid or not shift or not queue or not math.isfinite(hours) or hours < 0:
+        return None
+    return {"employee_id": eid, "name": name.strip() if name else "", "date": date, "shift": shift,
+            "queue": queue, "start": start, "end": end, "hours": float(hours)}
 
 
 def _assignment_row(where: str, row: int, cells: dict[str, Any]) -> tuple[dict, list[Problem]]:
