@@ -107,6 +107,9 @@ class RosterModel:
         self.parts: Parts | None = None  # the constraints read for LNS (`scheduler.lns.parts_of`), once
         self._cov: dict[tuple[int, str], tuple[list, list]] | None = None
         self._groups: dict[tuple[int, str], tuple[list, list, int]] | None = None
+        # group helper (variable index) -> the constraint that defines it (`coverage_groups`):
+        # LNS parts sum its free members in its place (`Parts.build`)
+        self.group_defs: dict[int, int] = {}
         self._runs_slots: dict[tuple, tuple[int, ...]] = {}  # an assignment's runs -> its worked slots
         self._published_choices: dict[tuple[int, int], tuple[str, tuple[int, ...]]] | None = None
         self._staffed: dict[tuple[int, str], Any] = {}
@@ -307,6 +310,7 @@ class RosterModel:
                     term, coeff = vs[0], cs[0]
                 else:
                     term = self.m.new_int_var(0, most, f"group_{q}_{worked[0]}_{len(worked)}")
+                    self.group_defs[term.index] = len(self.m.proto.constraints)
                     self.m.add(term == LinearExpr.weighted_sum(vs, cs))
                     ix = [x.index for x in vs]
                     self.define(term, ix, lambda val, ix=ix, cs=cs: sum(c * val[i] for i, c in zip(ix, cs)),

@@ -16,11 +16,15 @@ any other kind is refused loudly.
 
 A helper variable (`RosterModel.define`) is free when a variable it follows from is free, so
 staffing, service and comfort helpers move with the options; a helper whose inputs are all
-fixed keeps its value.
+fixed keeps its value. On a grouped model (staffing summed over groups of options,
+`RosterModel.coverage_groups`) a part's staffing sums take the free members of each group in
+the group helper's place (`Parts._expand`): the part searches like a model that sums every
+option (benchmarks/README.md, issue 15).
 """
 
 from __future__ import annotations
 
+import os
 import tempfile
 from collections.abc import Sequence
 from itertools import chain
@@ -37,6 +41,8 @@ if TYPE_CHECKING:
 LINEAR, AT_MOST_ONE, EXACTLY_ONE, BOOL_OR, BOOL_AND = range(5)
 READABLE = ("linear", "at_most_one", "exactly_one", "bool_or", "bool_and")  # the constraint kinds parts read
 SNAPSHOT_FROM = 10_000  # more new constraints than this: read from a snapshot of the model
+# a grouped model's parts sum each free group's members in its place (`Parts._expand`)
+EXPAND_GROUPS = os.environ.get("SCHEDULER_EXPAND_GROUPS", "1") != "0"
 CHECK_ALL_BELOW = 20_000  # constraints: a model this small has every constraint's kind checked when built
 # CP-SAT's methods that add constraints of the kinds above (or none at all)
 _READABLE_METHODS = {"add", "add_linear_constraint", "add_linear_expression_in_domain", "add_at_most_one",
@@ -152,6 +158,7 @@ class Parts:
         self.coef = np.zeros(0, dtype=np.int64)
         self.n_read = 0
         self._helper_levels()
+        self._groups()
         self.sync()
 
     def _helper_levels(self) -> None:
@@ -191,6 +198,55 @@ class Parts:
         weights = np.fromiter(chain.from_iterable(weighted[k] or () for k in linear), dtype=np.int64,
                               count=len(inputs))
         self.lin_ptr, (self.lin_target, self.lin_coef) = self._by_input(inputs, targets, weights)
+
+    def _groups(self) -> None:
+        """The staffing groups of a grouped model (`RosterModel.group_defs`): each group helper's
+        defining constraint, members and weights, so that `build` can put a part's free members
+        in the group's place in the staffing sums (the part then searches like a model that sums
+        every option, while the whole model stays small)."""
+        defs: dict[int, int] = getattr(self.rm, "group_defs", {})
+        self.expand_groups = EXPAND_GROUPS and bool(defs)
+        n = self.n_vars if self.expand_groups else 0  # no groups: nothing to hold
+        self.group_con = np.full(n, -1, dtype=np.int64)  # a group helper's definition
+        self.group_of = np.full(n, -1, dtype=np.int64)   # a member's group helper
+        self.weight_in = np.zeros(n, dtype=np.int64)     # ... and its weight there
+        if not self.expand_groups:
+            return
+        ks = [k for k, (var, _fn) in enumerate(self.rm.derived) if var.index in defs]
+        targets = np.array([self.rm.derived[k][0].index for k in ks], dtype=np.int64)
+        self.group_con[targets] = [defs[int(v)] for v in targets]
+        sizes = np.array([len(self.rm.depends[k]) for k in ks], dtype=np.int64)
+        members = np.fromiter(chain.from_iterable(self.rm.depends[k] for k in ks), dtype=np.int64,
+                              count=int(sizes.sum()))
+        self.group_of[members] = np.repeat(targets, sizes)
+        self.weight_in[members] = np.fromiter(chain.from_iterable(self.rm.linear[k] or () for k in ks),
+                                              dtype=np.int64, count=len(members))
+
+    def _expand(self, cons: np.ndarray, free_vars: np.ndarray, at: np.ndarray, var: np.ndarray,
+                coef: np.ndarray, sign: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """A part's terms (constraint position `at` in `cons`, variable, coefficient, sign) with
+        each free group helper's term outside its own definition replaced by its free members'
+        terms (coefficient times weight). The fixed members stay in the constraint's constant,
+        which `build` takes from the roster's totals less the free terms, so the sums are equal;
+        the group helper keeps its definition, so its value still follows."""
+        group = self.group_con[var] >= 0
+        group[group] = self.group_con[var[group]] != cons[at[group]]
+        if not group.any():
+            return at, var, coef, sign
+        # the free members, by group; then each group term's run of them
+        member = free_vars[self.group_of[free_vars] >= 0]
+        member = member[np.argsort(self.group_of[member], kind="stable")]
+        of = self.group_of[member]
+        lo = np.searchsorted(of, var[group], side="left")
+        size = np.searchsorted(of, var[group], side="right") - lo
+        owner = np.repeat(np.arange(len(lo)), size)
+        member = member[np.arange(len(owner)) - np.repeat(np.cumsum(size) - size, size) + np.repeat(lo, size)]
+        at = np.concatenate([at[~group], at[group][owner]])
+        var = np.concatenate([var[~group], member])
+        coef = np.concatenate([coef[~group], coef[group][owner] * self.weight_in[member]])
+        sign = np.concatenate([sign[~group], np.ones(len(member), dtype=sign.dtype)])
+        order = np.argsort(at, kind="stable")
+        return at[order], var[order], coef[order], sign[order]
 
     def _by_input(self, inputs: np.ndarray, *columns: np.ndarray) -> tuple[np.ndarray, tuple[np.ndarray, ...]]:
         """Rows (input, column values...) grouped by input: a pointer per variable, and the columns."""
@@ -364,6 +420,8 @@ class Parts:
         order = np.argsort(at, kind="stable")
         pos, at, var = pos[order], at[order], free_vars[owner[order]]
         coef, sign = self.term_coef[pos], self.term_sign[pos]
+        if self.expand_groups:
+            at, var, coef, sign = self._expand(cons, free_vars, at, var, coef, sign)
         val = values[var]
         # the fixed part of each constraint (the roster's total less the free terms): a linear
         # one's constant, a literal one's number of true literals
@@ -473,7 +531,7 @@ class Parts:
         proto.objective.coeffs.extend(o_coefs[keep].tolist())
         proto.solution_hint.vars.extend(range(len(free_vars)))
         proto.solution_hint.values.extend(values[free_vars].tolist())
-        return sub, free_vars, len(pos)
+        return sub, free_vars, len(var)
 
     def recompute_helpers(self, values: np.ndarray, changed: np.ndarray,
                           before: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
