@@ -31,6 +31,7 @@ import time
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 from ortools.sat.python import cp_model
@@ -39,10 +40,16 @@ from scheduler.model import RosterModel, Tier
 from scheduler.params import DEFAULT_PARAMS, SolveParams
 from scheduler.parts import Parts
 
+if TYPE_CHECKING:  # scheduler.guide imports the LP's solvers: only runs that read the plan need them
+    from scheduler.guide import Plan
+
 DEBUG = bool(os.environ.get("SCHEDULER_LNS_DEBUG"))
 # check every part's roster against every constraint of the full model (tests set it)
 CHECK_PARTS = bool(os.environ.get("SCHEDULER_LNS_CHECK"))
 KINDS = ("slot", "days", "agents")  # the kinds of part, in the order of SolveParams.kind_weights
+# with the LP's plan (scheduler.guide): parts where the roster's head-counts differ from it
+GUIDED = "lp"
+ALL_KINDS = (*KINDS, GUIDED)
 
 
 @dataclass
@@ -68,7 +75,8 @@ class LnsStats:
 class Neighbourhoods:
     """Draws parts of the roster to free: a mask over the model's free options."""
 
-    def __init__(self, rm: RosterModel, seed: int, params: SolveParams = DEFAULT_PARAMS):
+    def __init__(self, rm: RosterModel, seed: int, params: SolveParams = DEFAULT_PARAMS,
+                 plan: Plan | None = None):
         self.params = params
         opts = [o for o in rm.options if o.fixed is None]
         day_index = {d: n for n, d in enumerate(rm.grid.dates)}
@@ -96,20 +104,24 @@ class Neighbourhoods:
                 if 0 <= t < rm.grid.n_slots and d < self.slot_days[t][0]:
                     self.slot_days[t] = (d, self.slot_days[t][1])
         self.rng = np.random.default_rng(seed)
-        self.sizes = {k: params.initial_size for k in KINDS}  # each kind of part adapts its own size
+        self.sizes = {k: params.initial_size for k in ALL_KINDS}  # each kind of part adapts its own size
         self.size = params.initial_size  # the size of the part being drawn
-        self.tried = {k: 0 for k in KINDS}
-        self.rate = {k: 0.0 for k in KINDS}  # recent gain per second of each kind of part
+        self.tried = {k: 0 for k in ALL_KINDS}
+        self.rate = {k: 0.0 for k in ALL_KINDS}  # recent gain per second of each kind of part
+        self.plan = None
+        if plan is not None and params.lp_weight > 0:
+            from scheduler.guide import PlanView
+            self.plan = PlanView(rm, plan, self.agent, self.day, opts)
 
     @property
     def n_options(self) -> int:
         return len(self.var)
 
-    def _fill(self, first: np.ndarray, d0: int, d1: int) -> np.ndarray:
-        """Agents, `first` ones first (shuffled), then the others, until the part holds about
-        `size` options in days d0..d1; returns the chosen agents."""
+    def _fill(self, first: np.ndarray, d0: int, d1: int, ordered: bool = False) -> np.ndarray:
+        """Agents, `first` ones first (shuffled, or in their order when `ordered`), then the
+        others, until the part holds about `size` options in days d0..d1; returns the chosen agents."""
         rest = np.setdiff1d(np.arange(self.n_agents), first)
-        order = np.concatenate([self.rng.permutation(first), self.rng.permutation(rest)])
+        order = np.concatenate([first if ordered else self.rng.permutation(first), self.rng.permutation(rest)])
         per_agent = self.count[order, d0:d1 + 1].sum(axis=1)
         n = int(np.searchsorted(np.cumsum(per_agent), self.size, side="right")) + 1
         return order[:max(1, n)]
@@ -117,7 +129,7 @@ class Neighbourhoods:
     def weights(self, kinds: tuple[str, ...]) -> np.ndarray:
         """How often to draw each of `kinds` (the kinds of part this tier and roster allow)."""
         p = self.params
-        prior = np.array([p.kind_weights[KINDS.index(k)] for k in kinds], dtype=float)
+        prior = np.array([p.kind_weights[KINDS.index(k)] if k in KINDS else p.lp_weight for k in kinds], dtype=float)
         if prior.sum() <= 0:
             return prior  # every kind allowed here is switched off: the caller draws days
         rates = np.array([self.rate[k] for k in kinds])
@@ -132,6 +144,8 @@ class Neighbourhoods:
         missing = np.array([values[x.index] * c if not isinstance(x, int) else 0
                             for x, c in zip(tier.items, tier.coeffs)], dtype=float) if where else None
         kinds = KINDS if missing is not None and missing.sum() > 0 else tuple(k for k in KINDS if k != "slot")
+        if self.plan is not None:
+            kinds = (*kinds, GUIDED)
         w = self.weights(kinds)
         kind = kinds[int(self.rng.choice(len(kinds), p=w))] if w.sum() > 0 else "days"
         self.size = self.sizes[kind]
@@ -150,6 +164,11 @@ class Neighbourhoods:
         if kind == "agents":
             d0, d1 = 0, self.n_days - 1
             agents = self._fill(self.serves[self._queue(where, missing)], d0, d1)
+        if kind == GUIDED:
+            assert self.plan is not None
+            d0, d1, first = self.plan.pick(np.asarray(values, dtype=np.int64)[self.var], self.rng,
+                                           int(self.rng.integers(1, 4)))
+            agents = self._fill(first, d0, d1, ordered=True)
         mask = np.isin(self.agent, agents) & (self.day >= d0) & (self.day <= d1)
         return kind, mask
 
@@ -197,7 +216,7 @@ def improve(rm: RosterModel, goal: list[tuple[Tier, int]], solution: list[int], 
             search: Callable[[cp_model.CpSolver, cp_model.CpModel], int],
             until: Callable[[list[int]], bool] | None = None,
             on_improve: Callable[[list[int]], None] | None = None,
-            params: SolveParams = DEFAULT_PARAMS) -> tuple[list[int], LnsStats]:
+            params: SolveParams = DEFAULT_PARAMS, plan: Plan | None = None) -> tuple[list[int], LnsStats]:
     """Improve `solution` (a value per model variable) for the objective sum(weight * tier) of
     `goal` (the first tier is the one being minimised, the others break its ties) for `budget_s`
     seconds (deterministic seconds when `deterministic`), or until `until(solution)` holds.
@@ -210,7 +229,7 @@ def improve(rm: RosterModel, goal: list[tuple[Tier, int]], solution: list[int], 
     new roster and kept when that still keeps every constraint and is no worse. Returns the
     best solution and what the search did."""
     lns = Lns(rm, goal, solution, budget_s, workers=workers, seed=seed, deterministic=deterministic, stop=stop,
-              search=search, until=until, on_improve=on_improve, params=params)
+              search=search, until=until, on_improve=on_improve, params=params, plan=plan)
     return lns.run()
 
 
@@ -222,12 +241,12 @@ class Lns:
                  workers: int, seed: int, deterministic: bool, stop: Callable[[], bool],
                  search: Callable[[cp_model.CpSolver, cp_model.CpModel], int],
                  until: Callable[[list[int]], bool] | None, on_improve: Callable[[list[int]], None] | None,
-                 params: SolveParams):
+                 params: SolveParams, plan: Plan | None = None):
         self.rm, self.goal, self.budget_s, self.seed = rm, goal, budget_s, seed
         self.deterministic, self.stop, self.search = deterministic, stop, search
         self.until, self.on_improve, self.params = until, on_improve, params
         self.tier = goal[0][0]
-        self.hoods = Neighbourhoods(rm, seed, params)
+        self.hoods = Neighbourhoods(rm, seed, params, plan)
         self.stats = LnsStats(start=self.tier.value(solution) * self.tier.to_user)
         self.parts = parts_of(rm)
         self.objective = _weighted(goal)

@@ -77,12 +77,28 @@ class SolveParams:
     full_share: float = 0.5    # one worker: the share of the tier's time left it may use
     whole_model_max: int = 50_000  # variables: above this, LNS alone searches each tier
 
+    # -- LP-guided search (scheduler.guide)
+    lp_start: bool = True          # also build a first roster from the pooled LP's plan; keep the better
+    # ... on models of at most this many free shift options (the LP pools identical agents, so it
+    # grows with the slots and shifts, not the agents; the 30- and 15-minute 400 x 14 cases,
+    # about 450k and 600k options, were not measured with it and keep the greedy start)
+    lp_start_max_options: int = 400_000
+    # several workers: not when less time than this is left (the LP takes about a second on the
+    # demo, several under load: a 10-s run keeps it for the search)
+    lp_start_min_s: float = 20.0
+    # LNS parts where the roster differs from the plan (kind "lp"): their prior weight beside
+    # kind_weights; 0 = none (100 x 7, 60 s, one worker: 0.25 gave shortage 87.31 against 84.80)
+    lp_weight: float = 0.0
+
     # -- large-neighbourhood search (scheduler.lns)
     lns_min_options: int = 3000    # free shift options: smaller models get CP-SAT on the whole model alone
     # the same for a repair: its neighbourhood (thousands of options) is searched by CP-SAT on the
     # whole model, which proves the fewest calls; LNS only for re-plans this large (--full)
     repair_lns_min_options: int = 20_000
     lns_first_share: float = 0.3   # LNS's share of a tier's time before CP-SAT on the whole model
+    # ... but at least this many seconds of it when the tier has them (leaving CP-SAT on the
+    # whole model its least time): a short tier's share alone fell below LNS's least time
+    lns_first_min_s: float = 1.0
     initial_size: int = 800        # free options in the first part
     sub_limit_s: float = 0.2       # time limit of one part's solve
     max_lanes: int = 4             # parts solved at once, at most (one per worker)

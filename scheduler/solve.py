@@ -21,7 +21,7 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 import numpy as np
 from ortools.sat.python import cp_model
@@ -39,6 +39,9 @@ from scheduler.scenario import Scenario
 from scheduler.stop import Interrupt, MaxRuntime, Stalled
 from scheduler.warmstart import greedy_roster
 from scheduler.weekly import weekly_reasons
+
+if TYPE_CHECKING:  # scheduler.guide imports the LP's solvers: only runs that build the LP's plan need them
+    from scheduler.guide import Plan
 
 
 class ProgressPrinter:
@@ -135,6 +138,7 @@ class Pipeline:
         self.solved: list[tuple[Tier, PhaseResult]] = []  # each tier searched, and its report
         self.used = 0.0  # one worker: the deterministic seconds the tiers searched so far used
         self.settled: set = set()  # tiers an earlier proof with exact tie-breaks already optimised
+        self.plan: Plan | None = None  # the pooled LP's plan (scheduler.guide), when read
 
     def run(self) -> tuple[Roster, SolveReport]:
         with self.interrupt:
@@ -190,12 +194,29 @@ class Pipeline:
                       f"in {time.monotonic() - t_greedy:.1f}s", file=printer.stream, flush=True)
             # a legal roster exists from here on (it is what Ctrl-C would write)
             printer.solution(tier.name, tier.value(values) * tier.to_user, 0.0, final=True)
+        if (rm.published is None and self.tuning.lp_start
+                and self.tuning.lns_min_options <= self.n_free_options <= self.tuning.lp_start_max_options
+                and (self.deterministic or self.deadline.left() >= self.tuning.lp_start_min_s)):
+            from scheduler.guide import guided_start
+
+            greedy = values
+            values, self.plan = guided_start(rm, values, self.tiers, self.report.notes)
+            if self.plan is not None and self.deterministic:
+                self.used += self.plan.charge_s  # the LP's work, in deterministic seconds
+            if printer and values is not greedy:
+                printer.solution(tier.name, tier.value(values) * tier.to_user, 0.0, final=True)
         return values
 
     def solve_tier(self, n: int, tier: Tier) -> None:
         if tier.id in self.settled and self.solution is not None and not self.heads_chain(tier):
             self.settle(tier)
             return
+        if self.solution is None and self.greedy is None:
+            if self.n_free_options >= self.tuning.lns_min_options:
+                # LNS reads the model's constraints once (about 0.4 s on the demo's 17k variables):
+                # before the first tier's budget, so a short first tier is not left a fraction of it
+                parts_of(self.rm)
+            self.greedy = self.greedy_start(tier)
         budget = self.budget(n, tier)
         if self.interrupt() or (self.deadline.left() <= 0.2 and self.solution is not None
                                 and not self.deterministic):
@@ -205,8 +226,6 @@ class Pipeline:
             return
         tie, weight, covered = self.tie_break(n, tier)
         self.rm.m.minimize(tier.expr * weight + tie.expr if tie is not None and weight > 1 else tier.expr)
-        if self.solution is None:
-            self.greedy = self.greedy_start(tier)
         found = self.solution if self.solution is not None else self.greedy
         assert found is not None
         nxt = tie or (self.tiers[n + 1] if n + 1 < len(self.tiers) else None)
@@ -306,7 +325,12 @@ class TierSearch:
         # presolving and proves no useful bound; LNS keeps all the time
         lns_only = legal and len(self.rm.m.proto.variables) > tuning.whole_model_max
         if legal:
-            self.lns(1.0 if lns_only else tuning.lns_first_share, 1, until=lambda v: tier.value(v) <= floor)
+            # a short tier: its share alone may fall below LNS's least time, and CP-SAT on the
+            # whole model finds nothing in a second or two on a model of thousands of options
+            first = 1.0 if lns_only else max(tuning.lns_first_share,
+                                             min(self.left() - self.least(), tuning.lns_first_min_s)
+                                             / max(self.left(), 1e-9))
+            self.lns(first, 1, until=lambda v: tier.value(v) <= floor)
         status: Any  # a CP-SAT status
         if legal and tier.value(self.found) <= floor:
             # the least value the tier can take (no service missing, say): nothing to search for
@@ -338,7 +362,7 @@ class TierSearch:
             stop=lambda: pipe.interrupt() or (not pipe.deterministic and pipe.deadline()),
             search=lambda s, m: _search(s, m, None, pipe.interrupt), until=until,
             on_improve=(lambda v: printer.solution(tier.name, tier.value(v) * tier.to_user, 0.0))
-            if printer else None, params=pipe.tuning)
+            if printer else None, params=pipe.tuning, plan=pipe.plan)
         self.spent += stats.charged_s
         pipe.report.notes.append(stats.describe(tier.name, tier.unit))
 
@@ -380,7 +404,10 @@ class TierSearch:
         set_hint(rm.m, self.found)
         whole = max(self.least(),
                     self.left() * tuning.full_share if self.use_lns and pipe.deterministic else self.left())
-        stalled = (Stalled(max(2.0, self.budget * tuning.stall_share), tuning.stall_gain)
+        # with LNS to follow, a search that finds nothing (not even the hint back) within the
+        # window is stalled too: on the demo (17k variables, 2 workers) it found nothing in the
+        # shortage tier's 4 s and LNS after it got no time
+        stalled = (Stalled(max(2.0, self.budget * tuning.stall_share), tuning.stall_gain, started=time.monotonic())
                    if self.use_lns and not pipe.deterministic else None)
         solver = self._solver(whole)
         cb = _Callback(tier.name, tier.to_user / self.weight, pipe.printer, pipe.interrupt)

@@ -29,14 +29,18 @@ class MaxRuntime:
 @dataclass(frozen=True)
 class Stalled:
     """Stop once the objective improved by less than `min_gain` (relative) in the last
-    `window_s` seconds, with a solution found at least that long ago."""
+    `window_s` seconds, with a solution found at least that long ago; or, given the search's
+    start (`started`, monotonic seconds), once it found none in its first `window_s` seconds."""
 
     window_s: float
     min_gain: float
+    started: float | None = None
 
     def __call__(self, history: list[tuple[float, float]]) -> bool:
         """`history`: (monotonic time, objective) of each solution so far."""
-        if not history or time.monotonic() - history[0][0] < self.window_s:
+        if not history:
+            return self.started is not None and time.monotonic() - self.started >= self.window_s
+        if time.monotonic() - history[0][0] < self.window_s:
             return False
         cutoff = time.monotonic() - self.window_s
         before = next(obj for t, obj in reversed(history) if t <= cutoff)

@@ -235,6 +235,12 @@ NOTE_PATTERNS: dict[str, list[tuple[str, str]]] = {
          r"constraint\(s\) of the model",
          "{tier}：未做大邻域搜索：当前排班违反模型的 {n} 条约束"),
         (r"(?P<tier>.+?): large-neighbourhood search skipped: (?P<why>.+)", "{tier}：未做大邻域搜索：{why}"),
+        (r"first roster from the LP's plan: (?P<tier>.+?) (?P<a>[-\d,.]+) against the greedy's (?P<b>[-\d,.]+) "
+         r"\(kept; (?P<s>[\d.]+) s\)",
+         "按线性松弛方案构建的初始排班：{tier} {a}，贪心排班为 {b}（采用；{s} 秒）"),
+        (r"first roster from the LP's plan: (?P<tier>.+?) (?P<a>[-\d,.]+) against the greedy's (?P<b>[-\d,.]+) "
+         r"\(not kept; (?P<s>[\d.]+) s\)",
+         "按线性松弛方案构建的初始排班：{tier} {a}，贪心排班为 {b}（未采用；{s} 秒）"),
         (r"(?P<tier>.+?) was not optimised: stopped by the user", "{tier}未优化：用户中止"),
         (r"(?P<tier>.+?) was not optimised: out of time", "{tier}未优化：时间用完"),
         (r"(?P<tier>.+?): CP-SAT on the whole model found no better roster in (?P<s>[\d.]+) s \((?P<status>.+)\)",
@@ -324,7 +330,7 @@ NOTE_PHRASES: dict[str, list[tuple[str, str]]] = {
            (r"\bno shift covers it\b", "没有班次覆盖"),
            (r"\bthere are no leads in the staff list\b", "人员表中没有组长"),
            (r"\band\b", "且"), (r"\bslot (\d+)", r"时段 \1"), (r"\bdays (\d+)", r"日期 \1"),
-           (r"\bagents (\d+)", r"人员 \1"), (r"^none$", "无"),
+           (r"\bagents (\d+)", r"人员 \1"), (r"\blp (\d+)", r"线性规划 \1"), (r"^none$", "无"),
            (r"\babsences: ", "缺勤："), (r"\bdemand x(?P<f>[\d.]+) in every queue\b", r"需求 ×\g<f>（所有队列）"),
            (r"\bdemand x(?P<f>[\d.]+) in (?P<q>[a-z0-9_]+)\b", r"需求 ×\g<f>（\g<q>）"),
            (r"\bdemand from (?P<f>\S+) from\b", r"需求取自 \g<f>，自"), (r"\bsick call\b", "病假")],

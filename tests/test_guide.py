@@ -1,0 +1,90 @@
+"""LP-guided search (scheduler.guide): the LP's plan, the roster that follows it, and LNS parts
+where the roster differs from it; every roster keeps every rule (the checker says so)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import scheduler.lns as lns
+from scheduler.check import check_roster
+from scheduler.grid import Grid
+from scheduler.guide import PlanView, guided_roster, lp_plan
+from scheduler.model import RosterModel
+from scheduler.params import DEFAULT_PARAMS
+from scheduler.roster import Roster
+from scheduler.scenario import load_scenario
+from scheduler.solve import SolveOptions, solve
+from scheduler.warmstart import greedy_roster
+
+DATA = Path(__file__).resolve().parent.parent / "data"
+
+
+@pytest.fixture(scope="module")
+def scenario():
+    return load_scenario(DATA / "three_queues_30min")
+
+
+def _values(rm: RosterModel, chosen) -> list[int]:
+    hint = rm.complete_hint({id(o) for o in chosen})
+    return [hint.get(k, 0) for k in range(len(rm.m.proto.variables))]
+
+
+def test_the_plan_counts_pools_of_model_agents_and_repeats(scenario):
+    rm = RosterModel(scenario, Grid(scenario))
+    plan = lp_plan(rm)
+    assert plan is not None and plan.counts and plan.charge_s >= 0
+    assert sorted(a for ms in plan.members.values() for a in ms) == list(range(len(rm.agents)))
+    for (g, i, q), v in plan.counts.items():
+        assert 0 < v <= len(plan.members[g]) + 1e-6 and 0 <= i < len(rm.instances)
+        assert q in scenario.config.queue_ids
+    again = lp_plan(RosterModel(scenario, Grid(scenario)))
+    assert again is not None and again.counts == plan.counts  # an iteration limit: the same plan
+
+
+def test_the_roster_that_follows_the_plan_keeps_every_rule_and_serves_better(scenario):
+    rm = RosterModel(scenario, Grid(scenario))
+    plan = lp_plan(rm)
+    assert plan is not None
+    chosen = guided_roster(rm, plan)
+    roster = Roster([rm.assignment_of(o) for o in chosen]).sorted()
+    assert check_roster(scenario, roster) == []
+    guided, greedy = _values(rm, chosen), _values(rm, greedy_roster(rm))
+    overflow, shortage = rm.tiers[0], rm.tiers[1]
+    assert (overflow.value(guided), shortage.value(guided)) <= (overflow.value(greedy), shortage.value(greedy))
+
+
+def test_lp_parts_free_the_days_and_pools_where_the_roster_differs_from_the_plan(scenario):
+    rm = RosterModel(scenario, Grid(scenario))
+    plan = lp_plan(rm)
+    assert plan is not None
+    hoods = lns.Neighbourhoods(rm, seed=0, params=DEFAULT_PARAMS.but(lp_weight=1.0), plan=plan)
+    assert isinstance(hoods.plan, PlanView)
+    values = [0] * len(rm.m.proto.variables)  # nobody works: the roster differs wherever the plan works
+    busy = {rm.instances[i].date for (_g, i, _q), v in plan.counts.items() if v > 0.5}
+    day_index = {d: n for n, d in enumerate(rm.grid.dates)}
+    d0, d1, first = hoods.plan.pick(np.asarray(values)[hoods.var], hoods.rng, 1)
+    assert d0 == d1 and rm.grid.dates[d0] in busy and len(first) > 0
+    assert {day_index[d] for d in busy} >= {d0}
+    # a part of kind lp holds options of those days only, and the LNS with it keeps every rule
+    start = _values(rm, greedy_roster(rm))
+    overflow, shortage = rm.tiers[0], rm.tiers[1]
+    goal = [(overflow, shortage.upper + 1), (shortage, 1)]
+    result, stats = lns.improve(rm, goal, start, 1.5, workers=1, seed=0, deterministic=True, stop=lambda: False,
+                                search=lambda s, m: s.solve(m), plan=plan,
+                                params=DEFAULT_PARAMS.but(kind_weights=(0.0, 0.0, 0.0), lp_weight=1.0))
+    assert stats.iterations >= 1
+    assert (overflow.value(result), shortage.value(result)) <= (overflow.value(start), shortage.value(start))
+    assert check_roster(scenario, Roster([rm.assignment_of(o) for o in rm.options if result[o.var.index]])) == []
+
+
+def test_a_guided_one_worker_solve_repeats_and_passes_the_checker(scenario):
+    runs = []
+    for _ in range(2):
+        roster, report = solve(scenario, SolveOptions(time_limit_s=3, workers=1, seed=0))
+        assert check_roster(scenario, roster) == []
+        runs.append(sorted((a.employee_id, a.date, a.shift, a.queue, a.runs) for a in roster.assignments))
+    assert runs[0] == runs[1]
+    assert any("LP's plan" in n for n in report.notes)
