@@ -14,12 +14,12 @@ import scheduler.parts as parts_module
 from scheduler.check import check_roster
 from scheduler.grid import Grid
 from scheduler.lns import Neighbourhoods, _weighted
-from scheduler.model import RosterModel, set_hint
+from scheduler.model import RosterModel
 from scheduler.parts import Parts
 from scheduler.roster import Roster
 from scheduler.scenario import load_scenario
 from scheduler.warmstart import greedy_roster
-from tests.test_parts import _solve
+from tests.test_parts import _solve, _solve_whole_with_rest_fixed
 
 DATA = Path(__file__).resolve().parent.parent / "data"
 
@@ -55,13 +55,7 @@ def test_a_part_with_groups_expanded_has_the_same_optimum_and_keeps_every_rule(g
         sub0, free0, terms0 = plain.build(hoods.var[mask], values, _weighted(goal))
         assert free_vars.tolist() == free0.tolist() and terms >= terms0  # members in place of groups
         small, small0 = _solve(sub, 20.0), _solve(sub0, 20.0)
-        full = rm.m.clone()
-        full.minimize(rm.tiers[1].expr)
-        fixed = hoods.var[~mask]
-        full.add_bool_and([full.get_bool_var_from_proto_index(int(v)) if values[v]
-                           else ~full.get_bool_var_from_proto_index(int(v)) for v in fixed])
-        set_hint(full, values.tolist())
-        whole = _solve(full, 20.0)
+        whole = _solve_whole_with_rest_fixed(rm, rm.tiers[1], hoods.var[~mask], values)
         assert small.status == small0.status == whole.status == "OPTIMAL"
         candidate = values.copy()
         candidate[free_vars] = list(small.response_proto.solution)

@@ -59,6 +59,17 @@ def _solve(model: cp_model.CpModel, seconds: float = 5.0, **params) -> cp_model.
     return solver
 
 
+def _solve_whole_with_rest_fixed(rm, tier, fixed, values) -> cp_model.CpSolver:
+    """The whole model minimising `tier` with the variables `fixed` held at `values`: what a part
+    freeing the others must reach."""
+    full = rm.m.clone()
+    full.minimize(tier.expr)
+    full.add_bool_and([full.get_bool_var_from_proto_index(int(v)) if values[v]
+                       else ~full.get_bool_var_from_proto_index(int(v)) for v in fixed])
+    set_hint(full, values.tolist())
+    return _solve(full, 20.0)
+
+
 def _published_model(scenario) -> tuple[RosterModel, np.ndarray]:
     """A repair-style model (change-counting tiers: implications with enforcement literals)
     around the greedy roster, with a cap on shortage like a solved tier leaves."""
@@ -145,13 +156,7 @@ def test_a_part_is_as_free_as_the_full_model_with_the_rest_fixed(scenario):
         _, mask = hoods.pick(rm.tiers[1], values.tolist())
         sub, free_vars, _ = parts.build(hoods.var[mask], values, _weighted(goal))
         small = _solve(sub, 20.0)
-        full = rm.m.clone()
-        full.minimize(rm.tiers[1].expr)
-        fixed = hoods.var[~mask]
-        full.add_bool_and([full.get_bool_var_from_proto_index(int(v)) if values[v]
-                           else ~full.get_bool_var_from_proto_index(int(v)) for v in fixed])
-        set_hint(full, values.tolist())
-        whole = _solve(full, 20.0)
+        whole = _solve_whole_with_rest_fixed(rm, rm.tiers[1], hoods.var[~mask], values)
         assert small.status == whole.status == "OPTIMAL"
         candidate = values.copy()
         candidate[free_vars] = list(small.response_proto.solution)
