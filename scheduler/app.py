@@ -110,17 +110,21 @@ def add_service_bounds(scenario: Scenario, report: SolveReport, kpis: dict, time
         lp = lp_bound(scenario, time_limit_s=time_limit_s, overflow_cap=overflow + 1e-6, lexicographic=False,
                       built=built, shortage_cap=kpis["shortage_agent_hours"] + 1e-6 if hours else None,
                       flex_cap=None if flex is None else flex.objective + 1e-6)
-        lp_over, left = lp.get("overflow_lb"), time_limit_s - lp.get("seconds", time_limit_s)
-        if lp_over is not None and not proves(lp_over, overflow) and left >= 1.0:
-            mip = mip_overflow_bound(scenario, 0.9 * left)  # SCIP overshoots its limit a little
-            if mip["overflow_lb"] is not None and mip["overflow_lb"] > lp_over:
-                lp["overflow_lb"] = mip["overflow_lb"]
-                report.notes.append(f"overflow bound {mip['overflow_lb']:,.2f} customer-hours from the pooled integer "
-                                    f"program (SCIP, {mip['status']} after {mip['seconds']:.1f} s); the LP "
-                                    f"relaxation's is {lp_over:,.2f}")
     except Exception as exc:  # a bound is extra information: never lose the roster over it
         report.notes.append(f"LP lower bound not computed: {exc}")
         lp = {}
+    lp_over, left = lp.get("overflow_lb"), time_limit_s - lp.get("seconds", time_limit_s)
+    if lp_over is not None and not proves(lp_over, overflow) and left >= 1.0:
+        try:  # its own guard: a failure here keeps the LP's bounds
+            mip = mip_overflow_bound(scenario, 0.9 * left)  # SCIP overshoots its limit a little
+        except Exception as exc:
+            mip = {"overflow_lb": None}
+            report.notes.append(f"pooled integer overflow bound not computed: {exc}")
+        if mip["overflow_lb"] is not None and mip["overflow_lb"] > lp_over:
+            lp["overflow_lb"] = mip["overflow_lb"]
+            report.notes.append(f"overflow bound {mip['overflow_lb']:,.2f} customer-hours from the pooled integer "
+                                f"program (SCIP, {mip['status']} after {mip['seconds']:.1f} s); the LP "
+                                f"relaxation's is {lp_over:,.2f}")
     if lp.get("status") not in (None, "OPTIMAL"):
         report.notes.append(f"LP lower bound: {lp.get('status')} after {lp.get('seconds', 0):.1f} s; "
                             "the bounds shown are the best dual bounds reached")
@@ -196,8 +200,10 @@ def solve_scenario(folder: Path, out: Path, *, time_limit_s: float | None = None
     for w in warnings:
         print(f"warning: {w}", file=sys.stderr)
     opts = options_for(scenario, time_limit_s, workers, seed, log)
-    built: list = []  # the LP pricing built (scheduler.bound.BuiltLP), for the closing bound
-    roster, report = solve(scenario, opts, printer, on_model=lambda rm: built.append(getattr(rm, "bound_lp", None)))
+    models: list = []  # the run's model: the LP it built (pricing or the LP-guided start) serves the closing bound
+    roster, report = solve(scenario, opts, printer, on_model=models.append)
+    built = getattr(models[0], "bound_lp", None) if models else None
+    models.clear()  # the model itself is not needed any more (memory for the bound)
     report.notes.extend(f"unavoidable: {w}" for w in warnings)
     verify(scenario, roster)
     if bound:
@@ -205,5 +211,5 @@ def solve_scenario(folder: Path, out: Path, *, time_limit_s: float | None = None
         if printer:
             print("computing the LP lower bound ...", file=sys.stderr, flush=True)
         add_service_bounds(scenario, report, kpis, time_limit_s=opts.time_limit_s / 5,
-                           built=built[0] if built else None)
+                           built=built)
     return write_result(out, scenario, roster, report, lang)

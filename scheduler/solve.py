@@ -200,7 +200,11 @@ class Pipeline:
             from scheduler.guide import guided_start
 
             greedy = values
-            values, self.plan = guided_start(rm, values, self.tiers, self.report.notes)
+            try:
+                values, self.plan = guided_start(rm, values, self.tiers, self.report.notes)
+            except Exception as exc:  # only a better start: never lose the greedy roster over it
+                values, self.plan = greedy, None
+                self.report.notes.append(f"first roster from the LP's plan skipped: {exc}")
             if self.plan is not None and self.deterministic:
                 self.used += self.plan.charge_s  # the LP's work, in deterministic seconds
             if printer and values is not greedy:

@@ -183,3 +183,23 @@ def test_a_run_proves_the_overflow_the_lp_spreads_thin_with_the_pooled_integer_p
     assert over.achieved == pytest.approx(10) and over.best == pytest.approx(10, rel=1e-5)
     assert report.phases[0].status == "OPTIMAL"
     assert any("pooled integer program" in n for n in report.notes)
+
+
+def test_a_failing_pooled_integer_program_keeps_the_lp_bounds(monkeypatch):
+    # the case above with SCIP failing: the LP's bounds still stand beside the roster, with a note
+    import scheduler.bound
+    from scheduler.app import add_service_bounds
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("SCIP unavailable")
+
+    monkeypatch.setattr(scheduler.bound, "mip_overflow_bound", broken)
+    sc = make_scenario(agents=[LEAD], demand={"pre_sales": [0] * 8 + [10] * 8},
+                       queues=[{"id": "pre_sales", "contacts_per_agent_hour": 10, "session_minutes": 60}],
+                       shifts=[{"code": "D", "start": "08:00", "hours": 8}], rules={"max_continuous_hours": 4})
+    roster, report = solve(sc, SolveOptions(time_limit_s=3, workers=1))
+    add_service_bounds(sc, report, summary_kpis(sc, Grid(sc), roster), time_limit_s=5)
+    over = next(b for b in report.service if b.name == "overflow")
+    assert over.lp is not None  # the LP's bound is kept, not "not computed"
+    assert "pooled integer overflow bound not computed: SCIP unavailable" in report.notes
+    assert not any(n.startswith("LP lower bound not computed") for n in report.notes)

@@ -88,3 +88,15 @@ def test_a_guided_one_worker_solve_repeats_and_passes_the_checker(scenario):
         runs.append(sorted((a.employee_id, a.date, a.shift, a.queue, a.runs) for a in roster.assignments))
     assert runs[0] == runs[1]
     assert any("LP's plan" in n for n in report.notes)
+
+
+def test_a_failing_lp_guided_start_keeps_the_greedy_roster_and_says_so(scenario, monkeypatch):
+    import scheduler.guide
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("PDLP crashed")
+
+    monkeypatch.setattr(scheduler.guide, "guided_start", broken)
+    roster, report = solve(scenario, SolveOptions(time_limit_s=2, workers=1, seed=0))
+    assert roster.assignments and check_roster(scenario, roster) == []
+    assert "first roster from the LP's plan skipped: PDLP crashed" in report.notes

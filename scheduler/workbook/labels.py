@@ -298,6 +298,8 @@ NOTE_PATTERNS: dict[str, list[tuple[str, str]]] = {
         (r"(?P<code>\S+) on (?P<date>\d{4}-\d\d-\d\d): no break pattern satisfies the run rules",
          "{date} 的 {code} 班：没有满足连续工作规则的休息模式"),
         (r"LP lower bound not computed: (?P<why>.+)", "未计算线性松弛下界：{why}"),
+        (r"pooled integer overflow bound not computed: (?P<why>.+)", "未计算分组整数规划的溢出下界：{why}"),
+        (r"first roster from the LP's plan skipped: (?P<why>.+)", "未按线性松弛方案构建初始排班：{why}"),
         (r"overflow bound (?P<b>[\d,.]+) customer-hours from the pooled integer program \(SCIP, (?P<status>\S+) after "
          r"(?P<s>[\d.]+) s\); the LP relaxation's is (?P<lp>[\d,.]+)",
          "溢出下界 {b} 客户·小时来自分组整数规划（SCIP，{s} 秒后{status}）；线性松弛下界为 {lp}"),
