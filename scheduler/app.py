@@ -77,13 +77,14 @@ NAME_W, UNIT_W = 17, 15
 def service_line(b: ServiceBound, status: str) -> str:
     """One closing line per service measure: the value, the best valid bound and its gap first,
     then the other bound in a word."""
-    names: dict[str | None, str] = {"lp": "LP relaxation", "cp_sat": "CP-SAT"}
+    names: dict[str | None, str] = {"lp": "pooled integer program" if b.lp_integer else "LP relaxation",
+                                    "cp_sat": "CP-SAT"}
     source = names.get(b.source, "no bound proven yet")
     word = "OPTIMAL" if status == "OPTIMAL" else "best found"
     line = (f"  {b.name:<{NAME_W}} {b.achieved:>12,.2f} {b.unit:<{UNIT_W}} bound {b.best:>12,.2f} ({source})  "
             f"gap {b.gap:6.1%}  {word}")
     other = b.cp_sat if b.source == "lp" else b.lp
-    other_name = "CP-SAT" if b.source == "lp" else "LP"
+    other_name = "CP-SAT" if b.source == "lp" else "pooled integer program" if b.lp_integer else "LP"
     if other is not None and b.source is not None:
         line += f"; {other_name} {other:,.2f} is weaker"
     elif b.source == "lp":
@@ -121,7 +122,7 @@ def add_service_bounds(scenario: Scenario, report: SolveReport, kpis: dict, time
             mip = {"overflow_lb": None}
             report.notes.append(f"pooled integer overflow bound not computed: {exc}")
         if mip["overflow_lb"] is not None and mip["overflow_lb"] > lp_over:
-            lp["overflow_lb"] = mip["overflow_lb"]
+            lp["overflow_lb"], lp["overflow_lb_integer"] = mip["overflow_lb"], True
             report.notes.append(f"overflow bound {mip['overflow_lb']:,.2f} customer-hours from the pooled integer "
                                 f"program (SCIP, {mip['status']} after {mip['seconds']:.1f} s); the LP "
                                 f"relaxation's is {lp_over:,.2f}")
@@ -134,7 +135,8 @@ def add_service_bounds(scenario: Scenario, report: SolveReport, kpis: dict, time
             ("shortage", "agent-hours", kpis["shortage_agent_hours"], lp.get("shortage_lb_at_cap"))):
         p = phases.get(name)
         valid_cp = p.best_bound if p is not None and p.bound_scope == "every roster" else None
-        b = ServiceBound(name, unit, achieved, lp_value, valid_cp)
+        b = ServiceBound(name, unit, achieved, lp_value, valid_cp,
+                         lp_integer=name == "overflow" and lp.get("overflow_lb_integer", False))
         report.service.append(b)
         if p is not None:
             p.best_bound, p.bound_scope = b.best, "every roster"

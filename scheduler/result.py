@@ -38,13 +38,15 @@ class ServiceBound:
     """How far a service measure (overflow, shortage) is from the best lower bound we can prove.
     `lp` and `cp_sat` are lower bounds for every legal roster at least as good in the measures
     ranked above it (None when not computed, or, for CP-SAT, when its model leaves legal rosters
-    out); `best` is the larger of the two, `source` which one it is ("lp", "cp_sat" or None)."""
+    out); `best` is the larger of the two, `source` which one it is ("lp", "cp_sat" or None).
+    `lp_integer`: the `lp` figure is the pooled integer program's (SCIP), not the LP relaxation's."""
 
     name: str
     unit: str
     achieved: float
     lp: float | None
     cp_sat: float | None
+    lp_integer: bool = False
 
     @property
     def best(self) -> float:

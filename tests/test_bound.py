@@ -183,6 +183,9 @@ def test_a_run_proves_the_overflow_the_lp_spreads_thin_with_the_pooled_integer_p
     assert over.achieved == pytest.approx(10) and over.best == pytest.approx(10, rel=1e-5)
     assert report.phases[0].status == "OPTIMAL"
     assert any("pooled integer program" in n for n in report.notes)
+    from scheduler.app import service_line
+
+    assert over.lp_integer and "pooled integer program" in service_line(over, report.phases[0].status)
 
 
 def test_a_failing_pooled_integer_program_keeps_the_lp_bounds(monkeypatch):

@@ -396,12 +396,17 @@ def _coverage_sheet(ws: Worksheet, scenario: Scenario, coverage: pd.DataFrame | 
 CHART_ROWS = 16  # rows a Coverage chart (7.5 cm) takes, with a gap
 
 
+def _bound_from(b) -> str:
+    """The label key of where the best bound comes from."""
+    return {"lp": "from_mip" if b.lp_integer else "from_lp", "cp_sat": "from_cp"}.get(b.source or "", "from_none")
+
+
 def _other_bound(b, L: dict) -> str:
     """The bound that is not the best, in a word: weaker, or valid only for the model."""
     if b.source == "lp":
         return L["weaker"].format(name="CP-SAT", value=f"{b.cp_sat:,.2f}") if b.cp_sat is not None else L["model_only"]
     if b.source == "cp_sat" and b.lp is not None:
-        return L["weaker"].format(name="LP", value=f"{b.lp:,.2f}")
+        return L["weaker"].format(name=L["from_mip"] if b.lp_integer else "LP", value=f"{b.lp:,.2f}")
     return ""
 
 
@@ -454,7 +459,7 @@ def _summary_sheet(ws: Worksheet, scenario: Scenario, report: SolveReport | None
                            L["other_bound"], L["lp_bound"], L["cp_bound"]],
                    [[term(b.name, lang), term(b.unit, lang), (_rounded(b.achieved), AMOUNT_FORMAT),
                      (_rounded(b.best), AMOUNT_FORMAT), (b.gap, PERCENT_FORMAT),
-                     L[{"lp": "from_lp", "cp_sat": "from_cp"}.get(b.source or "", "from_none")], _other_bound(b, L),
+                     L[_bound_from(b)], _other_bound(b, L),
                      (_rounded(b.lp), AMOUNT_FORMAT) if b.lp is not None else na,
                      (_rounded(b.cp_sat), AMOUNT_FORMAT) if b.cp_sat is not None else L["model_only_short"]]
                     for b in report.service])
