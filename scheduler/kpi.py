@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections import defaultdict
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -87,14 +87,10 @@ def summary_kpis(scenario: Scenario, grid: Grid, roster: Roster, cov: pd.DataFra
         nights[a.employee_id] += a.shift in night_codes
     ids = [a.employee_id for a in scenario.agents]
     flex_hours = sum(h for e, h in hours.items() if kind.get(e) == "flex")
-    sums: dict[str, Any]
-    if isinstance(cov, list):
-        finite = [c for r in cov if (c := r["concurrency"]) != math.inf]
-        sums = {name: column_sum(cov, name) for name in ("overflow", "shortage", "required")}
-        peak = max(finite) if finite else float("nan")  # pandas' max of no number is NaN
-    else:
-        sums = {name: cov[name].sum() for name in ("overflow", "shortage", "required")}
-        peak = cov["concurrency"].replace(math.inf, float("nan")).max()
+    rows = cov if isinstance(cov, list) else cov.to_dict("records")
+    sums = {name: column_sum(rows, name) for name in ("overflow", "shortage", "required")}
+    finite = [c for r in rows if (c := r["concurrency"]) != math.inf]
+    peak = max(finite) if finite else float("nan")  # as pandas' max of no number: NaN
     return {
         "overflow_customer_hours": float(sums["overflow"] * d),
         "shortage_agent_hours": float(sums["shortage"] * d),
