@@ -233,6 +233,32 @@ def improve(rm: RosterModel, goal: list[tuple[Tier, int]], solution: list[int], 
     return lns.run()
 
 
+class PartClock:
+    """Several workers: a part's wall-clock limit. sub_limit_s of wall time (as the 2026-11-29
+    benchmarks had), unless the machine is so loaded that this gives a part less than
+    part_min_dtime of CP-SAT's deterministic time: then as long as that takes, by the wall
+    seconds per deterministic second the last parts took (a moving average).
+
+    A deterministic limit alone (sub_limit_s / dtime_wall, 496398e) halved the parts solved per
+    second on a quiet machine with two lanes (400 x 14: 677 parts in the shortage tier's 75.8 s
+    before, 386 in 73.8 s after; 800 x 14: 590 in 72.2 s, 347 in 70.0 s), because two lanes side
+    by side take about twice the one-lane wall time per deterministic second that dtime_wall was
+    fitted on; a wall limit alone found nothing under heavy load (0.2 s at load 12-14 is a few
+    milliseconds of CP-SAT's work)."""
+
+    def __init__(self, params: SolveParams = DEFAULT_PARAMS):
+        self.params = params
+        self.wall_per_dtime = params.dtime_wall  # until parts say otherwise
+
+    def wall_limit(self, limit: float) -> float:
+        return max(limit, self.params.part_min_dtime * self.wall_per_dtime)
+
+    def record(self, wall_s: float, dtime: float) -> None:
+        """A part's CP-SAT wall and deterministic time; parts too short to say are left out."""
+        if dtime >= 0.2 * self.params.part_min_dtime and wall_s > 0:
+            self.wall_per_dtime += 0.2 * (wall_s / dtime - self.wall_per_dtime)
+
+
 class Lns:
     """One large-neighbourhood search: the roster at hand (shared by the lanes, under `lock`),
     the parts drawn and what they gained."""
@@ -251,6 +277,7 @@ class Lns:
         self.parts = parts_of(rm)
         self.objective = _weighted(goal)
         self.lanes = 1 if deterministic else max(1, min(workers, params.max_lanes))
+        self.clock = PartClock(params)  # several workers: each part's wall-clock limit
         self.per_part = max(1, workers // self.lanes)
         self.lock = threading.Lock()
         # the roster at hand: values (numpy), the same as a list, its goal value, and the
@@ -305,11 +332,9 @@ class Lns:
             # seconds took 15 s on a busy machine) and the same seed gives another roster
             solver.parameters.max_deterministic_time = limit
         else:
-            # a part's work in deterministic time (about `limit` of wall time on an idle machine),
-            # so a loaded machine gets fewer parts, not parts too short to find anything; the
-            # wall clock only keeps it inside the tier's time
-            solver.parameters.max_deterministic_time = limit / self.params.dtime_wall
-            solver.parameters.max_time_in_seconds = max(limit, left)
+            # `limit` of wall time, stretched on a loaded machine so that a part still gets
+            # part_min_dtime of CP-SAT's deterministic work (PartClock); never past the tier's time
+            solver.parameters.max_time_in_seconds = min(self.clock.wall_limit(limit), max(limit, left))
         solver.parameters.num_workers = self.per_part
         for name, value in self.params.sub_params.items():
             setattr(solver.parameters, name, value)
@@ -337,6 +362,9 @@ class Lns:
             t_sub = time.monotonic()
             status = self.search(solver, sub)
             took = time.monotonic() - t_sub
+            if not self.deterministic:
+                with self.lock:
+                    self.clock.record(solver.response_proto.wall_time, solver.response_proto.deterministic_time)
             candidate = None
             if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
                 found = np.asarray(solver.response_proto.solution, dtype=np.int64)

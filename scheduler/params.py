@@ -110,6 +110,9 @@ class SolveParams:
     dtime_wall: float = 2.0
     part_overhead_s: float = 0.07
     part_overhead_per_term: float = 2e-7
+    # several workers: a part's limit is sub_limit_s of wall time, stretched on a loaded machine
+    # so that it still gets at least this much of CP-SAT's deterministic time (lns.PartClock)
+    part_min_dtime: float = 0.05
     # how often each kind of part (slot, days, agents) is drawn before the adaptive rates take over
     kind_weights: tuple[float, float, float] = (0.5, 0.25, 0.25)
     warm_up: int = 10          # parts of each kind drawn before drawing by gain per second
