@@ -253,10 +253,13 @@ class PartClock:
     def wall_limit(self, limit: float) -> float:
         return max(limit, self.params.part_min_dtime * self.wall_per_dtime)
 
-    def record(self, wall_s: float, dtime: float) -> None:
-        """A part's CP-SAT wall and deterministic time; parts too short to say are left out."""
-        if dtime >= 0.2 * self.params.part_min_dtime and wall_s > 0:
-            self.wall_per_dtime += 0.2 * (wall_s / dtime - self.wall_per_dtime)
+    def record(self, wall_s: float, dtime: float, finished: bool) -> None:
+        """A part's CP-SAT wall and deterministic time. A part that ran to its limit says how
+        fast the machine works now; one that `finished` early (proved) only when it worked long
+        enough to say (its start-up is not the machine's pace)."""
+        if (finished and dtime < 0.2 * self.params.part_min_dtime) or wall_s <= 0:
+            return
+        self.wall_per_dtime += 0.2 * (wall_s / max(dtime, 1e-4) - self.wall_per_dtime)
 
 
 class Lns:
@@ -364,7 +367,8 @@ class Lns:
             took = time.monotonic() - t_sub
             if not self.deterministic:
                 with self.lock:
-                    self.clock.record(solver.response_proto.wall_time, solver.response_proto.deterministic_time)
+                    self.clock.record(solver.response_proto.wall_time, solver.response_proto.deterministic_time,
+                                      finished=status in (cp_model.OPTIMAL, cp_model.INFEASIBLE))
             candidate = None
             if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
                 found = np.asarray(solver.response_proto.solution, dtype=np.int64)

@@ -238,12 +238,12 @@ def test_a_parts_wall_limit_is_sub_limit_s_on_a_quiet_machine_and_stretches_unde
     clock = lns.PartClock(p)
     assert clock.wall_limit(p.sub_limit_s) == pytest.approx(p.sub_limit_s)
     for _ in range(10):  # a quiet machine: two lanes, about 3 wall seconds per deterministic second
-        clock.record(0.2, 0.2 / 3)
+        clock.record(0.2, 0.2 / 3, finished=False)
     assert clock.wall_limit(p.sub_limit_s) == pytest.approx(p.sub_limit_s)
     assert clock.wall_limit(0.05) == pytest.approx(3 * p.part_min_dtime, rel=0.05)  # the tier's last moments
     for _ in range(30):  # a loaded machine: 40 wall seconds per deterministic second
-        clock.record(1.0, 1.0 / 40)
+        clock.record(0.2, 0.2 / 40, finished=False)
     assert clock.wall_limit(p.sub_limit_s) == pytest.approx(40 * p.part_min_dtime, rel=0.05)
     before = clock.wall_per_dtime
-    clock.record(0.05, 0.0001)  # a part solved at once says nothing about the machine
+    clock.record(0.05, 0.0001, finished=True)  # a part proved at once says nothing about the machine
     assert clock.wall_per_dtime == before
