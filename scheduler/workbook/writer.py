@@ -544,8 +544,8 @@ def _summary_sheet(ws: Worksheet, scenario: Scenario, report: SolveReport | None
     _wrap_headers(ws)
 
 
-# Summary columns: labels, then the seven columns of the tier and service tables
-SUMMARY_WIDTHS: dict[str, float] = {"A": 36, "B": 16, "C": 16, "D": 20, "E": 15, "F": 15, "G": 12}
+# Summary columns: labels, then the columns of the tier (8) and service (9) tables
+SUMMARY_WIDTHS: dict[str, float] = {"A": 36, "B": 16, "C": 16, "D": 20, "E": 15, "F": 15, "G": 28, "H": 16, "I": 12}
 
 
 def _wrap_headers(ws: Worksheet) -> None:
