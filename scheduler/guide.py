@@ -146,10 +146,12 @@ def guided_roster(rm: RosterModel, plan: Plan, info: dict | None = None) -> list
     return greedy.chosen
 
 
-def guided_start(rm: RosterModel, greedy_values: list[int], tiers: list, notes: list[str]
-                 ) -> tuple[list[int], Plan | None]:
+def guided_start(rm: RosterModel, greedy_values: list[int], tiers: list, notes: list[str],
+                 rivals: list[list[int]] | None = None) -> tuple[list[int], Plan | None]:
     """The better first roster (a value per model variable), tier by tier, of the greedy one
-    (`greedy_values`) and the one that follows the LP's plan, and the plan; a note says which."""
+    (`greedy_values`) and the one that follows the LP's plan, and the plan; a note says which.
+    The LP's roster when it is not kept but better from the second tier on goes to `rivals`
+    (the first tier's search may mend its first tier: `SolveParams.rival_share`)."""
     t0 = time.monotonic()
     plan = lp_plan(rm)
     if plan is None:
@@ -164,6 +166,8 @@ def guided_start(rm: RosterModel, greedy_values: list[int], tiers: list, notes: 
         notes.append(f"first roster from the LP's plan: {tiers[0].name} {mine[0] * tiers[0].to_user:,.2f} against the "
                      f"greedy's {theirs[0] * tiers[0].to_user:,.2f} ({'kept' if better else 'not kept'}; "
                      f"{time.monotonic() - t0:.1f} s)")
+    if not better and rivals is not None and mine[1:] < theirs[1:]:
+        rivals.append(values)
     return (values if better else greedy_values), plan
 
 

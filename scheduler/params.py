@@ -86,6 +86,10 @@ class SolveParams:
     # several workers: not when less time than this is left (the LP takes about a second on the
     # demo, several under load: a 10-s run keeps it for the search)
     lp_start_min_s: float = 20.0
+    # the LP's first roster when the greedy one is better in the first tier but not after it:
+    # the first tier is searched from it first, for up to this share of its budget, until it is
+    # as good as the greedy one there (kept only then, tier by tier; 0 = never)
+    rival_share: float = 0.2
     # LNS parts where the roster differs from the plan (kind "lp"): their prior weight beside
     # kind_weights; 0 = none (100 x 7, 60 s, one worker: 0.25 gave shortage 87.31 against 84.80)
     lp_weight: float = 0.0
@@ -125,7 +129,7 @@ class SolveParams:
             v = getattr(self, f.name)
             if isinstance(v, (int, float)) and not isinstance(v, bool) and v < 0:
                 problems.append(f"{f.name} = {v} (expected >= 0)")
-        for name in ("lns_first_share", "full_share", "stall_share", "min_share"):
+        for name in ("lns_first_share", "full_share", "stall_share", "min_share", "rival_share"):
             if not 0 <= getattr(self, name) <= 1:
                 problems.append(f"{name} = {getattr(self, name)} (expected a share in [0, 1])")
         if len(self.kind_weights) != 3 or min(self.kind_weights) < 0:

@@ -100,3 +100,42 @@ def test_a_failing_lp_guided_start_keeps_the_greedy_roster_and_says_so(scenario,
     roster, report = solve(scenario, SolveOptions(time_limit_s=2, workers=1, seed=0))
     assert roster.assignments and check_roster(scenario, roster) == []
     assert "first roster from the LP's plan skipped: PDLP crashed" in report.notes
+
+
+class _FakeTier:
+    def __init__(self, name, value):
+        self.name, self.value, self.to_user = name, value, 1.0
+
+
+def test_an_lp_roster_worse_only_in_the_first_tier_is_offered_as_a_rival(scenario):
+    # 800 x 14: the LP's roster had overflow 112.6 against the greedy's 0 but shortage 956.7
+    # against 1,093.0; one part took its overflow to 0 and the search went on from a far better
+    # shortage, so it is kept aside for the first tier to mend (Pipeline.mend_rival)
+    import scheduler.guide as guide
+    rm = RosterModel(scenario, Grid(scenario))
+    greedy = _values(rm, greedy_roster(rm))
+    first = _FakeTier("overflow", lambda v: 0 if v is greedy else 1)
+    second = _FakeTier("shortage", lambda v: 1 if v is greedy else 0)
+    rivals: list = []
+    values, plan = guide.guided_start(rm, greedy, [first, second], [], rivals)
+    assert values is greedy and plan is not None and len(rivals) == 1 and rivals[0] is not greedy
+    rivals.clear()
+    same = _FakeTier("shortage", lambda v: 0)
+    guide.guided_start(rm, greedy, [first, same], [], rivals)
+    assert rivals == []  # not better after the first tier: nothing to mend
+
+
+def test_the_first_tier_mends_a_rival_and_keeps_it_only_when_better_tier_by_tier(scenario):
+    from scheduler.solve import Pipeline
+    rm = RosterModel(scenario, Grid(scenario))
+    pipe = Pipeline(rm, SolveOptions(time_limit_s=20, workers=1, seed=0), None)
+    tiers = pipe.tiers
+    greedy = _values(rm, greedy_roster(rm))
+    rival = _values(rm, guided_roster(rm, lp_plan(rm)))
+    out = pipe.mend_rival(0, tiers[0], greedy, rival)
+    key = (tiers[0].value(out), tiers[1].value(out))
+    assert key <= (tiers[0].value(greedy), tiers[1].value(greedy))
+    assert out is greedy or key < (tiers[0].value(greedy), tiers[1].value(greedy))
+    assert any("the LP's first roster, searched in" in n for n in pipe.report.notes), pipe.report.notes[-2:]
+    assert lns.parts_of(rm).violations(np.asarray(out)) == []
+    assert check_roster(scenario, Roster([rm.assignment_of(o) for o in rm.options if out[o.var.index]])) == []
