@@ -240,9 +240,9 @@ class Pipeline:
         key = [(tier.value(v), nxt.value(v)) for v in (mended, start)]
         kept = key[0] < key[1]
         self.report.notes.append(
-            f"the LP's first roster, searched in {tier.name} first ({stats.iterations} parts): {tier.name} "
-            f"{stats.start:,.2f} -> {stats.end:,.2f} against the greedy's {target * tier.to_user:,.2f}, "
-            f"{nxt.name} {key[0][1] * nxt.to_user:,.2f} against {key[1][1] * nxt.to_user:,.2f} "
+            f"{tier.name}: the LP's first roster searched first ({stats.iterations} parts): "
+            f"{stats.start:,.2f} -> {stats.end:,.2f} against the greedy's {target * tier.to_user:,.2f}; "
+            f"the next tier {key[0][1] * nxt.to_user:,.2f} against {key[1][1] * nxt.to_user:,.2f} "
             f"({'kept' if kept else 'not kept'})")
         if kept and self.printer:
             self.printer.solution(tier.name, key[0][0] * tier.to_user, 0.0, final=True)

@@ -248,6 +248,16 @@ NOTE_PATTERNS: dict[str, list[tuple[str, str]]] = {
         (r"first roster from the LP's plan: (?P<tier>.+?) (?P<a>[-\d,.]+) against the greedy's (?P<b>[-\d,.]+) "
          r"\(not kept; (?P<s>[\d.]+) s\)",
          "按线性松弛方案构建的初始排班：{tier} {a}，贪心排班为 {b}（未采用；{s} 秒）"),
+        (r"(?P<tier>.+?): the LP's first roster searched first \((?P<n>\d+) parts\): (?P<a>[-\d,.]+) -> "
+         r"(?P<b>[-\d,.]+) against the greedy's (?P<g>[-\d,.]+); the next tier (?P<c>[-\d,.]+) against "
+         r"(?P<d>[-\d,.]+) \(kept\)",
+         "{tier}：先从线性松弛方案的初始排班搜索（{n} 个局部）：{a} 降到 {b}，贪心排班为 {g}；"
+         "下一层 {c}，贪心排班为 {d}（采用）"),
+        (r"(?P<tier>.+?): the LP's first roster searched first \((?P<n>\d+) parts\): (?P<a>[-\d,.]+) -> "
+         r"(?P<b>[-\d,.]+) against the greedy's (?P<g>[-\d,.]+); the next tier (?P<c>[-\d,.]+) against "
+         r"(?P<d>[-\d,.]+) \(not kept\)",
+         "{tier}：先从线性松弛方案的初始排班搜索（{n} 个局部）：{a} 降到 {b}，贪心排班为 {g}；"
+         "下一层 {c}，贪心排班为 {d}（未采用）"),
         (r"(?P<tier>.+?) was not optimised: stopped by the user", "{tier}未优化：用户中止"),
         (r"(?P<tier>.+?) was not optimised: out of time", "{tier}未优化：时间用完"),
         (r"(?P<tier>.+?): CP-SAT on the whole model found no better roster in (?P<s>[\d.]+) s \((?P<status>.+)\)",
