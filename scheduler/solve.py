@@ -218,8 +218,8 @@ class Pipeline:
         the second tier on) for up to rival_share of its budget, until it is as good as `start`
         in this tier; returns the better of the two, tier by tier. On 800 x 14 (one worker,
         120 s) the LP's roster had overflow 112.6 against the greedy's 0 and shortage 956.7
-        against 1,093.0: one part took its overflow to 0, and the shortage tier ended at ...
-        instead of 609.30."""
+        against 1,093.0: two parts took its overflow to 0, and the run ended at shortage
+        568.11 instead of 609.30 (benchmarks/README.md)."""
         target = tier.value(start)
         nxt = self.tiers[n + 1] if n + 1 < len(self.tiers) else None
         if nxt is None or (nxt.upper + 1) * (tier.upper + 1) >= 2 ** 53 or self.interrupt():
