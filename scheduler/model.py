@@ -19,8 +19,10 @@ import math
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from itertools import chain
 from typing import Any
 
+import numpy as np
 from ortools.sat.python import cp_model
 
 from scheduler.eligibility import Eligibility
@@ -51,6 +53,22 @@ class Option:
     on_shift: range                  # slots between the first and last worked slot (lead rule)
     var: cp_model.IntVar
     fixed: Assignment | None = None  # a frozen assignment from the published past (repair)
+
+
+def add_sum_equality(m: cp_model.CpModel, v: cp_model.IntVar, ix: list[int], coeffs: list[int]) -> bool:
+    """Add v == sum(coeffs[k] * variable ix[k]) straight into the proto, in the form
+    `m.add(v == LinearExpr.weighted_sum(...))` gives it (terms by index, v's coefficient 1),
+    without making an expression object per term. Only when that form is plain: indices
+    increasing and below v's, coefficients positive; otherwise adds nothing and returns False."""
+    if any(c <= 0 for c in coeffs) or any(a >= b for a, b in zip(ix, ix[1:])) or (ix and ix[-1] >= v.index):
+        return False
+    lin = m.proto.constraints.add().linear
+    lin.vars.extend(ix)
+    lin.vars.append(v.index)
+    lin.coeffs.extend([-c for c in coeffs])
+    lin.coeffs.append(1)
+    lin.domain.extend([0, 0])
+    return True
 
 
 def set_hint(m: cp_model.CpModel, values: list[int]) -> None:
@@ -106,6 +124,7 @@ class RosterModel:
         self.why_infeasible: list[str] = []  # known causes, should CP-SAT find no roster
         self.parts: Parts | None = None  # the constraints read for LNS (`scheduler.lns.parts_of`), once
         self._cov: dict[tuple[int, str], tuple[list, list]] | None = None
+        self._cov_index: dict[tuple[int, str], tuple[list[int], list[int], int]] | None = None
         self._groups: dict[tuple[int, str], tuple[list, list, int]] | None = None
         # group helper (variable index) -> the constraint that defines it (`coverage_groups`):
         # LNS parts sum its free members in its place (`Parts.build`)
@@ -324,9 +343,42 @@ class RosterModel:
             self._groups = {key: (ts, ks, upper[key]) for key, (ts, ks) in terms.items()}
         return self._groups
 
+    def coverage_index(self) -> dict[tuple[int, str], tuple[list[int], list[int], int]]:
+        """(slot, queue) -> (variable indices, efficiency in hundredths, their sum) of the options
+        that work it: `coverage_terms` by variable index, in option order, made with numpy (on
+        400 agents x 14 days, 0.9M terms, in a tenth of the time of a loop over them)."""
+        if self._cov_index is None:
+            opts = self.options
+            n = len(opts)
+            lens = np.fromiter((len(o.worked) for o in opts), dtype=np.int64, count=n)
+            slots = np.fromiter(chain.from_iterable(o.worked for o in opts), dtype=np.int64, count=int(lens.sum()))
+            queue_of: dict[str, int] = {}
+            qs = np.fromiter((queue_of.setdefault(o.queue, len(queue_of)) for o in opts), dtype=np.int64, count=n)
+            eff = np.array([round(a.efficiency * SCALE) for a in self.agents], dtype=np.int64)
+            coeff = eff[np.fromiter((o.agent for o in opts), dtype=np.int64, count=n)] if n else eff[:0]
+            index = np.fromiter((o.var.index for o in opts), dtype=np.int64, count=n)
+            width = self.grid.n_slots + 1
+            keys = np.repeat(qs, lens) * width + slots
+            order = np.argsort(keys, kind="stable")  # within a (slot, queue): the options' order
+            keys, ix, cs = keys[order], np.repeat(index, lens)[order], np.repeat(coeff, lens)[order]
+            cuts = np.flatnonzero(np.diff(keys)) + 1
+            starts, ends = np.r_[0, cuts].tolist(), np.r_[cuts, len(keys)].tolist()
+            queues = list(queue_of)
+            out = {}
+            for a, b in zip(starts, ends):
+                if a == b:
+                    continue
+                k = int(keys[a])
+                c = cs[a:b].tolist()
+                out[(k % width, queues[k // width])] = (ix[a:b].tolist(), c, sum(c))
+            self._cov_index = out
+        return self._cov_index
+
     def staffed_upper(self, t: int, q: str) -> int:
         """The largest staffed[t, q] any roster of the model can reach, in hundredths (0: nobody
         may work it)."""
+        if not self.grouped:
+            return self.coverage_index().get((t, q), ([], [], 0))[2]
         return self.coverage_groups().get((t, q), ([], [], 0))[2]
 
     def staffed(self, t: int, q: str):
@@ -335,13 +387,20 @@ class RosterModel:
         (`coverage_groups`)."""
         key = (t, q)
         if key not in self._staffed:
-            vs, cs, upper = self.coverage_groups().get(key, ([], [], 0))
-            if not vs:
+            if not self.grouped:
+                ix, cs, upper = self.coverage_index().get(key, ([], [], 0))
+                vs = None
+            else:
+                vs, cs, upper = self.coverage_groups().get(key, ([], [], 0))
+                ix = [x.index for x in vs]
+            if not ix:
                 self._staffed[key] = 0
             else:
                 v = self.m.new_int_var(0, upper, f"staffed_{t}_{q}")
-                self.m.add(v == LinearExpr.weighted_sum(vs, cs))
-                ix = [x.index for x in vs]
+                if not add_sum_equality(self.m, v, ix, cs):
+                    if vs is None:
+                        vs = [self.m.get_int_var_from_proto_index(i) for i in ix]
+                    self.m.add(v == LinearExpr.weighted_sum(vs, cs))
                 self.define(v, ix, lambda val, ix=ix, cs=cs: sum(c * val[i] for i, c in zip(ix, cs)), coeffs=cs)
                 self._staffed[key] = v
         return self._staffed[key]
