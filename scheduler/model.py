@@ -18,7 +18,7 @@ import datetime as dt
 import math
 from collections import defaultdict
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from itertools import chain
 from typing import Any
 
@@ -55,12 +55,16 @@ class Option:
     fixed: Assignment | None = None  # a frozen assignment from the published past (repair)
 
 
-def add_sum_equality(m: cp_model.CpModel, v: cp_model.IntVar, ix: list[int], coeffs: list[int]) -> bool:
+def add_sum_equality(m: cp_model.CpModel, v: cp_model.IntVar, ix: list[int], coeffs: list[int],
+                     checked: bool = False) -> bool:
     """Add v == sum(coeffs[k] * variable ix[k]) straight into the proto, in the form
     `m.add(v == LinearExpr.weighted_sum(...))` gives it (terms by index, v's coefficient 1),
     without making an expression object per term. Only when that form is plain: indices
-    increasing and below v's, coefficients positive; otherwise adds nothing and returns False."""
-    if any(c <= 0 for c in coeffs) or any(a >= b for a, b in zip(ix, ix[1:])) or (ix and ix[-1] >= v.index):
+    increasing and below v's, coefficients positive; otherwise adds nothing and returns False.
+    `checked`: the caller knows the terms are increasing with positive coefficients."""
+    if not ix or ix[-1] >= v.index:
+        return False
+    if not checked and not (all(c > 0 for c in coeffs) and all(a < b for a, b in zip(ix, ix[1:]))):
         return False
     lin = m.proto.constraints.add().linear
     lin.vars.extend(ix)
@@ -97,6 +101,8 @@ class RosterModel:
     max_calls: int | None = None                             # --max-calls: cap on changed agents
     # patterns priced for this scenario without locks (`exactness.short_patterns`): reused, not priced again
     priced: list[tuple[int, int, str, tuple[int, ...]]] | None = None
+    # build only what the first roster needs: `finish` adds the rest (pricing, the later tiers)
+    defer: bool = False
 
     def __post_init__(self) -> None:
         self.m: cp_model.CpModel = ReadableModel()
@@ -125,6 +131,7 @@ class RosterModel:
         self.parts: Parts | None = None  # the constraints read for LNS (`scheduler.lns.parts_of`), once
         self._cov: dict[tuple[int, str], tuple[list, list]] | None = None
         self._cov_index: dict[tuple[int, str], tuple[list[int], list[int], int]] | None = None
+        self._cov_plain = False  # every (slot, queue) of the index in add_sum_equality's plain form
         self._groups: dict[tuple[int, str], tuple[list, list, int]] | None = None
         # group helper (variable index) -> the constraint that defines it (`coverage_groups`):
         # LNS parts sum its free members in its place (`Parts.build`)
@@ -135,11 +142,11 @@ class RosterModel:
         self.rule_list: list[Rule] = list(HARD_RULES if self.hard_rules is None else self.hard_rules)
         self.rule_list += list(self.extra_rules)
         self._build_options()
-        for a, i, q, worked in short_patterns(self):  # part-time agents: shorter days where the weekly cap binds
-            var = self.m.new_bool_var(f"y_{a}_{i}_{q}_{worked[0]}_{len(worked)}s")
-            opt = Option(a, i, q, worked, self.instances[i].slots, var)
-            self.options.append(opt)
-            self.by_agent_inst[(a, i)].append(opt)
+        # a deferred build prices after the first roster (`finish`): the LP takes a second on 400 x 14
+        self._priced_note_at = len(self.notes)  # where pricing's note stands among the notes
+        self._pricing_left = self.defer and self.published is None and self.priced is None
+        if not self._pricing_left:
+            self._add_priced(short_patterns(self))
         # staffing summed over groups of options only where the sum over every option would be
         # this long: the same rosters either way, but on smaller models the per-option sums give
         # CP-SAT and LNS better parts (benchmarks/README.md, issue 15)
@@ -147,8 +154,62 @@ class RosterModel:
         self._link_on()
         for rule in self.rule_list:
             rule.add(self)
-        for term in (OBJECTIVE_TIERS if self.objective is None else self.objective):
+        terms = list(OBJECTIVE_TIERS if self.objective is None else self.objective)
+        self._terms_left: list[Callable[[RosterModel], None]] = []
+        for k, term in enumerate(terms):
+            if self._pricing_left and any(t.terms > 0 for t in self.tiers):
+                self._terms_left = terms[k:]  # the first roster is valued in the first tier alone
+                break
             term(self)
+        if not self.deferred:
+            self._close()
+
+    @property
+    def deferred(self) -> bool:
+        """Is part of the model left for `finish` (a `defer` build)?"""
+        return self._pricing_left or bool(self._terms_left)
+
+    def finish(self) -> RosterModel:
+        """Add what a `defer` build left out, as a whole build adds it: the patterns pricing adds
+        and the later tiers. Returns the finished model: this one, or, when pricing added
+        patterns (options come before every constraint), one built whole with them, the same
+        as a build without `defer` gives."""
+        if self._pricing_left:
+            self._pricing_left = False
+            n = len(self.notes)
+            added = short_patterns(self)
+            notes = self.notes[n:]
+            del self.notes[n:]
+            self.notes[self._priced_note_at:self._priced_note_at] = notes  # where a whole build writes them
+            if added:
+                return self._rebuilt(added, notes)
+        terms, self._terms_left = self._terms_left, []
+        for term in terms:
+            term(self)
+        self._close()
+        return self
+
+    def _rebuilt(self, added: list[tuple[int, int, str, tuple[int, ...]]], notes: list[str]) -> RosterModel:
+        """This model built whole with the patterns pricing `added`, its notes and its LP."""
+        whole = RosterModel(**{f.name: getattr(self, f.name) for f in fields(self)} | {"defer": False,
+                                                                                       "priced": added})
+        whole.priced = None  # priced for this model, not reused from another (as a whole build)
+        whole.notes[whole._priced_note_at:whole._priced_note_at] = notes
+        for name in ("bound_lp", "priced_all"):
+            if hasattr(self, name):
+                setattr(whole, name, getattr(self, name))
+        return whole
+
+    def _add_priced(self, priced: list[tuple[int, int, str, tuple[int, ...]]]) -> None:
+        """Options for the patterns pricing added (part-time agents: shorter days where the
+        weekly cap binds)."""
+        for a, i, q, worked in priced:
+            var = self.m.new_bool_var(f"y_{a}_{i}_{q}_{worked[0]}_{len(worked)}s")
+            opt = Option(a, i, q, worked, self.instances[i].slots, var)
+            self.options.append(opt)
+            self.by_agent_inst[(a, i)].append(opt)
+
+    def _close(self) -> None:
         if self.published is not None:
             rank = {tier: k for k, tier in enumerate(REPAIR_TIER_ORDER)}
             self.tiers.sort(key=lambda t: rank.get(t.id, len(rank)))
@@ -364,6 +425,9 @@ class RosterModel:
             cuts = np.flatnonzero(np.diff(keys)) + 1
             starts, ends = np.r_[0, cuts].tolist(), np.r_[cuts, len(keys)].tolist()
             queues = list(queue_of)
+            # the plain form of add_sum_equality, checked at once for every (slot, queue)
+            same = keys[1:] == keys[:-1]
+            self._cov_plain = bool(np.all(cs > 0)) and bool(np.all(ix[1:][same] > ix[:-1][same]))
             out = {}
             for a, b in zip(starts, ends):
                 if a == b:
@@ -397,7 +461,7 @@ class RosterModel:
                 self._staffed[key] = 0
             else:
                 v = self.m.new_int_var(0, upper, f"staffed_{t}_{q}")
-                if not add_sum_equality(self.m, v, ix, cs):
+                if not add_sum_equality(self.m, v, ix, cs, checked=vs is None and self._cov_plain):
                     if vs is None:
                         vs = [self.m.get_int_var_from_proto_index(i) for i in ix]
                     self.m.add(v == LinearExpr.weighted_sum(vs, cs))
@@ -423,7 +487,12 @@ class RosterModel:
         """Values of every variable for the roster made of these option ids (id(Option)):
         the form of hint CP-SAT takes as a first solution without search."""
         val = {o.var.index: int(o.fixed is not None or id(o) in chosen_options) for o in self.options}
-        for var, fn in self.derived:
+        return self.extend_hint(val, 0)
+
+    def extend_hint(self, val: dict[int, int], start: int) -> dict[int, int]:
+        """`val` (a `complete_hint` made when the model had `start` derived variables) with the
+        values of those defined since (`finish` of a deferred build)."""
+        for var, fn in self.derived[start:]:
             val[var.index] = fn(val)
         return val
 
