@@ -20,10 +20,12 @@ from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, fields
 from itertools import chain
+from operator import mul
 from typing import Any
 
 import numpy as np
 from ortools.sat.python import cp_model
+from ortools.util.python.sorted_interval_list import Domain
 
 from scheduler.eligibility import Eligibility
 from scheduler.exactness import short_patterns
@@ -55,13 +57,22 @@ class Option:
     fixed: Assignment | None = None  # a frozen assignment from the published past (repair)
 
 
+_BOOL = Domain(0, 1)
+
+
+def new_bool_var(m: cp_model.CpModel, name: str) -> cp_model.IntVar:
+    """`m.new_bool_var(name)` with one domain object for all (a fifth faster: 0.1 s of 130k options)."""
+    return cp_model.IntVar(m.proto).with_name(name).with_domain(_BOOL)
+
+
 def add_sum_equality(m: cp_model.CpModel, v: cp_model.IntVar, ix: list[int], coeffs: list[int],
-                     checked: bool = False) -> bool:
-    """Add v == sum(coeffs[k] * variable ix[k]) straight into the proto, in the form
-    `m.add(v == LinearExpr.weighted_sum(...))` gives it (terms by index, v's coefficient 1),
-    without making an expression object per term. Only when that form is plain: indices
-    increasing and below v's, coefficients positive; otherwise adds nothing and returns False.
-    `checked`: the caller knows the terms are increasing with positive coefficients."""
+                     checked: bool = False, sign: int = 1) -> bool:
+    """Add v == sum(coeffs[k] * variable ix[k]) straight into the proto, in the form CP-SAT's
+    `m.add(v == LinearExpr.weighted_sum(...))` gives it (terms by index, v's coefficient 1;
+    `sign` -1: the form of `m.add(LinearExpr.sum(...) == v)`, v's coefficient -1), without
+    making an expression object per term. Only when that form is plain: indices increasing and
+    below v's, coefficients positive; otherwise adds nothing and returns False. `checked`: the
+    caller knows the terms are increasing with positive coefficients."""
     if not ix or ix[-1] >= v.index:
         return False
     if not checked and not (all(c > 0 for c in coeffs) and all(a < b for a, b in zip(ix, ix[1:]))):
@@ -69,8 +80,8 @@ def add_sum_equality(m: cp_model.CpModel, v: cp_model.IntVar, ix: list[int], coe
     lin = m.proto.constraints.add().linear
     lin.vars.extend(ix)
     lin.vars.append(v.index)
-    lin.coeffs.extend([-c for c in coeffs])
-    lin.coeffs.append(1)
+    lin.coeffs.extend([-sign * c for c in coeffs])
+    lin.coeffs.append(sign)
     lin.domain.extend([0, 0])
     return True
 
@@ -270,7 +281,7 @@ class RosterModel:
                     pats = [*pats, pub[1]]  # the published break pattern stays available
                 for q in queues:
                     for worked in pats:
-                        var = self.m.new_bool_var(f"y_{a}_{inst.index}_{q}_{worked[0]}_{len(worked)}")
+                        var = new_bool_var(self.m, f"y_{a}_{inst.index}_{q}_{worked[0]}_{len(worked)}")
                         opt = Option(a, inst.index, q, worked, inst.slots, var)
                         self.options.append(opt)
                         self.by_agent_inst[(a, inst.index)].append(opt)
@@ -324,10 +335,12 @@ class RosterModel:
             if len(opts) == 1:
                 self.on[key] = opts[0].var
             else:
-                v = self.m.new_bool_var(f"on_{key[0]}_{key[1]}")
-                self.m.add(LinearExpr.sum([o.var for o in opts]) == v)
+                v = new_bool_var(self.m, f"on_{key[0]}_{key[1]}")
                 ix = [o.var.index for o in opts]
-                self.define(v, ix, lambda val, ix=ix: sum(val[i] for i in ix), coeffs=[1] * len(ix))
+                # an agent's options of one instance are made in order: increasing indices
+                if not add_sum_equality(self.m, v, ix, [1] * len(ix), checked=True, sign=-1):
+                    self.m.add(LinearExpr.sum([o.var for o in opts]) == v)
+                self.define(v, ix, lambda val, ix=ix: sum(map(val.__getitem__, ix)), coeffs=[1] * len(ix))
                 self.on[key] = v
 
     def agent_instances(self) -> dict[int, list[int]]:
@@ -465,7 +478,7 @@ class RosterModel:
                     if vs is None:
                         vs = [self.m.get_int_var_from_proto_index(i) for i in ix]
                     self.m.add(v == LinearExpr.weighted_sum(vs, cs))
-                self.define(v, ix, lambda val, ix=ix, cs=cs: sum(c * val[i] for i, c in zip(ix, cs)), coeffs=cs)
+                self.define(v, ix, lambda val, ix=ix, cs=cs: sum(map(mul, cs, map(val.__getitem__, ix))), coeffs=cs)
                 self._staffed[key] = v
         return self._staffed[key]
 
