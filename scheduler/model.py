@@ -142,6 +142,7 @@ class RosterModel:
         self.parts: Parts | None = None  # the constraints read for LNS (`scheduler.lns.parts_of`), once
         self._cov: dict[tuple[int, str], tuple[list, list]] | None = None
         self._cov_index: dict[tuple[int, str], tuple[list[int], list[int], int]] | None = None
+        self._option_index: list[int] = []  # each option's variable index (complete_hint), once built
         self._cov_plain = False  # every (slot, queue) of the index in add_sum_equality's plain form
         self._groups: dict[tuple[int, str], tuple[list, list, int]] | None = None
         # group helper (variable index) -> the constraint that defines it (`coverage_groups`):
@@ -499,7 +500,9 @@ class RosterModel:
     def complete_hint(self, chosen_options: set[int]) -> dict[int, int]:
         """Values of every variable for the roster made of these option ids (id(Option)):
         the form of hint CP-SAT takes as a first solution without search."""
-        val = {o.var.index: int(o.fixed is not None or id(o) in chosen_options) for o in self.options}
+        if len(self._option_index) != len(self.options):
+            self._option_index = [o.var.index for o in self.options]
+        val = {i: int(o.fixed is not None or id(o) in chosen_options) for i, o in zip(self._option_index, self.options)}
         return self.extend_hint(val, 0)
 
     def extend_hint(self, val: dict[int, int], start: int) -> dict[int, int]:
