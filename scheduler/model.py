@@ -66,13 +66,12 @@ def new_bool_var(m: cp_model.CpModel, name: str) -> cp_model.IntVar:
 
 
 def add_sum_equality(m: cp_model.CpModel, v: cp_model.IntVar, ix: list[int], coeffs: list[int],
-                     checked: bool = False, sign: int = 1) -> bool:
+                     checked: bool = False) -> bool:
     """Add v == sum(coeffs[k] * variable ix[k]) straight into the proto, in the form CP-SAT's
-    `m.add(v == LinearExpr.weighted_sum(...))` gives it (terms by index, v's coefficient 1;
-    `sign` -1: the form of `m.add(LinearExpr.sum(...) == v)`, v's coefficient -1), without
-    making an expression object per term. Only when that form is plain: indices increasing and
-    below v's, coefficients positive; otherwise adds nothing and returns False. `checked`: the
-    caller knows the terms are increasing with positive coefficients."""
+    `m.add(v == LinearExpr.weighted_sum(...))` gives it (terms by index, v's coefficient 1),
+    without making an expression object per term (long sums: staffing). Only when that form is
+    plain: indices increasing and below v's, coefficients positive; otherwise adds nothing and
+    returns False. `checked`: the caller knows the terms are increasing, coefficients positive."""
     if not ix or ix[-1] >= v.index:
         return False
     if not checked and not (all(c > 0 for c in coeffs) and all(a < b for a, b in zip(ix, ix[1:]))):
@@ -80,8 +79,8 @@ def add_sum_equality(m: cp_model.CpModel, v: cp_model.IntVar, ix: list[int], coe
     lin = m.proto.constraints.add().linear
     lin.vars.extend(ix)
     lin.vars.append(v.index)
-    lin.coeffs.extend([-sign * c for c in coeffs])
-    lin.coeffs.append(sign)
+    lin.coeffs.extend([-c for c in coeffs])
+    lin.coeffs.append(1)
     lin.domain.extend([0, 0])
     return True
 
@@ -337,10 +336,8 @@ class RosterModel:
                 self.on[key] = opts[0].var
             else:
                 v = new_bool_var(self.m, f"on_{key[0]}_{key[1]}")
+                self.m.add(LinearExpr.sum([o.var for o in opts]) == v)  # short sums: CP-SAT's own add is as fast
                 ix = [o.var.index for o in opts]
-                # an agent's options of one instance are made in order: increasing indices
-                if not add_sum_equality(self.m, v, ix, [1] * len(ix), checked=True, sign=-1):
-                    self.m.add(LinearExpr.sum([o.var for o in opts]) == v)
                 self.define(v, ix, lambda val, ix=ix: sum(map(val.__getitem__, ix)), coeffs=[1] * len(ix))
                 self.on[key] = v
 
