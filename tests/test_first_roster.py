@@ -69,6 +69,16 @@ def test_the_search_sees_the_priced_patterns_and_finds_the_whole_builds_roster()
     assert check_roster(sc, roster) == []
 
 
+def test_a_deferred_solve_finds_the_whole_builds_roster():
+    sc = plain_team()
+    opts = SolveOptions(time_limit_s=3, workers=1, seed=0)
+    roster, report = solve(sc, opts)
+    whole, whole_report = Pipeline(RosterModel(sc, Grid(sc)), opts, None).run()
+    assert roster.assignments == whole.assignments
+    assert [p.name for p in report.phases] == [p.name for p in whole_report.phases]
+    assert report.n_variables == whole_report.n_variables and report.n_constraints == whole_report.n_constraints
+
+
 def test_solve_defers_and_keeps_the_lp_for_the_closing_bound():
     models: list = []
     sc = part_time_team()
