@@ -279,10 +279,11 @@ class RosterModel:
                 if (pub is not None and pub[0] in queues and pub[1] not in pats
                         and run_lengths.legal(self.grid, self.rules, inst, pub[1])):
                     pats = [*pats, pub[1]]  # the published break pattern stays available
+                on_shift = inst.slots  # a new range at each call: one per agent and instance
                 for q in queues:
                     for worked in pats:
                         var = new_bool_var(self.m, f"y_{a}_{inst.index}_{q}_{worked[0]}_{len(worked)}")
-                        opt = Option(a, inst.index, q, worked, inst.slots, var)
+                        opt = Option(a, inst.index, q, worked, on_shift, var)
                         self.options.append(opt)
                         self.by_agent_inst[(a, inst.index)].append(opt)
         if self.rules.min_rest_hours * 60 < self.grid.slot_minutes:
