@@ -11,6 +11,7 @@ from scheduler.check import check_roster
 from scheduler.grid import Grid
 from scheduler.model import RosterModel, add_sum_equality
 from scheduler.solve import Pipeline, SolveOptions, solve
+from scheduler.warmstart import greedy_roster
 from tests.conftest import make_scenario
 from tests.test_exactness import agent, part_time_team
 
@@ -38,9 +39,17 @@ def test_a_deferred_build_finished_is_the_whole_model():
     sc = plain_team()
     deferred = RosterModel(sc, Grid(sc), defer=True)
     assert deferred.deferred and [t.id for t in deferred.tiers] == ["overflow"]  # the first roster's tier
+    chosen = greedy_roster(deferred)
+    hint = deferred.complete_hint({id(o) for o in chosen})
+    known = len(deferred.derived)
     finished = deferred.finish()
     assert finished is deferred and not finished.deferred
-    _same_model(finished, RosterModel(sc, Grid(sc)))
+    whole = RosterModel(sc, Grid(sc))
+    _same_model(finished, whole)
+    # the first roster's hint, completed after the model is: the whole model's hint of that roster
+    same = [o for o in whole.options if (o.agent, o.inst, o.queue, o.worked) in
+            {(c.agent, c.inst, c.queue, c.worked) for c in chosen}]
+    assert finished.extend_hint(hint, known) == whole.complete_hint({id(o) for o in same})
 
 
 def test_deferred_pricing_that_adds_patterns_builds_the_model_anew_with_them():
