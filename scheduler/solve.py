@@ -313,6 +313,10 @@ class Pipeline:
 
     def finish(self) -> tuple[Roster, SolveReport]:
         rm, report, solution = self.rm, self.report, self.solution
+        if solution is None:
+            # Ctrl-C after the first roster was printed and before a tier kept a roster (the
+            # LP-guided start, the model's finishing): that roster, as the progress promised
+            solution = self.greedy
         if solution is not None:
             # report every tier of the final roster (later tiers may improve earlier ones by the
             # way), evaluated on the roster itself: helper variables of a tier not being minimised

@@ -112,3 +112,18 @@ def test_a_staffing_sum_written_into_the_proto_reads_as_cp_sats_own():
     assert not add_sum_equality(ours, v, [0, 1], [1, 0])
     assert not add_sum_equality(ours, xs[1], [0, 2], [1, 1])
     assert len(ours.proto.constraints) == 1
+
+
+def test_ctrl_c_while_the_model_is_finished_keeps_the_first_roster():
+    sc = plain_team()
+    pipe = Pipeline(RosterModel(sc, Grid(sc), defer=True), SolveOptions(time_limit_s=3, workers=1), None)
+    finish_model = pipe.finish_model
+
+    def interrupted(*args):
+        pipe.interrupt.requested = True  # Ctrl-C once the first roster is printed
+        return finish_model(*args)
+
+    pipe.finish_model = interrupted  # type: ignore[method-assign]
+    roster, report = pipe.run()
+    assert len(roster.assignments) == len(greedy_roster(pipe.rm)) > 0  # not an empty roster
+    assert check_roster(sc, roster) == [] and report.status == "FEASIBLE"
