@@ -36,8 +36,7 @@ def slot_day_windows(rm: RosterModel) -> list[tuple[int, int]]:
     lo, hi = list(own), list(own)
     for inst in rm.instances:
         d = day_index[inst.date]
-        # the date of its last slot (an instance ending at 00:00 ends on the date before)
-        end_date = (inst.end - dt.timedelta(microseconds=1)).date()
+        end_date = (inst.end - dt.timedelta(microseconds=1)).date()  # its last slot's date (an end at 00:00: the day before)
         last = min(n_days - 1, day_index.get(end_date, n_days - 1)) if end_date != inst.date else d
         for t in inst.slots:
             if 0 <= t < grid.n_slots:
