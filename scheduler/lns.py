@@ -37,7 +37,6 @@ import numpy as np
 from ortools.sat.python import cp_model
 
 from scheduler.model import RosterModel, Tier
-from scheduler.night_parts import slot_day_windows
 from scheduler.params import DEFAULT_PARAMS, SolveParams
 from scheduler.parts import Parts
 
@@ -96,9 +95,14 @@ class Neighbourhoods:
         active = np.flatnonzero(self.count.sum(axis=0) > 0)
         self.first_day, self.last_day = (int(active[0]), int(active[-1])) if len(active) else (0, 0)
         # per slot, the first and last day of the instances that work it: a 22:00-06:00 night
-        # works the next date's early slots, so a slot part there frees the night's own date too,
-        # and a slot of a night frees the date the night ends on (its rest): scheduler.night_parts
-        self.slot_days = slot_day_windows(rm)
+        # works the next date's early slots, so a slot part there frees the night's own date too
+        own = [min(day_index.get(rm.grid.slot_start(t).date(), 0), self.n_days - 1) for t in range(rm.grid.n_slots)]
+        self.slot_days = [(d, d) for d in own]
+        for inst in rm.instances:
+            d = day_index[inst.date]
+            for t in inst.slots:
+                if 0 <= t < rm.grid.n_slots and d < self.slot_days[t][0]:
+                    self.slot_days[t] = (d, self.slot_days[t][1])
         self.rng = np.random.default_rng(seed)
         self.sizes = {k: params.initial_size for k in ALL_KINDS}  # each kind of part adapts its own size
         self.size = params.initial_size  # the size of the part being drawn
