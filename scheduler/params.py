@@ -89,6 +89,15 @@ class SolveParams:
     # LNS parts where the roster differs from the plan (kind "lp"): their prior weight beside
     # kind_weights; 0 = none (100 x 7, 60 s, one worker: 0.25 gave shortage 87.31 against 84.80)
     lp_weight: float = 0.0
+    # LNS parts that free only the breaks of many agents' current shifts (kind "breaks",
+    # scheduler.breakparts), in service tiers of models with at least `break_min_slots_per_shift`
+    # slots per shift: their prior weight beside kind_weights; 0 = none
+    break_weight: float = 0.25
+    break_min_slots_per_shift: int = 24
+    # ... and parts that move whole shifts of many agents (kind "shifts"), each other shift with
+    # `shift_patterns` of its patterns: their prior weight
+    shift_weight: float = 0.25
+    shift_patterns: int = 2
 
     # -- large-neighbourhood search (scheduler.lns)
     lns_min_options: int = 3000    # free shift options: smaller models get CP-SAT on the whole model alone
