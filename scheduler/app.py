@@ -13,7 +13,7 @@ from scheduler.errors import InfeasibleError
 from scheduler.grid import Grid
 from scheduler.inputs import boundary_breaks, load_inputs
 from scheduler.kpi import coverage_rows, summary_kpis
-from scheduler.result import NO_BOUND, ServiceBound, SolveReport
+from scheduler.result import EVERY_ROSTER, NO_BOUND, ServiceBound, SolveReport
 from scheduler.roster import Roster
 from scheduler.scenario import Scenario
 from scheduler.solve import ProgressPrinter, SolveOptions, solve
@@ -50,7 +50,7 @@ class RunResult:
             if not p.has_bound:
                 lines.append(f"  {p.name:<{NAME_W}} {p.objective:>12,.2f} {p.unit:<{UNIT_W}} {NO_BOUND:<31}  {word}")
                 continue
-            scope = "" if p.bound_scope in ("", "every roster") else f" ({p.bound_scope})"
+            scope = "" if p.bound_scope in ("", EVERY_ROSTER) else f" ({p.bound_scope})"
             lines.append(f"  {p.name:<{NAME_W}} {p.objective:>12,.2f} {p.unit:<{UNIT_W}} "
                          f"bound {p.best_bound:>12,.2f}{scope}  gap {p.gap:6.1%}  {word}")
         if "requests granted, all" in k:
@@ -134,12 +134,12 @@ def add_service_bounds(scenario: Scenario, report: SolveReport, kpis: dict, time
             ("overflow", "customer-hours", overflow, lp.get("overflow_lb")),
             ("shortage", "agent-hours", kpis["shortage_agent_hours"], lp.get("shortage_lb_at_cap"))):
         p = phases.get(name)
-        valid_cp = p.best_bound if p is not None and p.bound_scope == "every roster" else None
+        valid_cp = p.best_bound if p is not None and p.bound_scope == EVERY_ROSTER else None
         b = ServiceBound(name, unit, achieved, lp_value, valid_cp,
                          lp_integer=name == "overflow" and lp.get("overflow_lb_integer", False))
         report.service.append(b)
         if p is not None:
-            p.best_bound, p.bound_scope = b.best, "every roster"
+            p.best_bound, p.bound_scope = b.best, EVERY_ROSTER
             if proves(b.best, achieved):
                 p.status = "OPTIMAL"
     add_hours_bounds(report, lp)

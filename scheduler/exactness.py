@@ -25,7 +25,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from scheduler.patterns import all_maximal_patterns
-from scheduler.result import NO_BOUND
+from scheduler.result import EVERY_ROSTER, HOURS_SCOPE, MODEL_ONLY, NO_BOUND, NONE_YET
 
 SERVICE = ("overflow", "shortage")
 # tiers that count only which shifts change: exact whenever the model is exact for service (a
@@ -243,17 +243,17 @@ def make_honest(rm, roster, report) -> ModelScope:
                 elif name == "shortage" and scope.arithmetic_exact:
                     valid = model_bound
             p.best_bound = min(valid, p.objective) if valid is not None else 0.0
-            p.bound_scope = "every roster" if valid is not None else "none yet"
+            p.bound_scope = EVERY_ROSTER if valid is not None else NONE_YET
             proven = proves(p.best_bound, p.objective)
         elif name in ON_OFF_TIERS:
             proven = model_status == "OPTIMAL" and scope.service_exact
-            p.bound_scope = "every roster" if scope.service_exact else "the model's patterns"
+            p.bound_scope = EVERY_ROSTER if scope.service_exact else MODEL_ONLY
         else:
             proven = p.objective <= TOL  # nothing is below 0
             # 0 bounds every tier and says nothing: a tier without a better bound shows none, and no
             # "gap 100 %" that would read as "this roster may be terrible"
-            p.bound_scope = ("every roster" if proven else NO_BOUND if p.best_bound <= TOL
-                             else "the model's patterns")
+            p.bound_scope = (EVERY_ROSTER if proven else NO_BOUND if p.best_bound <= TOL
+                             else MODEL_ONLY)
         proven = proven or p.objective <= TOL
         if proven:
             p.status = "OPTIMAL"
@@ -289,7 +289,6 @@ def refresh_status(report) -> None:
         report.status = "OPTIMAL"
 
 
-HOURS_SCOPE = "rosters as good in service"  # PhaseResult.bound_scope of the LP's hours bounds
 
 
 def add_hours_bounds(report, lp: dict) -> None:
@@ -302,7 +301,7 @@ def add_hours_bounds(report, lp: dict) -> None:
         p = next((p for p in report.phases if tier_name(p) == name), None)
         if p is None or value is None or value <= TOL or p.status == "OPTIMAL":
             continue
-        if p.bound_scope == "every roster" and p.best_bound >= value:
+        if p.bound_scope == EVERY_ROSTER and p.best_bound >= value:
             continue
         p.best_bound, p.bound_scope = min(value, p.objective), HOURS_SCOPE
         if proves(value, p.objective):

@@ -21,11 +21,9 @@ from scheduler.exactness import proves, refresh_status
 from scheduler.grid import Grid
 from scheduler.kpi import column_sum, coverage_rows
 from scheduler.model import SCALE
-from scheduler.result import SolveReport
+from scheduler.result import EVERY_ROSTER, NONE_YET, PAST_SCOPE, SolveReport
 from scheduler.roster import Roster
 from scheduler.scenario import Scenario
-
-SCOPE = "the fixed past"  # PhaseResult.bound_scope of these bounds
 
 
 @dataclass
@@ -105,9 +103,9 @@ def apply_past_bounds(report: SolveReport, bounds: PastBounds) -> None:
         name = str(getattr(p.name, "value", p.name))
         if name not in value:
             continue
-        held = p.best_bound if p.bound_scope == "every roster" else 0.0
-        if value[name] > held + 1e-9 and (p.bound_scope in ("", "none yet") or value[name] >= p.best_bound - 1e-9):
-            p.best_bound, p.bound_scope = min(value[name], p.objective), SCOPE
+        held = p.best_bound if p.bound_scope == EVERY_ROSTER else 0.0
+        if value[name] > held + 1e-9 and (p.bound_scope in ("", NONE_YET) or value[name] >= p.best_bound - 1e-9):
+            p.best_bound, p.bound_scope = min(value[name], p.objective), PAST_SCOPE
             if proves(p.best_bound, p.objective):
                 p.status = "OPTIMAL"
     report.notes.append(bounds.note())

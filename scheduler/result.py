@@ -4,7 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-NO_BOUND = "no bound computed"  # a tier's bound_scope when no bound above 0 is known
+# PhaseResult.bound_scope: what a tier's best bound holds for
+EVERY_ROSTER = "every roster"
+MODEL_ONLY = "the model's patterns"  # CP-SAT's bound where its model leaves legal rosters out
+NONE_YET = "none yet"
+HOURS_SCOPE = "rosters as good in service"  # the LP's hours bounds (scheduler.exactness.add_hours_bounds)
+PAST_SCOPE = "the fixed past"  # a repair's bounds from the days it may not change (scheduler.repair_bound)
+NO_BOUND = "no bound computed"  # no bound above 0 is known
 
 
 @dataclass

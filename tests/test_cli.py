@@ -41,7 +41,7 @@ def test_solve_writes_every_sheet_and_the_csv(solved):
     for r in rows[start + 2:start + 4]:
         line = dict(zip(header, r))
         assert line["measure"] in ("overflow", "shortage")
-        assert line["LP relaxation bound"] <= line["achieved"] + 1e-6
+        assert line["pooled bound (LP or integer program)"] <= line["achieved"] + 1e-6
     assert (solved.parent / "roster_assignments.csv").exists()
 
 

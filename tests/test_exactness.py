@@ -224,3 +224,27 @@ def test_a_tier_without_a_bound_above_0_says_so_instead_of_a_gap_of_100_percent(
     assert regular.has_bound and regular.bound_scope == "the model's patterns"
     line = next(ln for ln in RunResult(sc, roster, report, k).summary_text().splitlines() if "comfort" in ln)
     assert "no bound computed" in line and "gap" not in line and "0.00" not in line.split("points")[1]
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_the_summary_tiers_table_says_what_each_bound_holds_for(tmp_path, lang):
+    from openpyxl import load_workbook
+
+    from scheduler.app import write_result
+    from scheduler.result import HOURS_SCOPE, NO_BOUND, PAST_SCOPE, PhaseResult, SolveReport
+    from scheduler.workbook.labels import LABELS
+
+    sc = part_time_team()
+    roster, report, _k = _run(sc)
+    scopes = ["every roster", "the model's patterns", HOURS_SCOPE, PAST_SCOPE, NO_BOUND]
+    phases = [PhaseResult(f"tier {i}", "points", "FEASIBLE", 10.0, 5.0 if s != NO_BOUND else 0.0, 0.1, bound_scope=s)
+              for i, s in enumerate(scopes)]
+    write_result(tmp_path / "r.xlsx", sc, roster, SolveReport(status="FEASIBLE", phases=phases), lang)
+    L = LABELS[lang]
+    rows = [[c.value for c in row] for row in load_workbook(tmp_path / "r.xlsx")["Summary"].iter_rows()]
+    start = next(i for i, r in enumerate(rows) if r[0] == L["sec_tiers"])
+    header = rows[start + 1]
+    lines = [dict(zip(header, r)) for r in rows[start + 2:start + 2 + len(scopes)]]
+    assert [ln[L["bound_scope"]] for ln in lines] == [L["scope_every"], L["scope_model"], L["scope_service"],
+                                                     L["scope_past"], L["na"]]
+    assert lines[-1][L["best_bound"]] == L["no_bound"]

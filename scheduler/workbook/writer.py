@@ -31,7 +31,7 @@ import scheduler
 from scheduler.atomic import atomic_path, write_csv
 from scheduler.atomic import plain_value as _plain
 from scheduler.kpi import agent_totals, head_counts
-from scheduler.result import SolveReport
+from scheduler.result import EVERY_ROSTER, HOURS_SCOPE, MODEL_ONLY, NONE_YET, PAST_SCOPE, SolveReport
 from scheduler.roster import Roster
 from scheduler.scenario import Scenario
 from scheduler.workbook.cells import (
@@ -401,6 +401,13 @@ def _bound_from(b) -> str:
     return {"lp": "from_mip" if b.lp_integer else "from_lp", "cp_sat": "from_cp"}.get(b.source or "", "from_none")
 
 
+def _scope(p, L: dict) -> str:
+    """What a tier's best bound holds for (PhaseResult.bound_scope), in the sheet's language."""
+    key = {"": "scope_every", EVERY_ROSTER: "scope_every", MODEL_ONLY: "scope_model", NONE_YET: "scope_none",
+           HOURS_SCOPE: "scope_service", PAST_SCOPE: "scope_past"}.get(p.bound_scope)
+    return L[key] if key else p.bound_scope
+
+
 def _other_bound(b, L: dict) -> str:
     """The bound that is not the best, in a word: weaker, or valid only for the model."""
     if b.source == "lp":
@@ -445,10 +452,12 @@ def _summary_sheet(ws: Worksheet, scenario: Scenario, report: SolveReport | None
     r = _pairs(ws, r, pairs)
 
     r = _section(ws, r + 1, L["sec_tiers"])
-    tier_header = [L["tier"], L["unit"], L["status"], L["objective_plain"], L["best_bound"], L["gap"], L["seconds"]]
+    tier_header = [L["tier"], L["unit"], L["status"], L["objective_plain"], L["best_bound"], L["gap"],
+                   L["bound_scope"], L["seconds"]]
     tiers = [[term(p.name, lang), term(p.unit, lang), term(p.status, lang), (p.objective, AMOUNT_FORMAT),
               (p.best_bound, AMOUNT_FORMAT) if p.has_bound else L["no_bound"],
-              (p.gap, PERCENT_FORMAT) if p.has_bound else na, (round(p.seconds, 2), SECONDS_FORMAT)]
+              (p.gap, PERCENT_FORMAT) if p.has_bound else na, _scope(p, L) if p.has_bound else na,
+              (round(p.seconds, 2), SECONDS_FORMAT)]
              for p in (report.phases if report else [])]
     r = _table(ws, r, tier_header, tiers or [[na]])
 
@@ -535,8 +544,8 @@ def _summary_sheet(ws: Worksheet, scenario: Scenario, report: SolveReport | None
     _wrap_headers(ws)
 
 
-# Summary columns: labels, then the seven columns of the tier and service tables
-SUMMARY_WIDTHS: dict[str, float] = {"A": 36, "B": 16, "C": 16, "D": 20, "E": 15, "F": 15, "G": 12}
+# Summary columns: labels, then the columns of the tier (8) and service (9) tables
+SUMMARY_WIDTHS: dict[str, float] = {"A": 36, "B": 16, "C": 16, "D": 20, "E": 15, "F": 15, "G": 28, "H": 16, "I": 12}
 
 
 def _wrap_headers(ws: Worksheet) -> None:
