@@ -11,7 +11,10 @@ roster:
 - `days`: one to three consecutive days, for a random set of agents;
 - `agents`: the whole horizon of a random set of agents who share a queue, drawn in proportion
   to the service the roster misses in it (their working days can move, which a window of days
-  cannot do).
+  cannot do);
+- `breaks` and `shifts` (15-minute models only, `scheduler.breakparts`): many agents around a
+  slot that misses service, each with only the patterns of its current shift, or its current
+  option and a few patterns of each other shift.
 
 The size of a part (free shift options) adapts: it grows while parts are solved to optimality
 quickly and shrinks when they are not. Which kind is drawn adapts too: each kind in proportion
