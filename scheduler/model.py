@@ -18,10 +18,14 @@ import datetime as dt
 import math
 from collections import defaultdict
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
+from itertools import chain
+from operator import mul
 from typing import Any
 
+import numpy as np
 from ortools.sat.python import cp_model
+from ortools.util.python.sorted_interval_list import Domain
 
 from scheduler.eligibility import Eligibility
 from scheduler.exactness import short_patterns
@@ -53,6 +57,34 @@ class Option:
     fixed: Assignment | None = None  # a frozen assignment from the published past (repair)
 
 
+_BOOL = Domain(0, 1)
+
+
+def new_bool_var(m: cp_model.CpModel, name: str) -> cp_model.IntVar:
+    """`m.new_bool_var(name)` with one domain object for all (a fifth faster: 0.1 s of 130k options)."""
+    return cp_model.IntVar(m.proto).with_name(name).with_domain(_BOOL)
+
+
+def add_sum_equality(m: cp_model.CpModel, v: cp_model.IntVar, ix: list[int], coeffs: list[int],
+                     checked: bool = False) -> bool:
+    """Add v == sum(coeffs[k] * variable ix[k]) straight into the proto, in the form CP-SAT's
+    `m.add(v == LinearExpr.weighted_sum(...))` gives it (terms by index, v's coefficient 1),
+    without making an expression object per term (long sums: staffing). Only when that form is
+    plain: indices increasing and below v's, coefficients positive; otherwise adds nothing and
+    returns False. `checked`: the caller knows the terms are increasing, coefficients positive."""
+    if not ix or ix[-1] >= v.index:
+        return False
+    if not checked and not (all(c > 0 for c in coeffs) and all(a < b for a, b in zip(ix, ix[1:]))):
+        return False
+    lin = m.proto.constraints.add().linear
+    lin.vars.extend(ix)
+    lin.vars.append(v.index)
+    lin.coeffs.extend([-c for c in coeffs])
+    lin.coeffs.append(1)
+    lin.domain.extend([0, 0])
+    return True
+
+
 def set_hint(m: cp_model.CpModel, values: list[int]) -> None:
     """Make `values` (one per variable of `m`, a whole roster) the model's only solution hint."""
     m.clear_hints()
@@ -79,6 +111,8 @@ class RosterModel:
     max_calls: int | None = None                             # --max-calls: cap on changed agents
     # patterns priced for this scenario without locks (`exactness.short_patterns`): reused, not priced again
     priced: list[tuple[int, int, str, tuple[int, ...]]] | None = None
+    # build only what the first roster needs: `finish` adds the rest (pricing, the later tiers)
+    defer: bool = False
 
     def __post_init__(self) -> None:
         self.m: cp_model.CpModel = ReadableModel()
@@ -106,6 +140,9 @@ class RosterModel:
         self.why_infeasible: list[str] = []  # known causes, should CP-SAT find no roster
         self.parts: Parts | None = None  # the constraints read for LNS (`scheduler.lns.parts_of`), once
         self._cov: dict[tuple[int, str], tuple[list, list]] | None = None
+        self._cov_index: dict[tuple[int, str], tuple[list[int], list[int], int]] | None = None
+        self._option_index: list[int] = []  # each option's variable index (complete_hint), once built
+        self._cov_plain = False  # every (slot, queue) of the index in add_sum_equality's plain form
         self._groups: dict[tuple[int, str], tuple[list, list, int]] | None = None
         # group helper (variable index) -> the constraint that defines it (`coverage_groups`):
         # LNS parts sum its free members in its place (`Parts.build`)
@@ -116,11 +153,11 @@ class RosterModel:
         self.rule_list: list[Rule] = list(HARD_RULES if self.hard_rules is None else self.hard_rules)
         self.rule_list += list(self.extra_rules)
         self._build_options()
-        for a, i, q, worked in short_patterns(self):  # part-time agents: shorter days where the weekly cap binds
-            var = self.m.new_bool_var(f"y_{a}_{i}_{q}_{worked[0]}_{len(worked)}s")
-            opt = Option(a, i, q, worked, self.instances[i].slots, var)
-            self.options.append(opt)
-            self.by_agent_inst[(a, i)].append(opt)
+        # a deferred build prices after the first roster (`finish`): the LP takes a second on 400 x 14
+        self._priced_note_at = len(self.notes)  # where pricing's note stands among the notes
+        self._pricing_left = self.defer and self.published is None and self.priced is None
+        if not self._pricing_left:
+            self._add_priced(short_patterns(self))
         # staffing summed over groups of options only where the sum over every option would be
         # this long: the same rosters either way, but on smaller models the per-option sums give
         # CP-SAT and LNS better parts (benchmarks/README.md, issue 15)
@@ -128,8 +165,62 @@ class RosterModel:
         self._link_on()
         for rule in self.rule_list:
             rule.add(self)
-        for term in (OBJECTIVE_TIERS if self.objective is None else self.objective):
+        terms = list(OBJECTIVE_TIERS if self.objective is None else self.objective)
+        self._terms_left: list[Callable[[RosterModel], None]] = []
+        for k, term in enumerate(terms):
+            if self._pricing_left and any(t.terms > 0 for t in self.tiers):
+                self._terms_left = terms[k:]  # the first roster is valued in the first tier alone
+                break
             term(self)
+        if not self.deferred:
+            self._close()
+
+    @property
+    def deferred(self) -> bool:
+        """Is part of the model left for `finish` (a `defer` build)?"""
+        return self._pricing_left or bool(self._terms_left)
+
+    def finish(self) -> RosterModel:
+        """Add what a `defer` build left out, as a whole build adds it: the patterns pricing adds
+        and the later tiers. Returns the finished model: this one, or, when pricing added
+        patterns (options come before every constraint), one built whole with them, the same
+        as a build without `defer` gives."""
+        if self._pricing_left:
+            self._pricing_left = False
+            n = len(self.notes)
+            added = short_patterns(self)
+            notes = self.notes[n:]
+            del self.notes[n:]
+            self.notes[self._priced_note_at:self._priced_note_at] = notes  # where a whole build writes them
+            if added:
+                return self._rebuilt(added, notes)
+        terms, self._terms_left = self._terms_left, []
+        for term in terms:
+            term(self)
+        self._close()
+        return self
+
+    def _rebuilt(self, added: list[tuple[int, int, str, tuple[int, ...]]], notes: list[str]) -> RosterModel:
+        """This model built whole with the patterns pricing `added`, its notes and its LP."""
+        whole = RosterModel(**{f.name: getattr(self, f.name) for f in fields(self)} | {"defer": False,
+                                                                                       "priced": added})
+        whole.priced = None  # priced for this model, not reused from another (as a whole build)
+        whole.notes[whole._priced_note_at:whole._priced_note_at] = notes
+        for name in ("bound_lp", "priced_all"):
+            if hasattr(self, name):
+                setattr(whole, name, getattr(self, name))
+        return whole
+
+    def _add_priced(self, priced: list[tuple[int, int, str, tuple[int, ...]]]) -> None:
+        """Options for the patterns pricing added (part-time agents: shorter days where the
+        weekly cap binds)."""
+        for a, i, q, worked in priced:
+            var = self.m.new_bool_var(f"y_{a}_{i}_{q}_{worked[0]}_{len(worked)}s")
+            opt = Option(a, i, q, worked, self.instances[i].slots, var)
+            self.options.append(opt)
+            self.by_agent_inst[(a, i)].append(opt)
+
+    def _close(self) -> None:
         if self.published is not None:
             rank = {tier: k for k, tier in enumerate(REPAIR_TIER_ORDER)}
             self.tiers.sort(key=lambda t: rank.get(t.id, len(rank)))
@@ -188,10 +279,11 @@ class RosterModel:
                 if (pub is not None and pub[0] in queues and pub[1] not in pats
                         and run_lengths.legal(self.grid, self.rules, inst, pub[1])):
                     pats = [*pats, pub[1]]  # the published break pattern stays available
+                on_shift = inst.slots  # a new range at each call: one per agent and instance
                 for q in queues:
                     for worked in pats:
-                        var = self.m.new_bool_var(f"y_{a}_{inst.index}_{q}_{worked[0]}_{len(worked)}")
-                        opt = Option(a, inst.index, q, worked, inst.slots, var)
+                        var = new_bool_var(self.m, f"y_{a}_{inst.index}_{q}_{worked[0]}_{len(worked)}")
+                        opt = Option(a, inst.index, q, worked, on_shift, var)
                         self.options.append(opt)
                         self.by_agent_inst[(a, inst.index)].append(opt)
         if self.rules.min_rest_hours * 60 < self.grid.slot_minutes:
@@ -244,10 +336,10 @@ class RosterModel:
             if len(opts) == 1:
                 self.on[key] = opts[0].var
             else:
-                v = self.m.new_bool_var(f"on_{key[0]}_{key[1]}")
-                self.m.add(LinearExpr.sum([o.var for o in opts]) == v)
+                v = new_bool_var(self.m, f"on_{key[0]}_{key[1]}")
+                self.m.add(LinearExpr.sum([o.var for o in opts]) == v)  # short sums: CP-SAT's own add is as fast
                 ix = [o.var.index for o in opts]
-                self.define(v, ix, lambda val, ix=ix: sum(val[i] for i in ix), coeffs=[1] * len(ix))
+                self.define(v, ix, lambda val, ix=ix: sum(map(val.__getitem__, ix)), coeffs=[1] * len(ix))
                 self.on[key] = v
 
     def agent_instances(self) -> dict[int, list[int]]:
@@ -324,9 +416,45 @@ class RosterModel:
             self._groups = {key: (ts, ks, upper[key]) for key, (ts, ks) in terms.items()}
         return self._groups
 
+    def coverage_index(self) -> dict[tuple[int, str], tuple[list[int], list[int], int]]:
+        """(slot, queue) -> (variable indices, efficiency in hundredths, their sum) of the options
+        that work it: `coverage_terms` by variable index, in option order, made with numpy (0.9M
+        terms on 400 agents x 14 days) for the per-option staffing sums (`staffed`)."""
+        if self._cov_index is None:
+            opts = self.options
+            n = len(opts)
+            lens = np.fromiter((len(o.worked) for o in opts), dtype=np.int64, count=n)
+            slots = np.fromiter(chain.from_iterable(o.worked for o in opts), dtype=np.int64, count=int(lens.sum()))
+            queue_of: dict[str, int] = {}
+            qs = np.fromiter((queue_of.setdefault(o.queue, len(queue_of)) for o in opts), dtype=np.int64, count=n)
+            eff = np.array([round(a.efficiency * SCALE) for a in self.agents], dtype=np.int64)
+            coeff = eff[np.fromiter((o.agent for o in opts), dtype=np.int64, count=n)] if n else eff[:0]
+            index = np.fromiter((o.var.index for o in opts), dtype=np.int64, count=n)
+            width = self.grid.n_slots + 1
+            keys = np.repeat(qs, lens) * width + slots
+            order = np.argsort(keys, kind="stable")  # within a (slot, queue): the options' order
+            keys, ix, cs = keys[order], np.repeat(index, lens)[order], np.repeat(coeff, lens)[order]
+            cuts = np.flatnonzero(np.diff(keys)) + 1
+            starts, ends = np.r_[0, cuts].tolist(), np.r_[cuts, len(keys)].tolist()
+            queues = list(queue_of)
+            # the plain form of add_sum_equality, checked at once for every (slot, queue)
+            same = keys[1:] == keys[:-1]
+            self._cov_plain = bool(np.all(cs > 0)) and bool(np.all(ix[1:][same] > ix[:-1][same]))
+            out = {}
+            for a, b in zip(starts, ends):
+                if a == b:
+                    continue
+                k = int(keys[a])
+                c = cs[a:b].tolist()
+                out[(k % width, queues[k // width])] = (ix[a:b].tolist(), c, sum(c))
+            self._cov_index = out
+        return self._cov_index
+
     def staffed_upper(self, t: int, q: str) -> int:
         """The largest staffed[t, q] any roster of the model can reach, in hundredths (0: nobody
         may work it)."""
+        if not self.grouped:
+            return self.coverage_index().get((t, q), ([], [], 0))[2]
         return self.coverage_groups().get((t, q), ([], [], 0))[2]
 
     def staffed(self, t: int, q: str):
@@ -335,14 +463,21 @@ class RosterModel:
         (`coverage_groups`)."""
         key = (t, q)
         if key not in self._staffed:
-            vs, cs, upper = self.coverage_groups().get(key, ([], [], 0))
-            if not vs:
+            if not self.grouped:
+                ix, cs, upper = self.coverage_index().get(key, ([], [], 0))
+                vs = None
+            else:
+                vs, cs, upper = self.coverage_groups().get(key, ([], [], 0))
+                ix = [x.index for x in vs]
+            if not ix:
                 self._staffed[key] = 0
             else:
                 v = self.m.new_int_var(0, upper, f"staffed_{t}_{q}")
-                self.m.add(v == LinearExpr.weighted_sum(vs, cs))
-                ix = [x.index for x in vs]
-                self.define(v, ix, lambda val, ix=ix, cs=cs: sum(c * val[i] for i, c in zip(ix, cs)), coeffs=cs)
+                if not add_sum_equality(self.m, v, ix, cs, checked=vs is None and self._cov_plain):
+                    if vs is None:
+                        vs = [self.m.get_int_var_from_proto_index(i) for i in ix]
+                    self.m.add(v == LinearExpr.weighted_sum(vs, cs))
+                self.define(v, ix, lambda val, ix=ix, cs=cs: sum(map(mul, cs, map(val.__getitem__, ix))), coeffs=cs)
                 self._staffed[key] = v
         return self._staffed[key]
 
@@ -363,8 +498,15 @@ class RosterModel:
     def complete_hint(self, chosen_options: set[int]) -> dict[int, int]:
         """Values of every variable for the roster made of these option ids (id(Option)):
         the form of hint CP-SAT takes as a first solution without search."""
-        val = {o.var.index: int(o.fixed is not None or id(o) in chosen_options) for o in self.options}
-        for var, fn in self.derived:
+        if len(self._option_index) != len(self.options):
+            self._option_index = [o.var.index for o in self.options]
+        val = {i: int(o.fixed is not None or id(o) in chosen_options) for i, o in zip(self._option_index, self.options)}
+        return self.extend_hint(val, 0)
+
+    def extend_hint(self, val: dict[int, int], start: int) -> dict[int, int]:
+        """`val` (a `complete_hint` made when the model had `start` derived variables) with the
+        values of those defined since (`finish` of a deferred build)."""
+        for var, fn in self.derived[start:]:
             val[var.index] = fn(val)
         return val
 

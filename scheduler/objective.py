@@ -58,8 +58,17 @@ class Tier:
             self.upper = sum(abs(c) for c in self.coeffs)
         pairs = [(x, c) for x, c in zip(self.items, self.coeffs) if not isinstance(x, int)]
         self.constant = sum(x * c for x, c in zip(self.items, self.coeffs) if isinstance(x, int))
-        self.expr = LinearExpr.weighted_sum([x for x, _ in pairs], [c for _, c in pairs]) + self.constant
         self._index = [(x.index, c) for x, c in pairs]
+        self._expr: cp_model.LinearExpr | None = None
+
+    @property
+    def expr(self) -> cp_model.LinearExpr:
+        """The tier as a CP-SAT expression: made when the search first needs it (after the
+        first roster is out: the value of a roster needs only `value`)."""
+        if self._expr is None:
+            pairs = [(x, c) for x, c in zip(self.items, self.coeffs) if not isinstance(x, int)]
+            self._expr = LinearExpr.weighted_sum([x for x, _ in pairs], [c for _, c in pairs]) + self.constant
+        return self._expr
 
     @property
     def name(self) -> str:

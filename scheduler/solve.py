@@ -128,6 +128,8 @@ class Pipeline:
         self.deterministic = opts.workers == 1
         self.report = SolveReport(status="OPTIMAL", time_limit_s=opts.time_limit_s, workers=opts.workers,
                                   seed=opts.seed, notes=list(rm.notes))
+        self.model_notes = len(rm.notes)  # the first notes of the report are the model's
+        self.finish_s = 0.0  # seconds finishing a deferred model (`finish_model`)
         proto = rm.m.proto
         self.report.n_variables, self.report.n_constraints = len(proto.variables), len(proto.constraints)
         self.tiers = [t for t in rm.tiers if t.terms > 0]
@@ -142,9 +144,46 @@ class Pipeline:
 
     def run(self) -> tuple[Roster, SolveReport]:
         with self.interrupt:
+            if self.tiers:
+                self.first_roster()
             for n, tier in enumerate(self.tiers):
                 self.solve_tier(n, tier)
         return self.finish()
+
+    def first_roster(self) -> None:
+        """The greedy first roster (and the rest of a deferred model, `finish_model`)."""
+        self.greedy = self.greedy_start(self.tiers[0])
+        if self.n_free_options >= self.tuning.lns_min_options:
+            # LNS reads the model's constraints once (about 0.4 s on the demo's 17k variables,
+            # 1.3 s on 400 x 14): after the first roster is out, but before the first tier's
+            # budget, so a short first tier is not left a fraction of it
+            parts_of(self.rm)
+
+    def finish_model(self, chosen: list, hint: dict[int, int]) -> list[int]:
+        """What a deferred model (`RosterModel.defer`: pricing, the later tiers) left, added once
+        the first roster is out; returns the greedy roster's values in the finished model (its
+        greedy roster again when pricing added patterns: then the model is built anew)."""
+        rm, known, t0 = self.rm, len(self.rm.derived), time.monotonic()
+        whole = rm.finish()
+        if whole is rm:
+            hint = rm.extend_hint(hint, known)
+        else:
+            self.rm = rm = whole
+            chosen = greedy_roster(rm, keep=rm.published_options(), fill=rm.published is None)
+            hint = rm.complete_hint({id(o) for o in chosen})
+            self.n_free_options = sum(1 for o in rm.options if o.fixed is None)
+        proto = rm.m.proto
+        self.report.n_variables, self.report.n_constraints = len(proto.variables), len(proto.constraints)
+        self.report.notes[:self.model_notes] = rm.notes
+        self.model_notes = len(rm.notes)
+        self.tiers = [t for t in rm.tiers if t.terms > 0]
+        self.finish_s = time.monotonic() - t0
+        if self.printer and self.printer.stream:
+            print(f"[{time.monotonic() - self.printer.t0:6.1f}s] model finished: {len(rm.options):,} shift options, "
+                  f"{len(proto.variables):,} variables, {len(proto.constraints):,} constraints (in {self.finish_s:.1f}s"
+                  f"{', built anew with the patterns pricing added' if whole is not rm else ''})",
+                  file=self.printer.stream, flush=True)
+        return [hint.get(k, 0) for k in range(len(proto.variables))]
 
     def budget(self, n: int, tier: Tier) -> float:
         """The tier's time: its share of the time left (one worker: deterministic seconds; a
@@ -194,6 +233,12 @@ class Pipeline:
                       f"in {time.monotonic() - t_greedy:.1f}s", file=printer.stream, flush=True)
             # a legal roster exists from here on (it is what Ctrl-C would write)
             printer.solution(tier.name, tier.value(values) * tier.to_user, 0.0, final=True)
+        if rm.deferred:
+            values = self.finish_model(chosen, hint)
+            if self.rm is not rm:
+                rm, tier = self.rm, self.tiers[0]
+                if printer:
+                    printer.solution(tier.name, tier.value(values) * tier.to_user, 0.0, final=True)
         if (rm.published is None and self.tuning.lp_start
                 and self.tuning.lns_min_options <= self.n_free_options <= self.tuning.lp_start_max_options
                 and (self.deterministic or self.deadline.left() >= self.tuning.lp_start_min_s)):
@@ -215,13 +260,6 @@ class Pipeline:
         if tier.id in self.settled and self.solution is not None and not self.heads_chain(tier):
             self.settle(tier)
             return
-        if self.solution is None and self.greedy is None:
-            self.greedy = self.greedy_start(tier)
-            if self.n_free_options >= self.tuning.lns_min_options:
-                # LNS reads the model's constraints once (about 0.4 s on the demo's 17k variables,
-                # 1.3 s on 400 x 14): after the first roster is out, but before the first tier's
-                # budget, so a short first tier is not left a fraction of it
-                parts_of(self.rm)
         budget = self.budget(n, tier)
         if self.interrupt() or (self.deadline.left() <= 0.2 and self.solution is not None
                                 and not self.deterministic):
@@ -275,6 +313,10 @@ class Pipeline:
 
     def finish(self) -> tuple[Roster, SolveReport]:
         rm, report, solution = self.rm, self.report, self.solution
+        if solution is None:
+            # Ctrl-C after the first roster was printed and before a tier kept a roster (the
+            # LP-guided start, the model's finishing): that roster, as the progress promised
+            solution = self.greedy
         if solution is not None:
             # report every tier of the final roster (later tiers may improve earlier ones by the
             # way), evaluated on the roster itself: helper variables of a tier not being minimised
@@ -514,21 +556,28 @@ def solve(scenario: Scenario, opts: SolveOptions | None = None, printer: Progres
     opts = opts or SolveOptions()
     grid = Grid(scenario)
     t0 = time.monotonic()
+    # deferred: pricing and the later tiers are added once the first roster is out (Pipeline.finish_model)
     rm = RosterModel(scenario, grid, frozen=frozen or [], free_from=free_from, free_until=free_until,
-                     free_agents=free_agents, published=published, extra_rules=extra_rules, **(model_options or {}))
+                     free_agents=free_agents, published=published, extra_rules=extra_rules, defer=True,
+                     **(model_options or {}))
+    if rm.deferred and not any(t.terms > 0 for t in rm.tiers):
+        rm = rm.finish()  # no tier to value a first roster in: nothing to show early
     if on_model is not None:
         on_model(rm)
     build_s = time.monotonic() - t0
     if printer and printer.stream:
+        later = "; pricing and the later tiers after the first roster" if rm.deferred else ""
         print(f"[{time.monotonic() - printer.t0:6.1f}s] model: {len(rm.options):,} shift options, "
               f"{len(rm.m.proto.variables):,} variables, {len(rm.m.proto.constraints):,} constraints "
-              f"(built in {build_s:.1f}s)", file=printer.stream, flush=True)
+              f"(built in {build_s:.1f}s{later})", file=printer.stream, flush=True)
     # the model's build time counts against the limit, except with one worker: there the limit
     # is in deterministic time, which a wall-clock deduction would make depend on the machine
     if opts.workers > 1:
         opts = dataclasses.replace(opts, time_limit_s=max(1.0, opts.time_limit_s - build_s))
-    roster, report = solve_model(rm, opts, printer)
+    pipe = Pipeline(rm, opts, printer)
+    roster, report = pipe.run()
+    rm = pipe.rm  # the finished model (built anew when deferred pricing added patterns)
     make_honest(rm, roster, report)  # bounds and OPTIMAL only where they hold for every legal roster
     report.seconds += build_s
-    report.notes.insert(0, f"model built in {build_s:.1f} s; {len(rm.options):,} shift options")
+    report.notes.insert(0, f"model built in {build_s + pipe.finish_s:.1f} s; {len(rm.options):,} shift options")
     return roster, report
