@@ -80,9 +80,9 @@ class SolveParams:
     # -- LP-guided search (scheduler.guide)
     lp_start: bool = True          # also build a first roster from the pooled LP's plan; keep the better
     # ... on models of at most this many free shift options (the LP pools identical agents, so it
-    # grows with the slots and shifts, not the agents; the 30- and 15-minute 400 x 14 cases,
-    # about 450k and 600k options, were not measured with it and keep the greedy start)
-    lp_start_max_options: int = 400_000
+    # grows with the slots and shifts, not the agents): 400 x 14 x 15 (459k options) gains most
+    # from it (benchmarks/README.md, "Where the 15-minute gap sits"); 400 x 14 x 30 builds it, keeps the greedy
+    lp_start_max_options: int = 600_000
     # several workers: not when less time than this is left (the LP takes about a second on the
     # demo, several under load: a 10-s run keeps it for the search)
     lp_start_min_s: float = 20.0
