@@ -11,7 +11,10 @@ roster:
 - `days`: one to three consecutive days, for a random set of agents;
 - `agents`: the whole horizon of a random set of agents who share a queue, drawn in proportion
   to the service the roster misses in it (their working days can move, which a window of days
-  cannot do).
+  cannot do);
+- `breaks` and `shifts` (15-minute models only, `scheduler.breakparts`): many agents around a
+  slot that misses service, each with only the patterns of its current shift, or its current
+  option and a few patterns of each other shift.
 
 The size of a part (free shift options) adapts: it grows while parts are solved to optimality
 quickly and shrinks when they are not. Which kind is drawn adapts too: each kind in proportion
@@ -49,7 +52,11 @@ CHECK_PARTS = bool(os.environ.get("SCHEDULER_LNS_CHECK"))
 KINDS = ("slot", "days", "agents")  # the kinds of part, in the order of SolveParams.kind_weights
 # with the LP's plan (scheduler.guide): parts where the roster's head-counts differ from it
 GUIDED = "lp"
-ALL_KINDS = (*KINDS, GUIDED)
+# parts that keep each agent's shift and queue and move its breaks (scheduler.breakparts)
+BREAKS = "breaks"
+# parts that move whole shifts of many agents, a few patterns per shift (scheduler.breakparts)
+SHIFTS = "shifts"
+ALL_KINDS = (*KINDS, GUIDED, BREAKS, SHIFTS)
 
 
 @dataclass
@@ -108,6 +115,10 @@ class Neighbourhoods:
         self.size = params.initial_size  # the size of the part being drawn
         self.tried = {k: 0 for k in ALL_KINDS}
         self.rate = {k: 0.0 for k in ALL_KINDS}  # recent gain per second of each kind of part
+        self.breaks = None
+        if (params.break_weight > 0 or params.shift_weight > 0) and opts:
+            from scheduler.breakparts import BreakParts
+            self.breaks = BreakParts.of(rm, opts, self.agent, self.day, self.queue, params)
         self.plan = None
         if plan is not None and params.lp_weight > 0:
             from scheduler.guide import PlanView
@@ -129,7 +140,8 @@ class Neighbourhoods:
     def weights(self, kinds: tuple[str, ...]) -> np.ndarray:
         """How often to draw each of `kinds` (the kinds of part this tier and roster allow)."""
         p = self.params
-        prior = np.array([p.kind_weights[KINDS.index(k)] if k in KINDS else p.lp_weight for k in kinds], dtype=float)
+        prior = np.array([p.kind_weights[KINDS.index(k)] if k in KINDS else p.lp_weight if k == GUIDED
+                          else p.break_weight if k == BREAKS else p.shift_weight for k in kinds], dtype=float)
         if prior.sum() <= 0:
             return prior  # every kind allowed here is switched off: the caller draws days
         rates = np.array([self.rate[k] for k in kinds])
@@ -146,6 +158,8 @@ class Neighbourhoods:
         kinds = KINDS if missing is not None and missing.sum() > 0 else tuple(k for k in KINDS if k != "slot")
         if self.plan is not None:
             kinds = (*kinds, GUIDED)
+        if self.breaks is not None and missing is not None and missing.sum() > 0:
+            kinds = (*kinds, BREAKS, SHIFTS)
         w = self.weights(kinds)
         kind = kinds[int(self.rng.choice(len(kinds), p=w))] if w.sum() > 0 else "days"
         self.size = self.sizes[kind]
@@ -169,6 +183,16 @@ class Neighbourhoods:
             d0, d1, first = self.plan.pick(np.asarray(values, dtype=np.int64)[self.var], self.rng,
                                            int(self.rng.integers(1, 4)))
             agents = self._fill(first, d0, d1, ordered=True)
+        if kind in (BREAKS, SHIFTS):
+            assert where is not None and missing is not None and self.breaks is not None
+            t, q = where[int(self.rng.choice(len(missing), p=missing / missing.sum()))]
+            lo, hi = self.slot_days[t]
+            on = np.asarray(values, dtype=np.int64)[self.var]
+            if kind == BREAKS:
+                return kind, self.breaks.mask(on, self.rng, self.size, lo, hi, t, self.queues[q])
+            d0, d1 = max(0, lo - int(self.rng.integers(2))), min(self.n_days - 1, hi + int(self.rng.integers(2)))
+            return kind, self.breaks.shifts_mask(on, self.rng, self.size, d0, d1, self.serves[self.queues[q]],
+                                                 self.params.shift_patterns)
         mask = np.isin(self.agent, agents) & (self.day >= d0) & (self.day <= d1)
         return kind, mask
 

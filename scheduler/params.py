@@ -80,9 +80,9 @@ class SolveParams:
     # -- LP-guided search (scheduler.guide)
     lp_start: bool = True          # also build a first roster from the pooled LP's plan; keep the better
     # ... on models of at most this many free shift options (the LP pools identical agents, so it
-    # grows with the slots and shifts, not the agents; the 30- and 15-minute 400 x 14 cases,
-    # about 450k and 600k options, were not measured with it and keep the greedy start)
-    lp_start_max_options: int = 400_000
+    # grows with the slots and shifts, not the agents): 400 x 14 x 15 (459k options) gains most
+    # from it (benchmarks/README.md, "Where the 15-minute gap sits"); 400 x 14 x 30 builds it, keeps the greedy
+    lp_start_max_options: int = 600_000
     # several workers: not when less time than this is left (the LP takes about a second on the
     # demo, several under load: a 10-s run keeps it for the search)
     lp_start_min_s: float = 20.0
@@ -93,6 +93,15 @@ class SolveParams:
     # LNS parts where the roster differs from the plan (kind "lp"): their prior weight beside
     # kind_weights; 0 = none (100 x 7, 60 s, one worker: 0.25 gave shortage 87.31 against 84.80)
     lp_weight: float = 0.0
+    # LNS parts that free only the breaks of many agents' current shifts (kind "breaks",
+    # scheduler.breakparts), in service tiers of models with at least `break_min_slots_per_shift`
+    # slots per shift: their prior weight beside kind_weights; 0 = none
+    break_weight: float = 0.25
+    break_min_slots_per_shift: int = 24
+    # ... and parts that move whole shifts of many agents (kind "shifts"), each other shift with
+    # `shift_patterns` of its patterns: their prior weight
+    shift_weight: float = 0.25
+    shift_patterns: int = 2
 
     # -- large-neighbourhood search (scheduler.lns)
     lns_min_options: int = 3000    # free shift options: smaller models get CP-SAT on the whole model alone
