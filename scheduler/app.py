@@ -203,7 +203,11 @@ def solve_scenario(folder: Path, out: Path, *, time_limit_s: float | None = None
         print(f"warning: {w}", file=sys.stderr)
     opts = options_for(scenario, time_limit_s, workers, seed, log)
     models: list = []  # the run's model: the LP it built (pricing or the LP-guided start) serves the closing bound
-    roster, report = solve(scenario, opts, printer, on_model=models.append)
+
+    def keep(model) -> None:  # the latest only: a deferred model finished into a new one is let go
+        models[:] = [model]
+
+    roster, report = solve(scenario, opts, printer, on_model=keep)
     built = getattr(models[0], "bound_lp", None) if models else None
     models.clear()  # the model itself is not needed any more (memory for the bound)
     report.notes.extend(f"unavoidable: {w}" for w in warnings)

@@ -12,7 +12,8 @@ roster:
 - `agents`: the whole horizon of a random set of agents who share a queue, drawn in proportion
   to the service the roster misses in it (their working days can move, which a window of days
   cannot do);
-- `breaks` and `shifts` (15-minute models only, `scheduler.breakparts`): many agents around a
+- `breaks` and `shifts` (models whose longest shift has at least `break_min_slots_per_shift`
+  slots: 15-minute slots, `scheduler.breakparts`): many agents around a
   slot that misses service, each with only the patterns of its current shift, or its current
   option and a few patterns of each other shift.
 
@@ -188,11 +189,17 @@ class Neighbourhoods:
             t, q = where[int(self.rng.choice(len(missing), p=missing / missing.sum()))]
             lo, hi = self.slot_days[t]
             on = np.asarray(values, dtype=np.int64)[self.var]
-            if kind == BREAKS:
-                return kind, self.breaks.mask(on, self.rng, self.size, lo, hi, t, self.queues[q])
-            d0, d1 = max(0, lo - int(self.rng.integers(2))), min(self.n_days - 1, hi + int(self.rng.integers(2)))
-            return kind, self.breaks.shifts_mask(on, self.rng, self.size, d0, d1, self.serves[self.queues[q]],
-                                                 self.params.shift_patterns)
+            if kind == SHIFTS:
+                d0, d1 = max(0, lo - int(self.rng.integers(2))), min(self.n_days - 1, hi + int(self.rng.integers(2)))
+                return kind, self.breaks.shifts_mask(on, self.rng, self.size, d0, d1, self.serves[self.queues[q]],
+                                                     self.params.shift_patterns)
+            mask = self.breaks.mask(on, self.rng, self.size, lo, hi, t, self.queues[q])
+            if mask.any():
+                return kind, mask
+            # nobody works a shift there (a repair's neighbourhood off those days): a slot part
+            # instead, so an empty part, solved at once, does not grow the breaks parts
+            kind, self.size, d0, d1 = "slot", self.sizes["slot"], lo, hi
+            agents = self._fill(self.serves[self.queues[q]], d0, d1)
         mask = np.isin(self.agent, agents) & (self.day >= d0) & (self.day <= d1)
         return kind, mask
 

@@ -185,6 +185,8 @@ class RosterModel:
         and the later tiers. Returns the finished model: this one, or, when pricing added
         patterns (options come before every constraint), one built whole with them, the same
         as a build without `defer` gives."""
+        if not self.deferred:
+            return self
         if self._pricing_left:
             self._pricing_left = False
             n = len(self.notes)

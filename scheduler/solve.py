@@ -106,14 +106,6 @@ def _search(solver: cp_model.CpSolver, model: cp_model.CpModel, cb: _Callback | 
     return result[0]
 
 
-def solve_model(rm: RosterModel, opts: SolveOptions, printer: ProgressPrinter | None = None
-                ) -> tuple[Roster, SolveReport]:
-    """Minimise the tiers of `rm` in order; returns the roster and a report per tier.
-
-    Raises InfeasibleError when no roster satisfies the hard rules."""
-    return Pipeline(rm, opts, printer).run()
-
-
 class Pipeline:
     """The search, tier by tier: a greedy first roster, then for each tier its `TierSearch`
     (LNS, CP-SAT on the whole model, LNS), then a cap so later tiers keep what it reached.
@@ -143,8 +135,13 @@ class Pipeline:
         self.plan: Plan | None = None  # the pooled LP's plan (scheduler.guide), when read
         # the LP-guided first roster when worse than the greedy one in the first tier only
         self.rivals: list[list[int]] = []
+        # told of the model a deferred build is finished into when pricing added patterns (`solve`'s
+        # on_model), so nothing keeps the first one alive through the search
+        self.on_model: Callable[[RosterModel], None] | None = None
 
     def run(self) -> tuple[Roster, SolveReport]:
+        """Minimise the tiers in order; returns the roster and a report per tier. Raises
+        InfeasibleError when no roster satisfies the hard rules."""
         with self.interrupt:
             if self.tiers:
                 self.first_roster()
@@ -161,16 +158,19 @@ class Pipeline:
             # budget, so a short first tier is not left a fraction of it
             parts_of(self.rm)
 
-    def finish_model(self, chosen: list, hint: dict[int, int]) -> list[int]:
+    def finish_model(self, hint: dict[int, int]) -> list[int]:
         """What a deferred model (`RosterModel.defer`: pricing, the later tiers) left, added once
         the first roster is out; returns the greedy roster's values in the finished model (its
         greedy roster again when pricing added patterns: then the model is built anew)."""
         rm, known, t0 = self.rm, len(self.rm.derived), time.monotonic()
         whole = rm.finish()
-        if whole is rm:
+        anew = whole is not rm
+        if not anew:
             hint = rm.extend_hint(hint, known)
         else:
             self.rm = rm = whole
+            if self.on_model is not None:
+                self.on_model(rm)
             chosen = greedy_roster(rm, keep=rm.published_options(), fill=rm.published is None)
             hint = rm.complete_hint({id(o) for o in chosen})
             self.n_free_options = sum(1 for o in rm.options if o.fixed is None)
@@ -183,7 +183,7 @@ class Pipeline:
         if self.printer and self.printer.stream:
             print(f"[{time.monotonic() - self.printer.t0:6.1f}s] model finished: {len(rm.options):,} shift options, "
                   f"{len(proto.variables):,} variables, {len(proto.constraints):,} constraints (in {self.finish_s:.1f}s"
-                  f"{', built anew with the patterns pricing added' if whole is not rm else ''})",
+                  f"{', built anew with the patterns pricing added' if anew else ''})",
                   file=self.printer.stream, flush=True)
         return [hint.get(k, 0) for k in range(len(proto.variables))]
 
@@ -236,7 +236,7 @@ class Pipeline:
             # a legal roster exists from here on (it is what Ctrl-C would write)
             printer.solution(tier.name, tier.value(values) * tier.to_user, 0.0, final=True)
         if rm.deferred:
-            values = self.finish_model(chosen, hint)
+            values = self.finish_model(hint)
             if self.rm is not rm:
                 rm, tier = self.rm, self.tiers[0]
                 if printer:
@@ -591,13 +591,17 @@ def solve(scenario: Scenario, opts: SolveOptions | None = None, printer: Progres
     """Build and solve the roster of a scenario. Times in seconds. `extra_rules` are kept on top
     of the hard rules of SPEC 3 (`scheduler.rules.HARD_RULES`). `model_options` are further
     RosterModel fields (a repair's baseline, called_off, max_calls); `on_model` sees the model
-    once built, before any tier is solved (a repair keeps a copy for its calls table)."""
+    once built, before any tier is solved (a repair keeps a copy for its calls table), and again
+    when a deferred build is finished into a new model (pricing added patterns)."""
     opts = opts or SolveOptions()
     grid = Grid(scenario)
     t0 = time.monotonic()
-    # deferred: pricing and the later tiers are added once the first roster is out (Pipeline.finish_model)
+    # deferred where someone watches the progress: pricing and the later tiers are added once the
+    # first roster is out (Pipeline.finish_model); without a printer nobody waits for it, and a
+    # deferred build whose pricing adds patterns is built twice
     rm = RosterModel(scenario, grid, frozen=frozen or [], free_from=free_from, free_until=free_until,
-                     free_agents=free_agents, published=published, extra_rules=extra_rules, defer=True,
+                     free_agents=free_agents, published=published, extra_rules=extra_rules,
+                     defer=printer is not None,
                      **(model_options or {}))
     if rm.deferred and not any(t.terms > 0 for t in rm.tiers):
         rm = rm.finish()  # no tier to value a first roster in: nothing to show early
@@ -614,6 +618,8 @@ def solve(scenario: Scenario, opts: SolveOptions | None = None, printer: Progres
     if opts.workers > 1:
         opts = dataclasses.replace(opts, time_limit_s=max(1.0, opts.time_limit_s - build_s))
     pipe = Pipeline(rm, opts, printer)
+    pipe.on_model = on_model
+    del rm  # the pipeline holds the model: a deferred one may be finished into a new one
     roster, report = pipe.run()
     rm = pipe.rm  # the finished model (built anew when deferred pricing added patterns)
     make_honest(rm, roster, report)  # bounds and OPTIMAL only where they hold for every legal roster

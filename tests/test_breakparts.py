@@ -99,3 +99,14 @@ def test_60_minute_models_draw_neither_kind():
                        demand={"pre_sales": [0] * 8 + [10] * 4})
     rm = RosterModel(sc, Grid(sc))
     assert lns.Neighbourhoods(rm, seed=0).breaks is None
+
+
+def test_a_breaks_part_where_nobody_works_becomes_a_slot_part(scenario):
+    rm = RosterModel(scenario, Grid(scenario))
+    hoods = lns.Neighbourhoods(rm, seed=0, params=ONLY.but(break_weight=1.0, shift_weight=0.0))
+    nobody = [0] * len(rm.m.proto.variables)  # no shift worked anywhere, and service missing
+    for x in rm.tiers[1].items:
+        if not isinstance(x, int):
+            nobody[x.index] = 1
+    kind, mask = hoods.pick(rm.tiers[1], nobody)
+    assert kind == "slot" and mask.any()  # never an empty part, which would grow the breaks parts

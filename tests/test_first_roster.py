@@ -5,12 +5,14 @@ give the very model a whole build gives; staffing sums written straight into the
 
 from __future__ import annotations
 
+import io
+
 from ortools.sat.python import cp_model
 
 from scheduler.check import check_roster
 from scheduler.grid import Grid
 from scheduler.model import RosterModel, add_sum_equality
-from scheduler.solve import Pipeline, SolveOptions, solve
+from scheduler.solve import Pipeline, ProgressPrinter, SolveOptions, solve
 from scheduler.warmstart import greedy_roster
 from tests.conftest import make_scenario
 from tests.test_exactness import agent, part_time_team
@@ -81,7 +83,7 @@ def test_the_search_sees_the_priced_patterns_and_finds_the_whole_builds_roster()
 def test_a_deferred_solve_finds_the_whole_builds_roster():
     sc = plain_team()
     opts = SolveOptions(time_limit_s=3, workers=1, seed=0)
-    roster, report = solve(sc, opts)
+    roster, report = solve(sc, opts, ProgressPrinter(None))  # a printer: someone waits for the first roster
     whole, whole_report = Pipeline(RosterModel(sc, Grid(sc)), opts, None).run()
     assert roster.assignments == whole.assignments
     assert [p.name for p in report.phases] == [p.name for p in whole_report.phases]
@@ -91,10 +93,22 @@ def test_a_deferred_solve_finds_the_whole_builds_roster():
 def test_solve_defers_and_keeps_the_lp_for_the_closing_bound():
     models: list = []
     sc = part_time_team()
-    roster, report = solve(sc, SolveOptions(time_limit_s=3, workers=1, seed=0), on_model=models.append)
-    assert getattr(models[0], "bound_lp", None) is not None  # what app.py hands the closing bound
+    out = io.StringIO()
+    roster, report = solve(sc, SolveOptions(time_limit_s=3, workers=1, seed=0), ProgressPrinter(out),
+                           on_model=models.append)
+    assert len(models) == 2  # pricing added patterns: on_model is told of the model built anew
+    assert not models[-1].deferred and getattr(models[-1], "bound_lp", None) is not None  # the closing bound's LP
+    assert report.n_variables == len(models[-1].m.proto.variables)
+    assert "built anew with the patterns pricing added" in out.getvalue()
     assert check_roster(sc, roster) == []
     assert report.notes[0].startswith("model built in")
+
+
+def test_a_solve_nobody_watches_builds_the_model_whole_once():
+    models: list = []
+    sc = part_time_team()
+    solve(sc, SolveOptions(time_limit_s=2, workers=1, seed=0), on_model=models.append)
+    assert len(models) == 1 and not models[0].deferred  # no first roster to show early: no second build
 
 
 def test_a_staffing_sum_written_into_the_proto_reads_as_cp_sats_own():
