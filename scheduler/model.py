@@ -385,10 +385,9 @@ class RosterModel:
         each group is one helper, its members' efficiency-weighted count (a lone option stands
         for itself, weighted by its efficiency). The same staffing as summing every option in
         every slot it works, with one term per group and slot instead of one per option and slot
-        (on 400 agents x 14 days at 15 minutes about 0.7M terms instead of 17M). Models below
-        GROUPED_FROM terms (`grouped` False) sum every option: one group per option."""
-        if self._groups is None and not self.grouped:
-            self._groups = {key: (vs, cs, sum(cs)) for key, (vs, cs) in self.coverage_terms().items()}
+        (on 400 agents x 14 days at 15 minutes about 0.7M terms instead of 17M). Only models of
+        more than GROUPED_FROM terms (`grouped`) use it; the others sum every option
+        (`coverage_index`)."""
         if self._groups is None:
             eff = [round(a.efficiency * SCALE) for a in self.agents]
             members: dict[tuple[str, tuple[int, ...]], tuple[list, list]] = {}

@@ -171,8 +171,7 @@ class Pipeline:
             self.rm = rm = whole
             if self.on_model is not None:
                 self.on_model(rm)
-            chosen = greedy_roster(rm, keep=rm.published_options(), fill=rm.published is None)
-            hint = rm.complete_hint({id(o) for o in chosen})
+            hint = _greedy(rm)[1]
             self.n_free_options = sum(1 for o in rm.options if o.fixed is None)
         proto = rm.m.proto
         self.report.n_variables, self.report.n_constraints = len(proto.variables), len(proto.constraints)
@@ -225,9 +224,7 @@ class Pipeline:
         """A legal greedy roster (the published one first, in a repair), complete."""
         rm, printer = self.rm, self.printer
         t_greedy = time.monotonic()
-        # a repair starts from the published roster as it stands (no calls yet)
-        chosen = greedy_roster(rm, keep=rm.published_options(), fill=rm.published is None)
-        hint = rm.complete_hint({id(o) for o in chosen})
+        chosen, hint = _greedy(rm)
         values = [hint.get(k, 0) for k in range(len(rm.m.proto.variables))]
         if printer:
             if printer.stream:
@@ -546,6 +543,13 @@ def _chain(tier: Tier, chain: list[Tier]) -> tuple[Tier | None, list[Tier]]:
         upper += t.upper * weight
         weight *= t.upper + 1
     return Tier(chain[0].id, "mixed", items, coeffs, 1.0, upper=upper), chain
+
+
+def _greedy(rm: RosterModel) -> tuple[list, dict[int, int]]:
+    """The greedy first roster's options (a repair: the published roster as it stands, no calls
+    yet) and the model's complete hint of it."""
+    chosen = greedy_roster(rm, keep=rm.published_options(), fill=rm.published is None)
+    return chosen, rm.complete_hint({id(o) for o in chosen})
 
 
 def _floor(rm: RosterModel, tier: Tier) -> int:
