@@ -105,3 +105,19 @@ def test_roster_of_a_stalled_search_keeps_every_rule(scenario):
                             stall=lns.Stall(0.3, 10.0, [(0.0, shortage.value(start))]))
     roster = Roster([rm.assignment_of(o) for o in rm.options if result[o.var.index]])
     assert check_roster(scenario, roster) == []
+
+
+def test_the_trace_reader_reads_every_part_the_debug_lines_print(scenario, monkeypatch, capsys, tmp_path):
+    from benchmarks.lns_trace import read, report
+    rm = RosterModel(scenario, Grid(scenario))
+    start = _greedy(rm)
+    overflow, shortage = rm.tiers[0], rm.tiers[1]
+    monkeypatch.setattr(lns, "DEBUG", True)
+    _, stats = lns.improve(rm, [(overflow, shortage.upper + 1), (shortage, 1)], start, 1.0, workers=1, seed=7,
+                           deterministic=True, stop=lambda: False, search=lambda s, m: s.solve(m))
+    trace = tmp_path / "trace.txt"
+    trace.write_text(capsys.readouterr().err, encoding="utf-8")
+    phases = read(str(trace))
+    assert list(phases) == [("overflow", 7)] and len(phases[("overflow", 7)]) == stats.iterations >= 1
+    assert phases[("overflow", 7)][-1]["spent"] == pytest.approx(stats.charged_s, abs=1e-2)
+    assert report(phases)[0].startswith(f"overflow (seed 7): {stats.iterations} parts")
