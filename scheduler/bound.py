@@ -79,6 +79,7 @@ from typing import Any
 
 from ortools.linear_solver import linear_solver_pb2, pywraplp
 
+from scheduler.bound_cuts import ServiceRow, add_mir_cuts
 from scheduler.bound_dual import PdlpPoint, pdlp_bound_point
 from scheduler.eligibility import Eligibility
 from scheduler.grid import Grid
@@ -183,6 +184,7 @@ class BoundLP:
     columns: dict[tuple[int, int, str], Column] = field(default_factory=dict)
     over_terms: list = field(default_factory=list)   # overflow per slot and queue (customers)
     short_terms: list = field(default_factory=list)  # shortage per slot and queue (agents)
+    service_rows: list[ServiceRow] = field(default_factory=list)  # overflow and shortage rows, for the cuts
     # --previous: the previous roster's shifts that run past `start` work and lead as constants (their
     # rest, consecutive days and hours, like the locks, are relaxed: they only remove rosters)
     history: History = field(init=False)
@@ -312,6 +314,9 @@ def _service(lp: BoundLP, cov: dict) -> tuple[list, list]:
                 short_row.SetCoefficient(v, e)
             over_terms.append(ov)
             short_terms.append(sh)
+            terms = cov.get((t, q.id), [])
+            lp.service_rows.append(ServiceRow(ov, R, (load - R * before) / R, terms))
+            lp.service_rows.append(ServiceRow(sh, 1.0, req - before, terms))
     return over_terms, short_terms
 
 
@@ -375,7 +380,7 @@ def primal_counts(built: BuiltLP | None) -> dict[tuple[int, int, str], float] | 
 def lp_bound(scenario: Scenario, time_limit_s: float = 30, overflow_cap: float | None = None,
              integer: bool = False, hard_rules: Sequence[Rule] | None = None, lexicographic: bool = True,
              lp_solver: str = "PDLP", built: BuiltLP | None = None, shortage_cap: float | None = None,
-             flex_cap: float | None = None) -> dict:
+             flex_cap: float | None = None, cuts: bool = True) -> dict:
     """LP lower bounds of the roster problem (see the module docstring for what is relaxed).
 
     Returns a dict:
@@ -420,11 +425,12 @@ def lp_bound(scenario: Scenario, time_limit_s: float = 30, overflow_cap: float |
     else:
         lp, overflow, shortage = build_lp(scenario, integer, hard_rules)
     solver, groups, over_terms = lp.solver, lp.groups, lp.over_terms
+    n_cuts = add_mir_cuts(solver, lp.service_rows) if cuts and not integer else 0
 
     out = {"overflow_lb": None, "shortage_lb": None, "shortage_lb_any": None, "status": "OPTIMAL",
            "solver": "SCIP" if integer else lp_solver,
            "groups": len(groups), "variables": solver.NumVariables(), "constraints": solver.NumConstraints(),
-           "relaxes": RELAXED}
+           "cuts": n_cuts, "relaxes": RELAXED}
     if not over_terms:
         out.update(overflow_lb=0.0, shortage_lb=0.0, shortage_lb_any=0.0, seconds=time.monotonic() - t0)
         return out
