@@ -93,7 +93,9 @@ def mir(row: ServiceRow) -> tuple[float, float, dict[Any, float]] | None:
         c = rounded(a, f)
         if c:
             coef[v] = coef.get(v, 0.0) + k * c
-    return k * math.ceil(b), 1.0, coef
+    # b carries the floating-point error of rate / contacts_per_agent_hour: lowering the cut by
+    # far more than that keeps it valid for the exact b
+    return k * math.ceil(b) - 1e-9 * (1.0 + k * math.ceil(b)), 1.0, coef
 
 
 def add_mir_cuts(solver, rows: Sequence[ServiceRow], primal=None, least: float = 1e-6) -> int:
