@@ -546,6 +546,11 @@ def lp_bound(scenario: Scenario, time_limit_s: float = 30, overflow_cap: float |
             # LP1's bound can sit a hair below the LP's optimum, and then no point has an overflow
             # that low: that LP's dual bound says nothing, the bounds below still hold
             lex, out["status"] = None, before
+        at = out.get("shortage_lb_at_cap")
+        if lex is not None and at is not None and overflow_cap is not None and overflow_cap <= lb1:
+            # a cap at LP1 (a roster without overflow, say): the last LP is the at-cap LP again, run on
+            # from its point, so its bound holds for those rosters too
+            out["shortage_lb_at_cap"] = max(at, lex)
         # rosters at LP1's overflow are among those at the cap: the at-cap bound holds for them too
         out["shortage_lb"] = None if any_ is None else max(
             lex or 0.0, any_, out.get("shortage_lb_at_cap") or 0.0)
