@@ -98,11 +98,11 @@ def mir(row: ServiceRow) -> tuple[float, float, dict[Any, float]] | None:
     return k * math.ceil(b) - 1e-9 * (1.0 + k * math.ceil(b)), 1.0, coef
 
 
-def add_mir_cuts(solver, rows: Sequence[ServiceRow], primal=None, least: float = 1e-6) -> int:
+def add_mir_cuts(solver, rows: Sequence[ServiceRow], primal=None, least: float = 1e-6) -> list[tuple[Any, float]]:
     """Add the (MIR) cut of each service row to `solver` (pywraplp); with `primal` (the LP's
     values by variable index), only the cuts that point violates by more than `least` (in the
-    row's units). Returns how many were added."""
-    added = 0
+    row's units). Returns the rows added, each with its lower bound (`SetLb(-inf)` turns one off)."""
+    added: list[tuple[Any, float]] = []
     inf = solver.infinity()
     for row in rows:
         cut = mir(row)
@@ -117,5 +117,5 @@ def add_mir_cuts(solver, rows: Sequence[ServiceRow], primal=None, least: float =
         con.SetCoefficient(row.slack, 1.0)
         for v, c in coef.items():
             con.SetCoefficient(v, c)
-        added += 1
+        added.append((con, lo))
     return added
