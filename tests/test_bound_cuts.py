@@ -121,3 +121,30 @@ def test_the_cut_bound_never_passes_the_exact_optimum_of_a_tiny_team(n, flex, ho
     assert b["overflow_lb"] <= over * (1 + 1e-6) + 1e-6
     assert (b.get("shortage_lb_at_cap") or 0.0) <= short * (1 + 1e-6) + 1e-6
     assert b["shortage_lb_any"] <= short * (1 + 1e-6) + 1e-6
+
+
+def test_a_time_starved_cut_lp_keeps_the_bound_without_cuts(monkeypatch):
+    """With PDLP each LP is solved without the cuts, then with them; a second solve that gets
+    nowhere (here: a useless dual point) leaves the first one's bound standing."""
+    import scheduler.bound
+
+    sc = make_scenario(  # two_halves with 1.5 agents needed: the LP without cuts leaves 8 agent-hours short
+        agents=[{"employee_id": "A1", "name": "甲", "home_queue": "pre_sales", "is_lead": True}],
+        shifts=[{"code": "E", "start": "08:00", "hours": 4}, {"code": "L", "start": "14:00", "hours": 4}],
+        demand={"pre_sales": [0] * 8 + [15] * 4 + [0] * 2 + [15] * 4},
+        rules={"max_continuous_hours": 4, "min_rest_hours": 8})
+    plain = lp_bound(sc, time_limit_s=10, overflow_cap=60, lexicographic=False, cuts=False)
+    assert plain["shortage_lb_at_cap"] == pytest.approx(8, rel=1e-4)
+    real = scheduler.bound.pdlp_bound_point
+    calls: list[int] = []
+
+    def starved(proto, time_limit_s, *args, **kwargs):
+        value, point = real(proto, time_limit_s, *args, **kwargs)
+        calls.append(len(calls))
+        return (-1e9 if len(calls) % 2 == 0 else value), point
+
+    monkeypatch.setattr(scheduler.bound, "pdlp_bound_point", starved)
+    out = lp_bound(sc, time_limit_s=10, overflow_cap=60, lexicographic=False)
+    assert out["cuts"] == 16 and len(calls) == 4  # two LPs, each solved twice
+    assert out["overflow_lb"] == pytest.approx(plain["overflow_lb"], abs=1e-4)
+    assert out["shortage_lb_at_cap"] == pytest.approx(plain["shortage_lb_at_cap"], abs=1e-4)
