@@ -416,10 +416,10 @@ def lp_bound(scenario: Scenario, time_limit_s: float = 30, overflow_cap: float |
 
     `cuts`: add the rounding cuts of scheduler.bound_cuts to the LP (not to the integer program,
     whose whole points keep them already): a tighter bound, valid for every roster. PDLP converges
-    more slowly with them, so with PDLP each LP is solved without them first (half its time, or
-    until it converges) and then on from that point with them (the rest), and the better of the
-    two bounds is kept: never weaker than without cuts in the first half's time. "status" is the
-    first solve's, "cuts_status" the second's.
+    more slowly with them, so with PDLP each LP is solved without them first, exactly as with
+    `cuts=False`, and when that converges with time left, on from its point with them for that
+    time; the better of the two bounds is kept, so never weaker than without cuts. "status" is
+    the first solve's, "cuts_status" the second's (absent when no LP had time left for it).
 
     `built`: this run's LP, built (and solved once) by pricing; used instead of building it again
     when it is this scenario's under the same rules (`BuiltLP.take`), and PDLP starts from its point.
@@ -441,8 +441,9 @@ def lp_bound(scenario: Scenario, time_limit_s: float = 30, overflow_cap: float |
     solver, groups, over_terms = lp.solver, lp.groups, lp.over_terms
     cut_rows = add_mir_cuts(solver, lp.service_rows) if cuts and not integer else []
     n_cuts = len(cut_rows)
-    # PDLP converges more slowly with the cuts: each LP is solved without them first and then on
-    # from that point with them, and the better of the two (valid) bounds is kept
+    # PDLP converges more slowly with the cuts: each LP is solved without them first, as without
+    # cuts, and, when that converges in less than its time, on from that point with them for the
+    # time left; the better of the two (valid) bounds is kept
     staged = bool(cut_rows) and lp_solver == "PDLP"
 
     out = {"overflow_lb": None, "shortage_lb": None, "shortage_lb_any": None, "status": "OPTIMAL",
@@ -475,11 +476,11 @@ def lp_bound(scenario: Scenario, time_limit_s: float = 30, overflow_cap: float |
             proto = linear_solver_pb2.MPModelProto()
             solver.ExportModelToProto(proto)
             # each LP starts from the last one's point
-            value, start = pdlp_bound_point(proto, budget / 2 if staged else budget, start=start)
+            value, start = pdlp_bound_point(proto, budget, start=start)
             reason = start.reason
             if reason != "OPTIMAL":
                 out["status"] = "TIME_LIMIT" if reason == "TIME_LIMIT" else reason
-            if staged and reason in ("OPTIMAL", "TIME_LIMIT"):
+            if staged and reason == "OPTIMAL" and budget - (time.monotonic() - began) >= 0.3:
                 for con, lo in cut_rows:
                     con.SetLb(lo)
                 proto = linear_solver_pb2.MPModelProto()
