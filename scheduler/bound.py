@@ -83,6 +83,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
 from ortools.linear_solver import linear_solver_pb2, pywraplp
 
 from scheduler.bound_cuts import ServiceRow, add_mir_cuts
@@ -92,6 +93,9 @@ from scheduler.grid import Grid
 from scheduler.history import History, history_of
 from scheduler.rules import HARD_RULES, Rule
 from scheduler.scenario import Agent, Scenario
+
+# the cut LP's PDLP time (scheduler.bound_cuts), as a multiple of what the same LP without them took
+CUT_TIME = 3.0
 
 RELAXED = ("integrality (fractional agents, shifts and breaks); per-agent rules summed over pools of "
            "identical agents; locks and the previous roster's rest, consecutive days and hours; the leads "
@@ -418,8 +422,9 @@ def lp_bound(scenario: Scenario, time_limit_s: float = 30, overflow_cap: float |
     whose whole points keep them already): a tighter bound, valid for every roster. PDLP converges
     more slowly with them, so with PDLP each LP is solved without them first, exactly as with
     `cuts=False`, and when that converges with time left, on from its point with them for that
-    time; the better of the two bounds is kept, so never weaker than without cuts. "status" is
-    the first solve's, "cuts_status" the second's (absent when no LP had time left for it).
+    time (at most CUT_TIME times what the first took); the better of the two bounds is kept, so
+    never weaker than without cuts. "status" is the first solve's, "cuts_status" the second's
+    (absent when no LP had time left for it).
 
     `built`: this run's LP, built (and solved once) by pricing; used instead of building it again
     when it is this scenario's under the same rules (`BuiltLP.take`), and PDLP starts from its point.
@@ -439,12 +444,24 @@ def lp_bound(scenario: Scenario, time_limit_s: float = 30, overflow_cap: float |
     else:
         lp, overflow, shortage = build_lp(scenario, integer, hard_rules)
     solver, groups, over_terms = lp.solver, lp.groups, lp.over_terms
-    cut_rows = add_mir_cuts(solver, lp.service_rows) if cuts and not integer else []
-    n_cuts = len(cut_rows)
+    c0 = solver.NumConstraints()
+    n_cuts = len(add_mir_cuts(solver, lp.service_rows)) if cuts and not integer else 0
+    c1 = c0 + n_cuts  # the cuts are rows c0..c1-1 of the LP
     # PDLP converges more slowly with the cuts: each LP is solved without them first, as without
-    # cuts, and, when that converges in less than its time, on from that point with them for the
-    # time left; the better of the two (valid) bounds is kept
-    staged = bool(cut_rows) and lp_solver == "PDLP"
+    # cuts (the rows taken out of what PDLP reads), and, when that converges in less than its time,
+    # on from that point with them; the better of the two (valid) bounds is kept
+    staged = bool(n_cuts) and lp_solver == "PDLP"
+
+    def without_cuts(point: PdlpPoint | None) -> PdlpPoint | None:
+        if point is None or len(point.dual) <= c0:
+            return point
+        return PdlpPoint(point.primal, np.concatenate([point.dual[:c0], point.dual[c1:]]), point.reason)
+
+    def with_cuts(point: PdlpPoint) -> PdlpPoint:  # the cuts' duals at 0
+        if len(point.dual) <= c0:
+            return point
+        dual = np.concatenate([point.dual[:c0], np.zeros(n_cuts), point.dual[c0:]])
+        return PdlpPoint(point.primal, dual, point.reason)
 
     out = {"overflow_lb": None, "shortage_lb": None, "shortage_lb_any": None, "status": "OPTIMAL",
            "solver": "SCIP" if integer else lp_solver,
@@ -471,21 +488,24 @@ def lp_bound(scenario: Scenario, time_limit_s: float = 30, overflow_cap: float |
             # a first-order method: its last dual point gives a valid bound however early it
             # stops, so a bound that runs out of time is weaker, never missing
             budget, began = 0.8 * left * share, time.monotonic()  # the rest: reading its dual point
-            for con, _lo in cut_rows if staged else ():
-                con.SetLb(-solver.infinity())
             proto = linear_solver_pb2.MPModelProto()
             solver.ExportModelToProto(proto)
+            full = proto
+            if staged:
+                proto = linear_solver_pb2.MPModelProto()
+                proto.CopyFrom(full)
+                del proto.constraint[c0:c1]
             # each LP starts from the last one's point
-            value, start = pdlp_bound_point(proto, budget, start=start)
-            reason = start.reason
+            value, point = pdlp_bound_point(proto, budget, start=without_cuts(start) if staged else start)
+            reason = point.reason
+            start = with_cuts(point) if staged else point
             if reason != "OPTIMAL":
                 out["status"] = "TIME_LIMIT" if reason == "TIME_LIMIT" else reason
-            if staged and reason == "OPTIMAL" and budget - (time.monotonic() - began) >= 0.3:
-                for con, lo in cut_rows:
-                    con.SetLb(lo)
-                proto = linear_solver_pb2.MPModelProto()
-                solver.ExportModelToProto(proto)
-                more, point = pdlp_bound_point(proto, budget - (time.monotonic() - began), start=start)
+            took = time.monotonic() - began
+            if staged and reason == "OPTIMAL" and budget - took >= 0.3:
+                # at most a few times what the LP without cuts took: the time a run's bound leaves
+                # goes to the pooled integer program and the hours tiers (scheduler.app)
+                more, point = pdlp_bound_point(full, min(budget - took, CUT_TIME * took + 0.3), start=start)
                 out["cuts_status"] = point.reason
                 if point.reason in ("OPTIMAL", "TIME_LIMIT"):  # else (infeasible, numerical) the first stands
                     value, start = max(value, more), point
