@@ -77,6 +77,7 @@ Units: overflow in customer-hours, shortage in agent-hours, seconds of wall-cloc
 
 from __future__ import annotations
 
+import math
 import time
 from collections import defaultdict
 from collections.abc import Callable, Sequence
@@ -95,7 +96,7 @@ from scheduler.rules import HARD_RULES, Rule
 from scheduler.scenario import Agent, Scenario
 
 # the cut LP's PDLP time (scheduler.bound_cuts), as a multiple of what the same LP without them took
-CUT_TIME = 3.0
+CUT_TIME = 5.0
 
 RELAXED = ("integrality (fractional agents, shifts and breaks); per-agent rules summed over pools of "
            "identical agents; locks and the previous roster's rest, consecutive days and hours; the leads "
@@ -475,7 +476,7 @@ def lp_bound(scenario: Scenario, time_limit_s: float = 30, overflow_cap: float |
              pywraplp.Solver.INFEASIBLE: "INFEASIBLE", pywraplp.Solver.UNBOUNDED: "UNBOUNDED",
              pywraplp.Solver.ABNORMAL: "ABNORMAL", pywraplp.Solver.NOT_SOLVED: "NOT_SOLVED"}
 
-    def run(objective, share: float = 1.0, least: float = 0.0) -> float | None:
+    def run(objective, share: float = 1.0, least: float = 0.0, cuts_only: bool = False) -> float | None:
         nonlocal start
         left = time_limit_s - (time.monotonic() - t0)
         if least and left * share < least:
@@ -495,13 +496,15 @@ def lp_bound(scenario: Scenario, time_limit_s: float = 30, overflow_cap: float |
                 proto = linear_solver_pb2.MPModelProto()
                 proto.CopyFrom(full)
                 del proto.constraint[c0:c1]
-            # each LP starts from the last one's point
-            value, point = pdlp_bound_point(proto, budget, start=without_cuts(start) if staged else start)
-            reason = point.reason
-            start = with_cuts(point) if staged else point
-            if reason != "OPTIMAL":
-                out["status"] = "TIME_LIMIT" if reason == "TIME_LIMIT" else reason
-            took = time.monotonic() - began
+            if staged and cuts_only:  # the LP without cuts converged before: on with the cuts only
+                value, reason, took = -math.inf, "OPTIMAL", budget / CUT_TIME
+            else:  # each LP starts from the last one's point
+                value, point = pdlp_bound_point(proto, budget, start=without_cuts(start) if staged else start)
+                reason = point.reason
+                start = with_cuts(point) if staged else point
+                if reason != "OPTIMAL":
+                    out["status"] = "TIME_LIMIT" if reason == "TIME_LIMIT" else reason
+                took = time.monotonic() - began
             if staged and reason == "OPTIMAL" and budget - took >= 0.3:
                 # at most a few times what the LP without cuts took: the time a run's bound leaves
                 # goes to the pooled integer program and the hours tiers (scheduler.app)
@@ -547,9 +550,12 @@ def lp_bound(scenario: Scenario, time_limit_s: float = 30, overflow_cap: float |
             # half the time first, so that an infeasible cap PDLP does not see through leaves the
             # LPs below their time; a feasible one that has not converged goes on from its point
             at_cap = run(shortage, share=0.5)
-            if plausible(at_cap) and out["status"] != "OPTIMAL" and not integer and out["solver"] == "PDLP":
+            cuts_left = out["status"] == "OPTIMAL" and staged and out.get("cuts_status") != "OPTIMAL"
+            if plausible(at_cap) and (out["status"] != "OPTIMAL" or cuts_left) and not integer \
+                    and out["solver"] == "PDLP":
                 out["status"] = "OPTIMAL"
-                more = run(shortage)  # an infeasible LP found out now falls back below
+                # an infeasible LP found out now falls back below; the cuts alone get half the time left
+                more = run(shortage, share=0.5 if cuts_left else 1.0, cuts_only=cuts_left)
                 if more is not None and at_cap is not None and plausible(more):
                     at_cap = max(at_cap, more)
             if plausible(at_cap):
