@@ -32,7 +32,7 @@ import os
 import sys
 import threading
 import time
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -70,6 +70,7 @@ class LnsStats:
     charged_s: float = 0.0    # one worker: deterministic seconds charged (CP-SAT's, plus each part's load)
     by_kind: Counter = field(default_factory=Counter)   # improvements per kind of part
     skipped: str = ""         # why no part was tried
+    stalled: bool = False     # ended early: the first tier gained too little lately (`Stall`)
 
     def describe(self, tier: str, unit: str) -> str:
         if self.skipped:
@@ -77,7 +78,40 @@ class LnsStats:
         kinds = ", ".join(f"{k} {v}" for k, v in sorted(self.by_kind.items())) or "none"
         return (f"{tier}: large-neighbourhood search, {self.iterations} parts re-solved in {self.seconds:.1f} s, "
                 f"{self.improvements} better in this tier or the next ({kinds}); {tier} "
-                f"{self.start:,.2f} -> {self.end:,.2f} {unit}")
+                f"{self.start:,.2f} -> {self.end:,.2f} {unit}"
+                + ("; ended early, too little gained in this tier lately: its time passes on" if self.stalled else ""))
+
+
+@dataclass
+class Stall:
+    """An LNS ends once its first tier gained `min_gain` (a share of its value) or less in the
+    last `window` seconds (deterministic seconds with one worker) of the tier's search. `trail`
+    is that search's (seconds, raw value) of the first tier so far, from earlier LNS runs too
+    (`offset`: the tier's seconds before this run); the run adds its own improvements."""
+
+    window: float
+    min_gain: float
+    trail: list[tuple[float, int]]
+    offset: float = 0.0
+
+    def gained(self, now: float) -> float | None:
+        """What the tier gained in the window before `now` (a share of its value), or None
+        before a whole window has passed."""
+        return recent_gain(self.trail, now, self.window)
+
+    def over(self, now: float) -> bool:
+        g = self.gained(now)
+        return g is not None and g <= self.min_gain
+
+
+def recent_gain(trail: list[tuple[float, int]], now: float, window: float) -> float | None:
+    """The relative gain over the `window` seconds before `now` of a trail of (seconds, value),
+    values falling, or None when the trail does not reach that far back."""
+    if not trail or now < window or trail[0][0] > now - window:
+        return None
+    then = next(v for t, v in reversed(trail) if t <= now - window)
+    last = trail[-1][1]
+    return (then - last) / max(abs(last), 1)
 
 
 class Neighbourhoods:
@@ -116,6 +150,8 @@ class Neighbourhoods:
         self.size = params.initial_size  # the size of the part being drawn
         self.tried = {k: 0 for k in ALL_KINDS}
         self.rate = {k: 0.0 for k in ALL_KINDS}  # recent gain per second of each kind of part
+        # each kind's last rate_memory parts: (gain, seconds)
+        self.recent: dict[str, deque[tuple[float, float]]] = {k: deque(maxlen=params.rate_memory) for k in ALL_KINDS}
         self.breaks = None
         if (params.break_weight > 0 or params.shift_weight > 0) and opts:
             from scheduler.breakparts import BreakParts
@@ -217,8 +253,15 @@ class Neighbourhoods:
         and gained `gain` (in the goal's units) in `seconds`."""
         self.sizes[kind] = int(min(self.n_options, max(200, self.sizes[kind] * (1.25 if solved else 0.8))))
         self.tried[kind] += 1
-        alpha = 1.0 / min(self.tried[kind], self.params.rate_memory)
-        self.rate[kind] += alpha * (gain / max(seconds, 1e-3) - self.rate[kind])
+        # what its last parts gained in the seconds they took (SolveParams.rate_window), or a
+        # moving average of each part's gain per second
+        if self.params.rate_window:
+            recent = self.recent[kind]
+            recent.append((gain, seconds))
+            self.rate[kind] = sum(g for g, _ in recent) / max(sum(t for _, t in recent), 1e-3)
+        else:
+            alpha = 1.0 / min(self.tried[kind], self.params.rate_memory)
+            self.rate[kind] += alpha * (gain / max(seconds, 1e-3) - self.rate[kind])
 
 
 def parts_of(rm: RosterModel) -> Parts:
@@ -247,7 +290,8 @@ def improve(rm: RosterModel, goal: list[tuple[Tier, int]], solution: list[int], 
             search: Callable[[cp_model.CpSolver, cp_model.CpModel], int],
             until: Callable[[list[int]], bool] | None = None,
             on_improve: Callable[[list[int]], None] | None = None,
-            params: SolveParams = DEFAULT_PARAMS, plan: Plan | None = None) -> tuple[list[int], LnsStats]:
+            params: SolveParams = DEFAULT_PARAMS, plan: Plan | None = None,
+            stall: Stall | None = None) -> tuple[list[int], LnsStats]:
     """Improve `solution` (a value per model variable) for the objective sum(weight * tier) of
     `goal` (the first tier is the one being minimised, the others break its ties) for `budget_s`
     seconds (deterministic seconds when `deterministic`), or until `until(solution)` holds.
@@ -257,10 +301,11 @@ def improve(rm: RosterModel, goal: list[tuple[Tier, int]], solution: list[int], 
     With several workers and wall-clock time, lanes draw and solve parts at once, each with
     one CP-SAT worker. A lane's part was drawn from the roster current when it started; if
     another lane moved the roster meanwhile, the part's changed shift options are put into the
-    new roster and kept when that still keeps every constraint and is no worse. Returns the
-    best solution and what the search did."""
+    new roster and kept when that still keeps every constraint and is no worse. With `stall`,
+    the search also ends once the first tier of `goal` gains too little (`Stall`;
+    `stats.stalled` says so). Returns the best solution and what the search did."""
     lns = Lns(rm, goal, solution, budget_s, workers=workers, seed=seed, deterministic=deterministic, stop=stop,
-              search=search, until=until, on_improve=on_improve, params=params, plan=plan)
+              search=search, until=until, on_improve=on_improve, params=params, plan=plan, stall=stall)
     return lns.run()
 
 
@@ -301,8 +346,9 @@ class Lns:
                  workers: int, seed: int, deterministic: bool, stop: Callable[[], bool],
                  search: Callable[[cp_model.CpSolver, cp_model.CpModel], int],
                  until: Callable[[list[int]], bool] | None, on_improve: Callable[[list[int]], None] | None,
-                 params: SolveParams, plan: Plan | None = None):
+                 params: SolveParams, plan: Plan | None = None, stall: Stall | None = None):
         self.rm, self.goal, self.budget_s, self.seed = rm, goal, budget_s, seed
+        self.stall = stall
         self.deterministic, self.stop, self.search = deterministic, stop, search
         self.until, self.on_improve, self.params = until, on_improve, params
         self.tier = goal[0][0]
@@ -321,6 +367,7 @@ class Lns:
         self.best = self.goal_value(self.values)
         self.totals: tuple[np.ndarray, np.ndarray] | None = None
         self.spent = 0.0  # seconds, or deterministic seconds with one worker
+        self.first = self.tier.value(solution)  # the first tier's value (`stall`)
         self.failures: list[BaseException] = []  # a lane that failed: the others stop after their part
         self.t0 = time.monotonic()
 
@@ -385,6 +432,9 @@ class Lns:
                 if (left < 0.2 or self.failures or self.stop()
                         or (self.until and self.until(self.solution))):
                     return
+                if self.stall is not None and self.stall.over(self.stall.offset + self.spent):
+                    self.stats.stalled = True
+                    return
                 base, totals, solution_now = self.values, self.totals, self.solution
                 kind, mask = hoods.pick(self.tier, solution_now)
                 size = hoods.size
@@ -411,11 +461,13 @@ class Lns:
                 part_s = self._charge(solver, t_part, terms)
                 self._accept(kind, status, base, candidate, part_s)
                 if DEBUG:
-                    print(f"lns {self.tier.name} {iteration + 1} {kind} size {size} free {int(mask.sum())} "
-                          f"vars {len(free_vars)} terms {terms} {solver.status_name(status)} {took:.2f}s "
+                    print(f"lns {self.tier.name} s{self.seed} {iteration + 1} {kind} size {size} "
+                          f"free {int(mask.sum())} vars {len(free_vars)} terms {terms} {solver.status_name(status)} "
+                          f"{took:.2f}s "
                           f"value {self.tier.value(self.solution) * self.tier.to_user:.2f} "
                           f"moved {candidate is not None} build {t_sub - t_part:.3f} "
-                          f"wall {time.monotonic() - t_part:.3f}", file=sys.stderr)
+                          f"wall {time.monotonic() - t_part:.3f} dtime {solver.response_proto.deterministic_time:.3f} "
+                          f"charged {part_s:.3f} spent {self.spent:.2f}", file=sys.stderr)
 
     def _charge(self, solver: cp_model.CpSolver, t_part: float, terms: int) -> float:
         """Count a part's time against the budget (under the lock); returns what it took."""
@@ -445,6 +497,11 @@ class Lns:
         if better:
             self.stats.improvements += 1
             self.stats.by_kind[kind] += 1
+            first = self.tier.value(candidate)
+            if first < self.first:
+                self.first = first
+                if self.stall is not None:
+                    self.stall.trail.append((self.stall.offset + self.spent, first))
         # equal rosters are taken too: the search moves across plateaus
         assert self.totals is not None
         self.totals = self.parts.shift_totals(self.totals, self.values, candidate)

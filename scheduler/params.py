@@ -76,6 +76,12 @@ class SolveParams:
     stall_share: float = 0.1   # ... in this share of the tier's time (several workers)
     full_share: float = 0.5    # one worker: the share of the tier's time left it may use
     whole_model_max: int = 50_000  # variables: above this, LNS alone searches each tier
+    # a tier of these searched by LNS alone (above whole_model_max) ends once it has not improved
+    # for this share of its budget; the tiers after it get the rest (0 = never): on 200 x 14 x 3
+    # queues the overflow tier reached its optimum in a third of its time and spent the rest on
+    # parts drawn where overflow is (benchmarks/README.md, "Where the 60-minute time goes")
+    stall_exit_share: float = 0.2
+    stall_exit_tiers: frozenset[TierId] = frozenset({TierId.OVERFLOW})
 
     # -- LP-guided search (scheduler.guide)
     lp_start: bool = True          # also build a first roster from the pooled LP's plan; keep the better
@@ -90,6 +96,13 @@ class SolveParams:
     # the first tier is searched from it first, for up to this share of its budget, until it is
     # as good as the greedy one there (kept only then, tier by tier; 0 = never)
     rival_share: float = 0.2
+    # the shortage tier, when its budget is spent and it gained more than far_gain (a share of
+    # its value) in the last far_window of its budget: it goes on with up to far_share of the
+    # time the later (cost and comfort) tiers would get, while it keeps gaining that much per
+    # window (0 = never); benchmarks/README.md, "Where the 60-minute time goes"
+    far_share: float = 0.0
+    far_window: float = 0.1
+    far_gain: float = 0.002
     # LNS parts where the roster differs from the plan (kind "lp"): their prior weight beside
     # kind_weights; 0 = none (100 x 7, 60 s, one worker: 0.25 gave shortage 87.31 against 84.80)
     lp_weight: float = 0.0
@@ -129,7 +142,12 @@ class SolveParams:
     # how often each kind of part (slot, days, agents) is drawn before the adaptive rates take over
     kind_weights: tuple[float, float, float] = (0.5, 0.25, 0.25)
     warm_up: int = 10          # parts of each kind drawn before drawing by gain per second
-    rate_memory: int = 20      # parts in the moving average of a kind's gain per second
+    rate_memory: int = 20      # parts in the moving average (or window) of a kind's gain per second
+    # a kind's rate is what its last rate_memory parts gained in the seconds they took (a window),
+    # instead of a moving average of each part's gain per second: gains fall a hundredfold over a
+    # tier, and the average remembered the first parts' (800 x 14's days parts: 0.65 agent-hours
+    # in 44 of the shortage tier's last 130 parts, benchmarks/README.md, "Where the 60-minute time goes")
+    rate_window: bool = True
     min_share: float = 0.1     # the least share of a kind that is switched on
 
     def __post_init__(self) -> None:
@@ -138,13 +156,15 @@ class SolveParams:
             v = getattr(self, f.name)
             if isinstance(v, (int, float)) and not isinstance(v, bool) and v < 0:
                 problems.append(f"{f.name} = {v} (expected >= 0)")
-        for name in ("lns_first_share", "full_share", "stall_share", "min_share", "rival_share"):
+        for name in ("lns_first_share", "full_share", "stall_share", "min_share", "rival_share", "stall_exit_share",
+                     "far_share"):
             if not 0 <= getattr(self, name) <= 1:
                 problems.append(f"{name} = {getattr(self, name)} (expected a share in [0, 1])")
         if len(self.kind_weights) != 3 or min(self.kind_weights) < 0:
             problems.append(f"kind_weights = {self.kind_weights} (expected three weights >= 0)")
         if any(not isinstance(k, TierId) for k in (*self.time_share, *self.tie_break, *self.tie_break.values(),
                                                       *self.service_tiers, *self.repair_time_share,
+                                                      *self.stall_exit_tiers,
                                                       *self.tie_chain, *(t for c in self.tie_chain.values()
                                                                           for t in c),
                                                       *self.repair_tie_chain,

@@ -29,8 +29,9 @@ from ortools.sat.python import cp_model
 from scheduler.errors import InfeasibleError
 from scheduler.exactness import make_honest
 from scheduler.grid import Grid
-from scheduler.lns import improve, parts_of
+from scheduler.lns import Stall, improve, parts_of, recent_gain
 from scheduler.model import RosterModel, Tier, set_hint
+from scheduler.objective import TierId
 from scheduler.params import DEFAULT_PARAMS, SolveParams
 from scheduler.result import PhaseResult, SolveReport
 from scheduler.roster import Assignment, Roster
@@ -309,6 +310,7 @@ class Pipeline:
         assert found is not None
         nxt = tie or (self.tiers[n + 1] if n + 1 < len(self.tiers) else None)
         search = TierSearch(self, n, tier, budget, weight, nxt, found)
+        search.extra = self.far_time(n, tier, budget)
         phase = search.run()
         self.used += search.spent
         self.report.phases.append(phase)
@@ -327,6 +329,15 @@ class Pipeline:
                 if t is not after:
                     break
                 self.settled.add(t.id)
+
+    def far_time(self, n: int, tier: Tier, budget: float) -> float:
+        """The most time the shortage tier may take from the later tiers while it keeps gaining
+        (SolveParams.far_share): that share of what they would get."""
+        p = self.tuning
+        if p.far_share <= 0 or tier.id != TierId.SHORTAGE or self.rm.published is not None or n + 1 >= len(self.tiers):
+            return 0.0
+        total = self.opts.time_limit_s - self.used if self.deterministic else self.deadline.left()
+        return max(0.0, total - budget) * p.far_share
 
     def heads_chain(self, tier: Tier) -> bool:
         """Does this tier break its ties by a chain of its own? Its search settles more tiers."""
@@ -380,6 +391,11 @@ class TierSearch:
         self.pipe, self.rm, self.n, self.tier = pipe, pipe.rm, n, tier
         self.budget, self.weight, self.found = budget, weight, found
         self.proved_with_ties = False  # CP-SAT proved tier * weight + tie-breaks optimal, for `found`
+        self.stalled = False  # LNS ended early, the tier not improving (SolveParams.stall_exit_share)
+        # time the tier may take from the later tiers while its value is above `far` (raw units;
+        # SolveParams.far_share)
+        self.extra = 0.0
+        self.trail: list[tuple[float, int]] = [(0.0, tier.value(found))]  # (tier seconds, value) as it fell
         self.t0 = time.monotonic()
         self.spent = 0.0  # this tier's time so far: deterministic seconds with one worker
         self.use_lns = pipe.n_free_options >= (pipe.tuning.lns_min_options if self.rm.published is None
@@ -393,8 +409,12 @@ class TierSearch:
     def goal_value(self, values: list[int]) -> int:
         return sum(w * t.value(values) for t, w in self.goal)
 
+    def now(self) -> float:
+        """The tier's seconds so far (deterministic seconds with one worker)."""
+        return self.spent if self.pipe.deterministic else time.monotonic() - self.t0
+
     def left(self) -> float:
-        return self.budget - (self.spent if self.pipe.deterministic else time.monotonic() - self.t0)
+        return self.budget - self.now()
 
     def run(self) -> PhaseResult:
         pipe, tier, tuning = self.pipe, self.tier, self.pipe.tuning
@@ -413,7 +433,12 @@ class TierSearch:
             first = 1.0 if lns_only else max(tuning.lns_first_share,
                                              min(self.left() - self.least(), tuning.lns_first_min_s)
                                              / max(self.left(), 1e-9))
-            self.lns(first, 1, until=lambda v: tier.value(v) <= floor)
+            # a tier searched by LNS alone that stops improving leaves the rest of its time to the
+            # next tiers (SolveParams.stall_exit_share)
+            exits = (lns_only and tier.id in tuning.stall_exit_tiers and self.rm.published is None
+                     and tuning.stall_exit_share > 0)
+            self.lns(first, 1, until=lambda v: tier.value(v) <= floor,
+                     window=self.budget * tuning.stall_exit_share if exits else math.inf, min_gain=0.0)
         status: Any  # a CP-SAT status
         if legal and tier.value(self.found) <= floor:
             # the least value the tier can take (no service missing, say): nothing to search for
@@ -422,8 +447,19 @@ class TierSearch:
             status, name, bound = cp_model.UNKNOWN, "FEASIBLE", floor
         else:
             status, name, bound = self.whole_model()
-        if self.use_lns and status != cp_model.OPTIMAL and tier.value(self.found) > bound:
+        if self.use_lns and status != cp_model.OPTIMAL and tier.value(self.found) > bound and not self.stalled:
             self.lns(1.0, 3, until=lambda v: tier.value(v) <= bound)
+        window = self.budget * tuning.far_window
+        gain = recent_gain(self.trail, self.now(), window)
+        if (self.extra > 0 and self.use_lns and status != cp_model.OPTIMAL and tier.value(self.found) > bound
+                and not pipe.interrupt() and gain is not None and gain > tuning.far_gain):
+            # still gaining: some of the later tiers' time, for as long as it keeps gaining
+            # (SolveParams.far_share)
+            pipe.report.notes.append(
+                f"{tier.name} gained {gain:.2%} in its last {window:.1f} s: up to {self.extra:.1f} s more, "
+                f"from the later tiers' time, while it gains more than {tuning.far_gain:.2%} in that time")
+            self.budget += self.extra
+            self.lns(1.0, 4, until=lambda v: tier.value(v) <= bound, window=window, min_gain=tuning.far_gain)
         value = tier.value(self.found)
         if status != cp_model.OPTIMAL and value <= bound:
             name = "OPTIMAL"  # LNS reached the bound CP-SAT proved
@@ -432,21 +468,25 @@ class TierSearch:
         return PhaseResult(tier.name, tier.unit, name, value * tier.to_user,
                            max(0, min(value, bound)) * tier.to_user, time.monotonic() - self.t0)
 
-    def lns(self, share: float, phase: int, until: Callable[[list[int]], bool]) -> None:
-        """Large-neighbourhood search (`scheduler.lns`) for `share` of the time left."""
+    def lns(self, share: float, phase: int, until: Callable[[list[int]], bool], window: float = math.inf,
+            min_gain: float = 0.0) -> None:
+        """Large-neighbourhood search (`scheduler.lns`) for `share` of the time left, or until the
+        tier gained `min_gain` (a share) or less in its last `window` seconds."""
         pipe, tier = self.pipe, self.tier
         limit = self.left() * share
         if limit < self.least() or pipe.interrupt():
             return
         printer = pipe.printer
+        stall = Stall(window, min_gain, self.trail, offset=self.now())
         self.found, stats = improve(
             self.rm, self.goal, self.found, limit, workers=pipe.opts.workers,
             seed=pipe.opts.seed + 1000 * self.n + 100 * phase, deterministic=pipe.deterministic,
             stop=lambda: pipe.interrupt() or (not pipe.deterministic and pipe.deadline()),
             search=lambda s, m: _search(s, m, None, pipe.interrupt), until=until,
             on_improve=(lambda v: printer.solution(tier.name, tier.value(v) * tier.to_user, 0.0))
-            if printer else None, params=pipe.tuning, plan=pipe.plan)
+            if printer else None, params=pipe.tuning, plan=pipe.plan, stall=stall)
         self.spent += stats.charged_s
+        self.stalled = self.stalled or stats.stalled
         pipe.report.notes.append(stats.describe(tier.name, tier.unit))
 
     def _solver(self, seconds: float) -> cp_model.CpSolver:
@@ -517,6 +557,8 @@ class TierSearch:
             # may be worse in the next)
             if not self.use_lns or self.goal_value(candidate) < self.goal_value(self.found):
                 self.found = candidate
+                if tier.value(candidate) < self.trail[-1][1]:
+                    self.trail.append((self.now(), tier.value(candidate)))
                 self.proved_with_ties = status == cp_model.OPTIMAL and self.weight > 1
         elif not pipe.interrupt():
             # the search ended before it reported anything better: keep the roster at hand (the

@@ -233,6 +233,16 @@ NOTE_PATTERNS: dict[str, list[tuple[str, str]]] = {
     "zh": [
         (r"the lock of (?P<who>.+?) on (?P<d>[\d-]+) \((?P<code>\w+), locks.csv row (?P<row>\d+)\) is not kept: "
          r"(?P<why>.+)", "{who} 在 {d} 的锁定班次 {code}（locks.csv 第 {row} 行）未保留：{why}"),
+        # an LNS that stopped gaining and passed its time on (SolveParams.stall_exit_share)
+        (r"(?P<tier>.+?): large-neighbourhood search, (?P<n>\d+) parts re-solved in (?P<s>[\d.]+) s, "
+         r"(?P<better>\d+) better in this tier or the next \((?P<kinds>.*)\); .+? (?P<a>[-\d,.]+) -> "
+         r"(?P<b>[-\d,.]+) (?P<unit>.+?); ended early, too little gained in this tier lately: its time passes on",
+         "{tier}：大邻域搜索在 {s} 秒内重解 {n} 个局部，其中 {better} 次使本层或下一层更优（{kinds}）；"
+         "{tier}从 {a} 降到 {b} {unit}；近来本层改进太少，提前结束，余下时间留给后面各层"),
+        # the shortage tier that kept gaining takes some of the later tiers' time (SolveParams.far_share)
+        (r"(?P<tier>.+?) gained (?P<g>[\d.]+)% in its last (?P<w>[\d.]+) s: up to (?P<x>[\d.]+) s more, from the "
+         r"later tiers' time, while it gains more than (?P<m>[\d.]+)% in that time",
+         "{tier}在最近 {w} 秒内改进了 {g}%：只要每 {w} 秒仍改进超过 {m}%，就从后面各层的时间中再用至多 {x} 秒"),
         (r"(?P<tier>.+?): large-neighbourhood search, (?P<n>\d+) parts re-solved in (?P<s>[\d.]+) s, "
          r"(?P<better>\d+) better in this tier or the next \((?P<kinds>.*)\); .+? (?P<a>[-\d,.]+) -> "
          r"(?P<b>[-\d,.]+) (?P<unit>.+)",
