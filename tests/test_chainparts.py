@@ -111,3 +111,23 @@ def test_60_minute_models_draw_no_chain_parts():
                        demand={"pre_sales": [0] * 8 + [10] * 4})
     rm = RosterModel(sc, Grid(sc))
     assert lns.Neighbourhoods(rm, seed=0).chains is None
+
+
+def test_15_minute_models_give_the_tiers_after_shortage_a_small_share(scenario):
+    from scheduler.objective import TierId
+    from scheduler.solve import Pipeline, SolveOptions
+
+    def ratios(rm: RosterModel) -> dict:
+        pipe = Pipeline(rm, SolveOptions(100, workers=1), None)
+        budgets = {t.id: pipe.budget(0, t) for t in pipe.tiers}
+        return {tid: b / budgets[TierId.SHORTAGE] for tid, b in budgets.items()}
+
+    fine = ratios(RosterModel(scenario, Grid(scenario)))
+    assert fine[TierId.OVERFLOW] == pytest.approx(0.25 / 0.60)
+    late = [tid for tid in fine if tid not in DEFAULT_PARAMS.service_tiers]
+    assert late and all(fine[tid] == pytest.approx(DEFAULT_PARAMS.fine_late_share / 0.60) for tid in late)
+    sc = make_scenario(agents=[{"employee_id": "A", "name": "甲", "home_queue": "pre_sales", "is_lead": True}],
+                       demand={"pre_sales": [0] * 8 + [10] * 4})
+    hourly = ratios(RosterModel(sc, Grid(sc)))  # 60-minute slots: the shares as they were
+    assert all(hourly[tid] == pytest.approx(DEFAULT_PARAMS.share(tid) / 0.60) for tid in hourly)
+    assert any(tid not in DEFAULT_PARAMS.service_tiers for tid in hourly)
