@@ -57,7 +57,9 @@ GUIDED = "lp"
 BREAKS = "breaks"
 # parts that move whole shifts of many agents, a few patterns per shift (scheduler.breakparts)
 SHIFTS = "shifts"
-ALL_KINDS = (*KINDS, GUIDED, BREAKS, SHIFTS)
+# parts that move the shifts of many agents over up to a week around a short slot (scheduler.chainparts)
+CHAIN = "chain"
+ALL_KINDS = (*KINDS, GUIDED, BREAKS, SHIFTS, CHAIN)
 
 
 @dataclass
@@ -156,6 +158,10 @@ class Neighbourhoods:
         if (params.break_weight > 0 or params.shift_weight > 0) and opts:
             from scheduler.breakparts import BreakParts
             self.breaks = BreakParts.of(rm, opts, self.agent, self.day, self.queue, params)
+        self.chains = None
+        if params.chain_weight > 0 and opts:
+            from scheduler.chainparts import ChainParts
+            self.chains = ChainParts.of(rm, opts, self.agent, self.day, self.queue, params)
         self.plan = None
         if plan is not None and params.lp_weight > 0:
             from scheduler.guide import PlanView
@@ -178,7 +184,8 @@ class Neighbourhoods:
         """How often to draw each of `kinds` (the kinds of part this tier and roster allow)."""
         p = self.params
         prior = np.array([p.kind_weights[KINDS.index(k)] if k in KINDS else p.lp_weight if k == GUIDED
-                          else p.break_weight if k == BREAKS else p.shift_weight for k in kinds], dtype=float)
+                          else p.break_weight if k == BREAKS else p.chain_weight if k == CHAIN
+                          else p.shift_weight for k in kinds], dtype=float)
         if prior.sum() <= 0:
             return prior  # every kind allowed here is switched off: the caller draws days
         rates = np.array([self.rate[k] for k in kinds])
@@ -197,6 +204,8 @@ class Neighbourhoods:
             kinds = (*kinds, GUIDED)
         if self.breaks is not None and missing is not None and missing.sum() > 0:
             kinds = (*kinds, BREAKS, SHIFTS)
+        if self.chains is not None and missing is not None and missing.sum() > 0:
+            kinds = (*kinds, CHAIN)
         w = self.weights(kinds)
         kind = kinds[int(self.rng.choice(len(kinds), p=w))] if w.sum() > 0 else "days"
         self.size = self.sizes[kind]
@@ -220,6 +229,20 @@ class Neighbourhoods:
             d0, d1, first = self.plan.pick(np.asarray(values, dtype=np.int64)[self.var], self.rng,
                                            int(self.rng.integers(1, 4)))
             agents = self._fill(first, d0, d1, ordered=True)
+        if kind == CHAIN:
+            assert where is not None and missing is not None and self.chains is not None
+            t, q = where[int(self.rng.choice(len(missing), p=missing / missing.sum()))]
+            lo, hi = self.slot_days[t]
+            reach = self.params.chain_days
+            d0 = max(self.first_day, lo - int(self.rng.integers(reach + 1)))
+            d1 = min(self.last_day, hi + int(self.rng.integers(reach + 1)))
+            mask = self.chains.mask(np.asarray(values, dtype=np.int64)[self.var], self.rng, self.size, d0, d1,
+                                    t, self.queues[q], self.params.chain_patterns, self.serves[self.queues[q]])
+            if mask.any():
+                return kind, mask
+            kind, self.size = "slot", self.sizes["slot"]  # no option in the window (a repair's): a slot part
+            agents = self._fill(self.serves[self.queues[q]], lo, hi)
+            d0, d1 = lo, hi
         if kind in (BREAKS, SHIFTS):
             assert where is not None and missing is not None and self.breaks is not None
             t, q = where[int(self.rng.choice(len(missing), p=missing / missing.sum()))]

@@ -39,6 +39,11 @@ class SolveParams:
         TierId.FLEX_HOURS: 0.02, TierId.DECLINED_REQUESTS: 0.02, TierId.REGULAR_HOURS: 0.02,
         TierId.COMFORT: 0.02}))
     default_share: float = 0.1  # a tier missing from time_share
+    # models whose longest shift has at least break_min_slots_per_shift slots (15-minute slots):
+    # each tier after the service tiers (costs, comfort) gets this share instead, since the
+    # shortage there ends far above its bound and still falling (issue 15; 0 would leave them
+    # LNS's least time only)
+    fine_late_share: float = 0.03
     # the tier whose ties a tier breaks by the next one, with an exact lexicographic weight
     # (not overflow -> shortage: it traded overflow for shortage)
     tie_break: Mapping[TierId, TierId] = field(default_factory=lambda: _frozen({
@@ -115,6 +120,12 @@ class SolveParams:
     # `shift_patterns` of its patterns: their prior weight
     shift_weight: float = 0.25
     shift_patterns: int = 2
+    # ... and parts that move the shifts of many agents over up to chain_days days either side
+    # of a short slot, each other shift with `chain_patterns` of its patterns (kind "chain",
+    # scheduler.chainparts): their prior weight
+    chain_weight: float = 0.25
+    chain_days: int = 3
+    chain_patterns: int = 1
 
     # -- large-neighbourhood search (scheduler.lns)
     lns_min_options: int = 3000    # free shift options: smaller models get CP-SAT on the whole model alone
@@ -178,6 +189,10 @@ class SolveParams:
     def share(self, tier: TierId) -> float:
         """The tier's share of the time limit (before renormalising)."""
         return self.time_share.get(tier, self.default_share)
+
+    def fine_share(self, tier: TierId) -> float:
+        """The tier's share of the time limit on a 15-minute model (`fine_late_share`)."""
+        return self.share(tier) if tier in self.service_tiers else min(self.share(tier), self.fine_late_share)
 
     def repair_share(self, tier: TierId) -> float:
         """The tier's share of a repair's time limit (before renormalising)."""

@@ -190,7 +190,9 @@ class Pipeline:
     def budget(self, n: int, tier: Tier) -> float:
         """The tier's time: its share of the time left (one worker: deterministic seconds; a
         repair with one worker: its share of the limit)."""
-        share = self.tuning.repair_share if self.rm.published is not None else self.tuning.share
+        fine = max((i.n_slots for i in self.rm.instances), default=0) >= self.tuning.break_min_slots_per_shift
+        share = (self.tuning.repair_share if self.rm.published is not None
+                 else self.tuning.fine_share if fine else self.tuning.share)
         left = sum(share(t.id) for t in self.tiers[n:])
         if self.deterministic and self.rm.published is not None:
             # a repair answers in about its limit of wall seconds (SolveParams.repair_dtime_wall)

@@ -1,0 +1,93 @@
+"""LNS parts that reach a short slot through a chain of shift swaps over several days (issue 15).
+
+At 15-minute slots the shortage a roster keeps often sits in a slot that only one shift can
+work, and agents can take that shift only by leaving a shift of the day before (rest hours) or
+another working day of the week (consecutive days, weekly hours, nights): on 100 agents x 7
+days the LP puts 31 agents on the sale day's night shift where rosters put 24, though CP-SAT on
+the whole model asked about that hour alone finds a roster with no shortage there
+(benchmarks/README.md, "Where the 15-minute gap sits"). Each move is a chain: an agent leaves
+the day before for the night, another covers the shift left, and so on, over tens of agents and
+several days. Parts of every pattern free about eight agent-days; a `shifts` part frees one to
+four days. A `chain` part frees, for many agents, every day of a window of up to a week around
+the short slot, but only a few options per agent and day: the option worked now, `per_shift`
+random patterns of every other shift it may work, and as many patterns that work the short
+slot itself for each shift on its queue that spans it. Agents who could work that slot on its
+queue and do not now come first (they are the ones to move), then the others who serve the
+queue, then everyone else.
+
+Like every part it is only a set of free options: `scheduler.parts` builds its model with every
+rule and cap of the full model, so nothing here decides a rule.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+
+class ChainParts:
+    """Draws `chain` parts over the free options of `scheduler.lns.Neighbourhoods` (the same
+    order: `agent`, `day`, `queue` and instance `inst` arrays; `worked`, each option's worked
+    slots)."""
+
+    def __init__(self, agent: np.ndarray, day: np.ndarray, queue: np.ndarray, inst: np.ndarray,
+                 n_queues: int, inst_slots: Sequence[range], worked: Sequence[tuple[int, ...]]):
+        self.agent, self.day, self.queue, self.inst = agent, day, queue, inst
+        n_inst = int(inst.max()) + 1 if len(inst) else 1
+        # one number per (agent, instance, queue): the shift an option belongs to
+        self.shift = (agent * n_inst + inst) * max(1, n_queues) + queue
+        self.inst_lo = np.array([r.start for r in inst_slots], dtype=np.int64)
+        self.inst_hi = np.array([r.stop for r in inst_slots], dtype=np.int64)
+        self.worked = worked
+        self.n_agents = int(agent.max()) + 1 if len(agent) else 0
+
+    def _offer(self, rng: np.random.Generator, idx: np.ndarray, per_shift: int) -> np.ndarray:
+        """Of the options `idx`, `per_shift` drawn at random per shift (agent, instance, queue)."""
+        if not len(idx) or per_shift <= 0:
+            return idx[:0]
+        order = idx[np.lexsort((rng.random(len(idx)), self.shift[idx]))]
+        s = self.shift[order]
+        starts = np.flatnonzero(np.r_[True, s[1:] != s[:-1]])
+        rank = np.arange(len(order)) - np.repeat(starts, np.diff(np.r_[starts, len(order)]))
+        return order[rank < per_shift]
+
+    def mask(self, on: np.ndarray, rng: np.random.Generator, size: int, d0: int, d1: int, slot: int,
+             queue: int, per_shift: int, serves: np.ndarray) -> np.ndarray:
+        """A part of about `size` free options in days d0..d1 (see the module docstring): `on`
+        holds the options' values in the current roster, `serves` the agents who can serve
+        `queue`. Never empty while any option lies in the window."""
+        window = (self.day >= d0) & (self.day <= d1)
+        offered = np.zeros(len(self.agent), dtype=bool)
+        offered[self._offer(rng, np.flatnonzero(window), per_shift)] = True
+        offered |= window & (on > 0)
+        # the shifts on this queue that span the slot: patterns that work it
+        spans = window & (self.queue == queue) & (self.inst_lo[self.inst] <= slot) & (slot < self.inst_hi[self.inst])
+        idx = np.flatnonzero(spans)
+        works = np.fromiter((slot in self.worked[k] for k in idx.tolist()), dtype=bool, count=len(idx))
+        offered[self._offer(rng, idx[works], max(1, per_shift))] = True
+        if not offered.any():
+            return offered
+        # who could work the slot on the queue and does not now, then who serves the queue, then the rest
+        could = np.unique(self.agent[idx[works]])
+        now = np.unique(self.agent[idx[works & (on[idx] > 0)]])
+        rank = np.full(self.n_agents, 2)
+        rank[serves] = 1
+        rank[np.setdiff1d(could, now)] = 0
+        agents = np.unique(self.agent[offered])
+        order = np.concatenate([rng.permutation(agents[rank[agents] == r]) for r in range(3)])
+        per_agent = np.bincount(self.agent[offered], minlength=self.n_agents)[order]
+        n = int(np.searchsorted(np.cumsum(per_agent), size, side="right")) + 1
+        return offered & np.isin(self.agent, order[:max(1, n)])
+
+    @classmethod
+    def of(cls, rm, opts, agent: np.ndarray, day: np.ndarray, queue: np.ndarray, params) -> ChainParts | None:
+        """For the free options `opts` of `rm` (in the neighbourhoods' order); None when the
+        model's shifts are too short for this kind (`params.break_min_slots_per_shift`, as the
+        breaks parts)."""
+        longest = max((inst.n_slots for inst in rm.instances), default=0)
+        if longest < params.break_min_slots_per_shift or not opts:
+            return None
+        inst = np.array([o.inst for o in opts], dtype=np.int64)
+        return cls(agent, day, queue, inst, len(rm.scenario.config.queue_ids), [i.slots for i in rm.instances],
+                   [o.worked for o in opts])
