@@ -102,6 +102,11 @@ class SolveParams:
     # `shift_patterns` of its patterns: their prior weight
     shift_weight: float = 0.25
     shift_patterns: int = 2
+    # LNS parts over the whole horizon of many agents of one pool of interchangeable agents
+    # (kind "pool", scheduler.poolparts), each with its current option and `pool_patterns`
+    # options of every other shift, in service tiers: their prior weight; 0 = none
+    pool_weight: float = 0.0
+    pool_patterns: int = 2
 
     # -- large-neighbourhood search (scheduler.lns)
     lns_min_options: int = 3000    # free shift options: smaller models get CP-SAT on the whole model alone
