@@ -63,6 +63,12 @@ What is relaxed (so a roster may sit above the bound even when it is optimal):
 - the rest rule is enforced on maximal bicliques of clashing instances of two dates, which is
   exact for one agent but, summed over a pool, weaker than the per-agent rule.
 
+Rounding cuts (scheduler.bound_cuts): in every roster the number of a pool's agents working slot
+t of an instance on q is whole, so each overflow and shortage row with a fractional requirement b
+gets its mixed-integer rounding cut `s >= f * (ceil(b) - sum c(eff) * w)` (f = frac(b); proof
+there). `lp_bound` adds them for its own solve (`cuts=True`); `build_lp`, whose LP pricing's duals
+and the LP-guided start's primal point come from, has none.
+
 `lp_bound(..., integer=True)` keeps the pooled head-counts integral (SCIP, its proven dual bound):
 the same relaxation minus integrality, so a tighter bound that is still valid for every roster.
 
@@ -71,20 +77,26 @@ Units: overflow in customer-hours, shortage in agent-hours, seconds of wall-cloc
 
 from __future__ import annotations
 
+import math
 import time
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
 from ortools.linear_solver import linear_solver_pb2, pywraplp
 
+from scheduler.bound_cuts import ServiceRow, add_mir_cuts
 from scheduler.bound_dual import PdlpPoint, pdlp_bound_point
 from scheduler.eligibility import Eligibility
 from scheduler.grid import Grid
 from scheduler.history import History, history_of
 from scheduler.rules import HARD_RULES, Rule
 from scheduler.scenario import Agent, Scenario
+
+# the cut LP's PDLP time (scheduler.bound_cuts), as a multiple of what the same LP without them took
+CUT_TIME = 5.0
 
 RELAXED = ("integrality (fractional agents, shifts and breaks); per-agent rules summed over pools of "
            "identical agents; locks and the previous roster's rest, consecutive days and hours; the leads "
@@ -183,6 +195,7 @@ class BoundLP:
     columns: dict[tuple[int, int, str], Column] = field(default_factory=dict)
     over_terms: list = field(default_factory=list)   # overflow per slot and queue (customers)
     short_terms: list = field(default_factory=list)  # shortage per slot and queue (agents)
+    service_rows: list[ServiceRow] = field(default_factory=list)  # overflow and shortage rows, for the cuts
     # --previous: the previous roster's shifts that run past `start` work and lead as constants (their
     # rest, consecutive days and hours, like the locks, are relaxed: they only remove rosters)
     history: History = field(init=False)
@@ -312,6 +325,9 @@ def _service(lp: BoundLP, cov: dict) -> tuple[list, list]:
                 short_row.SetCoefficient(v, e)
             over_terms.append(ov)
             short_terms.append(sh)
+            terms = cov.get((t, q.id), [])
+            lp.service_rows.append(ServiceRow(ov, R, (load - R * before) / R, terms))
+            lp.service_rows.append(ServiceRow(sh, 1.0, req - before, terms))
     return over_terms, short_terms
 
 
@@ -375,7 +391,7 @@ def primal_counts(built: BuiltLP | None) -> dict[tuple[int, int, str], float] | 
 def lp_bound(scenario: Scenario, time_limit_s: float = 30, overflow_cap: float | None = None,
              integer: bool = False, hard_rules: Sequence[Rule] | None = None, lexicographic: bool = True,
              lp_solver: str = "PDLP", built: BuiltLP | None = None, shortage_cap: float | None = None,
-             flex_cap: float | None = None) -> dict:
+             flex_cap: float | None = None, cuts: bool = True) -> dict:
     """LP lower bounds of the roster problem (see the module docstring for what is relaxed).
 
     Returns a dict:
@@ -386,7 +402,8 @@ def lp_bound(scenario: Scenario, time_limit_s: float = 30, overflow_cap: float |
     - "shortage_lb_at_cap" (only with `overflow_cap`, customer-hours, e.g. a roster's overflow):
       agent-hours, for rosters whose overflow is at most the cap;
     - "status" ("OPTIMAL", or what stopped a solve), "seconds" (wall-clock), "groups",
-      "variables", "constraints", "relaxes".
+      "variables", "constraints" (cuts included), "cuts" (rounding cuts added), "cuts_status"
+      (PDLP's termination with the cuts), "relaxes".
 
     The LPs are solved with PDLP (`lp_solver="PDLP"`, the default): each bound is the Lagrangian
     bound of PDLP's last dual point (scheduler.bound_dual), valid whether or not PDLP converged
@@ -401,6 +418,14 @@ def lp_bound(scenario: Scenario, time_limit_s: float = 30, overflow_cap: float |
     reported instead (still a valid bound: only the pooling and the leads rule are relaxed); it
     is tighter and slower, and a MIP stopped by the time limit still proves its best bound. With
     an `overflow_cap` it computes only "overflow_lb" (a third of the time) and "shortage_lb_at_cap".
+
+    `cuts`: add the rounding cuts of scheduler.bound_cuts to the LP (not to the integer program,
+    whose whole points keep them already): a tighter bound, valid for every roster. PDLP converges
+    more slowly with them, so with PDLP each LP is solved without them first, exactly as with
+    `cuts=False`, and when that converges with time left, on from its point with them for that
+    time (at most CUT_TIME times what the first took); the better of the two bounds is kept, so
+    never weaker than without cuts. "status" is the first solve's, "cuts_status" the second's
+    (absent when no LP had time left for it).
 
     `built`: this run's LP, built (and solved once) by pricing; used instead of building it again
     when it is this scenario's under the same rules (`BuiltLP.take`), and PDLP starts from its point.
@@ -420,11 +445,29 @@ def lp_bound(scenario: Scenario, time_limit_s: float = 30, overflow_cap: float |
     else:
         lp, overflow, shortage = build_lp(scenario, integer, hard_rules)
     solver, groups, over_terms = lp.solver, lp.groups, lp.over_terms
+    c0 = solver.NumConstraints()
+    n_cuts = len(add_mir_cuts(solver, lp.service_rows)) if cuts and not integer else 0
+    c1 = c0 + n_cuts  # the cuts are rows c0..c1-1 of the LP
+    # PDLP converges more slowly with the cuts: each LP is solved without them first, as without
+    # cuts (the rows taken out of what PDLP reads), and, when that converges in less than its time,
+    # on from that point with them; the better of the two (valid) bounds is kept
+    staged = bool(n_cuts) and lp_solver == "PDLP"
+
+    def without_cuts(point: PdlpPoint | None) -> PdlpPoint | None:
+        if point is None or len(point.dual) <= c0:
+            return point
+        return PdlpPoint(point.primal, np.concatenate([point.dual[:c0], point.dual[c1:]]), point.reason)
+
+    def with_cuts(point: PdlpPoint) -> PdlpPoint:  # the cuts' duals at 0
+        if len(point.dual) <= c0:
+            return point
+        dual = np.concatenate([point.dual[:c0], np.zeros(n_cuts), point.dual[c0:]])
+        return PdlpPoint(point.primal, dual, point.reason)
 
     out = {"overflow_lb": None, "shortage_lb": None, "shortage_lb_any": None, "status": "OPTIMAL",
            "solver": "SCIP" if integer else lp_solver,
            "groups": len(groups), "variables": solver.NumVariables(), "constraints": solver.NumConstraints(),
-           "relaxes": RELAXED}
+           "cuts": n_cuts, "relaxes": RELAXED}
     if not over_terms:
         out.update(overflow_lb=0.0, shortage_lb=0.0, shortage_lb_any=0.0, seconds=time.monotonic() - t0)
         return out
@@ -433,7 +476,7 @@ def lp_bound(scenario: Scenario, time_limit_s: float = 30, overflow_cap: float |
              pywraplp.Solver.INFEASIBLE: "INFEASIBLE", pywraplp.Solver.UNBOUNDED: "UNBOUNDED",
              pywraplp.Solver.ABNORMAL: "ABNORMAL", pywraplp.Solver.NOT_SOLVED: "NOT_SOLVED"}
 
-    def run(objective, share: float = 1.0, least: float = 0.0) -> float | None:
+    def run(objective, share: float = 1.0, least: float = 0.0, cuts_only: bool = False) -> float | None:
         nonlocal start
         left = time_limit_s - (time.monotonic() - t0)
         if least and left * share < least:
@@ -445,13 +488,30 @@ def lp_bound(scenario: Scenario, time_limit_s: float = 30, overflow_cap: float |
         if not integer and out["solver"] == "PDLP":
             # a first-order method: its last dual point gives a valid bound however early it
             # stops, so a bound that runs out of time is weaker, never missing
+            budget, began = 0.8 * left * share, time.monotonic()  # the rest: reading its dual point
             proto = linear_solver_pb2.MPModelProto()
             solver.ExportModelToProto(proto)
-            # the rest of the share: reading its dual point; each LP starts from the last one's point
-            value, start = pdlp_bound_point(proto, 0.8 * left * share, start=start)
-            reason = start.reason
-            if reason != "OPTIMAL":
-                out["status"] = "TIME_LIMIT" if reason == "TIME_LIMIT" else reason
+            full = proto
+            if staged:
+                proto = linear_solver_pb2.MPModelProto()
+                proto.CopyFrom(full)
+                del proto.constraint[c0:c1]
+            if staged and cuts_only:  # the LP without cuts converged before: on with the cuts only
+                value, reason, took = -math.inf, "OPTIMAL", budget / CUT_TIME
+            else:  # each LP starts from the last one's point
+                value, point = pdlp_bound_point(proto, budget, start=without_cuts(start) if staged else start)
+                reason = point.reason
+                start = with_cuts(point) if staged else point
+                if reason != "OPTIMAL":
+                    out["status"] = "TIME_LIMIT" if reason == "TIME_LIMIT" else reason
+                took = time.monotonic() - began
+            if staged and reason == "OPTIMAL" and budget - took >= 0.3:
+                # at most a few times what the LP without cuts took: the time a run's bound leaves
+                # goes to the pooled integer program and the hours tiers (scheduler.app)
+                more, point = pdlp_bound_point(full, min(budget - took, CUT_TIME * took + 0.3), start=start)
+                out["cuts_status"] = point.reason
+                if point.reason in ("OPTIMAL", "TIME_LIMIT"):  # else (infeasible, numerical) the first stands
+                    value, start = max(value, more), point
             return max(0.0, value)  # every tier is >= 0
         solver.SetTimeLimit(int(left * share * 1000))
         status = solver.Solve()
@@ -490,9 +550,12 @@ def lp_bound(scenario: Scenario, time_limit_s: float = 30, overflow_cap: float |
             # half the time first, so that an infeasible cap PDLP does not see through leaves the
             # LPs below their time; a feasible one that has not converged goes on from its point
             at_cap = run(shortage, share=0.5)
-            if plausible(at_cap) and out["status"] != "OPTIMAL" and not integer and out["solver"] == "PDLP":
+            cuts_left = out["status"] == "OPTIMAL" and staged and out.get("cuts_status") != "OPTIMAL"
+            if plausible(at_cap) and (out["status"] != "OPTIMAL" or cuts_left) and not integer \
+                    and out["solver"] == "PDLP":
                 out["status"] = "OPTIMAL"
-                more = run(shortage)  # an infeasible LP found out now falls back below
+                # an infeasible LP found out now falls back below; the cuts alone get half the time left
+                more = run(shortage, share=0.5 if cuts_left else 1.0, cuts_only=cuts_left)
                 if more is not None and at_cap is not None and plausible(more):
                     at_cap = max(at_cap, more)
             if plausible(at_cap):
@@ -530,6 +593,11 @@ def lp_bound(scenario: Scenario, time_limit_s: float = 30, overflow_cap: float |
             # LP1's bound can sit a hair below the LP's optimum, and then no point has an overflow
             # that low: that LP's dual bound says nothing, the bounds below still hold
             lex, out["status"] = None, before
+        at = out.get("shortage_lb_at_cap")
+        if lex is not None and at is not None and overflow_cap is not None and overflow_cap <= lb1:
+            # a cap at LP1 (a roster without overflow, say): the last LP is the at-cap LP again, run on
+            # from its point, so its bound holds for those rosters too
+            out["shortage_lb_at_cap"] = max(at, lex)
         # rosters at LP1's overflow are among those at the cap: the at-cap bound holds for them too
         out["shortage_lb"] = None if any_ is None else max(
             lex or 0.0, any_, out.get("shortage_lb_at_cap") or 0.0)

@@ -78,9 +78,11 @@ def test_integer_pooled_bound_sees_the_break_the_lp_spreads_thin():
     assert check_roster(sc, roster) == []
     k = summary_kpis(sc, Grid(sc), roster)
     assert k["overflow_customer_hours"] == pytest.approx(10)
-    lp = lp_bound(sc)
+    lp = lp_bound(sc, cuts=False)
     mip = lp_bound(sc, time_limit_s=10, overflow_cap=k["overflow_customer_hours"], integer=True)
     assert lp["overflow_lb"] == pytest.approx(0, abs=1e-3)
+    # the rounding cut ov >= 10 * (1 - w) per slot (scheduler.bound_cuts) charges the break in full
+    assert lp_bound(sc)["overflow_lb"] == pytest.approx(10, rel=1e-4)
     assert mip["overflow_lb"] == pytest.approx(10, rel=1e-5, abs=1e-3)
     assert mip["shortage_lb_at_cap"] <= k["shortage_agent_hours"] + 1e-6
 
@@ -168,19 +170,27 @@ def test_the_hours_bounds_hold_among_rosters_as_good_in_service(peak):
         assert b["regular_hours_lb"] <= min(r[3] for r in cheap) + 1e-6
 
 
+def one_lead_two_shifts():
+    # one lead and two agents, an early and a late shift, two agents' worth of customers all day: a
+    # roster staffs only the lead's shift (800 customer-hours lost in the other); the LP puts half
+    # the lead on each and 1.5 agents' worth in every slot (400). The requirement is whole, so the
+    # rounding cuts do not close it; the pooled integer program does
+    return make_scenario(agents=[LEAD, REG, REG2], demand={"pre_sales": [0] * 8 + [20] * 8}, queues=SLOW_QUEUE,
+                         shifts=[{"code": "E", "start": "08:00", "hours": 4}, {"code": "L", "start": "12:00", "hours": 4}],
+                         rules={"max_continuous_hours": 4})
+
+
 def test_a_run_proves_the_overflow_the_lp_spreads_thin_with_the_pooled_integer_program():
-    # the case above as a run states it: the LP's 0 leaves a gap, the bound's time left goes to the
-    # pooled integer program, which proves the roster's 10 customer-hours optimal for every roster
+    # the LP's 400 leaves a gap, the bound's time left goes to the pooled integer program, which
+    # proves the roster's 800 customer-hours optimal for every roster
     from scheduler.app import add_service_bounds
 
-    sc = make_scenario(agents=[LEAD], demand={"pre_sales": [0] * 8 + [10] * 8},
-                       queues=[{"id": "pre_sales", "contacts_per_agent_hour": 10, "session_minutes": 60}],
-                       shifts=[{"code": "D", "start": "08:00", "hours": 8}], rules={"max_continuous_hours": 4})
+    sc = one_lead_two_shifts()
     roster, report = solve(sc, SolveOptions(time_limit_s=3, workers=1))
     k = summary_kpis(sc, Grid(sc), roster)
     add_service_bounds(sc, report, k, time_limit_s=5)
     over = next(b for b in report.service if b.name == "overflow")
-    assert over.achieved == pytest.approx(10) and over.best == pytest.approx(10, rel=1e-5)
+    assert over.achieved == pytest.approx(800) and over.best == pytest.approx(800, rel=1e-5)
     assert report.phases[0].status == "OPTIMAL"
     assert any("pooled integer program" in n for n in report.notes)
     from scheduler.app import service_line
@@ -197,9 +207,7 @@ def test_a_failing_pooled_integer_program_keeps_the_lp_bounds(monkeypatch):
         raise RuntimeError("SCIP unavailable")
 
     monkeypatch.setattr(scheduler.bound, "mip_overflow_bound", broken)
-    sc = make_scenario(agents=[LEAD], demand={"pre_sales": [0] * 8 + [10] * 8},
-                       queues=[{"id": "pre_sales", "contacts_per_agent_hour": 10, "session_minutes": 60}],
-                       shifts=[{"code": "D", "start": "08:00", "hours": 8}], rules={"max_continuous_hours": 4})
+    sc = one_lead_two_shifts()
     roster, report = solve(sc, SolveOptions(time_limit_s=3, workers=1))
     add_service_bounds(sc, report, summary_kpis(sc, Grid(sc), roster), time_limit_s=5)
     over = next(b for b in report.service if b.name == "overflow")
