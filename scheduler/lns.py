@@ -59,7 +59,9 @@ BREAKS = "breaks"
 SHIFTS = "shifts"
 # parts that move the shifts of many agents over up to a week around a short slot (scheduler.chainparts)
 CHAIN = "chain"
-ALL_KINDS = (*KINDS, GUIDED, BREAKS, SHIFTS, CHAIN)
+# parts over the whole horizon of many interchangeable agents, a few options per day (scheduler.poolparts)
+POOL = "pool"
+ALL_KINDS = (*KINDS, GUIDED, BREAKS, SHIFTS, CHAIN, POOL)
 
 
 @dataclass
@@ -162,6 +164,10 @@ class Neighbourhoods:
         if params.chain_weight > 0 and opts:
             from scheduler.chainparts import ChainParts
             self.chains = ChainParts.of(rm, opts, self.agent, self.day, self.queue, params)
+        self.pools = None
+        if params.pool_weight > 0 and opts:
+            from scheduler.poolparts import PoolParts
+            self.pools = PoolParts.of(rm, opts, self.agent, self.queue)
         self.plan = None
         if plan is not None and params.lp_weight > 0:
             from scheduler.guide import PlanView
@@ -185,6 +191,7 @@ class Neighbourhoods:
         p = self.params
         prior = np.array([p.kind_weights[KINDS.index(k)] if k in KINDS else p.lp_weight if k == GUIDED
                           else p.break_weight if k == BREAKS else p.chain_weight if k == CHAIN
+                          else p.pool_weight if k == POOL
                           else p.shift_weight for k in kinds], dtype=float)
         if prior.sum() <= 0:
             return prior  # every kind allowed here is switched off: the caller draws days
@@ -206,6 +213,8 @@ class Neighbourhoods:
             kinds = (*kinds, BREAKS, SHIFTS)
         if self.chains is not None and missing is not None and missing.sum() > 0:
             kinds = (*kinds, CHAIN)
+        if self.pools is not None and missing is not None and missing.sum() > 0:
+            kinds = (*kinds, POOL)
         w = self.weights(kinds)
         kind = kinds[int(self.rng.choice(len(kinds), p=w))] if w.sum() > 0 else "days"
         self.size = self.sizes[kind]
@@ -259,6 +268,12 @@ class Neighbourhoods:
             # instead, so an empty part, solved at once, does not grow the breaks parts
             kind, self.size, d0, d1 = "slot", self.sizes["slot"], lo, hi
             agents = self._fill(self.serves[self.queues[q]], d0, d1)
+        if kind == POOL:
+            assert self.pools is not None
+            k = self._queue(where, missing)
+            on = np.asarray(values, dtype=np.int64)[self.var]
+            return kind, self.pools.mask(on, self.rng, self.size, self.pools.pick_pool(self.rng, k),
+                                         self.params.pool_patterns, k)
         mask = np.isin(self.agent, agents) & (self.day >= d0) & (self.day <= d1)
         return kind, mask
 

@@ -126,6 +126,11 @@ class SolveParams:
     chain_weight: float = 0.25
     chain_days: int = 3
     chain_patterns: int = 1
+    # LNS parts over the whole horizon of many agents of one pool of interchangeable agents
+    # (kind "pool", scheduler.poolparts), each with its current option and `pool_patterns`
+    # options of every other shift, in service tiers: their prior weight; 0 = none
+    pool_weight: float = 0.0
+    pool_patterns: int = 1
 
     # -- large-neighbourhood search (scheduler.lns)
     lns_min_options: int = 3000    # free shift options: smaller models get CP-SAT on the whole model alone
