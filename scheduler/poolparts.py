@@ -33,15 +33,14 @@ class PoolParts:
         n_inst = int(inst.max()) + 1 if len(inst) else 1
         # one number per (agent, instance, queue): the shift an option belongs to
         self.shift = (agent * n_inst + inst) * max(1, n_queues) + queue
-        n_agents = int(agent.max()) + 1 if len(agent) else 0
-        # pools with a free option, and the queues each may serve (its members' options)
-        self.pools = [p for p in pools if len(p) and np.isin(agent, p).any()]
+        self.n_agents = int(agent.max()) + 1 if len(agent) else 0
+        # each pool's members with a free option (one absent all week, fully locked or outside a
+        # repair's neighbourhood has none), pools with any, and the queues each may serve
+        kept = (p[np.isin(p, agent)] for p in pools)
+        self.pools = [p for p in kept if len(p)]
         self.serves = np.zeros((len(self.pools), max(1, n_queues)), dtype=bool)
         for k, p in enumerate(self.pools):
             self.serves[k, np.unique(queue[np.isin(agent, p)])] = True
-        self.pool_of = np.full(n_agents, -1, dtype=np.int64)
-        for k, p in enumerate(self.pools):
-            self.pool_of[p[p < n_agents]] = k
 
     def pick_pool(self, rng: np.random.Generator, queue: int | None) -> int:
         """A pool that serves `queue` (any pool when None), in proportion to its head-count."""
@@ -69,7 +68,7 @@ class PoolParts:
         others = np.unique(self.agent[self.queue == queue]) if queue is not None else np.unique(self.agent)
         others = np.setdiff1d(others, members)
         agents = np.concatenate([rng.permutation(members), rng.permutation(others)])
-        per_agent = np.bincount(self.agent[offered], minlength=len(self.pool_of))[agents]
+        per_agent = np.bincount(self.agent[offered], minlength=self.n_agents)[agents]
         n = int(np.searchsorted(np.cumsum(per_agent), size, side="right")) + 1
         return offered & np.isin(self.agent, agents[:max(1, n)])
 

@@ -11,6 +11,7 @@ from scheduler.check import check_roster
 from scheduler.grid import Grid
 from scheduler.model import RosterModel
 from scheduler.params import DEFAULT_PARAMS
+from scheduler.poolparts import PoolParts
 from scheduler.roster import Roster
 from scheduler.warmstart import greedy_roster
 from tests.conftest import make_scenario
@@ -93,3 +94,14 @@ def test_no_pool_parts_without_two_alike_agents():
                        demand={"pre_sales": [0] * 8 + [10] * 4})
     rm = RosterModel(sc, Grid(sc))
     assert lns.Neighbourhoods(rm, seed=0, params=ONLY.but(pool_weight=1.0)).pools is None
+
+
+def test_a_pool_member_without_a_free_option_is_left_out_of_the_part():
+    """Agent 2 of pool [0, 2] has no free option (absent all week, locked, or outside a repair's
+    neighbourhood): the part is drawn among the members who have one."""
+    agent = np.array([0, 0, 1, 1])
+    parts = PoolParts(agent, inst=np.array([0, 1, 0, 1]), queue=np.zeros(4, dtype=np.int64), n_queues=1,
+                      pools=[np.array([0, 2]), np.array([1])])
+    assert [p.tolist() for p in parts.pools] == [[0], [1]]
+    mask = parts.mask(np.array([1, 0, 0, 1]), np.random.default_rng(0), size=2, pool=0, per_shift=1)
+    assert mask[agent == 0].any() and len(mask) == 4
