@@ -419,15 +419,15 @@ def lp_bound(scenario: Scenario, time_limit_s: float = 30, overflow_cap: float |
     is tighter and slower, and a MIP stopped by the time limit still proves its best bound. With
     an `overflow_cap` it computes only "overflow_lb" (a third of the time) and "shortage_lb_at_cap".
 
-    `cuts`: add the rounding cuts of scheduler.bound_cuts to the LP (not to the integer program,
-    whose whole points keep them already): a tighter bound, valid for every roster. PDLP converges
-    more slowly with them, so with PDLP each LP is solved without them first, exactly as with
-    `cuts=False`, and when that converges with time left, on from its point with them for that
-    time (at most CUT_TIME times what the first took, and never beyond the LP's own share); the
-    better of the two bounds is kept. So each LP's bound is never weaker than without cuts given
-    the time it starts with; a cut solve spends time of its LP's share that the LPs after it would
-    otherwise inherit, so a later LP short of time can end a little weaker (still valid). "status" is the first solve's, "cuts_status" the second's
-    (absent when no LP had time left for it).
+    `cuts`: add the rounding cuts of scheduler.bound_cuts to the LP (not to the integer program, whose
+    whole points keep them already): a tighter bound, valid for every roster. PDLP converges more
+    slowly with them, so with PDLP each LP is solved without them first, exactly as with
+    `cuts=False`, and when that converges with time left, on from its point with them for that time
+    (at most CUT_TIME times what the first took, and never beyond the LP's own share); the better of
+    the two bounds is kept. So each LP's bound is never weaker than without cuts given the time it
+    starts with; a cut solve spends time of its LP's share that the LPs after it would otherwise
+    inherit, so a later LP short of time can end a little weaker (still valid). "status" is the
+    first solve's, "cuts_status" the second's (absent when no LP had time left for it).
 
     `built`: this run's LP, built (and solved once) by pricing; used instead of building it again
     when it is this scenario's under the same rules (`BuiltLP.take`), and PDLP starts from its point.

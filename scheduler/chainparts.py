@@ -56,7 +56,8 @@ class ChainParts:
              queue: int, per_shift: int, serves: np.ndarray) -> np.ndarray:
         """A part of about `size` free options in days d0..d1 (see the module docstring): `on`
         holds the options' values in the current roster, `serves` the agents who can serve
-        `queue`. Never empty while any option lies in the window."""
+        `queue`. Empty only when no option lies in the window (or `per_shift` is 0 and nobody works
+        there): the caller then draws a slot part."""
         window = (self.day >= d0) & (self.day <= d1)
         offered = np.zeros(len(self.agent), dtype=bool)
         offered[self._offer(rng, np.flatnonzero(window), per_shift)] = True

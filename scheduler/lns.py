@@ -15,7 +15,12 @@ roster:
 - `breaks` and `shifts` (models whose longest shift has at least `break_min_slots_per_shift`
   slots: 15-minute slots, `scheduler.breakparts`): many agents around a
   slot that misses service, each with only the patterns of its current shift, or its current
-  option and a few patterns of each other shift.
+  option and a few patterns of each other shift;
+- `chain` (the same models, `scheduler.chainparts`): many agents over up to a week around a
+  slot that misses service, each day with the option worked now and a few patterns of every
+  other shift, who could work that slot first: a chain of shift swaps fits in one part;
+- `pool` (off unless `pool_weight` > 0, `scheduler.poolparts`): many members of one pool of
+  interchangeable agents over the whole horizon, a few options per day.
 
 The size of a part (free shift options) adapts: it grows while parts are solved to optimality
 quickly and shrinks when they are not. Which kind is drawn adapts too: each kind in proportion

@@ -91,6 +91,19 @@ def test_chain_parts_put_who_could_work_the_short_slot_first(scenario):
     assert could - works and agent in could - works
 
 
+def test_chain_parts_free_nothing_outside_their_window(scenario):
+    rm = RosterModel(scenario, Grid(scenario))
+    values = _greedy(rm)
+    hoods = lns.Neighbourhoods(rm, seed=2, params=ONLY.but(chain_patterns=2))
+    on = np.asarray(values)[hoods.var]
+    q = hoods.queues["pre_sales"]
+    for d0, d1 in ((1, 1), (1, 2), (0, 3)):
+        slot = d0 * 96 + 40
+        mask = hoods.chains.mask(on, hoods.rng, 10_000, d0, d1, slot, q, 2, hoods.serves[q])
+        assert mask.any()
+        assert set(hoods.day[mask].tolist()) <= set(range(d0, d1 + 1))
+
+
 def test_lns_with_chain_parts_improves_and_keeps_every_rule(scenario):
     rm = RosterModel(scenario, Grid(scenario))
     start = _greedy(rm)

@@ -100,9 +100,10 @@ def test_roster_of_a_stalled_search_keeps_every_rule(scenario):
     rm = RosterModel(scenario, Grid(scenario))
     start = _greedy(rm)
     shortage = rm.tiers[1]
-    result, _ = lns.improve(rm, [(shortage, 1)], start, 1.0, workers=1, seed=1, deterministic=True,
-                            stop=lambda: False, search=lambda s, m: s.solve(m),
-                            stall=lns.Stall(0.3, 10.0, [(0.0, shortage.value(start))]))
+    result, stats = lns.improve(rm, [(shortage, 1)], start, 1.0, workers=1, seed=1, deterministic=True,
+                                stop=lambda: False, search=lambda s, m: s.solve(m),
+                                stall=lns.Stall(0.3, 10.0, [(0.0, shortage.value(start))]))
+    assert stats.stalled  # the roster checked is the one a stalled search hands on
     roster = Roster([rm.assignment_of(o) for o in rm.options if result[o.var.index]])
     assert check_roster(scenario, roster) == []
 
