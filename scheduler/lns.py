@@ -47,6 +47,7 @@ from ortools.sat.python import cp_model
 
 from scheduler.model import RosterModel, Tier
 from scheduler.params import DEFAULT_PARAMS, SolveParams
+from scheduler.partdraw import fill
 from scheduler.parts import Parts
 
 if TYPE_CHECKING:  # scheduler.guide imports the LP's solvers: only runs that read the plan need them
@@ -187,9 +188,7 @@ class Neighbourhoods:
         others, until the part holds about `size` options in days d0..d1; returns the chosen agents."""
         rest = np.setdiff1d(np.arange(self.n_agents), first)
         order = np.concatenate([first if ordered else self.rng.permutation(first), self.rng.permutation(rest)])
-        per_agent = self.count[order, d0:d1 + 1].sum(axis=1)
-        n = int(np.searchsorted(np.cumsum(per_agent), self.size, side="right")) + 1
-        return order[:max(1, n)]
+        return fill(order, self.count[order, d0:d1 + 1].sum(axis=1), self.size)
 
     def weights(self, kinds: tuple[str, ...]) -> np.ndarray:
         """How often to draw each of `kinds` (the kinds of part this tier and roster allow)."""
