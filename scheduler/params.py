@@ -85,8 +85,11 @@ class SolveParams:
     # a tier of these searched by LNS alone (above whole_model_max) ends once it has not improved
     # for this share of its budget; the tiers after it get the rest (0 = never): on 200 x 14 x 3
     # queues the overflow tier reached its optimum in a third of its time and spent the rest on
-    # parts drawn where overflow is (benchmarks/README.md, "Where the 60-minute time goes")
-    stall_exit_share: float = 0.2
+    # parts drawn where overflow is (benchmarks/README.md, "Where the 60-minute time goes"); off:
+    # with two workers on a quiet machine it ended that tier at 495.2 (486.0 without) and the
+    # night case's at 2,903.6 (2,864.8): overflow comes first, so no exit until a rule that
+    # never costs it ("After this session's merges, quiet")
+    stall_exit_share: float = 0.0
     stall_exit_tiers: frozenset[TierId] = frozenset({TierId.OVERFLOW})
 
     # -- LP-guided search (scheduler.guide)
