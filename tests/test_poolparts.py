@@ -13,8 +13,7 @@ from scheduler.model import RosterModel
 from scheduler.params import DEFAULT_PARAMS
 from scheduler.poolparts import PoolParts
 from scheduler.roster import Roster
-from scheduler.warmstart import greedy_roster
-from tests.conftest import make_scenario
+from tests.conftest import greedy_values, make_scenario
 
 QUEUES = [{"id": "pre_sales", "contacts_per_agent_hour": 10, "session_minutes": 60},
           {"id": "after_sales", "contacts_per_agent_hour": 10, "session_minutes": 60}]
@@ -36,11 +35,6 @@ def scenario():
                          demand={"pre_sales": day * 4, "after_sales": [x / 3 for x in day] * 4})
 
 
-def _greedy(rm: RosterModel) -> list[int]:
-    hint = rm.complete_hint({id(o) for o in greedy_roster(rm)})
-    return [hint.get(k, 0) for k in range(len(rm.m.proto.variables))]
-
-
 def test_pools_are_the_interchangeable_agents(scenario):
     rm = RosterModel(scenario, Grid(scenario))
     hoods = lns.Neighbourhoods(rm, seed=0, params=ONLY.but(pool_weight=1.0))
@@ -51,7 +45,7 @@ def test_pools_are_the_interchangeable_agents(scenario):
 
 def test_pool_parts_free_whole_weeks_with_the_option_worked_now_and_a_few_of_every_shift(scenario):
     rm = RosterModel(scenario, Grid(scenario))
-    values = _greedy(rm)
+    values = greedy_values(rm)
     per_shift = 2
     hoods = lns.Neighbourhoods(rm, seed=0, params=ONLY.but(pool_weight=1.0, pool_patterns=per_shift))
     assert hoods.pools is not None
@@ -77,7 +71,7 @@ def test_pool_parts_free_whole_weeks_with_the_option_worked_now_and_a_few_of_eve
 
 def test_lns_with_pool_parts_improves_and_keeps_every_rule(scenario):
     rm = RosterModel(scenario, Grid(scenario))
-    start = _greedy(rm)
+    start = greedy_values(rm)
     overflow, shortage = rm.tiers[0], rm.tiers[1]
     goal = [(overflow, shortage.upper + 1), (shortage, 1)]
     result, stats = lns.improve(rm, goal, start, 0.6, workers=1, seed=0, deterministic=True, stop=lambda: False,
