@@ -1,10 +1,10 @@
 """Where an LNS search's time goes: reads the lines `SCHEDULER_LNS_DEBUG=1` makes (one per part,
-stderr; e.g. from `benchmarks.one_worker`) and prints per tier and phase (the seed: tier n's
-phases have 1000 n + 100, + 300; the first tier's mending of the LP's roster 1000 n + 50) the
-parts, the seconds charged (deterministic with one worker, wall with several), the value before
-and after and its curve by tenths of the time, and per kind of part (and per kind and CP-SAT
-status) the parts, the gain, the gain per second and the share solved to optimality. With
-`--from S`, only the parts after S seconds of their phase (the late phase of a tier).
+stderr; e.g. from `benchmarks.one_worker`) and prints per tier and phase (the seed: tier n's phases
+have 1000 n + 100, + 300 and, borrowing later tiers' time (`far_share`), + 400; the first tier's
+mending of the LP's roster 1000 n + 50) the parts, the seconds charged (deterministic with one
+worker, wall with several), the value before and after and its curve by tenths of the time, and per
+kind of part (and per kind and CP-SAT status) the parts, the gain, the gain per second and the share
+solved to optimality. With `--from S`, only the parts after S seconds of their phase (the late phase of a tier).
 
     python -m benchmarks.lns_trace trace.txt [--from 30]
 """

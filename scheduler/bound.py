@@ -419,13 +419,15 @@ def lp_bound(scenario: Scenario, time_limit_s: float = 30, overflow_cap: float |
     is tighter and slower, and a MIP stopped by the time limit still proves its best bound. With
     an `overflow_cap` it computes only "overflow_lb" (a third of the time) and "shortage_lb_at_cap".
 
-    `cuts`: add the rounding cuts of scheduler.bound_cuts to the LP (not to the integer program,
-    whose whole points keep them already): a tighter bound, valid for every roster. PDLP converges
-    more slowly with them, so with PDLP each LP is solved without them first, exactly as with
-    `cuts=False`, and when that converges with time left, on from its point with them for that
-    time (at most CUT_TIME times what the first took); the better of the two bounds is kept, so
-    never weaker than without cuts. "status" is the first solve's, "cuts_status" the second's
-    (absent when no LP had time left for it).
+    `cuts`: add the rounding cuts of scheduler.bound_cuts to the LP (not to the integer program, whose
+    whole points keep them already): a tighter bound, valid for every roster. PDLP converges more
+    slowly with them, so with PDLP each LP is solved without them first, exactly as with
+    `cuts=False`, and when that converges with time left, on from its point with them for that time
+    (at most CUT_TIME times what the first took, and never beyond the LP's own share); the better of
+    the two bounds is kept. So each LP's bound is never weaker than without cuts given the time it
+    starts with; a cut solve spends time of its LP's share that the LPs after it would otherwise
+    inherit, so a later LP short of time can end a little weaker (still valid). "status" is the
+    first solve's, "cuts_status" the second's (absent when no LP had time left for it).
 
     `built`: this run's LP, built (and solved once) by pricing; used instead of building it again
     when it is this scenario's under the same rules (`BuiltLP.take`), and PDLP starts from its point.
@@ -497,7 +499,7 @@ def lp_bound(scenario: Scenario, time_limit_s: float = 30, overflow_cap: float |
                 proto.CopyFrom(full)
                 del proto.constraint[c0:c1]
             if staged and cuts_only:  # the LP without cuts converged before: on with the cuts only
-                value, reason, took = -math.inf, "OPTIMAL", budget / CUT_TIME
+                value, reason, cut_limit = -math.inf, "OPTIMAL", 0.8 * budget
             else:  # each LP starts from the last one's point
                 value, point = pdlp_bound_point(proto, budget, start=without_cuts(start) if staged else start)
                 reason = point.reason
@@ -505,10 +507,11 @@ def lp_bound(scenario: Scenario, time_limit_s: float = 30, overflow_cap: float |
                 if reason != "OPTIMAL":
                     out["status"] = "TIME_LIMIT" if reason == "TIME_LIMIT" else reason
                 took = time.monotonic() - began
-            if staged and reason == "OPTIMAL" and budget - took >= 0.3:
                 # at most a few times what the LP without cuts took: the time a run's bound leaves
                 # goes to the pooled integer program and the hours tiers (scheduler.app)
-                more, point = pdlp_bound_point(full, min(budget - took, CUT_TIME * took + 0.3), start=start)
+                cut_limit = min(budget - took, CUT_TIME * took + 0.3)
+            if staged and reason == "OPTIMAL" and cut_limit >= 0.3:
+                more, point = pdlp_bound_point(full, cut_limit, start=start)
                 out["cuts_status"] = point.reason
                 if point.reason in ("OPTIMAL", "TIME_LIMIT"):  # else (infeasible, numerical) the first stands
                     value, start = max(value, more), point
@@ -554,7 +557,8 @@ def lp_bound(scenario: Scenario, time_limit_s: float = 30, overflow_cap: float |
             if plausible(at_cap) and (out["status"] != "OPTIMAL" or cuts_left) and not integer \
                     and out["solver"] == "PDLP":
                 out["status"] = "OPTIMAL"
-                # an infeasible LP found out now falls back below; the cuts alone get half the time left
+                # an infeasible LP found out now falls back below; the cuts alone get 0.8 of this
+                # call's budget (0.32 of the time left)
                 more = run(shortage, share=0.5 if cuts_left else 1.0, cuts_only=cuts_left)
                 if more is not None and at_cap is not None and plausible(more):
                     at_cap = max(at_cap, more)

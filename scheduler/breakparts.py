@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from scheduler.partdraw import few_per_shift, fill, long_shifts, shift_ids
+
 
 class BreakParts:
     """Draws `breaks` parts over the free options of `scheduler.lns.Neighbourhoods` (the same
@@ -25,9 +27,7 @@ class BreakParts:
     def __init__(self, agent: np.ndarray, day: np.ndarray, queue: np.ndarray, inst: np.ndarray,
                  n_queues: int, slots_of: list[range]):
         self.agent, self.day = agent, day
-        n_inst = int(inst.max()) + 1 if len(inst) else 1
-        # one number per (agent, instance, queue): the shift an option belongs to
-        self.shift = (agent * n_inst + inst) * max(1, n_queues) + queue
+        self.shift = shift_ids(agent, inst, queue, n_queues)  # the shift an option belongs to
         self.inst, self.queue = inst, queue
         self.slots_of = slots_of  # instance -> its slots
 
@@ -53,8 +53,7 @@ class BreakParts:
                 rank[np.isin(agents, np.unique(self.agent[here][covers]))] = 0
         order = np.concatenate([rng.permutation(agents[rank == r]) for r in range(3)])
         per_agent = np.bincount(self.agent[mine], minlength=int(self.agent.max()) + 1)[order]
-        n = int(np.searchsorted(np.cumsum(per_agent), size, side="right")) + 1
-        return mine & np.isin(self.agent, order[:max(1, n)])
+        return mine & np.isin(self.agent, fill(order, per_agent, size))
 
     def shifts_mask(self, on: np.ndarray, rng: np.random.Generator, size: int, d0: int, d1: int,
                     first: np.ndarray, per_shift: int) -> np.ndarray:
@@ -67,27 +66,20 @@ class BreakParts:
         idx = np.flatnonzero(window)
         if not len(idx):
             return window
-        # per shift, a random rank of its options: the first `per_shift` are offered
-        order = idx[np.lexsort((rng.random(len(idx)), self.shift[idx]))]
-        s = self.shift[order]
-        starts = np.flatnonzero(np.r_[True, s[1:] != s[:-1]])
-        rank = np.arange(len(order)) - np.repeat(starts, np.diff(np.r_[starts, len(order)]))
         offered = np.zeros(len(self.agent), dtype=bool)
-        offered[order[rank < per_shift]] = True
+        offered[few_per_shift(rng, idx, self.shift, per_shift)] = True
         offered |= window & (on > 0)
         agents = np.unique(self.agent[offered])
         lead = np.intersect1d(agents, first)
         order_a = np.concatenate([rng.permutation(lead), rng.permutation(np.setdiff1d(agents, lead))])
         per_agent = np.bincount(self.agent[offered], minlength=int(self.agent.max()) + 1)[order_a]
-        n = int(np.searchsorted(np.cumsum(per_agent), size, side="right")) + 1
-        return offered & np.isin(self.agent, order_a[:max(1, n)])
+        return offered & np.isin(self.agent, fill(order_a, per_agent, size))
 
     @classmethod
     def of(cls, rm, opts, agent: np.ndarray, day: np.ndarray, queue: np.ndarray, params) -> BreakParts | None:
         """For the free options `opts` of `rm` (in the neighbourhoods' order); None when the
         model's shifts are too short for breaks to matter (`params.break_min_slots_per_shift`)."""
-        longest = max((inst.n_slots for inst in rm.instances), default=0)
-        if longest < params.break_min_slots_per_shift:
+        if not long_shifts(rm, params):
             return None
         inst = np.array([o.inst for o in opts], dtype=np.int64)
         return cls(agent, day, queue, inst, len(rm.scenario.config.queue_ids), [i.slots for i in rm.instances])

@@ -25,6 +25,8 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from scheduler.partdraw import few_per_shift, fill, long_shifts, shift_ids
+
 
 class ChainParts:
     """Draws `chain` parts over the free options of `scheduler.lns.Neighbourhoods` (the same
@@ -34,9 +36,7 @@ class ChainParts:
     def __init__(self, agent: np.ndarray, day: np.ndarray, queue: np.ndarray, inst: np.ndarray,
                  n_queues: int, inst_slots: Sequence[range], worked: Sequence[tuple[int, ...]]):
         self.agent, self.day, self.queue, self.inst = agent, day, queue, inst
-        n_inst = int(inst.max()) + 1 if len(inst) else 1
-        # one number per (agent, instance, queue): the shift an option belongs to
-        self.shift = (agent * n_inst + inst) * max(1, n_queues) + queue
+        self.shift = shift_ids(agent, inst, queue, n_queues)  # the shift an option belongs to
         self.inst_lo = np.array([r.start for r in inst_slots], dtype=np.int64)
         self.inst_hi = np.array([r.stop for r in inst_slots], dtype=np.int64)
         self.worked = worked
@@ -46,17 +46,14 @@ class ChainParts:
         """Of the options `idx`, `per_shift` drawn at random per shift (agent, instance, queue)."""
         if not len(idx) or per_shift <= 0:
             return idx[:0]
-        order = idx[np.lexsort((rng.random(len(idx)), self.shift[idx]))]
-        s = self.shift[order]
-        starts = np.flatnonzero(np.r_[True, s[1:] != s[:-1]])
-        rank = np.arange(len(order)) - np.repeat(starts, np.diff(np.r_[starts, len(order)]))
-        return order[rank < per_shift]
+        return few_per_shift(rng, idx, self.shift, per_shift)
 
     def mask(self, on: np.ndarray, rng: np.random.Generator, size: int, d0: int, d1: int, slot: int,
              queue: int, per_shift: int, serves: np.ndarray) -> np.ndarray:
         """A part of about `size` free options in days d0..d1 (see the module docstring): `on`
         holds the options' values in the current roster, `serves` the agents who can serve
-        `queue`. Never empty while any option lies in the window."""
+        `queue`. Empty only when no option lies in the window (or `per_shift` is 0 and nobody works
+        there): the caller then draws a slot part."""
         window = (self.day >= d0) & (self.day <= d1)
         offered = np.zeros(len(self.agent), dtype=bool)
         offered[self._offer(rng, np.flatnonzero(window), per_shift)] = True
@@ -77,16 +74,14 @@ class ChainParts:
         agents = np.unique(self.agent[offered])
         order = np.concatenate([rng.permutation(agents[rank[agents] == r]) for r in range(3)])
         per_agent = np.bincount(self.agent[offered], minlength=self.n_agents)[order]
-        n = int(np.searchsorted(np.cumsum(per_agent), size, side="right")) + 1
-        return offered & np.isin(self.agent, order[:max(1, n)])
+        return offered & np.isin(self.agent, fill(order, per_agent, size))
 
     @classmethod
     def of(cls, rm, opts, agent: np.ndarray, day: np.ndarray, queue: np.ndarray, params) -> ChainParts | None:
         """For the free options `opts` of `rm` (in the neighbourhoods' order); None when the
         model's shifts are too short for this kind (`params.break_min_slots_per_shift`, as the
         breaks parts)."""
-        longest = max((inst.n_slots for inst in rm.instances), default=0)
-        if longest < params.break_min_slots_per_shift or not opts:
+        if not long_shifts(rm, params) or not opts:
             return None
         inst = np.array([o.inst for o in opts], dtype=np.int64)
         return cls(agent, day, queue, inst, len(rm.scenario.config.queue_ids), [i.slots for i in rm.instances],

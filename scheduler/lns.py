@@ -15,7 +15,12 @@ roster:
 - `breaks` and `shifts` (models whose longest shift has at least `break_min_slots_per_shift`
   slots: 15-minute slots, `scheduler.breakparts`): many agents around a
   slot that misses service, each with only the patterns of its current shift, or its current
-  option and a few patterns of each other shift.
+  option and a few patterns of each other shift;
+- `chain` (the same models, `scheduler.chainparts`): many agents over up to a week around a
+  slot that misses service, each day with the option worked now and a few patterns of every
+  other shift, who could work that slot first: a chain of shift swaps fits in one part;
+- `pool` (off unless `pool_weight` > 0, `scheduler.poolparts`): many members of one pool of
+  interchangeable agents over the whole horizon, a few options per day.
 
 The size of a part (free shift options) adapts: it grows while parts are solved to optimality
 quickly and shrinks when they are not. Which kind is drawn adapts too: each kind in proportion
@@ -42,6 +47,7 @@ from ortools.sat.python import cp_model
 
 from scheduler.model import RosterModel, Tier
 from scheduler.params import DEFAULT_PARAMS, SolveParams
+from scheduler.partdraw import fill
 from scheduler.parts import Parts
 
 if TYPE_CHECKING:  # scheduler.guide imports the LP's solvers: only runs that read the plan need them
@@ -182,9 +188,7 @@ class Neighbourhoods:
         others, until the part holds about `size` options in days d0..d1; returns the chosen agents."""
         rest = np.setdiff1d(np.arange(self.n_agents), first)
         order = np.concatenate([first if ordered else self.rng.permutation(first), self.rng.permutation(rest)])
-        per_agent = self.count[order, d0:d1 + 1].sum(axis=1)
-        n = int(np.searchsorted(np.cumsum(per_agent), self.size, side="right")) + 1
-        return order[:max(1, n)]
+        return fill(order, self.count[order, d0:d1 + 1].sum(axis=1), self.size)
 
     def weights(self, kinds: tuple[str, ...]) -> np.ndarray:
         """How often to draw each of `kinds` (the kinds of part this tier and roster allow)."""

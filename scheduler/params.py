@@ -39,8 +39,9 @@ class SolveParams:
         TierId.FLEX_HOURS: 0.02, TierId.DECLINED_REQUESTS: 0.02, TierId.REGULAR_HOURS: 0.02,
         TierId.COMFORT: 0.02}))
     default_share: float = 0.1  # a tier missing from time_share
-    # models whose longest shift has at least break_min_slots_per_shift slots (15-minute slots):
-    # each tier after the service tiers (costs, comfort) gets this share instead, since the
+    # models whose longest shift has at least break_min_slots_per_shift slots (15-minute slots,
+    # or 12-hour shifts at 30 minutes): each tier after the service tiers (costs, comfort) gets
+    # at most this share (min with its own), since the
     # shortage there ends far above its bound and still falling (issue 15; 0 would leave them
     # LNS's least time only)
     fine_late_share: float = 0.03
@@ -199,7 +200,8 @@ class SolveParams:
         return self.time_share.get(tier, self.default_share)
 
     def fine_share(self, tier: TierId) -> float:
-        """The tier's share of the time limit on a 15-minute model (`fine_late_share`)."""
+        """The tier's share of the time limit on a model of long shifts in slots (24 or more:
+        15-minute slots): a tier after the service tiers gets at most `fine_late_share`."""
         return self.share(tier) if tier in self.service_tiers else min(self.share(tier), self.fine_late_share)
 
     def repair_share(self, tier: TierId) -> float:

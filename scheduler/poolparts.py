@@ -22,6 +22,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from scheduler.partdraw import few_per_shift, fill, shift_ids
+
 
 class PoolParts:
     """Draws `pool` parts over the free options of `scheduler.lns.Neighbourhoods` (the same
@@ -30,18 +32,15 @@ class PoolParts:
     def __init__(self, agent: np.ndarray, inst: np.ndarray, queue: np.ndarray, n_queues: int,
                  pools: list[np.ndarray]):
         self.agent, self.queue = agent, queue
-        n_inst = int(inst.max()) + 1 if len(inst) else 1
-        # one number per (agent, instance, queue): the shift an option belongs to
-        self.shift = (agent * n_inst + inst) * max(1, n_queues) + queue
-        n_agents = int(agent.max()) + 1 if len(agent) else 0
-        # pools with a free option, and the queues each may serve (its members' options)
-        self.pools = [p for p in pools if len(p) and np.isin(agent, p).any()]
+        self.shift = shift_ids(agent, inst, queue, n_queues)  # the shift an option belongs to
+        self.n_agents = int(agent.max()) + 1 if len(agent) else 0
+        # each pool's members with a free option (one absent all week, fully locked or outside a
+        # repair's neighbourhood has none), pools with any, and the queues each may serve
+        kept = (p[np.isin(p, agent)] for p in pools)
+        self.pools = [p for p in kept if len(p)]
         self.serves = np.zeros((len(self.pools), max(1, n_queues)), dtype=bool)
         for k, p in enumerate(self.pools):
             self.serves[k, np.unique(queue[np.isin(agent, p)])] = True
-        self.pool_of = np.full(n_agents, -1, dtype=np.int64)
-        for k, p in enumerate(self.pools):
-            self.pool_of[p[p < n_agents]] = k
 
     def pick_pool(self, rng: np.random.Generator, queue: int | None) -> int:
         """A pool that serves `queue` (any pool when None), in proportion to its head-count."""
@@ -57,21 +56,15 @@ class PoolParts:
         agents who serve `queue` (shuffled), each over the whole horizon, the option it works now
         and `per_shift` random options of every shift (instance and queue) it may work. `on`:
         the options' values in the current roster."""
-        # per shift, a random rank of its options: the first `per_shift` are offered
-        order = np.lexsort((rng.random(len(self.shift)), self.shift))
-        s = self.shift[order]
-        starts = np.flatnonzero(np.r_[True, s[1:] != s[:-1]])
-        rank = np.arange(len(order)) - np.repeat(starts, np.diff(np.r_[starts, len(order)]))
         offered = np.zeros(len(self.agent), dtype=bool)
-        offered[order[rank < per_shift]] = True
+        offered[few_per_shift(rng, np.arange(len(self.shift)), self.shift, per_shift)] = True
         offered |= on > 0
         members = self.pools[pool]
         others = np.unique(self.agent[self.queue == queue]) if queue is not None else np.unique(self.agent)
         others = np.setdiff1d(others, members)
         agents = np.concatenate([rng.permutation(members), rng.permutation(others)])
-        per_agent = np.bincount(self.agent[offered], minlength=len(self.pool_of))[agents]
-        n = int(np.searchsorted(np.cumsum(per_agent), size, side="right")) + 1
-        return offered & np.isin(self.agent, agents[:max(1, n)])
+        per_agent = np.bincount(self.agent[offered], minlength=self.n_agents)[agents]
+        return offered & np.isin(self.agent, fill(agents, per_agent, size))
 
     @classmethod
     def of(cls, rm, opts, agent: np.ndarray, queue: np.ndarray) -> PoolParts | None:

@@ -9,6 +9,14 @@ import pytest
 from scheduler.scenario import Absence, Agent, Scenario, ScenarioConfig
 
 
+def greedy_values(rm) -> list[int]:
+    """The greedy roster of a `RosterModel` as a value per model variable (what LNS starts from)."""
+    from scheduler.warmstart import greedy_roster
+
+    hint = rm.complete_hint({id(o) for o in greedy_roster(rm)})
+    return [hint.get(k, 0) for k in range(len(rm.m.proto.variables))]
+
+
 def make_scenario(*, agents: list[dict], demand: dict[str, list[float]], days: int = 1, slot_minutes: int = 60,
                   queues: list[dict] | None = None, shifts: list[dict] | None = None, rules: dict | None = None,
                   moves: list[dict] | None = None, absences: list[dict] | None = None,

@@ -12,8 +12,7 @@ from scheduler.grid import Grid
 from scheduler.model import RosterModel
 from scheduler.params import DEFAULT_PARAMS
 from scheduler.roster import Roster
-from scheduler.warmstart import greedy_roster
-from tests.conftest import make_scenario
+from tests.conftest import greedy_values, make_scenario
 
 QUEUES = [{"id": "pre_sales", "contacts_per_agent_hour": 10, "session_minutes": 60},
           {"id": "after_sales", "contacts_per_agent_hour": 10, "session_minutes": 60}]
@@ -34,18 +33,13 @@ def scenario():
                          rules={"max_continuous_hours": 2, "max_continuous_high_load_hours": 2})
 
 
-def _greedy(rm: RosterModel) -> list[int]:
-    hint = rm.complete_hint({id(o) for o in greedy_roster(rm)})
-    return [hint.get(k, 0) for k in range(len(rm.m.proto.variables))]
-
-
 def _shift_of(hoods, k: int) -> tuple[int, int, int]:
     return int(hoods.agent[k]), int(hoods.breaks.inst[k]), int(hoods.queue[k])
 
 
 def test_breaks_parts_free_only_the_patterns_of_the_shifts_worked_now(scenario):
     rm = RosterModel(scenario, Grid(scenario))
-    values = _greedy(rm)
+    values = greedy_values(rm)
     hoods = lns.Neighbourhoods(rm, seed=0, params=ONLY.but(break_weight=1.0, shift_weight=0.0))
     assert hoods.breaks is not None  # 32 slots per shift: the kind is on
     on = np.asarray(values)[hoods.var]
@@ -62,7 +56,7 @@ def test_breaks_parts_free_only_the_patterns_of_the_shifts_worked_now(scenario):
 
 def test_shifts_parts_offer_the_option_worked_now_and_a_few_of_every_other_shift(scenario):
     rm = RosterModel(scenario, Grid(scenario))
-    values = _greedy(rm)
+    values = greedy_values(rm)
     per_shift = 2
     hoods = lns.Neighbourhoods(rm, seed=0, params=ONLY.but(break_weight=0.0, shift_weight=1.0,
                                                            shift_patterns=per_shift))
@@ -83,7 +77,7 @@ def test_shifts_parts_offer_the_option_worked_now_and_a_few_of_every_other_shift
 
 def test_lns_with_breaks_and_shifts_parts_improves_and_keeps_every_rule(scenario):
     rm = RosterModel(scenario, Grid(scenario))
-    start = _greedy(rm)
+    start = greedy_values(rm)
     overflow, shortage = rm.tiers[0], rm.tiers[1]
     goal = [(overflow, shortage.upper + 1), (shortage, 1)]
     result, stats = lns.improve(rm, goal, start, 2.0, workers=1, seed=0, deterministic=True, stop=lambda: False,

@@ -12,8 +12,7 @@ from scheduler.grid import Grid
 from scheduler.model import RosterModel
 from scheduler.params import DEFAULT_PARAMS
 from scheduler.roster import Roster
-from scheduler.warmstart import greedy_roster
-from tests.conftest import make_scenario
+from tests.conftest import greedy_values, make_scenario
 
 QUEUES = [{"id": "pre_sales", "contacts_per_agent_hour": 10, "session_minutes": 60},
           {"id": "after_sales", "contacts_per_agent_hour": 10, "session_minutes": 60}]
@@ -39,18 +38,13 @@ def scenario():
                                 "min_rest_hours": 11})
 
 
-def _greedy(rm: RosterModel) -> list[int]:
-    hint = rm.complete_hint({id(o) for o in greedy_roster(rm)})
-    return [hint.get(k, 0) for k in range(len(rm.m.proto.variables))]
-
-
 def _shift_of(hoods, k: int) -> tuple[int, int, int]:
     return int(hoods.agent[k]), int(hoods.chains.inst[k]), int(hoods.queue[k])
 
 
 def test_chain_parts_free_many_days_of_many_agents_with_few_options_each(scenario):
     rm = RosterModel(scenario, Grid(scenario))
-    values = _greedy(rm)
+    values = greedy_values(rm)
     per_shift = 1
     hoods = lns.Neighbourhoods(rm, seed=0, params=ONLY.but(chain_patterns=per_shift))
     assert hoods.chains is not None  # 32 slots per shift: the kind is on
@@ -75,7 +69,7 @@ def test_chain_parts_free_many_days_of_many_agents_with_few_options_each(scenari
 
 def test_chain_parts_put_who_could_work_the_short_slot_first(scenario):
     rm = RosterModel(scenario, Grid(scenario))
-    values = _greedy(rm)
+    values = greedy_values(rm)
     hoods = lns.Neighbourhoods(rm, seed=1, params=ONLY)
     on = np.asarray(values)[hoods.var]
     slot = 2 * 96  # the third day's first slot: only the night works it
@@ -91,9 +85,22 @@ def test_chain_parts_put_who_could_work_the_short_slot_first(scenario):
     assert could - works and agent in could - works
 
 
+def test_chain_parts_free_nothing_outside_their_window(scenario):
+    rm = RosterModel(scenario, Grid(scenario))
+    values = greedy_values(rm)
+    hoods = lns.Neighbourhoods(rm, seed=2, params=ONLY.but(chain_patterns=2))
+    on = np.asarray(values)[hoods.var]
+    q = hoods.queues["pre_sales"]
+    for d0, d1 in ((1, 1), (1, 2), (0, 3)):
+        slot = d0 * 96 + 40
+        mask = hoods.chains.mask(on, hoods.rng, 10_000, d0, d1, slot, q, 2, hoods.serves[q])
+        assert mask.any()
+        assert set(hoods.day[mask].tolist()) <= set(range(d0, d1 + 1))
+
+
 def test_lns_with_chain_parts_improves_and_keeps_every_rule(scenario):
     rm = RosterModel(scenario, Grid(scenario))
-    start = _greedy(rm)
+    start = greedy_values(rm)
     overflow, shortage = rm.tiers[0], rm.tiers[1]
     goal = [(overflow, shortage.upper + 1), (shortage, 1)]
     result, stats = lns.improve(rm, goal, start, 2.0, workers=1, seed=0, deterministic=True, stop=lambda: False,

@@ -20,7 +20,7 @@ from scheduler.params import DEFAULT_PARAMS
 from scheduler.roster import Roster
 from scheduler.scenario import load_scenario
 from scheduler.solve import SolveOptions, solve
-from scheduler.warmstart import greedy_roster
+from tests.conftest import greedy_values
 
 DATA = Path(__file__).resolve().parent.parent / "data"
 
@@ -28,11 +28,6 @@ DATA = Path(__file__).resolve().parent.parent / "data"
 @pytest.fixture(scope="module")
 def scenario():
     return load_scenario(DATA / "three_queues_30min")
-
-
-def _greedy(rm: RosterModel) -> list[int]:
-    hint = rm.complete_hint({id(o) for o in greedy_roster(rm)})
-    return [hint.get(k, 0) for k in range(len(rm.m.proto.variables))]
 
 
 def _roster(rm: RosterModel, values: list[int]) -> Roster:
@@ -48,7 +43,7 @@ def _improve(rm: RosterModel, start: list[int], seconds: float, seed: int = 0):
 
 def test_parts_improve_the_greedy_roster_and_keep_every_rule_and_cap(scenario):
     rm = RosterModel(scenario, Grid(scenario))
-    start = _greedy(rm)
+    start = greedy_values(rm)
     overflow, shortage = rm.tiers[0], rm.tiers[1]
     # a cap like the one a solved tier leaves: the parts must respect it
     rm.m.add(shortage.expr <= shortage.value(start))
@@ -65,7 +60,7 @@ def test_one_worker_and_a_seed_give_the_same_parts_and_roster(scenario):
     runs = []
     for _ in range(2):
         rm = RosterModel(scenario, Grid(scenario))
-        result, stats = _improve(rm, _greedy(rm), 1.5, seed=3)
+        result, stats = _improve(rm, greedy_values(rm), 1.5, seed=3)
         assert check_roster(scenario, _roster(rm, result)) == []
         runs.append((result, stats.iterations, stats.improvements))
     assert runs[0] == runs[1]
@@ -137,7 +132,7 @@ def test_the_comfort_tier_bound_covers_its_spread_terms(scenario):
 
 def test_parallel_lanes_improve_and_keep_every_rule(scenario):
     rm = RosterModel(scenario, Grid(scenario))
-    start = _greedy(rm)
+    start = greedy_values(rm)
     overflow, shortage = rm.tiers[0], rm.tiers[1]
     goal = [(overflow, shortage.upper + 1), (shortage, 1)]
     # a budget in parts, not seconds; each part's wall-clock limit (at least sub_limit_s, longer
@@ -161,7 +156,7 @@ def test_parallel_lanes_improve_and_keep_every_rule(scenario):
 
 def test_a_part_merged_into_a_moved_roster_has_tight_helpers_and_keeps_every_rule(scenario):
     rm = RosterModel(scenario, Grid(scenario))
-    base = np.array(_greedy(rm), dtype=np.int64)
+    base = np.array(greedy_values(rm), dtype=np.int64)
     parts = lns.parts_of(rm)
     goal = lns._weighted([(rm.tiers[1], 1)])
     hoods = lns.Neighbourhoods(rm, seed=4)
@@ -191,7 +186,7 @@ def test_a_part_merged_into_a_moved_roster_has_tight_helpers_and_keeps_every_rul
 
 def test_a_lane_that_fails_stops_the_search_and_fails_it_in_the_callers_thread(scenario, monkeypatch):
     rm = RosterModel(scenario, Grid(scenario))
-    start = _greedy(rm)
+    start = greedy_values(rm)
     parts = lns.parts_of(rm)
     build, calls = parts.build, []
 

@@ -11,9 +11,9 @@ from scheduler.check import check_roster
 from scheduler.grid import Grid
 from scheduler.model import RosterModel
 from scheduler.params import DEFAULT_PARAMS
+from scheduler.poolparts import PoolParts
 from scheduler.roster import Roster
-from scheduler.warmstart import greedy_roster
-from tests.conftest import make_scenario
+from tests.conftest import greedy_values, make_scenario
 
 QUEUES = [{"id": "pre_sales", "contacts_per_agent_hour": 10, "session_minutes": 60},
           {"id": "after_sales", "contacts_per_agent_hour": 10, "session_minutes": 60}]
@@ -35,11 +35,6 @@ def scenario():
                          demand={"pre_sales": day * 4, "after_sales": [x / 3 for x in day] * 4})
 
 
-def _greedy(rm: RosterModel) -> list[int]:
-    hint = rm.complete_hint({id(o) for o in greedy_roster(rm)})
-    return [hint.get(k, 0) for k in range(len(rm.m.proto.variables))]
-
-
 def test_pools_are_the_interchangeable_agents(scenario):
     rm = RosterModel(scenario, Grid(scenario))
     hoods = lns.Neighbourhoods(rm, seed=0, params=ONLY.but(pool_weight=1.0))
@@ -50,7 +45,7 @@ def test_pools_are_the_interchangeable_agents(scenario):
 
 def test_pool_parts_free_whole_weeks_with_the_option_worked_now_and_a_few_of_every_shift(scenario):
     rm = RosterModel(scenario, Grid(scenario))
-    values = _greedy(rm)
+    values = greedy_values(rm)
     per_shift = 2
     hoods = lns.Neighbourhoods(rm, seed=0, params=ONLY.but(pool_weight=1.0, pool_patterns=per_shift))
     assert hoods.pools is not None
@@ -76,7 +71,7 @@ def test_pool_parts_free_whole_weeks_with_the_option_worked_now_and_a_few_of_eve
 
 def test_lns_with_pool_parts_improves_and_keeps_every_rule(scenario):
     rm = RosterModel(scenario, Grid(scenario))
-    start = _greedy(rm)
+    start = greedy_values(rm)
     overflow, shortage = rm.tiers[0], rm.tiers[1]
     goal = [(overflow, shortage.upper + 1), (shortage, 1)]
     result, stats = lns.improve(rm, goal, start, 0.6, workers=1, seed=0, deterministic=True, stop=lambda: False,
@@ -93,3 +88,14 @@ def test_no_pool_parts_without_two_alike_agents():
                        demand={"pre_sales": [0] * 8 + [10] * 4})
     rm = RosterModel(sc, Grid(sc))
     assert lns.Neighbourhoods(rm, seed=0, params=ONLY.but(pool_weight=1.0)).pools is None
+
+
+def test_a_pool_member_without_a_free_option_is_left_out_of_the_part():
+    """Agent 2 of pool [0, 2] has no free option (absent all week, locked, or outside a repair's
+    neighbourhood): the part is drawn among the members who have one."""
+    agent = np.array([0, 0, 1, 1])
+    parts = PoolParts(agent, inst=np.array([0, 1, 0, 1]), queue=np.zeros(4, dtype=np.int64), n_queues=1,
+                      pools=[np.array([0, 2]), np.array([1])])
+    assert [p.tolist() for p in parts.pools] == [[0], [1]]
+    mask = parts.mask(np.array([1, 0, 0, 1]), np.random.default_rng(0), size=2, pool=0, per_shift=1)
+    assert mask[agent == 0].any() and len(mask) == 4

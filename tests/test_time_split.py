@@ -18,7 +18,7 @@ from scheduler.params import DEFAULT_PARAMS
 from scheduler.roster import Roster
 from scheduler.scenario import load_scenario
 from scheduler.solve import SolveOptions, solve
-from scheduler.warmstart import greedy_roster
+from tests.conftest import greedy_values
 
 DATA = Path(__file__).resolve().parent.parent / "data"
 
@@ -26,11 +26,6 @@ DATA = Path(__file__).resolve().parent.parent / "data"
 @pytest.fixture(scope="module")
 def scenario():
     return load_scenario(DATA / "three_queues_30min")
-
-
-def _greedy(rm: RosterModel) -> list[int]:
-    hint = rm.complete_hint({id(o) for o in greedy_roster(rm)})
-    return [hint.get(k, 0) for k in range(len(rm.m.proto.variables))]
 
 
 def test_recent_gain_reads_the_window_before_now():
@@ -61,7 +56,7 @@ def test_a_kinds_rate_is_its_last_parts_not_its_first(scenario):
 
 def test_an_lns_that_stops_gaining_ends_before_its_budget(scenario):
     rm = RosterModel(scenario, Grid(scenario))
-    start = _greedy(rm)
+    start = greedy_values(rm)
     overflow, shortage = rm.tiers[0], rm.tiers[1]
     goal = [(overflow, shortage.upper + 1), (shortage, 1)]
 
@@ -98,11 +93,12 @@ def test_the_overflow_tier_passes_its_time_on_and_the_shortage_tier_takes_more(s
 
 def test_roster_of_a_stalled_search_keeps_every_rule(scenario):
     rm = RosterModel(scenario, Grid(scenario))
-    start = _greedy(rm)
+    start = greedy_values(rm)
     shortage = rm.tiers[1]
-    result, _ = lns.improve(rm, [(shortage, 1)], start, 1.0, workers=1, seed=1, deterministic=True,
-                            stop=lambda: False, search=lambda s, m: s.solve(m),
-                            stall=lns.Stall(0.3, 10.0, [(0.0, shortage.value(start))]))
+    result, stats = lns.improve(rm, [(shortage, 1)], start, 1.0, workers=1, seed=1, deterministic=True,
+                                stop=lambda: False, search=lambda s, m: s.solve(m),
+                                stall=lns.Stall(0.3, 10.0, [(0.0, shortage.value(start))]))
+    assert stats.stalled  # the roster checked is the one a stalled search hands on
     roster = Roster([rm.assignment_of(o) for o in rm.options if result[o.var.index]])
     assert check_roster(scenario, roster) == []
 
@@ -110,7 +106,7 @@ def test_roster_of_a_stalled_search_keeps_every_rule(scenario):
 def test_the_trace_reader_reads_every_part_the_debug_lines_print(scenario, monkeypatch, capsys, tmp_path):
     from benchmarks.lns_trace import read, report
     rm = RosterModel(scenario, Grid(scenario))
-    start = _greedy(rm)
+    start = greedy_values(rm)
     overflow, shortage = rm.tiers[0], rm.tiers[1]
     monkeypatch.setattr(lns, "DEBUG", True)
     _, stats = lns.improve(rm, [(overflow, shortage.upper + 1), (shortage, 1)], start, 1.0, workers=1, seed=7,
