@@ -210,21 +210,21 @@ class Neighbourhoods:
         where = tier.where
         missing = np.array([values[x.index] * c if not isinstance(x, int) else 0
                             for x, c in zip(tier.items, tier.coeffs)], dtype=float) if where else None
-        kinds = KINDS if missing is not None and missing.sum() > 0 else tuple(k for k in KINDS if k != "slot")
+        short = missing is not None and missing.sum() > 0  # the tier misses service somewhere
+        kinds = KINDS if short else tuple(k for k in KINDS if k != "slot")
         if self.plan is not None:
             kinds = (*kinds, GUIDED)
-        if self.breaks is not None and missing is not None and missing.sum() > 0:
+        if self.breaks is not None and short:
             kinds = (*kinds, BREAKS, SHIFTS)
-        if self.chains is not None and missing is not None and missing.sum() > 0:
+        if self.chains is not None and short:
             kinds = (*kinds, CHAIN)
-        if self.pools is not None and missing is not None and missing.sum() > 0:
+        if self.pools is not None and short:
             kinds = (*kinds, POOL)
         w = self.weights(kinds)
         kind = kinds[int(self.rng.choice(len(kinds), p=w))] if w.sum() > 0 else "days"
         self.size = self.sizes[kind]
         if kind == "slot":
-            assert where is not None and missing is not None
-            t, q = where[int(self.rng.choice(len(missing), p=missing / missing.sum()))]
+            t, q = self._short_slot(where, missing)
             lo, hi = self.slot_days[t]
             d0 = max(0, lo - int(self.rng.integers(2)))
             d1 = min(self.n_days - 1, hi + int(self.rng.integers(2)))
@@ -243,8 +243,8 @@ class Neighbourhoods:
                                            int(self.rng.integers(1, 4)))
             agents = self._fill(first, d0, d1, ordered=True)
         if kind == CHAIN:
-            assert where is not None and missing is not None and self.chains is not None
-            t, q = where[int(self.rng.choice(len(missing), p=missing / missing.sum()))]
+            assert self.chains is not None
+            t, q = self._short_slot(where, missing)
             lo, hi = self.slot_days[t]
             reach = self.params.chain_days
             d0 = max(self.first_day, lo - int(self.rng.integers(reach + 1)))
@@ -257,8 +257,8 @@ class Neighbourhoods:
             agents = self._fill(self.serves[self.queues[q]], lo, hi)
             d0, d1 = lo, hi
         if kind in (BREAKS, SHIFTS):
-            assert where is not None and missing is not None and self.breaks is not None
-            t, q = where[int(self.rng.choice(len(missing), p=missing / missing.sum()))]
+            assert self.breaks is not None
+            t, q = self._short_slot(where, missing)
             lo, hi = self.slot_days[t]
             on = np.asarray(values, dtype=np.int64)[self.var]
             if kind == SHIFTS:
@@ -280,6 +280,11 @@ class Neighbourhoods:
                                          self.params.pool_patterns, k)
         mask = np.isin(self.agent, agents) & (self.day >= d0) & (self.day <= d1)
         return kind, mask
+
+    def _short_slot(self, where: list | None, missing: np.ndarray | None) -> tuple[int, str]:
+        """A (slot, queue) of the tier, in proportion to the service the roster misses there."""
+        assert where is not None and missing is not None
+        return where[int(self.rng.choice(len(missing), p=missing / missing.sum()))]
 
     def _queue(self, where: list | None, missing: np.ndarray | None) -> int:
         """A queue, in proportion to the service the roster misses in it (uniform when it

@@ -41,9 +41,8 @@ class SolveParams:
     default_share: float = 0.1  # a tier missing from time_share
     # models whose longest shift has at least break_min_slots_per_shift slots (15-minute slots,
     # or 12-hour shifts at 30 minutes): each tier after the service tiers (costs, comfort) gets
-    # at most this share (min with its own), since the
-    # shortage there ends far above its bound and still falling (issue 15; 0 would leave them
-    # LNS's least time only)
+    # at most this share (the smaller of this and its own), since the shortage there ends far
+    # above its bound and still falling (issue 15; 0 would leave them LNS's least time only)
     fine_late_share: float = 0.03
     # the tier whose ties a tier breaks by the next one, with an exact lexicographic weight
     # (not overflow -> shortage: it traded overflow for shortage)
