@@ -101,6 +101,7 @@ WEEKLY_RULES = (OneShiftPerDate, RestBetweenShifts, MaxConsecutiveDays, MaxNight
 CAP_PENALTY = 10.0
 # a week is added when its reduced cost is below this (in the objective's units)
 PRICE_TOL = 1e-7
+GLOP_PARAMS = "use_preprocessing: false"
 # column generation stops when the bound is this close (relative) to the restricted master's value
 GAP_TOL = 1e-6
 
@@ -165,6 +166,12 @@ def agent_types(lp: BoundLP) -> list[AgentType]:
     return out
 
 
+def _put(states: dict, s: tuple, cost: float, back: Any) -> None:
+    old = states.get(s)
+    if old is None or cost < old[0]:
+        states[s] = (cost, back)
+
+
 class WeekDP:
     """The pricing problem of one agent type: the least sum of weights over a legal week (one
     instance or none per date; rest between any two worked instances; at most
@@ -204,17 +211,11 @@ class WeekDP:
         states: dict[State, tuple[float, Any]] = {(-1, 0, 0): (0.0, None)}
         for d in range(self.n_dates):
             nxt: dict[State, tuple[float, Any]] = {}
-
-            def put(s: State, cost: float, back: Any) -> None:
-                old = nxt.get(s)
-                if old is None or cost < old[0]:
-                    nxt[s] = (cost, back)
-
             today = self.t.by_date.get(d, [])
             for s, (cost, back) in states.items():
                 last, run, nights = s
                 keep = last if last >= 0 and self.reach[last] > d else -1
-                put((keep, 0, nights), cost, back)  # off
+                _put(nxt, (keep, 0, nights), cost, back)  # off
                 for i in today:
                     if last >= 0 and i in self.clashes[last]:
                         continue
@@ -224,7 +225,7 @@ class WeekDP:
                     n = nights + (1 if self.night[i] and self.max_nights is not None else 0)
                     if self.max_nights is not None and n > self.max_nights:
                         continue
-                    put((i if self.reach[i] > d else -1, r, n), cost + weight.get(i, 0.0), (i, back))
+                    _put(nxt, (i if self.reach[i] > d else -1, r, n), cost + weight.get(i, 0.0), (i, back))
             states = nxt
         cost, back = min(states.values(), key=lambda v: v[0])
         week: list[int] = []
@@ -326,13 +327,16 @@ def lagrangian(master: Master, c: np.ndarray, y: np.ndarray, dps: list[WeekDP]) 
     return value, best
 
 
-def _solve_phase(master: Master, objective: str, deadline: float, dps: list[WeekDP], log: list) -> tuple[float | None, str]:
+def _solve_phase(master: Master, objective: str, deadline: float, dps: list[WeekDP],
+                 log: list) -> tuple[float | None, str]:
     """Column generation on one objective until no week prices out or the deadline: (the best
     L(y) found, a status)."""
     solver = master.lp.solver
     expr = {"overflow": master.overflow, "shortage": master.shortage,
             "shortage_at_cap": master.shortage + CAP_PENALTY * master.cap_slack}[objective]
     solver.Minimize(expr)
+    # no presolve: GLOP then starts each restricted master from the last basis (new columns only)
+    solver.SetSolverSpecificParametersAsString(GLOP_PARAMS)
     c = _objective_vector(master, objective)
     cons = solver.constraints()[:master.n_compact_rows]
     best: float | None = None
@@ -342,7 +346,9 @@ def _solve_phase(master: Master, objective: str, deadline: float, dps: list[Week
         if left <= 0.05:
             break
         solver.SetTimeLimit(int(left * 1000))
+        began = time.monotonic()
         st = solver.Solve()
+        took = time.monotonic() - began
         if st != pywraplp.Solver.OPTIMAL:
             status = "TIME_LIMIT" if st in (pywraplp.Solver.FEASIBLE, pywraplp.Solver.NOT_SOLVED) else str(st)
             break
@@ -355,7 +361,7 @@ def _solve_phase(master: Master, objective: str, deadline: float, dps: list[Week
             if cost < -PRICE_TOL and add_week(master, k, week):
                 added += 1
         log.append({"objective": objective, "rmp": z, "bound": value, "added": added,
-                    "t": time.monotonic()})
+                    "solve_s": took, "t": time.monotonic()})
         if not added or z - value <= GAP_TOL * (1.0 + abs(z)):
             status = "OPTIMAL"  # no week prices out, or the bound meets the restricted master's value
             break
