@@ -74,7 +74,7 @@ from __future__ import annotations
 import math
 import time
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -328,7 +328,7 @@ def lagrangian(master: Master, c: np.ndarray, y: np.ndarray, dps: list[WeekDP]) 
 
 
 def _solve_phase(master: Master, objective: str, deadline: float, dps: list[WeekDP],
-                 log: list) -> tuple[float | None, str]:
+                 log: list, progress: Callable[[dict], None] | None = None) -> tuple[float | None, str]:
     """Column generation on one objective until no week prices out or the deadline: (the best
     L(y) found, a status)."""
     solver = master.lp.solver
@@ -362,6 +362,8 @@ def _solve_phase(master: Master, objective: str, deadline: float, dps: list[Week
                 added += 1
         log.append({"objective": objective, "rmp": z, "bound": value, "added": added,
                     "solve_s": took, "t": time.monotonic()})
+        if progress is not None:
+            progress(log[-1])
         if not added or z - value <= GAP_TOL * (1.0 + abs(z)):
             status = "OPTIMAL"  # no week prices out, or the bound meets the restricted master's value
             break
@@ -369,7 +371,8 @@ def _solve_phase(master: Master, objective: str, deadline: float, dps: list[Week
 
 
 def dw_bound(scenario: Scenario, time_limit_s: float = 60, overflow_cap: float | None = None,
-             hard_rules: Sequence[Rule] | None = None, cuts: bool = True, lexicographic: bool = True) -> dict:
+             hard_rules: Sequence[Rule] | None = None, cuts: bool = True, lexicographic: bool = True,
+             progress: Callable[[dict], None] | None = None) -> dict:
     """Dantzig-Wolfe lower bounds (module docstring). Returns a dict:
 
     - "overflow_lb": customer-hours, for every roster;
@@ -397,16 +400,16 @@ def dw_bound(scenario: Scenario, time_limit_s: float = 60, overflow_cap: float |
         return time.monotonic() + share * (time_limit_s - (time.monotonic() - t0))
 
     statuses = {}
-    lb1, statuses["overflow"] = _solve_phase(master, "overflow", deadline(1 / 3), dps, log)
+    lb1, statuses["overflow"] = _solve_phase(master, "overflow", deadline(1 / 3), dps, log, progress)
     out["overflow_lb"] = None if lb1 is None else max(0.0, lb1)
     if overflow_cap is not None:
         master.cap_row.SetUb(overflow_cap * (1 + 1e-6) + 1e-4)
         at, statuses["shortage_at_cap"] = _solve_phase(
-            master, "shortage_at_cap", deadline(0.5 if lexicographic else 1.0), dps, log)
+            master, "shortage_at_cap", deadline(0.5 if lexicographic else 1.0), dps, log, progress)
         out["shortage_lb_at_cap"] = None if at is None else max(0.0, at)
         master.cap_row.SetUb(master.lp.solver.infinity())
     if lexicographic:
-        any_, statuses["shortage"] = _solve_phase(master, "shortage", deadline(1.0), dps, log)
+        any_, statuses["shortage"] = _solve_phase(master, "shortage", deadline(1.0), dps, log, progress)
         out["shortage_lb_any"] = None if any_ is None else max(0.0, any_)
         if overflow_cap is not None and out["shortage_lb_any"] is not None:
             at = out.get("shortage_lb_at_cap")
