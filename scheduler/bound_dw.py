@@ -49,12 +49,16 @@ bound is the Lagrangian function evaluated explicitly, not read off the solver:
          + sum_{j not a lambda} min(r_j * l_j, r_j * u_j)          r = c - A^T y
          + sum_k n_k * min over ALL legal weeks c of k of  sum_{i in c} y[link(g_k, i)]
 
-(the last term is the pricing DP's answer, `best_week`; the week with no shift gives 0, so it is
-<= 0). For every feasible point P of the full master, in particular every roster's point:
-c.P = L-terms evaluated at P plus y.(A P - b) on the dualized rows, each y_r (A P - b)_r >= 0 by
-the sign of y_r on that row's finite side (rows with an infinite side get y_r = 0), each
-variable's term is at least its least value on its box, and a type's lambda terms are
-n_k * (a convex combination of its weeks' reduced costs) >= n_k * the least one. So
+(the last term is the pricing DP's answer, `WeekDP.best`; the week with no shift gives 0, so it is
+<= 0). Proof that L(y) <= c.P for every point P of the full master (every roster's point among
+them): write c.P = y.(A P) + r.P over all rows but the convexity rows, with r = c - A^T y for
+every variable, lambdas included. (1) y_r (A P)_r >= lo_r y_r when y_r > 0 (P keeps the row's
+lower side), >= hi_r y_r when y_r < 0, = 0 when y_r = 0 (y_r on an infinite side is set to 0
+first). (2) Every variable j but the lambdas lies in its box [l_j, u_j], so r_j P_j >=
+min(r_j l_j, r_j u_j). (3) A lambda of type k and week c has cost 0, coefficient -1 in the
+linking row of each instance of c and no other dualized row, so r = sum_{i in c} y[link(g_k, i)];
+the lambdas of type k are >= 0 and sum to n_k (the convexity row, kept), so their r-terms sum to
+at least n_k times the least r over all legal weeks of k, which the DP computes exactly. So
 L(y) <= c.P for every y: the bound is valid at ANY iteration, converged or not, and whatever
 tolerances GLOP used to produce y (y is just a vector we evaluate). Floating point: the sums are
 computed in double precision and lowered by 1e-9 times the magnitudes involved (as
