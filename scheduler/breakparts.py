@@ -15,8 +15,11 @@ rule and cap of the full model, so nothing here decides a rule.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 
+from scheduler.fitpatterns import best_per_shift
 from scheduler.partdraw import few_per_shift, fill, long_shifts, shift_ids
 
 
@@ -56,18 +59,22 @@ class BreakParts:
         return mine & np.isin(self.agent, fill(order, per_agent, size))
 
     def shifts_mask(self, on: np.ndarray, rng: np.random.Generator, size: int, d0: int, d1: int,
-                    first: np.ndarray, per_shift: int) -> np.ndarray:
+                    first: np.ndarray, per_shift: int,
+                    fit: Callable[[np.ndarray], np.ndarray] | None = None) -> np.ndarray:
         """A part of about `size` free options that moves whole shifts of many agents: for each
         chosen agent and day in d0..d1, the option it works now and `per_shift` options (drawn at
         random) of every other shift (instance and queue) it may work, so the part holds about
         ten options per agent-day instead of every pattern of every shift. Agents in `first`
-        (e.g. those who can serve a short queue) come first, shuffled, then the others."""
+        (e.g. those who can serve a short queue) come first, shuffled, then the others. With
+        `fit` (options -> scores, `scheduler.fitpatterns`) the best-scoring patterns of each
+        shift are offered instead of random ones."""
         window = (self.day >= d0) & (self.day <= d1)
         idx = np.flatnonzero(window)
         if not len(idx):
             return window
         offered = np.zeros(len(self.agent), dtype=bool)
-        offered[few_per_shift(rng, idx, self.shift, per_shift)] = True
+        offered[few_per_shift(rng, idx, self.shift, per_shift) if fit is None
+                else best_per_shift(rng, idx, self.shift, fit(idx), per_shift)] = True
         offered |= window & (on > 0)
         agents = np.unique(self.agent[offered])
         lead = np.intersect1d(agents, first)

@@ -21,10 +21,11 @@ rule and cap of the full model, so nothing here decides a rule.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import numpy as np
 
+from scheduler.fitpatterns import best_per_shift
 from scheduler.partdraw import few_per_shift, fill, long_shifts, shift_ids
 
 
@@ -42,27 +43,33 @@ class ChainParts:
         self.worked = worked
         self.n_agents = int(agent.max()) + 1 if len(agent) else 0
 
-    def _offer(self, rng: np.random.Generator, idx: np.ndarray, per_shift: int) -> np.ndarray:
-        """Of the options `idx`, `per_shift` drawn at random per shift (agent, instance, queue)."""
+    def _offer(self, rng: np.random.Generator, idx: np.ndarray, per_shift: int,
+               fit: Callable[[np.ndarray], np.ndarray] | None = None) -> np.ndarray:
+        """Of the options `idx`, `per_shift` per shift (agent, instance, queue): drawn at random,
+        or the best-scoring ones with `fit` (options -> scores, `scheduler.fitpatterns`)."""
         if not len(idx) or per_shift <= 0:
             return idx[:0]
+        if fit is not None:
+            return best_per_shift(rng, idx, self.shift, fit(idx), per_shift)
         return few_per_shift(rng, idx, self.shift, per_shift)
 
     def mask(self, on: np.ndarray, rng: np.random.Generator, size: int, d0: int, d1: int, slot: int,
-             queue: int, per_shift: int, serves: np.ndarray) -> np.ndarray:
+             queue: int, per_shift: int, serves: np.ndarray,
+             fit: Callable[[np.ndarray], np.ndarray] | None = None) -> np.ndarray:
         """A part of about `size` free options in days d0..d1 (see the module docstring): `on`
         holds the options' values in the current roster, `serves` the agents who can serve
         `queue`. Empty only when no option lies in the window (or `per_shift` is 0 and nobody works
-        there): the caller then draws a slot part."""
+        there): the caller then draws a slot part. With `fit` the patterns offered are the
+        best-scoring ones (`scheduler.fitpatterns`), not random ones."""
         window = (self.day >= d0) & (self.day <= d1)
         offered = np.zeros(len(self.agent), dtype=bool)
-        offered[self._offer(rng, np.flatnonzero(window), per_shift)] = True
+        offered[self._offer(rng, np.flatnonzero(window), per_shift, fit)] = True
         offered |= window & (on > 0)
         # the shifts on this queue that span the slot: patterns that work it
         spans = window & (self.queue == queue) & (self.inst_lo[self.inst] <= slot) & (slot < self.inst_hi[self.inst])
         idx = np.flatnonzero(spans)
         works = np.fromiter((slot in self.worked[k] for k in idx.tolist()), dtype=bool, count=len(idx))
-        offered[self._offer(rng, idx[works], max(1, per_shift))] = True
+        offered[self._offer(rng, idx[works], max(1, per_shift), fit)] = True
         if not offered.any():
             return offered
         # who could work the slot on the queue and does not now, then who serves the queue, then the rest

@@ -170,6 +170,10 @@ class Neighbourhoods:
         if params.chain_weight > 0 and opts:
             from scheduler.chainparts import ChainParts
             self.chains = ChainParts.of(rm, opts, self.agent, self.day, self.queue, params)
+        self.fit = None  # scores of patterns where service is missed (SolveParams.fit_patterns)
+        if params.fit_patterns and (self.breaks is not None or self.chains is not None):
+            from scheduler.fitpatterns import PatternFit
+            self.fit = PatternFit([o.worked for o in opts], self.queue, rm.grid.n_slots, len(queues))
         self.pools = None
         if params.pool_weight > 0 and opts:
             from scheduler.poolparts import PoolParts
@@ -250,7 +254,8 @@ class Neighbourhoods:
             d0 = max(self.first_day, lo - int(self.rng.integers(reach + 1)))
             d1 = min(self.last_day, hi + int(self.rng.integers(reach + 1)))
             mask = self.chains.mask(np.asarray(values, dtype=np.int64)[self.var], self.rng, self.size, d0, d1,
-                                    t, self.queues[q], self.params.chain_patterns, self.serves[self.queues[q]])
+                                    t, self.queues[q], self.params.chain_patterns, self.serves[self.queues[q]],
+                                    self._fit(where, missing))
             if mask.any():
                 return kind, mask
             kind, self.size = "slot", self.sizes["slot"]  # no option in the window (a repair's): a slot part
@@ -264,7 +269,7 @@ class Neighbourhoods:
             if kind == SHIFTS:
                 d0, d1 = max(0, lo - int(self.rng.integers(2))), min(self.n_days - 1, hi + int(self.rng.integers(2)))
                 return kind, self.breaks.shifts_mask(on, self.rng, self.size, d0, d1, self.serves[self.queues[q]],
-                                                     self.params.shift_patterns)
+                                                     self.params.shift_patterns, self._fit(where, missing))
             mask = self.breaks.mask(on, self.rng, self.size, lo, hi, t, self.queues[q])
             if mask.any():
                 return kind, mask
@@ -280,6 +285,15 @@ class Neighbourhoods:
                                          self.params.pool_patterns, k)
         mask = np.isin(self.agent, agents) & (self.day >= d0) & (self.day <= d1)
         return kind, mask
+
+    def _fit(self, where: list | None, missing: np.ndarray | None):
+        """Options -> how much of what the roster misses they would work (`scheduler.fitpatterns`),
+        or None (random patterns)."""
+        if self.fit is None or where is None or missing is None:
+            return None
+        cells = np.array([t * len(self.queues) + self.queues[q] for t, q in where], dtype=np.int64)
+        fit = self.fit
+        return lambda idx: fit.scores(missing, cells, idx)
 
     def _short_slot(self, where: list | None, missing: np.ndarray | None) -> tuple[int, str]:
         """A (slot, queue) of the tier, in proportion to the service the roster misses there."""

@@ -129,6 +129,10 @@ class SolveParams:
     chain_weight: float = 0.25
     chain_days: int = 3
     chain_patterns: int = 1
+    # ... the patterns that `shifts` and `chain` parts offer for a shift an agent does not work
+    # now: the ones that work most of what the roster misses (scheduler.fitpatterns), not random;
+    # off: no gain shown (benchmarks/README.md, "Where the 15-minute gap sits: shift choice")
+    fit_patterns: bool = False
     # LNS parts over the whole horizon of many agents of one pool of interchangeable agents
     # (kind "pool", scheduler.poolparts), each with its current option and `pool_patterns`
     # options of every other shift, in service tiers: their prior weight; 0 = none
