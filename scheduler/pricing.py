@@ -16,12 +16,13 @@ worked slots.
 
 What is added to the model, per capped agent, instance and queue: the patterns within a
 tolerance of the least reduced cost (one per length), and, where the pool's weekly-hours row has
-a positive dual in the instance's 7-day block (the cap binds in the LP), the best pattern of
-every length priced without that row (the coverage prices say where in the shift to work). The
-LP is fractional: where the cap binds, a long pattern at a fraction of an agent ties with a short
-one at a whole agent, and only the short one fits the hours an agent has left, so every length
-is kept there. Where the cap does not bind, a pattern is added only when it is better than every
-offered one. A pattern the model already offers is never added twice.
+a positive dual in the instance's 7-day block or the pool's worked slots at PDLP's point fill
+BIND_SHARE of it (the cap binds in the LP), the best pattern of every length priced without that
+row (the coverage prices say where in the shift to work). The LP is fractional: where the cap
+binds, a long pattern at a fraction of an agent ties with a short one at a whole agent, and only
+the short one fits the hours an agent has left, so every length is kept there. Where the cap
+does not bind, a pattern is added only when it is better than every offered one. A pattern the
+model already offers is never added twice.
 
 What a run claims does not depend on this: the Summary's bound is the LP's own (scheduler.bound),
 which covers every legal pattern whether or not pricing added any, and a model with capped
@@ -50,6 +51,11 @@ OVERFLOW_WEIGHT = 10.0
 ITERATIONS = 3000
 TOLERANCE = 1e-3  # PDLP's relative optimality tolerance; prices need no more
 TIE = 1e-3        # near-ties in reduced cost, relative to the largest price of a slot of the column
+# a weekly-hours row counts as binding when its dual is negative, or when the pools' worked slots
+# at PDLP's point fill this share of it: an iteration-limited point can leave the dual at 0 where
+# the converged LP binds (the night case's part-timers: duals 0 at 94-96 % of their cap, every
+# one of them at its cap in the converged LP; benchmarks/README.md, "Why the night case's break band")
+BIND_SHARE = 0.9
 
 
 def linking_reduced_costs(arrays, y: np.ndarray, own: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -72,6 +78,19 @@ def _weekly_rows(proto: linear_solver_pb2.MPModelProto) -> dict[tuple[int, int],
         if row.name.startswith("week_"):
             _, g, b = row.name.split("_")
             out[(int(g), int(b))] = r
+    return out
+
+
+def _filled(proto: linear_solver_pb2.MPModelProto, x: np.ndarray, rows) -> set[int]:
+    """Of these `<=` rows, the ones whose activity at the point `x` reaches BIND_SHARE of their
+    right-hand side (a positive one)."""
+    out = set()
+    for r in rows:
+        row = proto.constraint[r]
+        if row.upper_bound > 0 and len(x) == len(proto.variable):
+            activity = sum(c * float(x[v]) for v, c in zip(row.var_index, row.coefficient))
+            if activity >= BIND_SHARE * row.upper_bound:
+                out.add(r)
     return out
 
 
@@ -121,6 +140,7 @@ def priced_patterns(rm, capped: list[int]) -> tuple[list[tuple[int, int, str, tu
         own[col.rows.start:col.rows.stop] = True
     d, gross = linking_reduced_costs(arrays, y, own)
     weekly = _weekly_rows(proto)
+    full = _filled(proto, built.point.primal, weekly.values())
     for row in weekly.values():
         own[row] = True
     d_uncapped, _ = linking_reduced_costs(arrays, y, own)  # the same prices without the weekly-hours rows
@@ -147,7 +167,7 @@ def priced_patterns(rm, capped: list[int]) -> tuple[list[tuple[int, int, str, tu
         top = max(v for v, _p in by_count.values())
         tie = TIE * max(1e-9, max(float(gross[j]) for j in col.w))
         wanted = [p for v, p in by_count.values() if v >= top - tie]
-        binds = any(y[r] < -1e-9 for b in {t // block for t in inst.slots}
+        binds = any(y[r] < -1e-9 or r in full for b in {t // block for t in inst.slots}
                     if (r := weekly.get((gi, b))) is not None)
         if binds:
             # the cap binds: an agent needs a shift of whatever length fills the hours left, which
