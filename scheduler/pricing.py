@@ -18,7 +18,8 @@ What is added to the model, per capped agent, instance and queue: the patterns w
 tolerance of the least reduced cost (one per length), and, where the cap binds in the LP, the
 best pattern of every length priced without the weekly-hours row (the coverage prices say where
 in the shift to work). The cap binds where the pool's weekly-hours row has a positive dual in the
-instance's 7-day block, or where PDLP's point works the column and fills BIND_SHARE of that row.
+instance's 7-day block, or, when PDLP stopped before optimality, where its point works the
+column and fills BIND_SHARE of that row.
 The LP is fractional: where the cap binds, a long pattern at a fraction of an agent ties with a
 short one at a whole agent, and only the short one fits the hours an agent has left, so every
 length is kept there. Where the cap does not bind, a pattern is added only when it is better than
@@ -56,8 +57,9 @@ TIE = 1e-3        # near-ties in reduced cost, relative to the largest price of 
 # the converged LP binds (the night case's part-timers: duals 0 at 94-96 % of their cap, every
 # one of them at its cap in the converged LP; benchmarks/README.md, "Why the night case's break band")
 BIND_SHARE = 0.9
-# ... and only for the pool's shifts the point works (x above this many agents): every length of
-# every capped shift would grow 400 x 14 at 15 minutes by 17 % (84,350 patterns)
+# ... and only for the pool's shifts the point works (x above this many agents), and only when
+# PDLP stopped before optimality: applied to every capped column of a converged point, it would
+# grow 400 x 14 at 15 minutes by 16 % (79,942 patterns; 84,350 with unused columns too)
 USED = 0.05
 
 
@@ -143,7 +145,8 @@ def priced_patterns(rm, capped: list[int]) -> tuple[list[tuple[int, int, str, tu
         own[col.rows.start:col.rows.stop] = True
     d, gross = linking_reduced_costs(arrays, y, own)
     weekly = _weekly_rows(proto)
-    full = _filled(proto, built.point.primal, weekly.values())
+    # a converged point's duals say where a cap binds; an iteration-limited one's may miss it
+    full = _filled(proto, built.point.primal, weekly.values()) if info["status"] != "OPTIMAL" else set()
     for row in weekly.values():
         own[row] = True
     d_uncapped, _ = linking_reduced_costs(arrays, y, own)  # the same prices without the weekly-hours rows

@@ -149,7 +149,7 @@ def test_the_lp_is_solved_once_per_model_and_its_primal_point_is_read_per_pool_s
     assert sum(counts.values()) > 1  # the team works
 
 
-def _with_weekly_duals_at_zero(sc, monkeypatch):
+def _with_weekly_duals_at_zero(sc, monkeypatch, reason="ITERATION_LIMIT"):
     # the model without priced patterns, its LP solved, then the weekly-hours rows' duals set to 0:
     # what an iteration-limited PDLP point can leave where the converged LP's cap binds
     from scheduler.pricing import _weekly_rows, solved_lp
@@ -159,7 +159,7 @@ def _with_weekly_duals_at_zero(sc, monkeypatch):
     built = solved_lp(rm)
     dual = built.point.dual.copy()
     dual[list(_weekly_rows(built.proto).values())] = 0.0
-    built.point = dataclasses.replace(built.point, dual=dual)
+    built.point = dataclasses.replace(built.point, dual=dual, reason=reason)
     return rm
 
 
@@ -174,3 +174,7 @@ def test_a_cap_the_lp_point_fills_binds_even_when_its_dual_is_zero(monkeypatch):
     monkeypatch.setattr(scheduler.pricing, "BIND_SHARE", 2.0)
     fewer, _info = priced_patterns(rm, capped_agents(rm))
     assert {len(w) for _a, _i, _q, w in fewer} != lengths and len(fewer) < len(added)
+    # a converged point's duals are believed: the same zero duals, PDLP optimal, the same few patterns
+    monkeypatch.setattr(scheduler.pricing, "BIND_SHARE", 0.9)
+    converged = _with_weekly_duals_at_zero(part_time_team(), monkeypatch, reason="OPTIMAL")
+    assert priced_patterns(converged, capped_agents(converged))[0] == fewer
