@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import random
 
@@ -146,3 +147,34 @@ def test_the_lp_is_solved_once_per_model_and_its_primal_point_is_read_per_pool_s
     for (g, _i, _q), n in counts.items():
         assert 0 <= n <= built.lp.groups[g].count + 1e-3
     assert sum(counts.values()) > 1  # the team works
+
+
+def _with_weekly_duals_at_zero(sc, monkeypatch, reason="ITERATION_LIMIT"):
+    # the model without priced patterns, its LP solved, then the weekly-hours rows' duals set to 0:
+    # what an iteration-limited PDLP point can leave where the converged LP's cap binds
+    from scheduler.pricing import _weekly_rows, solved_lp
+
+    monkeypatch.setattr(scheduler.model, "short_patterns", lambda rm: [])
+    rm = RosterModel(sc, Grid(sc))
+    built = solved_lp(rm)
+    dual = built.point.dual.copy()
+    dual[list(_weekly_rows(built.proto).values())] = 0.0
+    built.point = dataclasses.replace(built.point, dual=dual, reason=reason)
+    return rm
+
+
+def test_a_cap_the_lp_point_fills_binds_even_when_its_dual_is_zero(monkeypatch):
+    import scheduler.pricing
+
+    rm = _with_weekly_duals_at_zero(part_time_team(), monkeypatch)
+    added, _info = priced_patterns(rm, capped_agents(rm))
+    lengths = {len(w) for _a, _i, _q, w in added}
+    assert added and min(lengths) <= 3  # the short day that fills what a 7-hour one leaves
+    # without the primal test (a share no row reaches) the zero duals say the cap is free
+    monkeypatch.setattr(scheduler.pricing, "BIND_SHARE", 2.0)
+    fewer, _info = priced_patterns(rm, capped_agents(rm))
+    assert {len(w) for _a, _i, _q, w in fewer} != lengths and len(fewer) < len(added)
+    # a converged point's duals are believed: the same zero duals, PDLP optimal, the same few patterns
+    monkeypatch.setattr(scheduler.pricing, "BIND_SHARE", 0.9)
+    converged = _with_weekly_duals_at_zero(part_time_team(), monkeypatch, reason="OPTIMAL")
+    assert priced_patterns(converged, capped_agents(converged))[0] == fewer
