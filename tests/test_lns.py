@@ -279,6 +279,22 @@ def test_kinds_of_part_that_gain_are_drawn_more_and_none_is_starved(scenario):
     assert drawn["slot"] == 0 and drawn["agents"] > drawn["days"] > 0
 
 
+def test_a_kinds_parts_grow_after_proved_parts_and_shrink_after_others_by_the_size_rule(scenario):
+    rm = RosterModel(scenario, Grid(scenario))
+    params = DEFAULT_PARAMS.but(initial_size=1000, size_grow=1.1, size_shrink=0.7)
+    hoods = lns.Neighbourhoods(rm, seed=0, params=params)
+    hoods.adapt("slot", True)
+    assert hoods.sizes["slot"] == min(hoods.n_options, 1100) and hoods.sizes["days"] == 1000
+    hoods.adapt("days", False)
+    hoods.adapt("days", False)
+    assert hoods.sizes["days"] == int(int(1000 * 0.7) * 0.7)  # 489: whole options, rounded down
+    for _ in range(20):
+        hoods.adapt("days", False)
+    assert hoods.sizes["days"] == 200  # never below 200 options
+    with pytest.raises(ValueError, match="size_shrink"):
+        DEFAULT_PARAMS.but(size_shrink=0)
+
+
 def test_a_parts_wall_limit_is_sub_limit_s_on_a_quiet_machine_and_stretches_under_load():
     # several workers: 0.2 s of wall per part, as on 2026-11-29 (a deterministic limit alone halved
     # the parts per second with two lanes on a quiet machine), but never less than part_min_dtime
