@@ -94,7 +94,8 @@ class SolveParams:
     # of its slot parts where the tier it breaks ties by (shortage, for overflow) misses service,
     # and the rest where the first tier does; the tier goes on (0 = always where the first tier
     # misses it): on 200 x 14 x 3 queues the overflow tier reached its optimum in a third of its
-    # time and drew the other two thirds where overflow is
+    # time and drew the other two thirds where overflow is. Off: 0.5 after 0.1 left that tier's
+    # tie-break worse there (693.45 against 686.09, one worker, one seed)
     tie_focus_share: float = 0.0
     tie_focus_after: float = 0.25
 
@@ -154,7 +155,9 @@ class SolveParams:
     initial_size: int = 800        # free options in the first part
     # a kind's parts grow by size_grow after a part solved to optimality and shrink by
     # size_shrink after one that ran to its limit: the share of proved parts settles where
-    # p * ln(size_grow) = (1 - p) * ln(1 / size_shrink) (1.25 and 0.8: about half)
+    # p * ln(size_grow) = (1 - p) * ln(1 / size_shrink) (1.25 and 0.8: about half; 1.1 and 0.7:
+    # about 0.8). 1.1 / 0.7 helped 200 x 14 x 3 queues and lost late on 800 x 14 (one worker,
+    # benchmarks/README.md, "Part sizes, slot parts and the tie-break's slots"): not the default
     size_grow: float = 1.25
     size_shrink: float = 0.8
     sub_limit_s: float = 0.2       # time limit of one part's solve
@@ -182,7 +185,8 @@ class SolveParams:
     min_share: float = 0.1     # the least share of a kind that is switched on
     # slot parts free first the agents with an option of a shift instance that holds the short
     # slot on its queue (who can mend it themselves), then the queue's other agents; off: the
-    # queue's agents in a random order
+    # queue's agents in a random order. Off: on 200 x 14 x 3 queues it gained faster early and
+    # flattened (645.31 at 52 s of the shortage tier, 645.81 without at its end; one seed)
     slot_cover: bool = False
 
     def __post_init__(self) -> None:
