@@ -155,11 +155,12 @@ class SolveParams:
     initial_size: int = 800        # free options in the first part
     # a kind's parts grow by size_grow after a part solved to optimality and shrink by
     # size_shrink after one that ran to its limit: the share of proved parts settles where
-    # p * ln(size_grow) = (1 - p) * ln(1 / size_shrink) (1.25 and 0.8: about half; 1.1 and 0.7:
-    # about 0.8). 1.1 / 0.7 helped 200 x 14 x 3 queues and lost late on 800 x 14 (one worker,
-    # benchmarks/README.md, "Part sizes, slot parts and the tie-break's slots"): not the default
-    size_grow: float = 1.25
-    size_shrink: float = 0.8
+    # p * ln(size_grow) = (1 - p) * ln(1 / size_shrink) (1.1 and 0.7: about 0.8; 1.25 and 0.8
+    # before: about half, where parts that ran to their limit gained half as much per second):
+    # one worker, 120 s, 200 x 14 x 3 queues shortage 645.81 -> 636.74 at the tier's end, 800 x 14
+    # 562.53 against 561.76 (benchmarks/README.md, "Part sizes, slot parts and the tie-break's slots")
+    size_grow: float = 1.1
+    size_shrink: float = 0.7
     sub_limit_s: float = 0.2       # time limit of one part's solve
     max_lanes: int = 4             # parts solved at once, at most (one per worker)
     # CP-SAT parameters of every part's solve: the full LP with cuts, one presolve pass
