@@ -26,7 +26,8 @@ Per case and method one CSV row:
 
 Every row carries the case's LP bounds (scheduler.bound.lp_bound), the pooled integer bound
 (`lp_bound(integer=True)`, SCIP, --mip-time seconds: overflow for every roster, shortage for
-rosters with our overflow) and the ratios value / max(LP, MIP, CP-SAT bound) that apply to it.
+rosters with our overflow), with --dw-time the week bound (scheduler.bound_dw, Dantzig-Wolfe over each
+agent's week) and the ratios value / max(LP, MIP, DW, CP-SAT bound) that apply to it.
 """
 
 from __future__ import annotations
@@ -84,10 +85,11 @@ COLUMNS = [
     "case", "agents", "days", "slot_minutes", "queues", "method", "status", "seconds", "time_limit_s", "workers",
     "n_variables", "n_constraints", "t_first_feasible_s", "overflow", "shortage",
     "overflow_lb_lp", "shortage_lb_lp", "shortage_lb_lp_any", "overflow_lb_mip", "shortage_lb_mip",
-    "overflow_lb_cpsat", "shortage_lb_cpsat",
+    "overflow_lb_cpsat", "shortage_lb_cpsat", "overflow_lb_dw", "shortage_lb_dw",
     "overflow_ratio", "shortage_ratio", "shortage_gap", "within_10pct_plus_2",
     "t_within_25pct_s", "t_within_10pct_s", "t_within_5pct_s",
-    "lp_status", "lp_seconds", "lp_groups", "mip_status", "mip_seconds", "violations", "peak_mem_solver_mb",
+    "lp_status", "lp_seconds", "lp_groups", "mip_status", "mip_seconds", "dw_status", "dw_seconds",
+    "violations", "peak_mem_solver_mb",
     "peak_mem_mb",
     "load_avg_1m", "code", "notes", "machine", "command",
 ]
@@ -485,9 +487,10 @@ def _within(events, tier: str, lb: float | None, pct: float) -> float | None:
 
 def run_case(folder: str, time_limit: float, workers: int, methods: tuple[str, ...] = ("cp-sat", "rule_of_thumb",
                                                                                        "pyworkforce"),
-             mip_time: float = 0.0) -> list[dict]:
+             mip_time: float = 0.0, dw_time: float = 0.0) -> list[dict]:
     """All methods on one scenario folder; rows keyed by COLUMNS (without machine/command)."""
     from scheduler.bound import lp_bound
+    from scheduler.bound_dw import dw_bound
     from scheduler.scenario import load_scenario
 
     scenario = load_scenario(folder)
@@ -519,6 +522,11 @@ def run_case(folder: str, time_limit: float, workers: int, methods: tuple[str, .
     mip = {}
     if mip_time > 0 and cap is not None:
         mip = lp_bound(scenario, time_limit_s=mip_time, overflow_cap=cap, integer=True)
+    dw: dict = {}
+    if dw_time > 0:
+        # the week (Dantzig-Wolfe) bound: overflow for every roster, shortage for every roster and, with
+        # our roster's overflow as the cap, for rosters as good in tier 1
+        dw = dw_bound(scenario, time_limit_s=dw_time, overflow_cap=cap, lexicographic=True)
     cfg = scenario.config
     for r in rows:
         # the LP's shortage bound that applies to this row's overflow
@@ -530,9 +538,11 @@ def run_case(folder: str, time_limit: float, workers: int, methods: tuple[str, .
             elif r is ours and lp.get("shortage_lb_at_cap") is not None:
                 sh_lp = lp["shortage_lb_at_cap"]
         sh_mip = mip.get("shortage_lb_at_cap") if r is ours else None  # holds at our roster's overflow
-        best_ov = max(v for v in (lp.get("overflow_lb"), mip.get("overflow_lb"), r.get("overflow_lb_cpsat"), 0.0)
-                      if v is not None)
-        best_sh = max(v for v in (sh_lp, sh_mip, r.get("shortage_lb_cpsat"), 0.0) if v is not None)
+        # the week bound's shortage at our roster's overflow, else for every roster
+        sh_dw = dw.get("shortage_lb_at_cap") if r is ours and cap is not None else dw.get("shortage_lb_any")
+        best_ov = max(v for v in (lp.get("overflow_lb"), mip.get("overflow_lb"), dw.get("overflow_lb"),
+                                  r.get("overflow_lb_cpsat"), 0.0) if v is not None)
+        best_sh = max(v for v in (sh_lp, sh_mip, sh_dw, r.get("shortage_lb_cpsat"), 0.0) if v is not None)
         # baselines are judged against the LP bounds only: CP-SAT's tier bounds hold for the model's
         # patterns and, for shortage, only at our roster's overflow
         r.update({
@@ -543,6 +553,8 @@ def run_case(folder: str, time_limit: float, workers: int, methods: tuple[str, .
             "lp_seconds": lp["seconds"], "lp_groups": lp["groups"],
             "overflow_lb_mip": mip.get("overflow_lb"), "shortage_lb_mip": sh_mip,
             "mip_status": mip.get("status"), "mip_seconds": mip.get("seconds"),
+            "overflow_lb_dw": dw.get("overflow_lb"), "shortage_lb_dw": sh_dw,
+            "dw_status": _dw_status(dw), "dw_seconds": dw.get("seconds"),
             "overflow_ratio": _ratio(ov, best_ov), "shortage_ratio": _ratio(r.get("shortage"), best_sh),
         })
         if r.get("shortage") is not None and r["method"] != "pyworkforce":  # head-counts are not a roster
@@ -562,20 +574,27 @@ def run_case(folder: str, time_limit: float, workers: int, methods: tuple[str, .
     return rows
 
 
-def _child(folder: str, time_limit: float, workers: int, mip_time: float, queue) -> None:
+def _dw_status(dw: dict) -> str | None:
+    """The week bound's phases' statuses in one cell ("overflow OPTIMAL; shortage_at_cap TIME_LIMIT")."""
+    st = dw.get("status")
+    return "; ".join(f"{k} {v}" for k, v in st.items()) if isinstance(st, dict) else st
+
+
+def _child(folder: str, time_limit: float, workers: int, mip_time: float, dw_time: float, queue) -> None:
     try:
-        queue.put(("ok", run_case(folder, time_limit, workers, mip_time=mip_time)))
+        queue.put(("ok", run_case(folder, time_limit, workers, mip_time=mip_time, dw_time=dw_time)))
     except BaseException:  # report, never hang the parent
         queue.put(("error", traceback.format_exc()))
 
 
-def run_case_in_subprocess(folder: str, time_limit: float, workers: int, mip_time: float = 0.0) -> list[dict]:
+def run_case_in_subprocess(folder: str, time_limit: float, workers: int, mip_time: float = 0.0,
+                           dw_time: float = 0.0) -> list[dict]:
     ctx = mp.get_context("spawn")
     q = ctx.Queue()
-    p = ctx.Process(target=_child, args=(folder, time_limit, workers, mip_time, q))
+    p = ctx.Process(target=_child, args=(folder, time_limit, workers, mip_time, dw_time, q))
     p.start()
     try:
-        kind, payload = q.get(timeout=10 * time_limit + 600)
+        kind, payload = q.get(timeout=10 * time_limit + 600 + 2 * dw_time)
     except Exception:
         p.kill()
         kind, payload = "error", "timed out"
@@ -601,16 +620,19 @@ def _fmt(v, digits: int = 1) -> str:
 
 def markdown_table(rows: list[dict]) -> str:
     head = ["case", "method", "status", "s", "vars", "first feasible s", "overflow",
-            "overflow LB (LP / MIP / CP-SAT)", "shortage", "shortage LB (LP / MIP / CP-SAT)", "shortage / LB", "gap",
+            "overflow LB (LP / MIP / DW / CP-SAT)", "shortage", "shortage LB (LP / MIP / DW / CP-SAT)",
+            "shortage / LB", "gap",
             "t<=25/10/5 %", "violations", "solver MB", "case MB", "load"]
     out = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     for r in rows:
         out.append("| " + " | ".join([
             r.get("case", ""), r.get("method", ""), _fmt(r.get("status")), _fmt(r.get("seconds")),
             _fmt(r.get("n_variables")), _fmt(r.get("t_first_feasible_s")), _fmt(r.get("overflow")),
-            f"{_fmt(r.get('overflow_lb_lp'))} / {_fmt(r.get('overflow_lb_mip'))} / {_fmt(r.get('overflow_lb_cpsat'))}",
+            f"{_fmt(r.get('overflow_lb_lp'))} / {_fmt(r.get('overflow_lb_mip'))} / {_fmt(r.get('overflow_lb_dw'))}"
+            f" / {_fmt(r.get('overflow_lb_cpsat'))}",
             _fmt(r.get("shortage")),
-            f"{_fmt(r.get('shortage_lb_lp'))} / {_fmt(r.get('shortage_lb_mip'))} / {_fmt(r.get('shortage_lb_cpsat'))}",
+            f"{_fmt(r.get('shortage_lb_lp'))} / {_fmt(r.get('shortage_lb_mip'))} / {_fmt(r.get('shortage_lb_dw'))}"
+            f" / {_fmt(r.get('shortage_lb_cpsat'))}",
             _fmt(r.get("shortage_ratio"), 2), _fmt(r.get("shortage_gap"), 2),
             "/".join(_fmt(r.get(f"t_within_{p}pct_s"), 0) for p in (25, 10, 5)),
             _fmt(r.get("violations")), _fmt(r.get("peak_mem_solver_mb"), 0), _fmt(r.get("peak_mem_mb"), 0),
@@ -651,6 +673,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--in-process", action="store_true", help="no subprocess per case (peak memory is then shared)")
     p.add_argument("--mip-time", type=float, default=None,
                    help="seconds for the pooled integer bound (SCIP) per case; default half the time limit, 0 = off")
+    p.add_argument("--dw-time", type=float, default=0.0,
+                   help="seconds for the week (Dantzig-Wolfe) bound, scheduler.bound_dw, per case; 0 = off (default)")
     a = p.parse_args(argv)
     command = "python -m benchmarks.run " + " ".join(sys.argv[1:] if argv is None else argv)
     mach = machine()
@@ -663,8 +687,8 @@ def main(argv: list[str] | None = None) -> int:
         limit = a.time_limit * case.factor
         print(f"{time.strftime('%H:%M:%S')} {folder.name}: {limit:g} s, {a.workers} workers", flush=True)
         mip_time = limit / 2 if a.mip_time is None else a.mip_time
-        case_rows = (run_case(str(folder), limit, a.workers, mip_time=mip_time) if a.in_process
-                     else run_case_in_subprocess(str(folder), limit, a.workers, mip_time))
+        case_rows = (run_case(str(folder), limit, a.workers, mip_time=mip_time, dw_time=a.dw_time) if a.in_process
+                     else run_case_in_subprocess(str(folder), limit, a.workers, mip_time, a.dw_time))
         for r in case_rows:
             r["machine"], r["command"] = mach, command
         rows.extend(case_rows)

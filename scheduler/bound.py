@@ -63,6 +63,9 @@ What is relaxed (so a roster may sit above the bound even when it is optimal):
 - the rest rule is enforced on maximal bicliques of clashing instances of two dates, which is
   exact for one agent but, summed over a pool, weaker than the per-agent rule.
 
+scheduler.bound_dw keeps one shift a date, rest, consecutive days and nights per agent instead
+(columns of whole weeks of one agent, Dantzig-Wolfe): a tighter bound, slower, off in runs.
+
 Rounding cuts (scheduler.bound_cuts): in every roster the number of a pool's agents working slot
 t of an instance on q is whole, so each overflow and shortage row with a fractional requirement b
 gets its mixed-integer rounding cut `s >= f * (ceil(b) - sum c(eff) * w)` (f = frac(b); proof

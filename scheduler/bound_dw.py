@@ -1,0 +1,431 @@
+"""A lower bound on overflow and shortage by Dantzig-Wolfe decomposition over each agent's week.
+
+scheduler.bound's LP sums the per-agent weekly rules over a pool of identical agents: one shift a
+date, rest between shifts, consecutive days and night shifts then hold for the pool's head-counts,
+not for each agent, and a pool can staff a night with "a fifth of every agent" where every real
+agent would need a chain of trades over the week. This module keeps the same relaxation except
+that each agent type's head-counts are a combination of whole *weeks* of one agent.
+
+The master LP
+-------------
+
+It is scheduler.bound's LP (`build_lp`, reused, not copied) built without the four pooled rules
+named above (`WEEKLY_RULES`), plus:
+
+- agent types: a pool g of bound.py split by the instances its members may work (kinds,
+  night_ok, absences, a hire's shifts), so every member of a type k has the same legal weeks;
+  n_k members;
+- columns: a week c of type k is a set of instances, at most one a date, that ONE agent of k
+  may work under SPEC 3.2's one shift a date, rest (min_rest_hours between any two, overlaps
+  included), max_consecutive_days and max_night_shifts; lambda[k,c] >= 0 agents work week c;
+- convexity: sum_c lambda[k,c] = n_k (the week with no shift is a column);
+- linking, per pool g and instance i: sum_q x[g,i,q] = sum over the types k of g and weeks
+  c of k that work i of lambda[k,c]. Which queue an agent serves is free per instance (no
+  per-agent rule reads it), so the columns carry instances, not queues;
+- everything else of bound.py stays: the worked slots w and their run-rule windows, weekly
+  hours summed over the pool (`MaxHoursPerWeek.bound_pool`, valid: each agent keeps it),
+  absences' head-count caps, coverage, overflow and shortage rows, the leads consequences,
+  and the rounding cuts of scheduler.bound_cuts (rows of w and the slack only);
+- for the shortage bound at an overflow cap: the row overflow - e <= cap with a penalty
+  `CAP_PENALTY` * e in the objective, e in [0, all overflow] (so that every restricted master is
+  feasible; e = 0 for the rosters the bound is for).
+
+Every legal roster maps to a point of this master with the same overflow and shortage: x, w as
+in bound.py, lambda[k,c] = how many agents of type k work exactly week c (a legal week, so a
+column of the full master), e = 0 when its overflow is at most the cap. Every master row holds
+there (the rounding cuts: proof in scheduler.bound_cuts). What the master relaxes beyond
+integrality: weekly hours (summed over the pool, in the master), the leads rule (bound.py's two
+consequences), locks and the previous roster's rest/consecutive days/hours (dropped: they only
+remove rosters), runs that join across two shifts (as bound.py).
+
+The bound, and why it holds
+---------------------------
+
+Column generation solves restricted masters (a few weeks per type) with GLOP. Whatever dual
+vector y (one value per master row other than the convexity rows) a restricted master gives, the
+bound is the Lagrangian function evaluated explicitly, not read off the solver:
+
+    L(y) = sum_rows (lo_r * max(y_r, 0) + hi_r * min(y_r, 0))
+         + sum_{j not a lambda} min(r_j * l_j, r_j * u_j)          r = c - A^T y
+         + sum_k n_k * min over ALL legal weeks c of k of  sum_{i in c} y[link(g_k, i)]
+
+(the last term is the pricing DP's answer, `WeekDP.best`; the week with no shift gives 0, so it is
+<= 0). Proof that L(y) <= c.P for every point P of the full master (every roster's point among
+them): write c.P = y.(A P) + r.P over all rows but the convexity rows, with r = c - A^T y for
+every variable, lambdas included. (1) y_r (A P)_r >= lo_r y_r when y_r > 0 (P keeps the row's
+lower side), >= hi_r y_r when y_r < 0, = 0 when y_r = 0 (y_r on an infinite side is set to 0
+first). (2) Every variable j but the lambdas lies in its box [l_j, u_j], so r_j P_j >=
+min(r_j l_j, r_j u_j). (3) A lambda of type k and week c has cost 0, coefficient -1 in the
+linking row of each instance of c and no other dualized row, so r = sum_{i in c} y[link(g_k, i)];
+the lambdas of type k are >= 0 and sum to n_k (the convexity row, kept), so their r-terms sum to
+at least n_k times the least r over all legal weeks of k, which the DP computes exactly. So
+L(y) <= c.P for every y: the bound is valid at ANY iteration, converged or not, and whatever
+tolerances GLOP used to produce y (y is just a vector we evaluate). Floating point: the sums are
+computed in double precision and lowered by 1e-9 times the magnitudes involved (as
+scheduler.bound_dual does), and each DP minimum by 1e-9 times the sum of |y| over the type's
+instances. At the restricted master's optimum with its exact duals, L(y) is the Farley bound
+z_RMP + sum_k n_k * min(0, least reduced cost of k); when no week prices out, the restricted
+master's optimum is the full master's, and L equals it.
+
+The bounds are lexicographic as `bound.lp_bound`'s: overflow for every roster; shortage for
+rosters with overflow at most `overflow_cap`; shortage for every roster.
+
+Units: overflow in customer-hours, shortage in agent-hours, seconds of wall-clock time.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections import defaultdict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from ortools.linear_solver import linear_solver_pb2, pywraplp
+
+from scheduler.bound import BoundLP, build_lp
+from scheduler.bound_cuts import add_mir_cuts
+from scheduler.bound_dual import lp_arrays
+from scheduler.rules import (
+    HARD_RULES,
+    MaxConsecutiveDays,
+    MaxNightShifts,
+    OneShiftPerDate,
+    RestBetweenShifts,
+    Rule,
+)
+from scheduler.scenario import Scenario
+
+# the per-agent rules the weekly columns keep (so the master does not sum them over pools)
+WEEKLY_RULES = (OneShiftPerDate, RestBetweenShifts, MaxConsecutiveDays, MaxNightShifts)
+# shortage agent-hours per customer-hour of overflow above the cap in the capped master (any
+# value gives a valid bound; a large one makes the capped master's optimum the hard cap's)
+CAP_PENALTY = 10.0
+# a week is added when its reduced cost is below this (in the objective's units)
+PRICE_TOL = 1e-7
+# GLOP per phase, no presolve (so each restricted master starts from the last basis): the dual
+# simplex on the overflow master (on 200 x 14 x 3 queues the primal one stalled there, 40 CPU s to
+# converge with the dual one, under load), the primal one after (adding columns keeps the basis
+# primal feasible: 2-7 s a solve on the night case, against about 30 s with the dual one)
+GLOP_PARAMS = {"overflow": "use_preprocessing: false use_dual_simplex: true"}
+GLOP_DEFAULT = "use_preprocessing: false"
+# column generation stops when the bound is this close (relative) to the restricted master's value
+GAP_TOL = 1e-6
+
+
+@dataclass
+class AgentType:
+    """Members of one pool whose legal weeks are the same: `insts` the instances they may work
+    (grid index), by date index in `by_date`."""
+
+    pool: int
+    count: int
+    insts: list[int]
+    by_date: dict[int, list[int]]
+
+
+@dataclass
+class Master:
+    """The restricted master LP and what pricing needs to read and extend it."""
+
+    lp: BoundLP
+    overflow: Any
+    shortage: Any
+    types: list[AgentType]
+    link: dict[tuple[int, int], Any]          # (pool, instance) -> its linking row
+    link_index: dict[tuple[int, int], int]   # (pool, instance) -> that row's index
+    convexity: list[Any]                     # per type, its convexity row
+    cap_row: Any
+    cap_slack: Any
+    n_compact_rows: int                      # rows 0..n-1: every row but the convexity rows
+    n_compact_vars: int                      # variables 0..n-1: every variable but the lambdas
+    arrays: tuple                            # the compact LP's arrays (bound_dual.lp_arrays)
+    weeks: list[set[frozenset[int]]] = field(default_factory=list)  # per type, the weeks added
+    n_columns: int = 0
+
+
+def _clash(a, b, rest) -> bool:
+    first, second = (a, b) if a.start <= b.start else (b, a)
+    return second.start < first.end + rest
+
+
+def agent_types(lp: BoundLP) -> list[AgentType]:
+    """Each pool split by the set of instances its members may work (among those the LP has an x
+    for: an instance whose first or last slot nobody may work is in no roster)."""
+    grid = lp.grid
+    date_index = {d: n for n, d in enumerate(grid.dates)}
+    pool_insts: dict[int, set[int]] = defaultdict(set)
+    for (gi, i, _q) in lp.columns:
+        pool_insts[gi].add(i)
+    out: list[AgentType] = []
+    for gi, g in enumerate(lp.groups):
+        mine = sorted(pool_insts.get(gi, ()))
+        if not mine:
+            continue
+        sigs: dict[tuple[int, ...], int] = defaultdict(int)
+        for a in g.members:
+            sigs[tuple(i for i in mine if lp.eligibility.allowed(a, grid.instances[i]))] += 1
+        for sig, n in sigs.items():
+            by_date: dict[int, list[int]] = defaultdict(list)
+            for i in sig:
+                by_date[date_index[grid.instances[i].date]].append(i)
+            out.append(AgentType(gi, n, list(sig), dict(by_date)))
+    return out
+
+
+def _put(states: dict, s: tuple, cost: float, back: Any) -> None:
+    old = states.get(s)
+    if old is None or cost < old[0]:
+        states[s] = (cost, back)
+
+
+class WeekDP:
+    """The pricing problem of one agent type: the least sum of weights over a legal week (one
+    instance or none per date; rest between any two worked instances; at most
+    max_consecutive_days dates in a row; at most max_night_shifts nights).
+
+    Rest between every pair follows from rest between each two consecutive worked instances:
+    instances of later dates start later, so if b starts at least `rest` after a ends and c at
+    least `rest` after b ends, c starts at least `rest` after a ends (b ends after it starts).
+    The state after a date is (the last worked instance if a later instance can still clash with
+    it, else -1; the current run of worked dates; nights used)."""
+
+    def __init__(self, lp: BoundLP, t: AgentType):
+        import datetime as dt
+
+        grid, rules = lp.grid, lp.rules
+        self.t = t
+        self.n_dates = len(grid.dates)
+        rest = dt.timedelta(minutes=rules.min_rest_hours * 60)
+        insts = grid.instances
+        self.night = {i: bool(insts[i].night) for i in t.insts}
+        self.max_run = rules.max_consecutive_days if rules.max_consecutive_days < self.n_dates else None
+        n_nights = sum(self.night.values())
+        self.max_nights = rules.max_night_shifts if rules.max_night_shifts < n_nights else None
+        date_of = {i: d for d, ins in t.by_date.items() for i in ins}
+        # clashes[i]: later-date instances of the type too close after i; reach[i]: the last date index
+        # on which one of them lies (after it the state forgets i)
+        self.clashes: dict[int, set[int]] = {}
+        self.reach: dict[int, int] = {}
+        for i in t.insts:
+            later = {j for j in t.insts if date_of[j] > date_of[i] and _clash(insts[i], insts[j], rest)}
+            self.clashes[i] = later
+            self.reach[i] = max((date_of[j] for j in later), default=-1)
+
+    def best(self, weight: dict[int, float]) -> tuple[float, list[int]]:
+        """(the least total weight of a legal week, its instances)."""
+        State = tuple[int, int, int]
+        states: dict[State, tuple[float, Any]] = {(-1, 0, 0): (0.0, None)}
+        for d in range(self.n_dates):
+            nxt: dict[State, tuple[float, Any]] = {}
+            today = self.t.by_date.get(d, [])
+            for s, (cost, back) in states.items():
+                last, run, nights = s
+                keep = last if last >= 0 and self.reach[last] > d else -1
+                _put(nxt, (keep, 0, nights), cost, back)  # off
+                for i in today:
+                    if last >= 0 and i in self.clashes[last]:
+                        continue
+                    r = run + 1 if self.max_run is not None else 0
+                    if self.max_run is not None and r > self.max_run:
+                        continue
+                    n = nights + (1 if self.night[i] and self.max_nights is not None else 0)
+                    if self.max_nights is not None and n > self.max_nights:
+                        continue
+                    _put(nxt, (i if self.reach[i] > d else -1, r, n), cost + weight.get(i, 0.0), (i, back))
+            states = nxt
+        cost, back = min(states.values(), key=lambda v: v[0])
+        week: list[int] = []
+        while back is not None:
+            week.append(back[0])
+            back = back[1]
+        return cost, sorted(week)
+
+
+def build_master(scenario: Scenario, hard_rules: Sequence[Rule] | None = None, cuts: bool = True) -> Master:
+    """The master of the module docstring with, per type, only the week with no shift."""
+    rules = [r for r in (HARD_RULES if hard_rules is None else hard_rules) if not isinstance(r, WEEKLY_RULES)]
+    lp, overflow, shortage = build_lp(scenario, hard_rules=rules)
+    solver = lp.solver
+    if cuts:
+        add_mir_cuts(solver, lp.service_rows)
+    # linking rows: sum_q x[g,i,q] - (weeks working i) = 0
+    link: dict[tuple[int, int], Any] = {}
+    variables = solver.variables()
+    for (gi, i, _q), col in lp.columns.items():
+        row = link.get((gi, i))
+        if row is None:
+            row = link[(gi, i)] = solver.Constraint(0, 0, f"link_{gi}_{i}")
+        row.SetCoefficient(variables[col.x], 1)
+    link_index = {k: r.index() for k, r in link.items()}
+    most_over = sum(v.ub() for v in lp.over_terms) * lp.grid.delta_hours
+    cap_slack = solver.NumVar(0, max(most_over, 0.0), "cap_excess")
+    cap_row = solver.Constraint(-solver.infinity(), solver.infinity(), "overflow_cap")
+    for v in lp.over_terms:
+        cap_row.SetCoefficient(v, lp.grid.delta_hours)
+    cap_row.SetCoefficient(cap_slack, -1)
+    proto = linear_solver_pb2.MPModelProto()
+    solver.ExportModelToProto(proto)
+    arrays = lp_arrays(proto)
+    n_rows, n_vars = solver.NumConstraints(), solver.NumVariables()
+    types = agent_types(lp)
+    master = Master(lp, overflow, shortage, types, link, link_index, [], cap_row, cap_slack, n_rows, n_vars,
+                    arrays, [set() for _ in types])
+    for t in types:
+        conv = solver.Constraint(t.count, t.count, f"conv_{len(master.convexity)}")
+        master.convexity.append(conv)
+        add_week(master, types.index(t), [])
+    return master
+
+
+def add_week(master: Master, k: int, week: list[int]) -> bool:
+    """Add week `week` (instances) of type k as a column; False when it is there already."""
+    key = frozenset(week)
+    if key in master.weeks[k]:
+        return False
+    master.weeks[k].add(key)
+    t = master.types[k]
+    solver = master.lp.solver
+    lam = solver.NumVar(0, t.count, f"week_{k}_{len(master.weeks[k])}")
+    master.convexity[k].SetCoefficient(lam, 1)
+    for i in week:
+        master.link[(t.pool, i)].SetCoefficient(lam, -1)
+    master.n_columns += 1
+    return True
+
+
+def _objective_vector(master: Master, objective: str) -> np.ndarray:
+    c = np.zeros(master.n_compact_vars)
+    d_h = master.lp.grid.delta_hours
+    for v in master.lp.over_terms if objective == "overflow" else master.lp.short_terms:
+        c[v.index()] = d_h
+    if objective == "shortage_at_cap":
+        c[master.cap_slack.index()] = CAP_PENALTY
+    return c
+
+
+def lagrangian(master: Master, c: np.ndarray, y: np.ndarray, dps: list[WeekDP]) -> tuple[float, list]:
+    """L(y) of the module docstring (lowered by its floating-point margin), and per type the
+    DP's best week with its reduced cost."""
+    n, _c, lo_x, hi_x, lo, hi, rows, cols, vals = master.arrays
+    lo, hi = lo.copy(), hi.copy()
+    cap = master.cap_row
+    lo[cap.index()], hi[cap.index()] = cap.lb(), cap.ub()
+    y = np.asarray(y, dtype=float).copy()
+    y[(y > 0) & ~np.isfinite(lo)] = 0.0
+    y[(y < 0) & ~np.isfinite(hi)] = 0.0
+    aty = np.zeros(n)
+    np.add.at(aty, cols, vals * y[rows])
+    r = c - aty
+    row_terms = np.where(y > 0, np.nan_to_num(lo, posinf=0, neginf=0) * y, np.nan_to_num(hi, posinf=0, neginf=0) * y)
+    col_terms = np.minimum(r * lo_x, r * hi_x)
+    value = float(math.fsum(row_terms) + math.fsum(col_terms))
+    scale = (np.abs(row_terms).sum() + np.abs(col_terms).sum()
+             + np.abs(aty * np.maximum(np.abs(lo_x), np.abs(hi_x))).sum())
+    value -= float(1e-9 * scale + 1e-9)
+    best = []
+    for dp in dps:
+        t = dp.t
+        weight = {i: float(y[master.link_index[(t.pool, i)]]) for i in t.insts}
+        cost, week = dp.best(weight)
+        cost = min(0.0, cost)
+        best.append((cost, week))
+        value += t.count * (cost - 1e-9 * (sum(abs(w) for w in weight.values()) + 1.0))
+    return value, best
+
+
+def _solve_phase(master: Master, objective: str, deadline: float, dps: list[WeekDP],
+                 log: list, progress: Callable[[dict], None] | None = None) -> tuple[float | None, str]:
+    """Column generation on one objective until no week prices out or the deadline: (the best
+    L(y) found, a status)."""
+    solver = master.lp.solver
+    expr = {"overflow": master.overflow, "shortage": master.shortage,
+            "shortage_at_cap": master.shortage + CAP_PENALTY * master.cap_slack}[objective]
+    solver.Minimize(expr)
+    solver.SetSolverSpecificParametersAsString(GLOP_PARAMS.get(objective, GLOP_DEFAULT))
+    c = _objective_vector(master, objective)
+    cons = solver.constraints()[:master.n_compact_rows]
+    best: float | None = None
+    status = "TIME_LIMIT"
+    while True:
+        left = deadline - time.monotonic()
+        if left <= 0.05:
+            break
+        solver.SetTimeLimit(int(left * 1000))
+        began = time.monotonic()
+        st = solver.Solve()
+        took = time.monotonic() - began
+        if st != pywraplp.Solver.OPTIMAL:
+            status = "TIME_LIMIT" if st in (pywraplp.Solver.FEASIBLE, pywraplp.Solver.NOT_SOLVED) else str(st)
+            break
+        z = solver.Objective().Value()
+        y = np.fromiter((con.dual_value() for con in cons), dtype=float, count=len(cons))
+        value, weeks = lagrangian(master, c, y, dps)
+        best = value if best is None else max(best, value)
+        added = 0
+        for k, (cost, week) in enumerate(weeks):
+            if cost < -PRICE_TOL and add_week(master, k, week):
+                added += 1
+        log.append({"objective": objective, "rmp": z, "bound": value, "added": added,
+                    "solve_s": took, "t": time.monotonic()})
+        if progress is not None:
+            progress(log[-1])
+        if not added or z - value <= GAP_TOL * (1.0 + abs(z)):
+            status = "OPTIMAL"  # no week prices out, or the bound meets the restricted master's value
+            break
+    return best, status
+
+
+def dw_bound(scenario: Scenario, time_limit_s: float = 60, overflow_cap: float | None = None,
+             hard_rules: Sequence[Rule] | None = None, cuts: bool = True, lexicographic: bool = True,
+             progress: Callable[[dict], None] | None = None) -> dict:
+    """Dantzig-Wolfe lower bounds (module docstring). Returns a dict:
+
+    - "overflow_lb": customer-hours, for every roster;
+    - "shortage_lb_at_cap" (with `overflow_cap`, customer-hours): agent-hours, for rosters whose
+      overflow is at most the cap;
+    - "shortage_lb_any" (when `lexicographic`): agent-hours, for every roster;
+    - "status" per phase, "seconds", "types", "columns" (weeks generated), "iterations".
+
+    Each bound is the best L(y) over its phase's iterations: valid however early the time ran
+    out; None when a phase had no solved restricted master. The time is split: a third to the
+    overflow bound, the rest to the shortage bound(s)."""
+    t0 = time.monotonic()
+    master = build_master(scenario, hard_rules, cuts)
+    dps = [WeekDP(master.lp, t) for t in master.types]
+    out: dict = {"overflow_lb": None, "shortage_lb_any": None, "types": len(master.types), "log": []}
+    if not master.lp.over_terms:
+        out.update(overflow_lb=0.0, shortage_lb_any=0.0, seconds=time.monotonic() - t0,
+                   status={"overflow": "OPTIMAL", "shortage": "OPTIMAL"})
+        if overflow_cap is not None:
+            out["shortage_lb_at_cap"] = 0.0
+        return out
+    log: list = out["log"]
+
+    def deadline(share: float) -> float:
+        return time.monotonic() + share * (time_limit_s - (time.monotonic() - t0))
+
+    statuses = {}
+    lb1, statuses["overflow"] = _solve_phase(master, "overflow", deadline(1 / 3), dps, log, progress)
+    out["overflow_lb"] = None if lb1 is None else max(0.0, lb1)
+    if overflow_cap is not None:
+        master.cap_row.SetUb(overflow_cap * (1 + 1e-6) + 1e-4)
+        at, statuses["shortage_at_cap"] = _solve_phase(
+            master, "shortage_at_cap", deadline(0.5 if lexicographic else 1.0), dps, log, progress)
+        out["shortage_lb_at_cap"] = None if at is None else max(0.0, at)
+        master.cap_row.SetUb(master.lp.solver.infinity())
+    if lexicographic:
+        any_, statuses["shortage"] = _solve_phase(master, "shortage", deadline(1.0), dps, log, progress)
+        out["shortage_lb_any"] = None if any_ is None else max(0.0, any_)
+        if overflow_cap is not None and out["shortage_lb_any"] is not None:
+            at = out.get("shortage_lb_at_cap")
+            out["shortage_lb_at_cap"] = max(at or 0.0, out["shortage_lb_any"])
+    out["status"] = statuses
+    out["columns"] = master.n_columns
+    out["iterations"] = len(log)
+    out["variables"] = master.lp.solver.NumVariables()
+    out["constraints"] = master.lp.solver.NumConstraints()
+    out["seconds"] = time.monotonic() - t0
+    return out

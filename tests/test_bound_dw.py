@@ -1,0 +1,136 @@
+"""The Dantzig-Wolfe bound of scheduler.bound_dw: its pricing DP finds exactly the least legal week
+(against brute force with an independent reading of the weekly rules), the bound never passes the
+exact optimum of tiny teams (tests/exact_roster.py), never falls below the pooled LP, and rises
+above it where pooling a week's rules loses."""
+
+from __future__ import annotations
+
+import datetime as dt
+from itertools import product
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from scheduler.bound import build_lp, lp_bound
+from scheduler.bound_dw import WeekDP, agent_types, dw_bound
+from tests.conftest import make_scenario
+from tests.exact_roster import exact_optimum
+
+NIGHT_AND_DAY = [{"code": "N", "start": "22:00", "hours": 4, "night": True},
+                 {"code": "D", "start": "10:00", "hours": 4}, {"code": "E", "start": "05:00", "hours": 4}]
+
+
+def _legal(grid, rules, week: list[int]) -> bool:
+    """SPEC 3.2 for one agent's week, read afresh: one shift a date, rest between every two
+    shifts, consecutive dates, night shifts."""
+    insts = [grid.instances[i] for i in week]
+    if len({x.date for x in insts}) < len(insts):
+        return False
+    rest = dt.timedelta(hours=rules.min_rest_hours)
+    for a in insts:
+        for b in insts:
+            if a.start < b.start and b.start < a.end + rest:
+                return False
+    if sum(x.night for x in insts) > rules.max_night_shifts:
+        return False
+    dates = sorted(x.date for x in insts)
+    run = best = 0
+    for n, d in enumerate(dates):
+        run = run + 1 if n and d - dates[n - 1] == dt.timedelta(days=1) else 1
+        best = max(best, run)
+    return best <= rules.max_consecutive_days
+
+
+@settings(max_examples=60, deadline=None)
+@given(weights=st.lists(st.integers(-5, 3), min_size=15, max_size=15), nights=st.integers(0, 3),
+       run=st.integers(1, 4), rest=st.sampled_from([0, 8, 11, 20, 30]))
+def test_the_pricing_dp_finds_the_least_legal_week(weights, nights, run, rest):
+    """Brute force over every set of instances, legal by `_legal`: the DP's least weight is theirs
+    and its week is legal (a DP that lets a week break rest, or forbids a legal one, fails)."""
+    sc = make_scenario(agents=[{"employee_id": "A1", "name": "甲", "home_queue": "pre_sales", "is_lead": True}],
+                       days=5, shifts=NIGHT_AND_DAY, demand={"pre_sales": [1] * 120},
+                       rules={"max_night_shifts": nights, "max_consecutive_days": run, "min_rest_hours": rest,
+                              "max_continuous_hours": 4})
+    lp, _o, _s = build_lp(sc)
+    (t,) = agent_types(lp)
+    dp = WeekDP(lp, t)
+    weight = {i: float(w) for i, w in zip(sorted(t.insts), weights)}
+    cost, week = dp.best(weight)
+    assert _legal(lp.grid, lp.rules, week)
+    assert cost == pytest.approx(sum(weight[i] for i in week))
+    by_date = [t.by_date.get(d, []) for d in range(dp.n_dates)]
+    least = min(sum(weight[i] for i in w) for pick in product(*[[None, *ds] for ds in by_date])
+                if _legal(lp.grid, lp.rules, w := [i for i in pick if i is not None]))
+    assert cost == pytest.approx(least)
+
+
+def night_then_morning():
+    """One lead, three dates, a 4-hour night (22:00) and a day shift (10:00), one night at most:
+    the day after a night is too soon (11 hours' rest). One agent is needed in the first night, the
+    second day and the second night. A week can serve only one of them (the first night forbids
+    the second day, the nights are one at most, the second day and night share a date); bound.py's
+    pooled rows (each pair at most 1) let the LP work each at one half."""
+    hours = [0] * 72
+    for h in [22, 23, 24, 25, 34, 35, 36, 37, 46, 47, 48, 49]:
+        hours[h] = 10
+    return make_scenario(agents=[{"employee_id": "A1", "name": "甲", "home_queue": "pre_sales", "is_lead": True}],
+                         days=3, demand={"pre_sales": hours},
+                         shifts=[{"code": "N", "start": "22:00", "hours": 4, "night": True},
+                                 {"code": "D", "start": "10:00", "hours": 4}],
+                         rules={"max_night_shifts": 1, "min_rest_hours": 11, "max_continuous_hours": 4})
+
+
+def test_the_week_bound_beats_pooling_where_a_week_serves_one_of_three():
+    sc = night_then_morning()
+    over, short = exact_optimum(sc)
+    assert (over, short) == (80, 8)  # 8 unserved hours at 10 customers; 8 agent-hours short
+    pooled = lp_bound(sc, overflow_cap=float(over), lp_solver="GLOP")
+    dw = dw_bound(sc, time_limit_s=20, overflow_cap=float(over))
+    # pooled: each at a half, and the rounding cut asks 10 * (1 - 1/2) per hour: 60
+    assert pooled["overflow_lb"] == pytest.approx(60, rel=1e-4)
+    assert dw["overflow_lb"] == pytest.approx(80, rel=1e-4)
+    assert dw["shortage_lb_at_cap"] == pytest.approx(8, rel=1e-4)
+    assert dw["shortage_lb_any"] == pytest.approx(8, rel=1e-4)
+    assert dw["status"] == {"overflow": "OPTIMAL", "shortage_at_cap": "OPTIMAL", "shortage": "OPTIMAL"}
+
+
+def test_a_bound_out_of_time_is_weaker_never_wrong():
+    """No time for column generation: the bound is L of whatever duals there were, still below the
+    optimum (or missing, never above)."""
+    sc = night_then_morning()
+    out = dw_bound(sc, time_limit_s=0.0, overflow_cap=80.0)
+    for key in ("overflow_lb", "shortage_lb_at_cap", "shortage_lb_any"):
+        assert out[key] is None or out[key] <= {"overflow_lb": 80, "shortage_lb_at_cap": 8,
+                                                "shortage_lb_any": 8}[key] + 1e-6
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(n=st.integers(1, 3), absent=st.booleans(), levels=st.lists(st.sampled_from([0, 5, 10, 15, 25]),
+                                                                       min_size=9, max_size=9),
+       nights=st.integers(0, 2), run=st.integers(1, 3), rest=st.sampled_from([8, 11, 20]))
+def test_the_week_bound_lies_between_the_pooled_lp_and_the_exact_optimum(n, absent, levels, nights, run, rest):
+    """Random tiny teams over three dates with binding rest, consecutive-day and night rules (and
+    perhaps an absence that splits the pool): pooled LP <= DW bound <= exact optimum."""
+    agents = [{"employee_id": "A1", "name": "甲", "home_queue": "pre_sales", "is_lead": True}]
+    agents += [{"employee_id": f"A{i}", "name": f"乙{i}", "home_queue": "pre_sales", "is_lead": True}
+               for i in range(2, n + 1)]
+    hours = [0] * 72
+    for k, (d, start) in enumerate(product(range(3), (5, 10, 22))):
+        for h in range(4):
+            if d * 24 + start + h < 72:
+                hours[d * 24 + start + h] = levels[k]
+    absences = ([{"employee_id": f"A{n}", "start": "2026-11-12 00:00", "end": "2026-11-13 00:00", "reason": "x"}]
+                if absent and n > 1 else [])
+    sc = make_scenario(agents=agents, days=3, shifts=NIGHT_AND_DAY, demand={"pre_sales": hours}, absences=absences,
+                       rules={"max_night_shifts": nights, "max_consecutive_days": run, "min_rest_hours": rest,
+                              "max_continuous_hours": 3})
+    over, short = (float(x) for x in exact_optimum(sc, time_limit_s=30))
+    dw = dw_bound(sc, time_limit_s=30, overflow_cap=over)
+    pooled = lp_bound(sc, overflow_cap=over, lp_solver="GLOP")
+    assert dw["overflow_lb"] <= over * (1 + 1e-6) + 1e-6
+    assert dw["shortage_lb_at_cap"] <= short * (1 + 1e-6) + 1e-6
+    assert dw["shortage_lb_any"] <= short * (1 + 1e-6) + 1e-6
+    assert dw["status"]["overflow"] == "OPTIMAL"
+    assert dw["overflow_lb"] >= pooled["overflow_lb"] - 1e-4 * (1 + pooled["overflow_lb"])
+    assert dw["shortage_lb_any"] >= pooled["shortage_lb_any"] - 1e-4 * (1 + pooled["shortage_lb_any"])
