@@ -5,11 +5,12 @@ before/after comparisons of the search (issue 15 item 3).
     SCHEDULER_LNS_DEBUG=1 python -m benchmarks.one_worker CASE 120 2> trace.txt   # a line per LNS part
 
 runs `solve(scenario, SolveOptions(T, workers=1, seed=0, tuning=DEFAULT_PARAMS.but(name=value,
-...)), ProgressPrinter(None))` (a progress printer, so the model's build is deferred as in
-`scheduler solve` and `benchmarks.run`), checks the roster with `scheduler.check` and prints each
-tier's value, the report's notes, the CPU seconds (user + sys) and a line starting with RESULT
-(the values, violations, CPU seconds, peak RSS and a hash of the roster: two runs of one code
-give the same hash). `benchmarks.lns_trace` reads the trace. Nothing is written.
+...)), ProgressPrinter(None))` (`seed=N` sets the run's seed instead; a progress printer, so the
+model's build is deferred as in `scheduler solve` and `benchmarks.run`), checks the roster with
+`scheduler.check` and prints each tier's value, the report's notes, the CPU seconds (user + sys)
+and a line starting with RESULT (the values, violations, CPU seconds, peak RSS and a hash of the
+roster: two runs of one code give the same hash). `benchmarks.lns_trace` reads the trace.
+Nothing is written.
 """
 
 from __future__ import annotations
@@ -32,9 +33,10 @@ def main(argv: list[str]) -> int:
         return 2
     case, limit = argv[0], float(argv[1])
     changes = {k: ast.literal_eval(v) for k, v in (a.split("=", 1) for a in argv[2:])}
+    seed = int(changes.pop("seed", 0))  # seed=N: the run's seed (SolveOptions), not a SolveParams field
     scenario = load_scenario(case)
     t0 = time.process_time()
-    roster, report = solve(scenario, SolveOptions(limit, workers=1, seed=0, tuning=DEFAULT_PARAMS.but(**changes)),
+    roster, report = solve(scenario, SolveOptions(limit, workers=1, seed=seed, tuning=DEFAULT_PARAMS.but(**changes)),
                            ProgressPrinter(None))
     cpu = time.process_time() - t0
     violations = check_roster(scenario, roster)
@@ -44,7 +46,7 @@ def main(argv: list[str]) -> int:
         print("  note:", note)
     digest = hashlib.md5(repr(sorted(repr(a) for a in roster.assignments)).encode()).hexdigest()[:10]
     name = case.rstrip("/").split("/")[-1]
-    print(f"RESULT {name} {changes} " + " ".join(f"{p.name}={p.objective:.2f}" for p in report.phases)
+    print(f"RESULT {name} {changes} seed={seed} " + " ".join(f"{p.name}={p.objective:.2f}" for p in report.phases)
           + f" violations={len(violations)} cpu={cpu:.0f} hash={digest} "
           f"rss={resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024}MB")
     return 1 if violations else 0

@@ -90,6 +90,14 @@ class SolveParams:
     # never costs it ("After this session's merges, quiet")
     stall_exit_share: float = 0.0
     stall_exit_tiers: frozenset[TierId] = frozenset({TierId.OVERFLOW})
+    # an LNS whose first tier has not improved for tie_focus_after of its budget draws this share
+    # of its slot parts where the tier it breaks ties by (shortage, for overflow) misses service,
+    # and the rest where the first tier does; the tier goes on (0 = always where the first tier
+    # misses it): on 200 x 14 x 3 queues the overflow tier reached its optimum in a third of its
+    # time and drew the other two thirds where overflow is. Off: 0.5 after 0.1 left that tier's
+    # tie-break worse there (693.45 against 686.09, one worker, one seed)
+    tie_focus_share: float = 0.0
+    tie_focus_after: float = 0.25
 
     # -- LP-guided search (scheduler.guide)
     lp_start: bool = True          # also build a first roster from the pooled LP's plan; keep the better
@@ -149,6 +157,14 @@ class SolveParams:
     # whole model its least time): a short tier's share alone fell below LNS's least time
     lns_first_min_s: float = 1.0
     initial_size: int = 800        # free options in the first part
+    # a kind's parts grow by size_grow after a part solved to optimality and shrink by
+    # size_shrink after one that ran to its limit: the share of proved parts settles where
+    # p * ln(size_grow) = (1 - p) * ln(1 / size_shrink) (1.1 and 0.7: about 0.8; 1.25 and 0.8
+    # before: about half, where parts that ran to their limit gained half as much per second):
+    # one worker, 120 s, 200 x 14 x 3 queues shortage 645.81 -> 636.74 at the tier's end, 800 x 14
+    # 562.53 against 561.76 (benchmarks/README.md, "Part sizes, slot parts and the tie-break's slots")
+    size_grow: float = 1.1
+    size_shrink: float = 0.7
     sub_limit_s: float = 0.2       # time limit of one part's solve
     max_lanes: int = 4             # parts solved at once, at most (one per worker)
     # CP-SAT parameters of every part's solve: the full LP with cuts, one presolve pass
@@ -172,6 +188,11 @@ class SolveParams:
     # in 44 of the shortage tier's last 130 parts, benchmarks/README.md, "Where the 60-minute time goes")
     rate_window: bool = True
     min_share: float = 0.1     # the least share of a kind that is switched on
+    # slot parts free first the agents with an option of a shift instance that holds the short
+    # slot on its queue (who can mend it themselves), then the queue's other agents; off: the
+    # queue's agents in a random order. Off: on 200 x 14 x 3 queues it gained faster early and
+    # flattened (645.31 at 52 s of the shortage tier, 645.81 without at its end; one seed)
+    slot_cover: bool = False
 
     def __post_init__(self) -> None:
         problems = []
@@ -180,6 +201,7 @@ class SolveParams:
             if isinstance(v, (int, float)) and not isinstance(v, bool) and v < 0:
                 problems.append(f"{f.name} = {v} (expected >= 0)")
         for name in ("lns_first_share", "full_share", "stall_share", "min_share", "rival_share", "stall_exit_share",
+                     "tie_focus_share",
                      "far_share"):
             if not 0 <= getattr(self, name) <= 1:
                 problems.append(f"{name} = {getattr(self, name)} (expected a share in [0, 1])")
@@ -193,6 +215,9 @@ class SolveParams:
                                                       *self.repair_tie_chain,
                                                       *(t for c in self.repair_tie_chain.values() for t in c))):
             problems.append("tiers are named by TierId, not by text")
+        if self.size_grow < 1 or not 0 < self.size_shrink <= 1:
+            problems.append(f"size_grow = {self.size_grow}, size_shrink = {self.size_shrink} "
+                            "(expected size_grow >= 1 and 0 < size_shrink <= 1)")
         if self.max_lanes < 1:
             problems.append(f"max_lanes = {self.max_lanes} (expected >= 1)")
         if problems:

@@ -85,6 +85,60 @@ def test_slot_parts_free_the_days_around_the_slot_that_misses_service(scenario):
         assert np.isin(hoods.agent[mask], hoods.serves[hoods.queues[q]]).any()
 
 
+def test_slot_cover_frees_first_the_agents_who_can_work_the_short_slot_on_its_queue(scenario):
+    rm = RosterModel(scenario, Grid(scenario))
+    values = [0] * len(rm.m.proto.variables)
+    shortage = rm.tiers[1]
+    k = len(shortage.items) // 2
+    values[shortage.items[k].index] = 1
+    t, q = shortage.where[k]
+    hoods = lns.Neighbourhoods(rm, seed=0, params=DEFAULT_PARAMS.but(kind_weights=(1.0, 0.0, 0.0), slot_cover=True,
+                                                                    initial_size=200))
+    # the agents with an option that holds slot t on queue q, read from the options themselves
+    cover = {o.agent for o in rm.options if o.fixed is None and o.queue == q and t in rm.instances[o.inst].slots}
+    assert 0 < len(cover) < len(hoods.serves[hoods.queues[q]])  # a real choice in this scenario
+    for _ in range(10):
+        kind, mask = hoods.pick(shortage, values)
+        freed = set(hoods.agent[mask].tolist())
+        assert kind == "slot" and freed
+        # a part smaller than the coverers' options holds coverers only; a larger one all of them
+        assert freed <= cover or cover <= freed
+
+
+def test_a_slot_part_drawn_for_the_tie_break_tier_goes_where_that_tier_misses_service(scenario):
+    rm = RosterModel(scenario, Grid(scenario))
+    values = [0] * len(rm.m.proto.variables)
+    overflow, shortage = rm.tiers[0], rm.tiers[1]
+    # overflow misses service early in the horizon only, shortage late only
+    values[overflow.items[0].index] = 1
+    k = len(shortage.items) - 1
+    values[shortage.items[k].index] = 1
+    t, _q = shortage.where[k]
+    t_over, _ = overflow.where[0]
+    hoods = lns.Neighbourhoods(rm, seed=0, params=DEFAULT_PARAMS.but(kind_weights=(1.0, 0.0, 0.0)))
+    late, early = hoods.slot_days[t][0], hoods.slot_days[t_over][1]
+    assert late >= early + 2  # a part around one slot (its days and one either side) misses the other's day
+    for _ in range(5):
+        kind, mask = hoods.pick(overflow, values, tie=shortage)
+        days = set(hoods.day[mask].tolist())
+        assert kind == "slot" and late in days and early not in days
+        kind, mask = hoods.pick(overflow, values)
+        days = set(hoods.day[mask].tolist())
+        assert kind == "slot" and early in days and late not in days
+
+
+def test_tie_focus_keeps_the_first_tier_first_and_every_rule(scenario):
+    rm = RosterModel(scenario, Grid(scenario))
+    start = greedy_values(rm)
+    overflow, shortage = rm.tiers[0], rm.tiers[1]
+    goal = [(overflow, shortage.upper + 1), (shortage, 1)]
+    params = DEFAULT_PARAMS.but(tie_focus_share=1.0, tie_focus_after=0.0)
+    result, _stats = lns.improve(rm, goal, start, 2.0, workers=1, seed=0, deterministic=True, stop=lambda: False,
+                                 search=lambda s, m: s.solve(m), params=params)
+    assert (overflow.value(result), shortage.value(result)) <= (overflow.value(start), shortage.value(start))
+    assert check_roster(scenario, _roster(rm, result)) == []
+
+
 def test_a_night_across_midnight_frees_the_night_before_its_early_slots(scenario):
     # data/three_queues_30min: the night shift N runs 22:00-06:00
     rm = RosterModel(scenario, Grid(scenario))
@@ -223,6 +277,22 @@ def test_kinds_of_part_that_gain_are_drawn_more_and_none_is_starved(scenario):
     # draws follow the weights; a roster that misses no service draws no slot part
     drawn = Counter(hoods.pick(rm.tiers[1], [0] * len(rm.m.proto.variables))[0] for _ in range(200))
     assert drawn["slot"] == 0 and drawn["agents"] > drawn["days"] > 0
+
+
+def test_a_kinds_parts_grow_after_proved_parts_and_shrink_after_others_by_the_size_rule(scenario):
+    rm = RosterModel(scenario, Grid(scenario))
+    params = DEFAULT_PARAMS.but(initial_size=1000, size_grow=1.1, size_shrink=0.7)
+    hoods = lns.Neighbourhoods(rm, seed=0, params=params)
+    hoods.adapt("slot", True)
+    assert hoods.sizes["slot"] == min(hoods.n_options, 1100) and hoods.sizes["days"] == 1000
+    hoods.adapt("days", False)
+    hoods.adapt("days", False)
+    assert hoods.sizes["days"] == int(int(1000 * 0.7) * 0.7)  # 489: whole options, rounded down
+    for _ in range(20):
+        hoods.adapt("days", False)
+    assert hoods.sizes["days"] == 200  # never below 200 options
+    with pytest.raises(ValueError, match="size_shrink"):
+        DEFAULT_PARAMS.but(size_shrink=0)
 
 
 def test_a_parts_wall_limit_is_sub_limit_s_on_a_quiet_machine_and_stretches_under_load():
