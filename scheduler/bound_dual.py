@@ -52,23 +52,31 @@ def lagrangian_bound(proto: linear_solver_pb2.MPModelProto, y: np.ndarray) -> fl
 
 
 def _lagrangian(proto, arrays, y: np.ndarray) -> float:
+    return lagrangian_value(arrays, y, proto.objective_offset)[0]
+
+
+def lagrangian_value(arrays, y: np.ndarray, offset: float = 0.0) -> tuple[float, np.ndarray]:
+    """L(y) of the LP given by `arrays` (`lp_arrays`' tuple: its objective c, variable and row
+    bounds, A), lowered by its floating-point margin, and the y it was evaluated at: a dual on a
+    row's infinite side set to 0. Valid for any y; -inf when a variable has an infinite bound."""
     n, c, lo_x, hi_x, lo, hi, rows, cols, vals = arrays
     y = np.asarray(y, dtype=float).copy()
     y[(y > 0) & ~np.isfinite(lo)] = 0.0
     y[(y < 0) & ~np.isfinite(hi)] = 0.0
+    if not (np.isfinite(lo_x).all() and np.isfinite(hi_x).all()):
+        return -math.inf, y
     aty = np.zeros(n)
     np.add.at(aty, cols, vals * y[rows])
     r = c - aty
-    if not (np.isfinite(lo_x).all() and np.isfinite(hi_x).all()):
-        return -math.inf
     row_terms = np.where(y > 0, np.nan_to_num(lo, posinf=0, neginf=0) * y, np.nan_to_num(hi, posinf=0, neginf=0) * y)
     col_terms = np.minimum(r * lo_x, r * hi_x)
-    value = math.fsum(row_terms) + math.fsum(col_terms) + proto.objective_offset
+    value = math.fsum(row_terms) + math.fsum(col_terms) + offset
     # each product and the sums A^T y carry a relative error of a few units of 2^-53; 1e-9 of
     # the magnitudes involved covers them with a wide margin
     scale = (np.abs(row_terms).sum() + np.abs(col_terms).sum()
-             + np.abs(aty * np.maximum(np.abs(lo_x), np.abs(hi_x))).sum() + abs(proto.objective_offset))
-    return float(value - 1e-9 * scale - 1e-9)
+             + np.abs(aty * np.maximum(np.abs(lo_x), np.abs(hi_x))).sum() + abs(offset))
+    value = float(value - 1e-9 * scale - 1e-9)
+    return (value if math.isfinite(value) else -math.inf), y
 
 
 def pdlp_duals(proto: linear_solver_pb2.MPModelProto, relative_tolerance: float,

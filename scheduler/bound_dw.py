@@ -75,7 +75,7 @@ Units: overflow in customer-hours, shortage in agent-hours, seconds of wall-cloc
 
 from __future__ import annotations
 
-import math
+import datetime as dt
 import time
 from collections import defaultdict
 from collections.abc import Callable, Sequence
@@ -87,7 +87,7 @@ from ortools.linear_solver import linear_solver_pb2, pywraplp
 
 from scheduler.bound import BoundLP, build_lp
 from scheduler.bound_cuts import add_mir_cuts
-from scheduler.bound_dual import lp_arrays
+from scheduler.bound_dual import lagrangian_value, lp_arrays
 from scheduler.rules import (
     HARD_RULES,
     MaxConsecutiveDays,
@@ -96,6 +96,7 @@ from scheduler.rules import (
     RestBetweenShifts,
     Rule,
 )
+from scheduler.rules.rest import too_close
 from scheduler.scenario import Scenario
 
 # the per-agent rules the weekly columns keep (so the master does not sum them over pools)
@@ -146,11 +147,6 @@ class Master:
     n_columns: int = 0
 
 
-def _clash(a, b, rest) -> bool:
-    first, second = (a, b) if a.start <= b.start else (b, a)
-    return second.start < first.end + rest
-
-
 def agent_types(lp: BoundLP) -> list[AgentType]:
     """Each pool split by the set of instances its members may work (among those the LP has an x
     for: an instance whose first or last slot nobody may work is in no roster)."""
@@ -193,8 +189,6 @@ class WeekDP:
     it, else -1; the current run of worked dates; nights used)."""
 
     def __init__(self, lp: BoundLP, t: AgentType):
-        import datetime as dt
-
         grid, rules = lp.grid, lp.rules
         self.t = t
         self.n_dates = len(grid.dates)
@@ -210,7 +204,7 @@ class WeekDP:
         self.clashes: dict[int, set[int]] = {}
         self.reach: dict[int, int] = {}
         for i in t.insts:
-            later = {j for j in t.insts if date_of[j] > date_of[i] and _clash(insts[i], insts[j], rest)}
+            later = {j for j in t.insts if date_of[j] > date_of[i] and too_close(insts[i], insts[j], rest)}
             self.clashes[i] = later
             self.reach[i] = max((date_of[j] for j in later), default=-1)
 
@@ -246,7 +240,11 @@ class WeekDP:
 
 def build_master(scenario: Scenario, hard_rules: Sequence[Rule] | None = None, cuts: bool = True) -> Master:
     """The master of the module docstring with, per type, only the week with no shift."""
-    rules = [r for r in (HARD_RULES if hard_rules is None else hard_rules) if not isinstance(r, WEEKLY_RULES)]
+    chosen = HARD_RULES if hard_rules is None else hard_rules
+    missing = [cls.__name__ for cls in WEEKLY_RULES if not any(isinstance(r, cls) for r in chosen)]
+    if missing:  # the weeks priced by WeekDP keep all four: without one, they would miss legal weeks
+        raise ValueError(f"the week bound needs the rules {', '.join(missing)}; use bound.lp_bound without them")
+    rules = [r for r in chosen if not isinstance(r, WEEKLY_RULES)]
     lp, overflow, shortage = build_lp(scenario, hard_rules=rules)
     solver = lp.solver
     if cuts:
@@ -313,18 +311,7 @@ def lagrangian(master: Master, c: np.ndarray, y: np.ndarray, dps: list[WeekDP]) 
     lo, hi = lo.copy(), hi.copy()
     cap = master.cap_row
     lo[cap.index()], hi[cap.index()] = cap.lb(), cap.ub()
-    y = np.asarray(y, dtype=float).copy()
-    y[(y > 0) & ~np.isfinite(lo)] = 0.0
-    y[(y < 0) & ~np.isfinite(hi)] = 0.0
-    aty = np.zeros(n)
-    np.add.at(aty, cols, vals * y[rows])
-    r = c - aty
-    row_terms = np.where(y > 0, np.nan_to_num(lo, posinf=0, neginf=0) * y, np.nan_to_num(hi, posinf=0, neginf=0) * y)
-    col_terms = np.minimum(r * lo_x, r * hi_x)
-    value = float(math.fsum(row_terms) + math.fsum(col_terms))
-    scale = (np.abs(row_terms).sum() + np.abs(col_terms).sum()
-             + np.abs(aty * np.maximum(np.abs(lo_x), np.abs(hi_x))).sum())
-    value -= float(1e-9 * scale + 1e-9)
+    value, y = lagrangian_value((n, c, lo_x, hi_x, lo, hi, rows, cols, vals), y)
     best = []
     for dp in dps:
         t = dp.t
@@ -337,9 +324,10 @@ def lagrangian(master: Master, c: np.ndarray, y: np.ndarray, dps: list[WeekDP]) 
 
 
 def _solve_phase(master: Master, objective: str, deadline: float, dps: list[WeekDP],
-                 log: list, progress: Callable[[dict], None] | None = None) -> tuple[float | None, str]:
-    """Column generation on one objective until no week prices out or the deadline: (the best
-    L(y) found, a status)."""
+                 log: list, progress: Callable[[dict], None] | None = None,
+                 max_iterations: int | None = None) -> tuple[float | None, str]:
+    """Column generation on one objective until no week prices out, the deadline or
+    `max_iterations` restricted masters: (the best L(y) found, a status)."""
     solver = master.lp.solver
     expr = {"overflow": master.overflow, "shortage": master.shortage,
             "shortage_at_cap": master.shortage + CAP_PENALTY * master.cap_slack}[objective]
@@ -349,7 +337,10 @@ def _solve_phase(master: Master, objective: str, deadline: float, dps: list[Week
     cons = solver.constraints()[:master.n_compact_rows]
     best: float | None = None
     status = "TIME_LIMIT"
-    while True:
+    for iteration in range(10**9 if max_iterations is None else max_iterations + 1):
+        if iteration == max_iterations:
+            status = "ITERATION_LIMIT"
+            break
         left = deadline - time.monotonic()
         if left <= 0.05:
             break
@@ -380,7 +371,7 @@ def _solve_phase(master: Master, objective: str, deadline: float, dps: list[Week
 
 def dw_bound(scenario: Scenario, time_limit_s: float = 60, overflow_cap: float | None = None,
              hard_rules: Sequence[Rule] | None = None, cuts: bool = True, lexicographic: bool = True,
-             progress: Callable[[dict], None] | None = None) -> dict:
+             progress: Callable[[dict], None] | None = None, max_iterations: int | None = None) -> dict:
     """Dantzig-Wolfe lower bounds (module docstring). Returns a dict:
 
     - "overflow_lb": customer-hours, for every roster;
@@ -391,7 +382,8 @@ def dw_bound(scenario: Scenario, time_limit_s: float = 60, overflow_cap: float |
 
     Each bound is the best L(y) over its phase's iterations: valid however early the time ran
     out; None when a phase had no solved restricted master. The time is split: a third to the
-    overflow bound, the rest to the shortage bound(s)."""
+    overflow bound, the rest to the shortage bound(s); `max_iterations` caps each phase's
+    restricted masters (a bound from unconverged duals, in tests)."""
     t0 = time.monotonic()
     master = build_master(scenario, hard_rules, cuts)
     dps = [WeekDP(master.lp, t) for t in master.types]
@@ -401,6 +393,7 @@ def dw_bound(scenario: Scenario, time_limit_s: float = 60, overflow_cap: float |
                    status={"overflow": "OPTIMAL", "shortage": "OPTIMAL"})
         if overflow_cap is not None:
             out["shortage_lb_at_cap"] = 0.0
+            out["status"]["shortage_at_cap"] = "OPTIMAL"
         return out
     log: list = out["log"]
 
@@ -408,16 +401,18 @@ def dw_bound(scenario: Scenario, time_limit_s: float = 60, overflow_cap: float |
         return time.monotonic() + share * (time_limit_s - (time.monotonic() - t0))
 
     statuses = {}
-    lb1, statuses["overflow"] = _solve_phase(master, "overflow", deadline(1 / 3), dps, log, progress)
+    lb1, statuses["overflow"] = _solve_phase(master, "overflow", deadline(1 / 3), dps, log, progress,
+                                             max_iterations)
     out["overflow_lb"] = None if lb1 is None else max(0.0, lb1)
     if overflow_cap is not None:
         master.cap_row.SetUb(overflow_cap * (1 + 1e-6) + 1e-4)
         at, statuses["shortage_at_cap"] = _solve_phase(
-            master, "shortage_at_cap", deadline(0.5 if lexicographic else 1.0), dps, log, progress)
+            master, "shortage_at_cap", deadline(0.5 if lexicographic else 1.0), dps, log, progress, max_iterations)
         out["shortage_lb_at_cap"] = None if at is None else max(0.0, at)
         master.cap_row.SetUb(master.lp.solver.infinity())
     if lexicographic:
-        any_, statuses["shortage"] = _solve_phase(master, "shortage", deadline(1.0), dps, log, progress)
+        any_, statuses["shortage"] = _solve_phase(master, "shortage", deadline(1.0), dps, log, progress,
+                                                  max_iterations)
         out["shortage_lb_any"] = None if any_ is None else max(0.0, any_)
         if overflow_cap is not None and out["shortage_lb_any"] is not None:
             at = out.get("shortage_lb_at_cap")

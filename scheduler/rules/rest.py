@@ -72,6 +72,13 @@ class _Spans(GreedyCheck):
         self.spans[o.agent].append(self.rm.option_span(o))
 
 
+def too_close(a: ShiftInstance, b: ShiftInstance, rest: dt.timedelta) -> bool:
+    """One agent cannot work both: they overlap, or the later starts less than `rest` after the
+    earlier ends."""
+    first, second = (a, b) if a.start <= b.start else (b, a)
+    return second.start < first.end + rest
+
+
 def rest_cliques(grid: Grid, rest: dt.timedelta) -> list[list[int]]:
     """Sets of instances of which one agent can work at most one, by the rest rule (plus one
     shift per date). Each set is instances of one date and of one later date: for a set A of
@@ -80,21 +87,17 @@ def rest_cliques(grid: Grid, rest: dt.timedelta) -> list[list[int]]:
     for inst in grid.instances:
         by_date[inst.date].append(inst)
 
-    def clash(a: ShiftInstance, b: ShiftInstance) -> bool:
-        first, second = (a, b) if a.start <= b.start else (b, a)
-        return second.start < first.end + rest
-
     out: list[list[int]] = []
     dates = sorted(by_date)
     for n, d in enumerate(dates):
         for d2 in dates[n + 1:]:
             today, later = by_date[d], by_date[d2]
-            if not any(clash(a, b) for a in today for b in later):
+            if not any(too_close(a, b, rest) for a in today for b in later):
                 continue
             found: list[tuple[frozenset, frozenset]] = []
             for r in range(len(today), 0, -1):
                 for A in combinations(today, r):
-                    B = [b for b in later if all(clash(a, b) for a in A)]
+                    B = [b for b in later if all(too_close(a, b, rest) for a in A)]
                     if not B:
                         continue
                     sa, sb = frozenset(x.index for x in A), frozenset(x.index for x in B)
