@@ -17,9 +17,9 @@ worked slots.
 What is added to the model, per capped agent, instance and queue: the patterns within a
 tolerance of the least reduced cost (one per length), and, where the cap binds in the LP, the
 best pattern of every length priced without the weekly-hours row (the coverage prices say where
-in the shift to work). The cap binds where the pool's weekly-hours row has a positive dual in the
-instance's 7-day block, or, when PDLP stopped before optimality, where its point works the
-column and fills BIND_SHARE of that row.
+in the shift to work). The cap binds where the pool's weekly-hours row has a nonzero dual in the
+instance's 7-day block (negative: a `<=` row, bound_dual's sign convention), or, when PDLP stopped
+at its iteration limit, where its point works the column and fills BIND_SHARE of that row.
 The LP is fractional: where the cap binds, a long pattern at a fraction of an agent ties with a
 short one at a whole agent, and only the short one fits the hours an agent has left, so every
 length is kept there. Where the cap does not bind, a pattern is added only when it is better than
@@ -145,8 +145,9 @@ def priced_patterns(rm, capped: list[int]) -> tuple[list[tuple[int, int, str, tu
         own[col.rows.start:col.rows.stop] = True
     d, gross = linking_reduced_costs(arrays, y, own)
     weekly = _weekly_rows(proto)
-    # a converged point's duals say where a cap binds; an iteration-limited one's may miss it
-    full = _filled(proto, built.point.primal, weekly.values()) if info["status"] != "OPTIMAL" else set()
+    # a converged point's duals say where a cap binds; an iteration-limited one's may miss it (and
+    # any other stop's point, e.g. a numerical error, says nothing)
+    full = _filled(proto, built.point.primal, weekly.values()) if info["status"] == "ITERATION_LIMIT" else set()
     for row in weekly.values():
         own[row] = True
     d_uncapped, _ = linking_reduced_costs(arrays, y, own)  # the same prices without the weekly-hours rows

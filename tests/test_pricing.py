@@ -171,10 +171,11 @@ def test_a_cap_the_lp_point_fills_binds_even_when_its_dual_is_zero(monkeypatch):
     lengths = {len(w) for _a, _i, _q, w in added}
     assert added and min(lengths) <= 3  # the short day that fills what a 7-hour one leaves
     # without the primal test (a share no row reaches) the zero duals say the cap is free
+    share = scheduler.pricing.BIND_SHARE
     monkeypatch.setattr(scheduler.pricing, "BIND_SHARE", 2.0)
     fewer, _info = priced_patterns(rm, capped_agents(rm))
     assert {len(w) for _a, _i, _q, w in fewer} != lengths and len(fewer) < len(added)
     # a converged point's duals are believed: the same zero duals, PDLP optimal, the same few patterns
-    monkeypatch.setattr(scheduler.pricing, "BIND_SHARE", 0.9)
+    monkeypatch.setattr(scheduler.pricing, "BIND_SHARE", share)
     converged = _with_weekly_duals_at_zero(part_time_team(), monkeypatch, reason="OPTIMAL")
     assert priced_patterns(converged, capped_agents(converged))[0] == fewer
