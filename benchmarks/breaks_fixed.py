@@ -100,8 +100,8 @@ def rechoose_breaks(scenario: Scenario, roster: Roster, dates: set[dt.date] | No
                 cover[(t, a.queue)].append(eff[a.employee_id] * x)
             for b in {t // block for t in p}:
                 hours[(a.employee_id, b)].append(sum(1 for t in p if t // block == b) * x)
-    per_week = {a.employee_id: (a.max_hours_week or cfg.rules.max_hours_week) * 60 / grid.slot_minutes
-                for a in scenario.agents}
+    per_week = {a.employee_id: (cfg.rules.max_hours_week if a.max_hours_week is None else a.max_hours_week)
+                * 60 / grid.slot_minutes for a in scenario.agents}
     for (e, b), terms in hours.items():
         solver.Add(solver.Sum(terms) + kept_slots[(e, b)] <= per_week[e])
     over, short = [], []

@@ -40,8 +40,9 @@ def test_smoke_case_runs_and_writes_every_column(tmp_path):
     assert float(ours["overflow"]) >= float(ours["overflow_lb_lp"]) - 1e-6
     assert float(ours["shortage"]) >= float(ours["shortage_lb_lp_any"]) - 1e-6
     # the week bound (--dw-time) is a column of its own and joins the best bound
-    assert ours["overflow_lb_dw"] != "" and ours["dw_status"] != ""
-    assert float(ours["overflow"]) >= float(ours["overflow_lb_dw"]) - 1e-6
+    assert ours["dw_status"] != ""
+    if ours["overflow_lb_dw"] or "TIME_LIMIT" not in ours["dw_status"]:  # a loaded machine may leave none
+        assert float(ours["overflow"]) >= float(ours["overflow_lb_dw"]) - 1e-6
     if ours["shortage_lb_dw"]:
         assert float(ours["shortage"]) >= float(ours["shortage_lb_dw"]) - 1e-6
     assert (tmp_path / "results.md").exists()

@@ -127,14 +127,23 @@ def test_a_slot_part_drawn_for_the_tie_break_tier_goes_where_that_tier_misses_se
         assert kind == "slot" and early in days and late not in days
 
 
-def test_tie_focus_keeps_the_first_tier_first_and_every_rule(scenario):
+def test_tie_focus_keeps_the_first_tier_first_and_every_rule(scenario, monkeypatch):
     rm = RosterModel(scenario, Grid(scenario))
     start = greedy_values(rm)
     overflow, shortage = rm.tiers[0], rm.tiers[1]
     goal = [(overflow, shortage.upper + 1), (shortage, 1)]
     params = DEFAULT_PARAMS.but(tie_focus_share=1.0, tie_focus_after=0.0)
+    drawn = []
+    real = lns.Lns._tie
+
+    def tie(self):
+        drawn.append(real(self))
+        return drawn[-1]
+
+    monkeypatch.setattr(lns.Lns, "_tie", tie)
     result, _stats = lns.improve(rm, goal, start, 2.0, workers=1, seed=0, deterministic=True, stop=lambda: False,
                                  search=lambda s, m: s.solve(m), params=params)
+    assert any(t is shortage for t in drawn)  # parts were drawn by the tie-break tier's service
     assert (overflow.value(result), shortage.value(result)) <= (overflow.value(start), shortage.value(start))
     assert check_roster(scenario, _roster(rm, result)) == []
 
