@@ -32,31 +32,26 @@ from collections import defaultdict
 import numpy as np
 from ortools.sat.python import cp_model
 
+from benchmarks import one_worker
 from scheduler.check import check_roster
 from scheduler.grid import Grid
 from scheduler.guide import lp_plan
 from scheduler.lns import _weighted
 from scheduler.model import RosterModel
 from scheduler.objective import TierId
-from scheduler.params import DEFAULT_PARAMS
 from scheduler.parts import Parts
 from scheduler.pricing import solved_lp
 from scheduler.roster import Roster
 from scheduler.scenario import load_scenario
-from scheduler.solve import ProgressPrinter, SolveOptions, _roster_from_solution, solve
+from scheduler.solve import _roster_from_solution
 
 
 def _solve(case: str, seconds: float, out: str, args: list[str]) -> None:
-    changes = {k: ast.literal_eval(v) for k, v in (a.split("=", 1) for a in args)}
-    seed = int(changes.pop("seed", 0))
-    scenario = load_scenario(case)
-    t0 = time.process_time()
-    roster, report = solve(scenario, SolveOptions(seconds, workers=1, seed=seed,
-                                                  tuning=DEFAULT_PARAMS.but(**changes)), ProgressPrinter(None))
+    scenario, roster, report, _changes, _seed, cpu = one_worker.run(case, seconds, args)
     with open(out, "wb") as f:
         pickle.dump(list(roster.assignments), f)
     print(" ".join(f"{p.name}={p.objective:.2f}" for p in report.phases),
-          f"cpu={time.process_time() - t0:.0f}", f"violations={len(check_roster(scenario, roster))}")
+          f"cpu={cpu:.0f}", f"violations={len(check_roster(scenario, roster))}")
 
 
 def roster_values(rm: RosterModel, assignments: list) -> list[int]:

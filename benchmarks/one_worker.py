@@ -27,18 +27,24 @@ from scheduler.scenario import load_scenario
 from scheduler.solve import ProgressPrinter, SolveOptions, solve
 
 
-def main(argv: list[str]) -> int:
-    if len(argv) < 2:
-        print(__doc__, file=sys.stderr)
-        return 2
-    case, limit = argv[0], float(argv[1])
-    changes = {k: ast.literal_eval(v) for k, v in (a.split("=", 1) for a in argv[2:])}
+def run(case: str, limit: float, args: list[str]):
+    """The one-worker solve of `case` for `limit` s with args "name=value" (SolveParams fields, and
+    seed=N): (scenario, roster, report, the changes, the seed, CPU seconds)."""
+    changes = {k: ast.literal_eval(v) for k, v in (a.split("=", 1) for a in args)}
     seed = int(changes.pop("seed", 0))  # seed=N: the run's seed (SolveOptions), not a SolveParams field
     scenario = load_scenario(case)
     t0 = time.process_time()
     roster, report = solve(scenario, SolveOptions(limit, workers=1, seed=seed, tuning=DEFAULT_PARAMS.but(**changes)),
                            ProgressPrinter(None))
-    cpu = time.process_time() - t0
+    return scenario, roster, report, changes, seed, time.process_time() - t0
+
+
+def main(argv: list[str]) -> int:
+    if len(argv) < 2:
+        print(__doc__, file=sys.stderr)
+        return 2
+    case, limit = argv[0], float(argv[1])
+    scenario, roster, report, changes, seed, cpu = run(case, limit, argv[2:])
     violations = check_roster(scenario, roster)
     for p in report.phases:
         print(f"  {p.name}: {p.objective:,.2f} {p.unit} ({p.status})")
