@@ -157,9 +157,10 @@ class Neighbourhoods:
                     self.slot_days[t] = (d, self.slot_days[t][1])
         # per slot, the shift instances that hold it (`slot_cover`: slot parts free first the
         # agents with an option of such an instance on the short queue)
-        self.inst = np.array([o.inst for o in opts], dtype=np.int64)
+        self.inst = np.zeros(0, dtype=np.int64)
         self.slot_insts: list[list[int]] = [[] for _ in range(rm.grid.n_slots)]
         if params.slot_cover:
+            self.inst = np.array([o.inst for o in opts], dtype=np.int64)
             for i, inst in enumerate(rm.instances):
                 for t in inst.slots:
                     if 0 <= t < rm.grid.n_slots:
