@@ -3,6 +3,7 @@ breaks recovers (issue 15 item 1).
 
     python -m benchmarks.gap15 solve CASE SECONDS ROSTER.pkl [seed=S] [name=value ...]
     python -m benchmarks.gap15 gap CASE ROSTER.pkl [break_s=2.0]
+    python -m benchmarks.gap15 probe CASE ROSTER.pkl d0=YYYY-MM-DD d1=YYYY-MM-DD [per_shift=1] [best=1] [s=10]
 
 `solve` runs the same one-worker solve as `benchmarks.one_worker` (deterministic) and keeps the
 roster (a pickle of its assignments). `gap` builds the model whole (as a solve without a printer
@@ -16,6 +17,8 @@ does), puts the roster into it, and prints:
 - break placement: each agent keeps its shift instance and queue, and CP-SAT (one worker,
   `break_s` deterministic seconds per date) re-places only the breaks, date after date, under
   the roster's overflow; the shortage it reaches is what better breaks alone would recover.
+
+`probe` solves one large part (see its docstring).
 
 Every roster it reaches is a model solution: the same rules as a solve (`scheduler.parts` parts).
 """
@@ -34,14 +37,15 @@ from ortools.sat.python import cp_model
 
 from benchmarks import one_worker
 from scheduler.check import check_roster
+from scheduler.fitpatterns import best_per_shift
 from scheduler.grid import Grid
 from scheduler.guide import lp_plan
+from scheduler.kpi import coverage_rows
 from scheduler.lns import _weighted
 from scheduler.model import RosterModel
 from scheduler.objective import TierId
 from scheduler.parts import Parts
 from scheduler.pricing import solved_lp
-from scheduler.roster import Roster
 from scheduler.scenario import load_scenario
 from scheduler.solve import _roster_from_solution
 
@@ -67,27 +71,12 @@ def roster_values(rm: RosterModel, assignments: list) -> list[int]:
     return [hint.get(k, 0) for k in range(len(rm.m.proto.variables))]
 
 
-def staffed(rm: RosterModel, values: list[int]) -> dict[str, np.ndarray]:
-    out = {q: np.zeros(rm.grid.n_slots) for q in rm.scenario.config.queue_ids}
-    for o in rm.options:
-        if values[o.var.index]:
-            eff = rm.agents[o.agent].efficiency
-            for t in o.worked:
-                if 0 <= t < rm.grid.n_slots:
-                    out[o.queue][t] += eff
-    return out
-
-
 def shortage_by_slot(rm: RosterModel, values: list[int]) -> dict[tuple[int, str], float]:
-    """Agents short per (slot, queue) (SPEC 4, no previous roster)."""
-    st = staffed(rm, values)
-    out = {}
-    for q in rm.scenario.config.queues:
-        rate = rm.grid.contacts_per_hour[q.id]
-        for t in range(rm.grid.n_slots):
-            if rate[t] > 0:
-                out[(t, q.id)] = max(0.0, rate[t] / q.contacts_per_agent_hour - st[q.id][t])
-    return out
+    """Agents short per (slot, queue) (SPEC 4, as the workbook's coverage reads the roster)."""
+    roster = _roster_from_solution(rm, values)
+    rows = coverage_rows(rm.scenario, rm.grid, roster)
+    n = rm.grid.n_slots
+    return {(k % n, r["queue"]): r["shortage"] for k, r in enumerate(rows) if r["required"] > 0}
 
 
 def lp_shortage_by_slot(rm: RosterModel) -> dict[tuple[int, str], float]:
@@ -188,10 +177,10 @@ def gap(case: str, path: str, args: list[str]) -> None:
     print(f"breaks only: shortage {short.value(values) * short.to_user:.2f} -> "
           f"{short.value(final) * short.to_user:.2f} (overflow {over.value(final) * over.to_user:.2f}), "
           f"{time.process_time() - t1:.0f} s CPU")
-    broken = check_roster(scenario, _roster_from_solution(rm, final))
-    print(f"checker: {len(broken)} broken rules")
+    rechosen = _roster_from_solution(rm, final)
+    print(f"checker: {len(check_roster(scenario, rechosen))} broken rules")
     with open(path + ".breaks", "wb") as f:
-        pickle.dump(list(Roster(_roster_from_solution(rm, final).assignments).assignments), f)
+        pickle.dump(list(rechosen.assignments), f)
 
 
 def probe(case: str, path: str, args: list[str]) -> None:
@@ -228,13 +217,8 @@ def probe(case: str, path: str, args: list[str]) -> None:
         miss = shortage_by_slot(rm, values)
         score = np.array([sum(miss.get((t, o.queue), 0.0) for t in o.worked) if w else 0.0
                           for o, w in zip(free_opts, window)])
-        sh = shift_ids(agent, inst, queue, len(qs))
         idx = np.flatnonzero(window)
-        order = idx[np.lexsort((-score[idx] + 1e-9 * rng.random(len(idx)), sh[idx]))]
-        s_ = sh[order]
-        starts = np.flatnonzero(np.r_[True, s_[1:] != s_[:-1]])
-        rank = np.arange(len(order)) - np.repeat(starts, np.diff(np.r_[starts, len(order)]))
-        mask[order[rank < k]] = True
+        mask[best_per_shift(rng, idx, shift_ids(agent, inst, queue, len(qs)), score[idx], k)] = True
     else:
         mask[few_per_shift(rng, np.flatnonzero(window), shift_ids(agent, inst, queue, len(qs)), k)] = True
     mask |= window & (vals[var] > 0)
