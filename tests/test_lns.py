@@ -66,14 +66,21 @@ def test_one_worker_and_a_seed_give_the_same_parts_and_roster(scenario):
     assert runs[0] == runs[1]
 
 
-def test_slot_parts_free_the_days_around_the_slot_that_misses_service(scenario):
-    rm = RosterModel(scenario, Grid(scenario))
+def _one_short_slot(rm):
+    """Model values in which exactly one slot and queue (t, q) misses service, in the shortage
+    tier: (values, the tier, t, q)."""
     values = [0] * len(rm.m.proto.variables)
     shortage = rm.tiers[1]
-    # pretend exactly one slot misses service: every part must be drawn around it
     k = len(shortage.items) // 2
     values[shortage.items[k].index] = 1
     t, q = shortage.where[k]
+    return values, shortage, t, q
+
+
+def test_slot_parts_free_the_days_around_the_slot_that_misses_service(scenario):
+    rm = RosterModel(scenario, Grid(scenario))
+    # pretend exactly one slot misses service: every part must be drawn around it
+    values, shortage, t, q = _one_short_slot(rm)
     hoods = lns.Neighbourhoods(rm, seed=0, params=DEFAULT_PARAMS.but(kind_weights=(1.0, 0.0, 0.0)))
     day, _ = hoods.slot_days[t]
     for _ in range(20):
@@ -87,11 +94,7 @@ def test_slot_parts_free_the_days_around_the_slot_that_misses_service(scenario):
 
 def test_slot_cover_frees_first_the_agents_who_can_work_the_short_slot_on_its_queue(scenario):
     rm = RosterModel(scenario, Grid(scenario))
-    values = [0] * len(rm.m.proto.variables)
-    shortage = rm.tiers[1]
-    k = len(shortage.items) // 2
-    values[shortage.items[k].index] = 1
-    t, q = shortage.where[k]
+    values, shortage, t, q = _one_short_slot(rm)
     hoods = lns.Neighbourhoods(rm, seed=0, params=DEFAULT_PARAMS.but(kind_weights=(1.0, 0.0, 0.0), slot_cover=True,
                                                                     initial_size=200))
     # the agents with an option that holds slot t on queue q, read from the options themselves
