@@ -17,6 +17,13 @@ def greedy_values(rm) -> list[int]:
     return [hint.get(k, 0) for k in range(len(rm.m.proto.variables))]
 
 
+def roster_of(rm, values: list[int]):
+    """The roster that model values pick: the assignment of every option whose variable is 1, sorted."""
+    from scheduler.roster import Roster
+
+    return Roster([rm.assignment_of(o) for o in rm.options if values[o.var.index]]).sorted()
+
+
 def make_scenario(*, agents: list[dict], demand: dict[str, list[float]], days: int = 1, slot_minutes: int = 60,
                   queues: list[dict] | None = None, shifts: list[dict] | None = None, rules: dict | None = None,
                   moves: list[dict] | None = None, absences: list[dict] | None = None,

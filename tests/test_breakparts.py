@@ -11,8 +11,7 @@ from scheduler.check import check_roster
 from scheduler.grid import Grid
 from scheduler.model import RosterModel
 from scheduler.params import DEFAULT_PARAMS
-from scheduler.roster import Roster
-from tests.conftest import greedy_values, make_scenario
+from tests.conftest import greedy_values, make_scenario, roster_of
 
 QUEUES = [{"id": "pre_sales", "contacts_per_agent_hour": 10, "session_minutes": 60},
           {"id": "after_sales", "contacts_per_agent_hour": 10, "session_minutes": 60}]
@@ -84,7 +83,7 @@ def test_lns_with_breaks_and_shifts_parts_improves_and_keeps_every_rule(scenario
                                 search=lambda s, m: s.solve(m), params=ONLY.but(break_weight=1.0, shift_weight=1.0))
     assert stats.iterations >= 2
     assert (overflow.value(result), shortage.value(result)) <= (overflow.value(start), shortage.value(start))
-    roster = Roster([rm.assignment_of(o) for o in rm.options if result[o.var.index]]).sorted()
+    roster = roster_of(rm, result)
     assert check_roster(scenario, roster) == []
 
 

@@ -11,8 +11,7 @@ from scheduler.check import check_roster
 from scheduler.grid import Grid
 from scheduler.model import RosterModel
 from scheduler.params import DEFAULT_PARAMS
-from scheduler.roster import Roster
-from tests.conftest import greedy_values, make_scenario
+from tests.conftest import greedy_values, make_scenario, roster_of
 
 QUEUES = [{"id": "pre_sales", "contacts_per_agent_hour": 10, "session_minutes": 60},
           {"id": "after_sales", "contacts_per_agent_hour": 10, "session_minutes": 60}]
@@ -109,7 +108,7 @@ def test_lns_with_chain_parts_improves_and_keeps_every_rule(scenario):
     # the greedy roster leaves the night short (its agents worked the day before); the default
     # kinds alone, the same 2 s, do not move its overflow (measured: 148,800 -> 148,800)
     assert overflow.value(result) < overflow.value(start)
-    roster = Roster([rm.assignment_of(o) for o in rm.options if result[o.var.index]]).sorted()
+    roster = roster_of(rm, result)
     assert check_roster(scenario, roster) == []
 
 

@@ -11,8 +11,7 @@ from scheduler.check import check_roster
 from scheduler.fitpatterns import PatternFit, best_per_shift
 from scheduler.grid import Grid
 from scheduler.model import RosterModel
-from scheduler.roster import Roster
-from tests.conftest import greedy_values
+from tests.conftest import greedy_values, roster_of
 from tests.test_chainparts import ONLY, scenario  # noqa: F401 - the fixture
 
 
@@ -74,5 +73,5 @@ def test_lns_with_fitted_patterns_keeps_every_rule(scenario):  # noqa: F811
                                 search=lambda s, m: s.solve(m), params=params)
     assert stats.iterations >= 2 and set(stats.by_kind) <= {"chain", "shifts"}
     assert (overflow.value(result), shortage.value(result)) <= (overflow.value(start), shortage.value(start))
-    roster = Roster([rm.assignment_of(o) for o in rm.options if result[o.var.index]]).sorted()
+    roster = roster_of(rm, result)
     assert check_roster(scenario, roster) == []

@@ -16,9 +16,9 @@ from scheduler.grid import Grid
 from scheduler.lns import Neighbourhoods, _weighted
 from scheduler.model import RosterModel
 from scheduler.parts import Parts
-from scheduler.roster import Roster
 from scheduler.scenario import load_scenario
 from scheduler.warmstart import greedy_roster
+from tests.conftest import roster_of
 from tests.test_parts import _solve, _solve_whole_with_rest_fixed
 
 DATA = Path(__file__).resolve().parent.parent / "data"
@@ -65,7 +65,7 @@ def test_a_part_with_groups_expanded_has_the_same_optimum_and_keeps_every_rule(g
         moved += int((candidate != values).any())
         values = candidate
     assert moved >= 1
-    roster = Roster([rm.assignment_of(o) for o in rm.options if values[o.var.index]]).sorted()
+    roster = roster_of(rm, values)
     assert check_roster(scenario, roster) == []
 
 

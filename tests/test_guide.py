@@ -18,6 +18,7 @@ from scheduler.roster import Roster
 from scheduler.scenario import load_scenario
 from scheduler.solve import SolveOptions, solve
 from scheduler.warmstart import greedy_roster
+from tests.conftest import roster_of
 
 DATA = Path(__file__).resolve().parent.parent / "data"
 
@@ -77,7 +78,7 @@ def test_lp_parts_free_the_days_and_pools_where_the_roster_differs_from_the_plan
                                 params=DEFAULT_PARAMS.but(kind_weights=(0.0, 0.0, 0.0), lp_weight=1.0))
     assert stats.iterations >= 1
     assert (overflow.value(result), shortage.value(result)) <= (overflow.value(start), shortage.value(start))
-    assert check_roster(scenario, Roster([rm.assignment_of(o) for o in rm.options if result[o.var.index]])) == []
+    assert check_roster(scenario, roster_of(rm, result)) == []
 
 
 def test_a_guided_one_worker_solve_repeats_and_passes_the_checker(scenario):
@@ -140,4 +141,4 @@ def test_the_first_tier_mends_a_rival_and_keeps_it_only_when_better_tier_by_tier
     from scheduler.workbook.labels import translate_note
     assert translate_note(note, "zh") != note  # the Summary says it in Chinese too
     assert lns.parts_of(rm).violations(np.asarray(out)) == []
-    assert check_roster(scenario, Roster([rm.assignment_of(o) for o in rm.options if out[o.var.index]])) == []
+    assert check_roster(scenario, roster_of(rm, out)) == []

@@ -17,10 +17,9 @@ from scheduler.check import check_roster
 from scheduler.grid import Grid
 from scheduler.model import RosterModel
 from scheduler.params import DEFAULT_PARAMS
-from scheduler.roster import Roster
 from scheduler.scenario import load_scenario
 from scheduler.solve import SolveOptions, solve
-from tests.conftest import greedy_values
+from tests.conftest import greedy_values, roster_of
 
 DATA = Path(__file__).resolve().parent.parent / "data"
 
@@ -29,9 +28,6 @@ DATA = Path(__file__).resolve().parent.parent / "data"
 def scenario():
     return load_scenario(DATA / "three_queues_30min")
 
-
-def _roster(rm: RosterModel, values: list[int]) -> Roster:
-    return Roster([rm.assignment_of(o) for o in rm.options if values[o.var.index]]).sorted()
 
 
 def _improve(rm: RosterModel, start: list[int], seconds: float, seed: int = 0):
@@ -53,7 +49,7 @@ def test_parts_improve_the_greedy_roster_and_keep_every_rule_and_cap(scenario):
     assert after < before  # strictly better, lexicographically (deterministic: one worker)
     assert shortage.value(result) <= shortage.value(start)
     assert stats.improvements >= 1 and stats.iterations >= stats.improvements
-    assert check_roster(scenario, _roster(rm, result)) == []
+    assert check_roster(scenario, roster_of(rm, result)) == []
 
 
 def test_one_worker_and_a_seed_give_the_same_parts_and_roster(scenario):
@@ -61,7 +57,7 @@ def test_one_worker_and_a_seed_give_the_same_parts_and_roster(scenario):
     for _ in range(2):
         rm = RosterModel(scenario, Grid(scenario))
         result, stats = _improve(rm, greedy_values(rm), 1.5, seed=3)
-        assert check_roster(scenario, _roster(rm, result)) == []
+        assert check_roster(scenario, roster_of(rm, result)) == []
         runs.append((result, stats.iterations, stats.improvements))
     assert runs[0] == runs[1]
 
@@ -148,7 +144,7 @@ def test_tie_focus_keeps_the_first_tier_first_and_every_rule(scenario, monkeypat
                                  search=lambda s, m: s.solve(m), params=params)
     assert any(t is shortage for t in drawn)  # parts were drawn by the tie-break tier's service
     assert (overflow.value(result), shortage.value(result)) <= (overflow.value(start), shortage.value(start))
-    assert check_roster(scenario, _roster(rm, result)) == []
+    assert check_roster(scenario, roster_of(rm, result)) == []
 
 
 def test_a_night_across_midnight_frees_the_night_before_its_early_slots(scenario):
@@ -217,7 +213,7 @@ def test_parallel_lanes_improve_and_keep_every_rule(scenario):
     assert 2 <= stats.iterations <= 12 and stats.improvements >= 1
     assert (overflow.value(result), shortage.value(result)) < (overflow.value(start), shortage.value(start))
     assert lns.parts_of(rm).violations(np.array(result)) == []
-    assert check_roster(scenario, _roster(rm, result)) == []
+    assert check_roster(scenario, roster_of(rm, result)) == []
 
 
 def test_a_part_merged_into_a_moved_roster_has_tight_helpers_and_keeps_every_rule(scenario):
@@ -247,7 +243,7 @@ def test_a_part_merged_into_a_moved_roster_has_tight_helpers_and_keeps_every_rul
     tight = rm.complete_hint({id(o) for o in rm.options if merged[o.var.index]})
     moved = set(parts.free_variables(changed).tolist()) & {v.index for v, _ in rm.derived}
     assert moved and all(int(merged[i]) == tight[i] for i in moved)
-    assert check_roster(scenario, _roster(rm, merged.tolist())) == []
+    assert check_roster(scenario, roster_of(rm, merged.tolist())) == []
 
 
 def test_a_lane_that_fails_stops_the_search_and_fails_it_in_the_callers_thread(scenario, monkeypatch):

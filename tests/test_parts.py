@@ -16,9 +16,9 @@ from scheduler.grid import Grid
 from scheduler.lns import Neighbourhoods, _weighted
 from scheduler.model import RosterModel, set_hint
 from scheduler.parts import Parts, _add_booleans
-from scheduler.roster import Roster
 from scheduler.scenario import load_scenario
 from scheduler.warmstart import greedy_roster
+from tests.conftest import roster_of
 
 DATA = Path(__file__).resolve().parent.parent / "data"
 
@@ -44,9 +44,6 @@ def _flipped(rm: RosterModel, values: np.ndarray, seed: int, sizes: tuple[int, .
         moved[changed] = 1 - moved[changed]
         yield changed, moved
 
-
-def _roster(rm: RosterModel, values) -> Roster:
-    return Roster([rm.assignment_of(o) for o in rm.options if values[o.var.index]]).sorted()
 
 
 def _solve(model: cp_model.CpModel, seconds: float = 5.0, **params) -> cp_model.CpSolver:
@@ -75,7 +72,7 @@ def _published_model(scenario) -> tuple[RosterModel, np.ndarray]:
     around the greedy roster, with a cap on shortage like a solved tier leaves."""
     grid = Grid(scenario)
     base = RosterModel(scenario, grid)
-    published = _roster(base, _greedy(base))
+    published = roster_of(base, _greedy(base))
     rm = RosterModel(scenario, grid, published=published)
     start = _greedy(rm)
     rm.m.add(rm.tiers[1].expr <= rm.tiers[1].value(start.tolist()))
@@ -107,7 +104,7 @@ def test_a_part_solution_put_back_solves_the_full_model_and_passes_the_checker(s
         changed += int((candidate != values).any())
         values = candidate
     assert changed >= 1  # the parts did move the roster
-    assert check_roster(scenario, _roster(rm, values)) == []
+    assert check_roster(scenario, roster_of(rm, values)) == []
 
 
 def test_a_part_pushed_to_break_rules_cannot(scenario):
@@ -127,7 +124,7 @@ def test_a_part_pushed_to_break_rules_cannot(scenario):
         candidate = values.copy()
         candidate[free_vars] = list(solver.response_proto.solution)
         assert parts.violations(candidate) == []
-        assert check_roster(scenario, _roster(rm, candidate)) == []
+        assert check_roster(scenario, roster_of(rm, candidate)) == []
         values = candidate
 
 
@@ -310,7 +307,7 @@ def test_totals_shifted_to_a_new_roster_are_that_rosters_totals(scenario):
         expected = parts.totals(candidate)
         assert (totals[0] == expected[0]).all() and (totals[1] == expected[1]).all()
         values = candidate
-    assert check_roster(scenario, _roster(rm, values)) == []
+    assert check_roster(scenario, roster_of(rm, values)) == []
 
 
 def test_totals_of_an_older_model_are_refused(scenario):

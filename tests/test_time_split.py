@@ -15,10 +15,9 @@ from scheduler.check import check_roster
 from scheduler.grid import Grid
 from scheduler.model import RosterModel
 from scheduler.params import DEFAULT_PARAMS
-from scheduler.roster import Roster
 from scheduler.scenario import load_scenario
 from scheduler.solve import SolveOptions, solve
-from tests.conftest import greedy_values
+from tests.conftest import greedy_values, roster_of
 
 DATA = Path(__file__).resolve().parent.parent / "data"
 
@@ -99,7 +98,7 @@ def test_roster_of_a_stalled_search_keeps_every_rule(scenario):
                                 stop=lambda: False, search=lambda s, m: s.solve(m),
                                 stall=lns.Stall(0.3, 10.0, [(0.0, shortage.value(start))]))
     assert stats.stalled  # the roster checked is the one a stalled search hands on
-    roster = Roster([rm.assignment_of(o) for o in rm.options if result[o.var.index]])
+    roster = roster_of(rm, result)
     assert check_roster(scenario, roster) == []
 
 
