@@ -26,7 +26,7 @@ from collections.abc import Callable, Sequence
 import numpy as np
 
 from scheduler.fitpatterns import best_per_shift
-from scheduler.partdraw import few_per_shift, fill, long_shifts, shift_ids
+from scheduler.partdraw import few_per_shift, fill, longest_shift, shift_ids
 
 
 class ChainParts:
@@ -86,9 +86,8 @@ class ChainParts:
     @classmethod
     def of(cls, rm, opts, agent: np.ndarray, day: np.ndarray, queue: np.ndarray, params) -> ChainParts | None:
         """For the free options `opts` of `rm` (in the neighbourhoods' order); None when the
-        model's shifts are too short for this kind (`params.break_min_slots_per_shift`, as the
-        breaks parts)."""
-        if not long_shifts(rm, params) or not opts:
+        model's shifts are too short for this kind (`params.chain_min_slots_per_shift`)."""
+        if longest_shift(rm) < params.chain_min_slots_per_shift or not opts:
             return None
         inst = np.array([o.inst for o in opts], dtype=np.int64)
         return cls(agent, day, queue, inst, len(rm.scenario.config.queue_ids), [i.slots for i in rm.instances],

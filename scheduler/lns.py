@@ -16,7 +16,8 @@ roster:
   slots: 15-minute slots, `scheduler.breakparts`): many agents around a
   slot that misses service, each with only the patterns of its current shift, or its current
   option and a few patterns of each other shift;
-- `chain` (the same models, `scheduler.chainparts`): many agents over up to a week around a
+- `chain` (models whose longest shift has at least `chain_min_slots_per_shift` slots,
+  `scheduler.chainparts`): many agents over up to a week around a
   slot that misses service, each day with the option worked now and a few patterns of every
   other shift, who could work that slot first: a chain of shift swaps fits in one part;
 - `pool` (off unless `pool_weight` > 0, `scheduler.poolparts`): many members of one pool of

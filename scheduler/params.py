@@ -133,8 +133,11 @@ class SolveParams:
     shift_patterns: int = 2
     # ... and parts that move the shifts of many agents over up to chain_days days either side
     # of a short slot, each other shift with `chain_patterns` of its patterns (kind "chain",
-    # scheduler.chainparts): their prior weight
+    # scheduler.chainparts): their prior weight, in service tiers of models whose longest shift
+    # has at least chain_min_slots_per_shift slots (its own threshold: breaks and shifts parts
+    # and fine_late_share keep break_min_slots_per_shift)
     chain_weight: float = 0.25
+    chain_min_slots_per_shift: int = 24
     chain_days: int = 3
     chain_patterns: int = 1
     # ... the patterns that `shifts` and `chain` parts offer for a shift an agent does not work

@@ -8,11 +8,17 @@ from __future__ import annotations
 import numpy as np
 
 
+def longest_shift(rm) -> int:
+    """The model's longest shift instance, in slots (0 without instances)."""
+    return max((inst.n_slots for inst in rm.instances), default=0)
+
+
 def long_shifts(rm, params) -> bool:
     """Whether the model's longest shift has at least `params.break_min_slots_per_shift` slots
-    (15-minute slots, or 12-hour shifts at 30 minutes): the models that draw `breaks`, `shifts`
-    and `chain` parts and give the tiers after service a small share (`SolveParams.fine_share`)."""
-    return max((inst.n_slots for inst in rm.instances), default=0) >= params.break_min_slots_per_shift
+    (15-minute slots, or 12-hour shifts at 30 minutes): the models that draw `breaks` and
+    `shifts` parts and give the tiers after service a small share (`SolveParams.fine_share`).
+    `chain` parts have their own threshold (`chain_min_slots_per_shift`, `longest_shift`)."""
+    return longest_shift(rm) >= params.break_min_slots_per_shift
 
 
 def shift_ids(agent: np.ndarray, inst: np.ndarray, queue: np.ndarray, n_queues: int) -> np.ndarray:

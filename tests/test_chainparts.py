@@ -119,6 +119,28 @@ def test_60_minute_models_draw_no_chain_parts():
     assert lns.Neighbourhoods(rm, seed=0).chains is None
 
 
+def test_chain_parts_have_their_own_threshold_of_slots_per_shift():
+    """A 30-minute model of 8-hour shifts (16 slots): chain parts when chain_min_slots_per_shift
+    allows, and nothing else changes (no breaks or shifts parts, the later tiers' shares kept)."""
+    from scheduler.objective import TierId
+    from scheduler.solve import Pipeline, SolveOptions
+
+    sc = make_scenario(agents=[{"employee_id": "A", "name": "甲", "home_queue": "pre_sales", "is_lead": True}],
+                       shifts=[{"code": "E", "start": "08:00", "hours": 8}], slot_minutes=30,
+                       demand={"pre_sales": [0] * 8 + [10] * 8})
+    rm = RosterModel(sc, Grid(sc))
+    on, off = DEFAULT_PARAMS.but(chain_min_slots_per_shift=16), DEFAULT_PARAMS.but(chain_min_slots_per_shift=17)
+    assert lns.Neighbourhoods(rm, seed=0, params=on).chains is not None
+    assert lns.Neighbourhoods(rm, seed=0, params=off).chains is None
+    assert lns.Neighbourhoods(rm, seed=0, params=on).breaks is None  # break_min_slots_per_shift 24
+    pipe = Pipeline(rm, SolveOptions(100, workers=1, tuning=on), None)
+    budgets = {t.id: pipe.budget(0, t) for t in pipe.tiers}
+    late = [tid for tid in budgets if tid not in DEFAULT_PARAMS.service_tiers]
+    assert late  # the tiers after service keep their own shares, not fine_late_share
+    assert all(budgets[tid] / budgets[TierId.SHORTAGE] == pytest.approx(
+        DEFAULT_PARAMS.share(tid) / DEFAULT_PARAMS.share(TierId.SHORTAGE)) for tid in late)
+
+
 def test_15_minute_models_give_the_tiers_after_shortage_a_small_share(scenario):
     from scheduler.objective import TierId
     from scheduler.solve import Pipeline, SolveOptions
