@@ -135,7 +135,9 @@ class SolveParams:
     # of a short slot, each other shift with `chain_patterns` of its patterns (kind "chain",
     # scheduler.chainparts): their prior weight, in service tiers of models whose longest shift
     # has at least chain_min_slots_per_shift slots (its own threshold: breaks and shifts parts
-    # and fine_late_share keep break_min_slots_per_shift)
+    # and fine_late_share keep break_min_slots_per_shift). 24: 16 (chain parts at 30 minutes)
+    # gained nothing alone on the night case (benchmarks/README.md, "Chain parts with their own
+    # threshold")
     chain_weight: float = 0.25
     chain_min_slots_per_shift: int = 24
     chain_days: int = 3
