@@ -90,14 +90,6 @@ class SolveParams:
     # never costs it ("After this session's merges, quiet")
     stall_exit_share: float = 0.0
     stall_exit_tiers: frozenset[TierId] = frozenset({TierId.OVERFLOW})
-    # an LNS whose first tier has not improved for tie_focus_after of its budget draws this share
-    # of its slot parts where the tier it breaks ties by (shortage, for overflow) misses service,
-    # and the rest where the first tier does; the tier goes on (0 = always where the first tier
-    # misses it): on 200 x 14 x 3 queues the overflow tier reached its optimum in a third of its
-    # time and drew the other two thirds where overflow is. Off: 0.5 after 0.1 left that tier's
-    # tie-break worse there (693.45 against 686.09, one worker, one seed)
-    tie_focus_share: float = 0.0
-    tie_focus_after: float = 0.25
 
     # -- LP-guided search (scheduler.guide)
     lp_start: bool = True          # also build a first roster from the pooled LP's plan; keep the better
@@ -201,7 +193,6 @@ class SolveParams:
             if isinstance(v, (int, float)) and not isinstance(v, bool) and v < 0:
                 problems.append(f"{f.name} = {v} (expected >= 0)")
         for name in ("lns_first_share", "full_share", "stall_share", "min_share", "rival_share", "stall_exit_share",
-                     "tie_focus_share",
                      "far_share"):
             if not 0 <= getattr(self, name) <= 1:
                 problems.append(f"{name} = {getattr(self, name)} (expected a share in [0, 1])")
