@@ -155,16 +155,6 @@ class Neighbourhoods:
             for t in inst.slots:
                 if 0 <= t < rm.grid.n_slots and d < self.slot_days[t][0]:
                     self.slot_days[t] = (d, self.slot_days[t][1])
-        # per slot, the shift instances that hold it (`slot_cover`: slot parts free first the
-        # agents with an option of such an instance on the short queue)
-        self.inst = np.zeros(0, dtype=np.int64)
-        self.slot_insts: list[list[int]] = [[] for _ in range(rm.grid.n_slots)]
-        if params.slot_cover:
-            self.inst = np.array([o.inst for o in opts], dtype=np.int64)
-            for i, inst in enumerate(rm.instances):
-                for t in inst.slots:
-                    if 0 <= t < rm.grid.n_slots:
-                        self.slot_insts[t].append(i)
         self.rng = np.random.default_rng(seed)
         self.sizes = {k: params.initial_size for k in ALL_KINDS}  # each kind of part adapts its own size
         self.size = params.initial_size  # the size of the part being drawn
@@ -202,19 +192,6 @@ class Neighbourhoods:
         others, until the part holds about `size` options in days d0..d1; returns the chosen agents."""
         rest = np.setdiff1d(np.arange(self.n_agents), first)
         order = np.concatenate([first if ordered else self.rng.permutation(first), self.rng.permutation(rest)])
-        return fill(order, self.count[order, d0:d1 + 1].sum(axis=1), self.size)
-
-    def _fill_cover(self, t: int, k: int, d0: int, d1: int) -> np.ndarray:
-        """Agents for a slot part at slot t of queue k (index), until the part holds about
-        `size` options in days d0..d1: first (shuffled) those with an option of a shift instance
-        that holds slot t on queue k, who can mend it themselves, then the others who serve the
-        queue, then everyone else."""
-        at = np.isin(self.inst, self.slot_insts[t]) & (self.queue == k)
-        cover = np.unique(self.agent[at])
-        rest = np.setdiff1d(self.serves[k], cover)
-        others = np.setdiff1d(np.arange(self.n_agents), self.serves[k])
-        order = np.concatenate([self.rng.permutation(cover), self.rng.permutation(rest),
-                                self.rng.permutation(others)])
         return fill(order, self.count[order, d0:d1 + 1].sum(axis=1), self.size)
 
     def weights(self, kinds: tuple[str, ...]) -> np.ndarray:
@@ -256,10 +233,7 @@ class Neighbourhoods:
             lo, hi = self.slot_days[t]
             d0 = max(0, lo - int(self.rng.integers(2)))
             d1 = min(self.n_days - 1, hi + int(self.rng.integers(2)))
-            if self.params.slot_cover:
-                agents = self._fill_cover(t, self.queues[q], d0, d1)
-            else:
-                agents = self._fill(self.serves[self.queues[q]], d0, d1)
+            agents = self._fill(self.serves[self.queues[q]], d0, d1)
         if kind == "days":
             width = int(self.rng.integers(1, 4))
             d0 = self.first_day + int(self.rng.integers(max(1, self.last_day - self.first_day - width + 2)))

@@ -180,11 +180,6 @@ class SolveParams:
     # in 44 of the shortage tier's last 130 parts, benchmarks/README.md, "Where the 60-minute time goes")
     rate_window: bool = True
     min_share: float = 0.1     # the least share of a kind that is switched on
-    # slot parts free first the agents with an option of a shift instance that holds the short
-    # slot on its queue (who can mend it themselves), then the queue's other agents; off: the
-    # queue's agents in a random order. Off: on 200 x 14 x 3 queues it gained faster early and
-    # flattened (645.31 at 52 s of the shortage tier, 645.81 without at its end; one seed)
-    slot_cover: bool = False
 
     def __post_init__(self) -> None:
         problems = []

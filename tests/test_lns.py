@@ -88,22 +88,6 @@ def test_slot_parts_free_the_days_around_the_slot_that_misses_service(scenario):
         assert np.isin(hoods.agent[mask], hoods.serves[hoods.queues[q]]).any()
 
 
-def test_slot_cover_frees_first_the_agents_who_can_work_the_short_slot_on_its_queue(scenario):
-    rm = RosterModel(scenario, Grid(scenario))
-    values, shortage, t, q = _one_short_slot(rm)
-    hoods = lns.Neighbourhoods(rm, seed=0, params=DEFAULT_PARAMS.but(kind_weights=(1.0, 0.0, 0.0), slot_cover=True,
-                                                                    initial_size=200))
-    # the agents with an option that holds slot t on queue q, read from the options themselves
-    cover = {o.agent for o in rm.options if o.fixed is None and o.queue == q and t in rm.instances[o.inst].slots}
-    assert 0 < len(cover) < len(hoods.serves[hoods.queues[q]])  # a real choice in this scenario
-    for _ in range(10):
-        kind, mask = hoods.pick(shortage, values)
-        freed = set(hoods.agent[mask].tolist())
-        assert kind == "slot" and freed
-        # a part smaller than the coverers' options holds coverers only; a larger one all of them
-        assert freed <= cover or cover <= freed
-
-
 def test_a_night_across_midnight_frees_the_night_before_its_early_slots(scenario):
     # data/three_queues_30min: the night shift N runs 22:00-06:00
     rm = RosterModel(scenario, Grid(scenario))
