@@ -268,7 +268,9 @@ def _week_gain(lp: BoundLP, arrays, y: np.ndarray, weekly: np.ndarray, row_block
     dropped = math.fsum(terms)
     u: dict[tuple[int, int], float] = {}
     for (g, i, _q), col in lp.columns.items():
-        u[(g, i)] = float(aty[col.x])
+        w = float(aty[col.x])
+        if u.setdefault((g, i), w) != w:  # a pooled row counts every queue alike; else no week part
+            return 0.0
     total = 0.0
     margin = 1e-9 * (float(np.abs(terms).sum()) + 1.0)
     for t in agent_types(lp):
