@@ -22,8 +22,8 @@ ODD = [{"code": "X", "start": "08:00", "hours": 3}, {"code": "Y", "start": "08:0
 
 def odd_cycle(days: int = 1):
     """Two agents (efficiency 1.3 and 0.7), one agent required at 08:00 and 09:00 and 1.5 at 10:00 on
-    every date. The LP staffs every hour in full with halves of every shift; whole agents leave 0.3
-    agent-hours short a date at best (1.3 on X serves 08 and 10, 0.7 on Z serves 09 and 10: 09 is
+    every date. The LP (with its rounding cuts) staffs every hour in full with fractions of shifts;
+    whole agents leave 0.3 agent-hours short a date at best (1.3 on X serves 08 and 10, 0.7 on Z serves 09 and 10: 09 is
     0.3 short; every other pair is worse)."""
     hours = [0] * (24 * days)
     for d in range(days):
