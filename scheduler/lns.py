@@ -233,12 +233,10 @@ class Neighbourhoods:
         w = np.where(prior > 0, np.maximum(rates / rates.sum(), p.min_share), 0.0)
         return w / w.sum()
 
-    def pick(self, tier: Tier, values: list[int], tie: Tier | None = None,
-             grow: float = 1.0) -> tuple[str, np.ndarray]:
+    def pick(self, tier: Tier, values: list[int], tie: Tier | None = None) -> tuple[str, np.ndarray]:
         """A kind of part and its mask over the free options. With `tie` (the tier that breaks
         `tier`'s ties, SolveParams.tie_focus_share), a slot part is drawn where `tie` misses
-        service instead. `grow`: the part is that many times its kind's size (a kick,
-        SolveParams.kick_after)."""
+        service instead."""
         where = tier.where
         missing = np.array([values[x.index] * c if not isinstance(x, int) else 0
                             for x, c in zip(tier.items, tier.coeffs)], dtype=float) if where else None
@@ -254,7 +252,7 @@ class Neighbourhoods:
             kinds = (*kinds, POOL)
         w = self.weights(kinds)
         kind = kinds[int(self.rng.choice(len(kinds), p=w))] if w.sum() > 0 else "days"
-        self.size = int(self.sizes[kind] * grow)
+        self.size = self.sizes[kind]
         if kind == "slot":
             if tie is not None and tie.where:
                 tie_missing = np.array([values[x.index] * c if not isinstance(x, int) else 0
@@ -345,13 +343,11 @@ class Neighbourhoods:
         np.add.at(per_queue, [self.queues[q] for _, q in where], missing)
         return int(self.rng.choice(len(per_queue), p=per_queue / per_queue.sum()))
 
-    def adapt(self, kind: str, solved: bool, gain: float = 0.0, seconds: float = 0.0, sized: bool = True) -> None:
+    def adapt(self, kind: str, solved: bool, gain: float = 0.0, seconds: float = 0.0) -> None:
         """A part of this kind was solved to optimality (grow its parts) or not (shrink them),
-        and gained `gain` (in the goal's units) in `seconds`. A part of another size than its
-        kind's (`sized` False: a kick) leaves the size as it is."""
-        if sized:
-            self.sizes[kind] = int(min(self.n_options, max(200, self.sizes[kind] * (
-                self.params.size_grow if solved else self.params.size_shrink))))
+        and gained `gain` (in the goal's units) in `seconds`."""
+        self.sizes[kind] = int(min(self.n_options, max(200, self.sizes[kind] * (self.params.size_grow if solved
+                                                                               else self.params.size_shrink))))
         self.tried[kind] += 1
         # what its last parts gained in the seconds they took (SolveParams.rate_window), or a
         # moving average of each part's gain per second
@@ -537,16 +533,13 @@ class Lns:
                     self.stats.stalled = True
                     return
                 base, totals, solution_now = self.values, self.totals, self.solution
-                kick = self._kick()
-                kind, mask = hoods.pick(self.tier, solution_now, self._tie(),
-                                        grow=self.params.kick_grow if kick else 1.0)
+                kind, mask = hoods.pick(self.tier, solution_now, self._tie())
                 size = hoods.size
                 iteration = self.stats.iterations
                 self.stats.iterations += 1
             t_part = time.monotonic()
             sub, free_vars, terms = parts.build(hoods.var[mask], base, self.objective, totals)
-            limit = self.params.sub_limit_s * (self.params.kick_limit if kick else 1.0)
-            solver = self._solver(min(limit, left), iteration, left)
+            solver = self._solver(min(self.params.sub_limit_s, left), iteration, left)
             t_sub = time.monotonic()
             status = self.search(solver, sub)
             took = time.monotonic() - t_sub
@@ -563,22 +556,15 @@ class Lns:
                     _check(parts, candidate, iteration)
             with self.lock:
                 part_s = self._charge(solver, t_part, terms)
-                self._accept(kind, status, base, candidate, part_s, sized=not kick)
+                self._accept(kind, status, base, candidate, part_s)
                 if DEBUG:
-                    print(f"lns {self.tier.name} s{self.seed} {iteration + 1} {kind}{'+kick' if kick else ''} "
-                          f"size {size} "
+                    print(f"lns {self.tier.name} s{self.seed} {iteration + 1} {kind} size {size} "
                           f"free {int(mask.sum())} vars {len(free_vars)} terms {terms} {solver.status_name(status)} "
                           f"{took:.2f}s "
                           f"value {self.tier.value(self.solution) * self.tier.to_user:.2f} "
                           f"moved {candidate is not None} build {t_sub - t_part:.3f} "
                           f"wall {time.monotonic() - t_part:.3f} dtime {solver.response_proto.deterministic_time:.3f} "
                           f"charged {part_s:.3f} spent {self.spent:.2f}", file=sys.stderr)
-
-    def _kick(self) -> bool:
-        """Is the next part a kick (under the lock)? Once the first tier has not improved for
-        kick_after of the budget (SolveParams), until it improves."""
-        p = self.params
-        return p.kick_after > 0 and self.spent - self.first_at >= p.kick_after * self.budget_s
 
     def _tie(self) -> Tier | None:
         """The tier whose service a slot part is drawn by instead of this one's (under the lock):
@@ -605,15 +591,13 @@ class Lns:
         return time.monotonic() - t_part
 
     def _accept(self, kind: str, status: int, base: np.ndarray, candidate: np.ndarray | None,
-                part_s: float, sized: bool = True) -> None:
-        """Keep a part's roster when it is no worse (under the lock); adapt the draws (a kick's
-        part, not `sized`, leaves its kind's size)."""
+                part_s: float) -> None:
+        """Keep a part's roster when it is no worse (under the lock); adapt the draws."""
         if candidate is not None and self.values is not base:
             # another lane moved the roster meanwhile: put this part's changes into it
             candidate = _merge(self.parts, self.values, base, candidate, self.hoods.var)
         value = None if candidate is None else self.goal_value(candidate)
-        self.hoods.adapt(kind, status == cp_model.OPTIMAL, 0 if value is None else max(0, self.best - value), part_s,
-                         sized=sized)
+        self.hoods.adapt(kind, status == cp_model.OPTIMAL, 0 if value is None else max(0, self.best - value), part_s)
         if candidate is None or value is None or value > self.best:
             return
         better = value < self.best

@@ -166,14 +166,6 @@ class SolveParams:
     size_grow: float = 1.1
     size_shrink: float = 0.7
     sub_limit_s: float = 0.2       # time limit of one part's solve
-    # an LNS whose first tier has not improved for kick_after of its budget draws its parts
-    # kick_grow times their kind's size, with kick_limit times sub_limit_s (their outcome does
-    # not adapt the kind's size), until the tier improves again (0 = never): a roster stuck
-    # where every small part is already optimal (50 x 7: two-worker shortage tier flat at
-    # 53.67 for 35 s in one run of three, benchmarks/README.md "Stalled tiers")
-    kick_after: float = 0.0
-    kick_grow: float = 3.0
-    kick_limit: float = 4.0
     max_lanes: int = 4             # parts solved at once, at most (one per worker)
     # CP-SAT parameters of every part's solve: the full LP with cuts, one presolve pass
     sub_params: Mapping[str, Any] = field(default_factory=lambda: _frozen({
@@ -209,7 +201,6 @@ class SolveParams:
             if isinstance(v, (int, float)) and not isinstance(v, bool) and v < 0:
                 problems.append(f"{f.name} = {v} (expected >= 0)")
         for name in ("lns_first_share", "full_share", "stall_share", "min_share", "rival_share", "stall_exit_share",
-                     "kick_after",
                      "tie_focus_share",
                      "far_share"):
             if not 0 <= getattr(self, name) <= 1:

@@ -147,39 +147,6 @@ def test_tie_focus_keeps_the_first_tier_first_and_every_rule(scenario, monkeypat
     assert check_roster(scenario, roster_of(rm, result)) == []
 
 
-def test_kicks_draw_larger_parts_keep_sizes_and_every_rule(scenario, monkeypatch):
-    # kick_after a tiny share: every part after one that did not improve the first tier is a kick
-    rm = RosterModel(scenario, Grid(scenario))
-    start = greedy_values(rm)
-    overflow, shortage = rm.tiers[0], rm.tiers[1]
-    goal = [(overflow, shortage.upper + 1), (shortage, 1)]
-    params = DEFAULT_PARAMS.but(kick_after=1e-9, kick_grow=2.0)
-    sizes = []
-    real = lns.Neighbourhoods.pick
-
-    def pick(self, tier, values, tie=None, grow=1.0):
-        kind, mask = real(self, tier, values, tie, grow)
-        sizes.append((grow, self.size, self.sizes[kind]))
-        return kind, mask
-
-    monkeypatch.setattr(lns.Neighbourhoods, "pick", pick)
-    result, _stats = lns.improve(rm, goal, start, 1.5, workers=1, seed=0, deterministic=True, stop=lambda: False,
-                                 search=lambda s, m: s.solve(m), params=params)
-    kicked = [(size, own) for grow, size, own in sizes if grow == 2.0]
-    assert kicked and all(size == 2 * own for size, own in kicked)
-    assert (overflow.value(result), shortage.value(result)) <= (overflow.value(start), shortage.value(start))
-    assert check_roster(scenario, roster_of(rm, result)) == []
-
-
-def test_a_kicks_outcome_leaves_its_kinds_size(scenario):
-    hoods = lns.Neighbourhoods(RosterModel(scenario, Grid(scenario)), seed=0)
-    hoods.adapt("slot", solved=False, sized=False)
-    hoods.adapt("agents", solved=True, sized=False)
-    assert hoods.sizes["slot"] == hoods.sizes["agents"] == DEFAULT_PARAMS.initial_size
-    hoods.adapt("slot", solved=False)
-    assert hoods.sizes["slot"] < DEFAULT_PARAMS.initial_size
-
-
 def test_a_night_across_midnight_frees_the_night_before_its_early_slots(scenario):
     # data/three_queues_30min: the night shift N runs 22:00-06:00
     rm = RosterModel(scenario, Grid(scenario))
