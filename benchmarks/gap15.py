@@ -221,6 +221,20 @@ def probe(case: str, path: str, args: list[str]) -> None:
         mask[best_per_shift(rng, idx, shift_ids(agent, inst, queue, len(qs)), score[idx], k)] = True
     else:
         mask[few_per_shift(rng, np.flatnonzero(window), shift_ids(agent, inst, queue, len(qs)), k)] = True
+    if "lp" in opts:  # only the columns (pool, instance, queue) the LP's point uses, every pattern up to `lp`
+        plan = lp_plan(rm)
+        least = float(opts.get("lp_least", 0.05))
+        assert plan is not None
+        in_lp = np.array([w and plan.counts.get((plan.pool_of.get(o.agent, -1), o.inst, o.queue), 0.0) >= least
+                          for o, w in zip(free_opts, window)], dtype=bool)
+        idx = np.flatnonzero(in_lp)
+        mask[:] = False
+        if "best" in opts:
+            miss = shortage_by_slot(rm, values)
+            score = np.array([sum(miss.get((t, free_opts[j].queue), 0.0) for t in free_opts[j].worked) for j in idx])
+            mask[best_per_shift(rng, idx, shift_ids(agent, inst, queue, len(qs)), score, int(opts["lp"]))] = True
+        else:
+            mask[few_per_shift(rng, idx, shift_ids(agent, inst, queue, len(qs)), int(opts["lp"]))] = True
     mask |= window & (vals[var] > 0)
     if "breaks" in opts:  # every pattern of the shifts worked now
         sh = shift_ids(agent, inst, queue, len(qs))
@@ -238,6 +252,11 @@ def probe(case: str, path: str, args: list[str]) -> None:
     print(f"probe {opts}: {int(mask.sum())} options, {solver.status_name(status)}, shortage "
           f"{short.value(values) * short.to_user:.2f} -> {short.value(vals.tolist()) * short.to_user:.2f}, "
           f"bound {solver.best_objective_bound}, {time.process_time() - t0:.0f} s CPU")
+    if "out" in opts:  # keep the part's roster (checked)
+        roster = _roster_from_solution(rm, vals.tolist())
+        print(f"checker: {len(check_roster(scenario, roster))} broken rules")
+        with open(opts["out"], "wb") as f:
+            pickle.dump(list(roster.assignments), f)
 
 
 def main(argv: list[str]) -> int:
