@@ -20,7 +20,9 @@ roster:
   slot that misses service, each day with the option worked now and a few patterns of every
   other shift, who could work that slot first: a chain of shift swaps fits in one part;
 - `pool` (off unless `pool_weight` > 0, `scheduler.poolparts`): many members of one pool of
-  interchangeable agents over the whole horizon, a few options per day.
+  interchangeable agents over the whole horizon, a few options per day;
+- `day` (off unless `day_weight` > 0, models with an LP plan and long shifts,
+  `scheduler.dayparts`): every agent on one date, only the columns the LP's point staffs there.
 
 The size of a part (free shift options) adapts: it grows while parts are solved to optimality
 quickly and shrinks when they are not. Which kind is drawn adapts too: each kind in proportion
