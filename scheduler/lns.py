@@ -159,16 +159,6 @@ class Neighbourhoods:
             for t in inst.slots:
                 if 0 <= t < rm.grid.n_slots and d < self.slot_days[t][0]:
                     self.slot_days[t] = (d, self.slot_days[t][1])
-        # per slot, the shift instances that hold it (`slot_cover`: slot parts free first the
-        # agents with an option of such an instance on the short queue)
-        self.inst = np.zeros(0, dtype=np.int64)
-        self.slot_insts: list[list[int]] = [[] for _ in range(rm.grid.n_slots)]
-        if params.slot_cover:
-            self.inst = np.array([o.inst for o in opts], dtype=np.int64)
-            for i, inst in enumerate(rm.instances):
-                for t in inst.slots:
-                    if 0 <= t < rm.grid.n_slots:
-                        self.slot_insts[t].append(i)
         self.rng = np.random.default_rng(seed)
         self.sizes = {k: params.initial_size for k in ALL_KINDS}  # each kind of part adapts its own size
         self.size = params.initial_size  # the size of the part being drawn
@@ -212,19 +202,6 @@ class Neighbourhoods:
         order = np.concatenate([first if ordered else self.rng.permutation(first), self.rng.permutation(rest)])
         return fill(order, self.count[order, d0:d1 + 1].sum(axis=1), self.size)
 
-    def _fill_cover(self, t: int, k: int, d0: int, d1: int) -> np.ndarray:
-        """Agents for a slot part at slot t of queue k (index), until the part holds about
-        `size` options in days d0..d1: first (shuffled) those with an option of a shift instance
-        that holds slot t on queue k, who can mend it themselves, then the others who serve the
-        queue, then everyone else."""
-        at = np.isin(self.inst, self.slot_insts[t]) & (self.queue == k)
-        cover = np.unique(self.agent[at])
-        rest = np.setdiff1d(self.serves[k], cover)
-        others = np.setdiff1d(np.arange(self.n_agents), self.serves[k])
-        order = np.concatenate([self.rng.permutation(cover), self.rng.permutation(rest),
-                                self.rng.permutation(others)])
-        return fill(order, self.count[order, d0:d1 + 1].sum(axis=1), self.size)
-
     def weights(self, kinds: tuple[str, ...]) -> np.ndarray:
         """How often to draw each of `kinds` (the kinds of part this tier and roster allow)."""
         p = self.params
@@ -241,10 +218,8 @@ class Neighbourhoods:
         w = np.where(prior > 0, np.maximum(rates / rates.sum(), p.min_share), 0.0)
         return w / w.sum()
 
-    def pick(self, tier: Tier, values: list[int], tie: Tier | None = None) -> tuple[str, np.ndarray]:
-        """A kind of part and its mask over the free options. With `tie` (the tier that breaks
-        `tier`'s ties, SolveParams.tie_focus_share), a slot part is drawn where `tie` misses
-        service instead."""
+    def pick(self, tier: Tier, values: list[int]) -> tuple[str, np.ndarray]:
+        """A kind of part and its mask over the free options."""
         where = tier.where
         missing = np.array([values[x.index] * c if not isinstance(x, int) else 0
                             for x, c in zip(tier.items, tier.coeffs)], dtype=float) if where else None
@@ -264,19 +239,11 @@ class Neighbourhoods:
         kind = kinds[int(self.rng.choice(len(kinds), p=w))] if w.sum() > 0 else "days"
         self.size = self.sizes[kind]
         if kind == "slot":
-            if tie is not None and tie.where:
-                tie_missing = np.array([values[x.index] * c if not isinstance(x, int) else 0
-                                        for x, c in zip(tie.items, tie.coeffs)], dtype=float)
-                if tie_missing.sum() > 0:
-                    where, missing = tie.where, tie_missing
             t, q = self._short_slot(where, missing)
             lo, hi = self.slot_days[t]
             d0 = max(0, lo - int(self.rng.integers(2)))
             d1 = min(self.n_days - 1, hi + int(self.rng.integers(2)))
-            if self.params.slot_cover:
-                agents = self._fill_cover(t, self.queues[q], d0, d1)
-            else:
-                agents = self._fill(self.serves[self.queues[q]], d0, d1)
+            agents = self._fill(self.serves[self.queues[q]], d0, d1)
         if kind == "days":
             width = int(self.rng.integers(1, 4))
             d0 = self.first_day + int(self.rng.integers(max(1, self.last_day - self.first_day - width + 2)))
@@ -480,7 +447,6 @@ class Lns:
         self.totals: tuple[np.ndarray, np.ndarray] | None = None
         self.spent = 0.0  # seconds, or deterministic seconds with one worker
         self.first = self.tier.value(solution)  # the first tier's value (`stall`)
-        self.first_at = 0.0  # when it last improved (`spent`; SolveParams.tie_focus_after)
         self.failures: list[BaseException] = []  # a lane that failed: the others stop after their part
         self.t0 = time.monotonic()
 
@@ -549,7 +515,7 @@ class Lns:
                     self.stats.stalled = True
                     return
                 base, totals, solution_now = self.values, self.totals, self.solution
-                kind, mask = hoods.pick(self.tier, solution_now, self._tie())
+                kind, mask = hoods.pick(self.tier, solution_now)
                 size = hoods.size
                 limit = self.params.day_limit_s if kind == DAY else self.params.sub_limit_s
                 iteration = self.stats.iterations
@@ -583,16 +549,6 @@ class Lns:
                           f"wall {time.monotonic() - t_part:.3f} dtime {solver.response_proto.deterministic_time:.3f} "
                           f"charged {part_s:.3f} spent {self.spent:.2f}", file=sys.stderr)
 
-    def _tie(self) -> Tier | None:
-        """The tier whose service a slot part is drawn by instead of this one's (under the lock):
-        the tie-break tier, for a tie_focus_share of the parts, once the first tier has not
-        improved for tie_focus_after of the budget (SolveParams)."""
-        p = self.params
-        if (p.tie_focus_share <= 0 or len(self.goal) < 2 or self.goal[1][0].id not in p.service_tiers
-                or self.spent - self.first_at < p.tie_focus_after * self.budget_s):
-            return None
-        return self.goal[1][0] if self.hoods.rng.random() < p.tie_focus_share else None
-
     def _charge(self, solver: cp_model.CpSolver, t_part: float, terms: int) -> float:
         """Count a part's time against the budget (under the lock); returns what it took."""
         if self.deterministic:
@@ -624,7 +580,6 @@ class Lns:
             first = self.tier.value(candidate)
             if first < self.first:
                 self.first = first
-                self.first_at = self.spent
                 if self.stall is not None:
                     self.stall.trail.append((self.stall.offset + self.spent, first))
         # equal rosters are taken too: the search moves across plateaus

@@ -81,23 +81,6 @@ class SolveParams:
     stall_share: float = 0.1   # ... in this share of the tier's time (several workers)
     full_share: float = 0.5    # one worker: the share of the tier's time left it may use
     whole_model_max: int = 50_000  # variables: above this, LNS alone searches each tier
-    # a tier of these searched by LNS alone (above whole_model_max) ends once it has not improved
-    # for this share of its budget; the tiers after it get the rest (0 = never): on 200 x 14 x 3
-    # queues the overflow tier reached its optimum in a third of its time and spent the rest on
-    # parts drawn where overflow is (benchmarks/README.md, "Where the 60-minute time goes"); off:
-    # with two workers on a quiet machine it ended that tier at 495.2 (486.0 without) and the
-    # night case's at 2,903.6 (2,864.8): overflow comes first, so no exit until a rule that
-    # never costs it ("After this session's merges, quiet")
-    stall_exit_share: float = 0.0
-    stall_exit_tiers: frozenset[TierId] = frozenset({TierId.OVERFLOW})
-    # an LNS whose first tier has not improved for tie_focus_after of its budget draws this share
-    # of its slot parts where the tier it breaks ties by (shortage, for overflow) misses service,
-    # and the rest where the first tier does; the tier goes on (0 = always where the first tier
-    # misses it): on 200 x 14 x 3 queues the overflow tier reached its optimum in a third of its
-    # time and drew the other two thirds where overflow is. Off: 0.5 after 0.1 left that tier's
-    # tie-break worse there (693.45 against 686.09, one worker, one seed)
-    tie_focus_share: float = 0.0
-    tie_focus_after: float = 0.25
 
     # -- LP-guided search (scheduler.guide)
     lp_start: bool = True          # also build a first roster from the pooled LP's plan; keep the better
@@ -197,11 +180,6 @@ class SolveParams:
     # in 44 of the shortage tier's last 130 parts, benchmarks/README.md, "Where the 60-minute time goes")
     rate_window: bool = True
     min_share: float = 0.1     # the least share of a kind that is switched on
-    # slot parts free first the agents with an option of a shift instance that holds the short
-    # slot on its queue (who can mend it themselves), then the queue's other agents; off: the
-    # queue's agents in a random order. Off: on 200 x 14 x 3 queues it gained faster early and
-    # flattened (645.31 at 52 s of the shortage tier, 645.81 without at its end; one seed)
-    slot_cover: bool = False
 
     def __post_init__(self) -> None:
         problems = []
@@ -209,16 +187,13 @@ class SolveParams:
             v = getattr(self, f.name)
             if isinstance(v, (int, float)) and not isinstance(v, bool) and v < 0:
                 problems.append(f"{f.name} = {v} (expected >= 0)")
-        for name in ("lns_first_share", "full_share", "stall_share", "min_share", "rival_share", "stall_exit_share",
-                     "tie_focus_share",
-                     "far_share"):
+        for name in ("lns_first_share", "full_share", "stall_share", "min_share", "rival_share", "far_share"):
             if not 0 <= getattr(self, name) <= 1:
                 problems.append(f"{name} = {getattr(self, name)} (expected a share in [0, 1])")
         if len(self.kind_weights) != 3 or min(self.kind_weights) < 0:
             problems.append(f"kind_weights = {self.kind_weights} (expected three weights >= 0)")
         if any(not isinstance(k, TierId) for k in (*self.time_share, *self.tie_break, *self.tie_break.values(),
                                                       *self.service_tiers, *self.repair_time_share,
-                                                      *self.stall_exit_tiers,
                                                       *self.tie_chain, *(t for c in self.tie_chain.values()
                                                                           for t in c),
                                                       *self.repair_tie_chain,

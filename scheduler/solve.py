@@ -394,7 +394,6 @@ class TierSearch:
         self.pipe, self.rm, self.n, self.tier = pipe, pipe.rm, n, tier
         self.budget, self.weight, self.found = budget, weight, found
         self.proved_with_ties = False  # CP-SAT proved tier * weight + tie-breaks optimal, for `found`
-        self.stalled = False  # LNS ended early, the tier not improving (SolveParams.stall_exit_share)
         # time the tier may take from the later tiers while its value is above `far` (raw units;
         # SolveParams.far_share)
         self.extra = 0.0
@@ -436,12 +435,7 @@ class TierSearch:
             first = 1.0 if lns_only else max(tuning.lns_first_share,
                                              min(self.left() - self.least(), tuning.lns_first_min_s)
                                              / max(self.left(), 1e-9))
-            # a tier searched by LNS alone that stops improving leaves the rest of its time to the
-            # next tiers (SolveParams.stall_exit_share)
-            exits = (lns_only and tier.id in tuning.stall_exit_tiers and self.rm.published is None
-                     and tuning.stall_exit_share > 0)
-            self.lns(first, 1, until=lambda v: tier.value(v) <= floor,
-                     window=self.budget * tuning.stall_exit_share if exits else math.inf, min_gain=0.0)
+            self.lns(first, 1, until=lambda v: tier.value(v) <= floor)
         status: Any  # a CP-SAT status
         if legal and tier.value(self.found) <= floor:
             # the least value the tier can take (no service missing, say): nothing to search for
@@ -450,7 +444,7 @@ class TierSearch:
             status, name, bound = cp_model.UNKNOWN, "FEASIBLE", floor
         else:
             status, name, bound = self.whole_model()
-        if self.use_lns and status != cp_model.OPTIMAL and tier.value(self.found) > bound and not self.stalled:
+        if self.use_lns and status != cp_model.OPTIMAL and tier.value(self.found) > bound:
             self.lns(1.0, 3, until=lambda v: tier.value(v) <= bound)
         window = self.budget * tuning.far_window
         gain = recent_gain(self.trail, self.now(), window)
@@ -489,7 +483,6 @@ class TierSearch:
             on_improve=(lambda v: printer.solution(tier.name, tier.value(v) * tier.to_user, 0.0))
             if printer else None, params=pipe.tuning, plan=pipe.plan, stall=stall)
         self.spent += stats.charged_s
-        self.stalled = self.stalled or stats.stalled
         pipe.report.notes.append(stats.describe(tier.name, tier.unit))
 
     def _solver(self, seconds: float) -> cp_model.CpSolver:

@@ -88,65 +88,6 @@ def test_slot_parts_free_the_days_around_the_slot_that_misses_service(scenario):
         assert np.isin(hoods.agent[mask], hoods.serves[hoods.queues[q]]).any()
 
 
-def test_slot_cover_frees_first_the_agents_who_can_work_the_short_slot_on_its_queue(scenario):
-    rm = RosterModel(scenario, Grid(scenario))
-    values, shortage, t, q = _one_short_slot(rm)
-    hoods = lns.Neighbourhoods(rm, seed=0, params=DEFAULT_PARAMS.but(kind_weights=(1.0, 0.0, 0.0), slot_cover=True,
-                                                                    initial_size=200))
-    # the agents with an option that holds slot t on queue q, read from the options themselves
-    cover = {o.agent for o in rm.options if o.fixed is None and o.queue == q and t in rm.instances[o.inst].slots}
-    assert 0 < len(cover) < len(hoods.serves[hoods.queues[q]])  # a real choice in this scenario
-    for _ in range(10):
-        kind, mask = hoods.pick(shortage, values)
-        freed = set(hoods.agent[mask].tolist())
-        assert kind == "slot" and freed
-        # a part smaller than the coverers' options holds coverers only; a larger one all of them
-        assert freed <= cover or cover <= freed
-
-
-def test_a_slot_part_drawn_for_the_tie_break_tier_goes_where_that_tier_misses_service(scenario):
-    rm = RosterModel(scenario, Grid(scenario))
-    values = [0] * len(rm.m.proto.variables)
-    overflow, shortage = rm.tiers[0], rm.tiers[1]
-    # overflow misses service early in the horizon only, shortage late only
-    values[overflow.items[0].index] = 1
-    k = len(shortage.items) - 1
-    values[shortage.items[k].index] = 1
-    t, _q = shortage.where[k]
-    t_over, _ = overflow.where[0]
-    hoods = lns.Neighbourhoods(rm, seed=0, params=DEFAULT_PARAMS.but(kind_weights=(1.0, 0.0, 0.0)))
-    late, early = hoods.slot_days[t][0], hoods.slot_days[t_over][1]
-    assert late >= early + 2  # a part around one slot (its days and one either side) misses the other's day
-    for _ in range(5):
-        kind, mask = hoods.pick(overflow, values, tie=shortage)
-        days = set(hoods.day[mask].tolist())
-        assert kind == "slot" and late in days and early not in days
-        kind, mask = hoods.pick(overflow, values)
-        days = set(hoods.day[mask].tolist())
-        assert kind == "slot" and early in days and late not in days
-
-
-def test_tie_focus_keeps_the_first_tier_first_and_every_rule(scenario, monkeypatch):
-    rm = RosterModel(scenario, Grid(scenario))
-    start = greedy_values(rm)
-    overflow, shortage = rm.tiers[0], rm.tiers[1]
-    goal = [(overflow, shortage.upper + 1), (shortage, 1)]
-    params = DEFAULT_PARAMS.but(tie_focus_share=1.0, tie_focus_after=0.0)
-    drawn = []
-    real = lns.Lns._tie
-
-    def tie(self):
-        drawn.append(real(self))
-        return drawn[-1]
-
-    monkeypatch.setattr(lns.Lns, "_tie", tie)
-    result, _stats = lns.improve(rm, goal, start, 2.0, workers=1, seed=0, deterministic=True, stop=lambda: False,
-                                 search=lambda s, m: s.solve(m), params=params)
-    assert any(t is shortage for t in drawn)  # parts were drawn by the tie-break tier's service
-    assert (overflow.value(result), shortage.value(result)) <= (overflow.value(start), shortage.value(start))
-    assert check_roster(scenario, roster_of(rm, result)) == []
-
-
 def test_a_night_across_midnight_frees_the_night_before_its_early_slots(scenario):
     # data/three_queues_30min: the night shift N runs 22:00-06:00
     rm = RosterModel(scenario, Grid(scenario))

@@ -233,7 +233,7 @@ NOTE_PATTERNS: dict[str, list[tuple[str, str]]] = {
     "zh": [
         (r"the lock of (?P<who>.+?) on (?P<d>[\d-]+) \((?P<code>\w+), locks.csv row (?P<row>\d+)\) is not kept: "
          r"(?P<why>.+)", "{who} 在 {d} 的锁定班次 {code}（locks.csv 第 {row} 行）未保留：{why}"),
-        # an LNS that stopped gaining and passed its time on (SolveParams.stall_exit_share)
+        # an LNS that stopped gaining and passed its time on (lns.Stall: the shortage tier's time borrowed by far_share)
         (r"(?P<tier>.+?): large-neighbourhood search, (?P<n>\d+) parts re-solved in (?P<s>[\d.]+) s, "
          r"(?P<better>\d+) better in this tier or the next \((?P<kinds>.*)\); .+? (?P<a>[-\d,.]+) -> "
          r"(?P<b>[-\d,.]+) (?P<unit>.+?); ended early, too little gained in this tier lately: its time passes on",
