@@ -27,7 +27,8 @@ Per case and method one CSV row:
 Every row carries the case's LP bounds (scheduler.bound.lp_bound), the pooled integer bound
 (`lp_bound(integer=True)`, SCIP, --mip-time seconds: overflow for every roster, shortage for
 rosters with our overflow), with --dw-time the week bound (scheduler.bound_dw, Dantzig-Wolfe over each
-agent's week) and the ratios value / max(LP, MIP, DW, CP-SAT bound) that apply to it.
+agent's week), with --day-time the day bound (scheduler.bound_day, Lagrangian with integer day
+subproblems at the LP's duals) and the ratios value / max(LP, MIP, DW, day, CP-SAT bound) that apply to it.
 """
 
 from __future__ import annotations
@@ -86,10 +87,11 @@ COLUMNS = [
     "n_variables", "n_constraints", "t_first_feasible_s", "overflow", "shortage",
     "overflow_lb_lp", "shortage_lb_lp", "shortage_lb_lp_any", "overflow_lb_mip", "shortage_lb_mip",
     "overflow_lb_cpsat", "shortage_lb_cpsat", "overflow_lb_dw", "shortage_lb_dw",
+    "overflow_lb_day", "shortage_lb_day",
     "overflow_ratio", "shortage_ratio", "shortage_gap", "within_10pct_plus_2",
     "t_within_25pct_s", "t_within_10pct_s", "t_within_5pct_s",
     "lp_status", "lp_seconds", "lp_groups", "mip_status", "mip_seconds", "dw_status", "dw_seconds",
-    "violations", "peak_mem_solver_mb",
+    "day_status", "day_seconds", "violations", "peak_mem_solver_mb",
     "peak_mem_mb",
     "load_avg_1m", "code", "notes", "machine", "command",
 ]
@@ -487,9 +489,10 @@ def _within(events, tier: str, lb: float | None, pct: float) -> float | None:
 
 def run_case(folder: str, time_limit: float, workers: int, methods: tuple[str, ...] = ("cp-sat", "rule_of_thumb",
                                                                                        "pyworkforce"),
-             mip_time: float = 0.0, dw_time: float = 0.0) -> list[dict]:
+             mip_time: float = 0.0, dw_time: float = 0.0, day_time: float = 0.0) -> list[dict]:
     """All methods on one scenario folder; rows keyed by COLUMNS (without machine/command)."""
     from scheduler.bound import lp_bound
+    from scheduler.bound_day import day_bound
     from scheduler.bound_dw import dw_bound
     from scheduler.scenario import load_scenario
 
@@ -527,6 +530,15 @@ def run_case(folder: str, time_limit: float, workers: int, methods: tuple[str, .
         # the week (Dantzig-Wolfe) bound: overflow for every roster, shortage for every roster and, with
         # our roster's overflow as the cap, for rosters as good in tier 1
         dw = dw_bound(scenario, time_limit_s=dw_time, overflow_cap=cap, lexicographic=True)
+    day: dict = {}
+    if day_time > 0:
+        # the day bound: overflow for every roster (a third of the time), shortage for rosters with
+        # our roster's overflow (the rest; for every roster when there is no roster of ours)
+        day_over = day_bound(scenario, time_limit_s=day_time / 3, objective="overflow")
+        day_short = day_bound(scenario, time_limit_s=day_time - day_over["seconds"], overflow_cap=cap)
+        day = {"overflow_lb": day_over["lb"], "shortage_lb": day_short["lb"],
+               "status": f"overflow {_day_status(day_over)}; shortage {_day_status(day_short)}",
+               "seconds": day_over["seconds"] + day_short["seconds"]}
     cfg = scenario.config
     for r in rows:
         # the LP's shortage bound that applies to this row's overflow
@@ -540,9 +552,12 @@ def run_case(folder: str, time_limit: float, workers: int, methods: tuple[str, .
         sh_mip = mip.get("shortage_lb_at_cap") if r is ours else None  # holds at our roster's overflow
         # the week bound's shortage at our roster's overflow, else for every roster
         sh_dw = dw.get("shortage_lb_at_cap") if r is ours and cap is not None else dw.get("shortage_lb_any")
+        # the day bound's shortage holds at our roster's overflow (or for every roster without a cap)
+        sh_day = day.get("shortage_lb") if (r is ours or cap is None) else None
         best_ov = max(v for v in (lp.get("overflow_lb"), mip.get("overflow_lb"), dw.get("overflow_lb"),
+                                  day.get("overflow_lb"),
                                   r.get("overflow_lb_cpsat"), 0.0) if v is not None)
-        best_sh = max(v for v in (sh_lp, sh_mip, sh_dw, r.get("shortage_lb_cpsat"), 0.0) if v is not None)
+        best_sh = max(v for v in (sh_lp, sh_mip, sh_dw, sh_day, r.get("shortage_lb_cpsat"), 0.0) if v is not None)
         # baselines are judged against the LP bounds only: CP-SAT's tier bounds hold for the model's
         # patterns and, for shortage, only at our roster's overflow
         r.update({
@@ -555,6 +570,8 @@ def run_case(folder: str, time_limit: float, workers: int, methods: tuple[str, .
             "mip_status": mip.get("status"), "mip_seconds": mip.get("seconds"),
             "overflow_lb_dw": dw.get("overflow_lb"), "shortage_lb_dw": sh_dw,
             "dw_status": _dw_status(dw), "dw_seconds": dw.get("seconds"),
+            "overflow_lb_day": day.get("overflow_lb"), "shortage_lb_day": sh_day,
+            "day_status": day.get("status"), "day_seconds": day.get("seconds"),
             "overflow_ratio": _ratio(ov, best_ov), "shortage_ratio": _ratio(r.get("shortage"), best_sh),
         })
         if r.get("shortage") is not None and r["method"] != "pyworkforce":  # head-counts are not a roster
@@ -580,21 +597,29 @@ def _dw_status(dw: dict) -> str | None:
     return "; ".join(f"{k} {v}" for k, v in st.items()) if isinstance(st, dict) else st
 
 
-def _child(folder: str, time_limit: float, workers: int, mip_time: float, dw_time: float, queue) -> None:
+def _day_status(out: dict) -> str:
+    """PDLP's termination and each solved date's SCIP status, e.g. "OPTIMAL, dates 2 TIME_LIMIT"."""
+    days = ", ".join(f"{d['block']} {d['status']}" for d in out.get("days", []))
+    return f"{out.get('pdlp')}" + (f", dates {days}" if days else "")
+
+
+def _child(folder: str, time_limit: float, workers: int, mip_time: float, dw_time: float, queue,
+           day_time: float = 0.0) -> None:
     try:
-        queue.put(("ok", run_case(folder, time_limit, workers, mip_time=mip_time, dw_time=dw_time)))
+        queue.put(("ok", run_case(folder, time_limit, workers, mip_time=mip_time, dw_time=dw_time,
+                                  day_time=day_time)))
     except BaseException:  # report, never hang the parent
         queue.put(("error", traceback.format_exc()))
 
 
 def run_case_in_subprocess(folder: str, time_limit: float, workers: int, mip_time: float = 0.0,
-                           dw_time: float = 0.0) -> list[dict]:
+                           dw_time: float = 0.0, day_time: float = 0.0) -> list[dict]:
     ctx = mp.get_context("spawn")
     q = ctx.Queue()
-    p = ctx.Process(target=_child, args=(folder, time_limit, workers, mip_time, dw_time, q))
+    p = ctx.Process(target=_child, args=(folder, time_limit, workers, mip_time, dw_time, q, day_time))
     p.start()
     try:
-        kind, payload = q.get(timeout=10 * time_limit + 600 + 2 * dw_time)
+        kind, payload = q.get(timeout=10 * time_limit + 600 + 2 * dw_time + 2 * day_time)
     except Exception:
         p.kill()
         kind, payload = "error", "timed out"
@@ -620,7 +645,7 @@ def _fmt(v, digits: int = 1) -> str:
 
 def markdown_table(rows: list[dict]) -> str:
     head = ["case", "method", "status", "s", "vars", "first feasible s", "overflow",
-            "overflow LB (LP / MIP / DW / CP-SAT)", "shortage", "shortage LB (LP / MIP / DW / CP-SAT)",
+            "overflow LB (LP / MIP / DW / day / CP-SAT)", "shortage", "shortage LB (LP / MIP / DW / day / CP-SAT)",
             "shortage / LB", "gap",
             "t<=25/10/5 %", "violations", "solver MB", "case MB", "load"]
     out = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
@@ -629,10 +654,10 @@ def markdown_table(rows: list[dict]) -> str:
             r.get("case", ""), r.get("method", ""), _fmt(r.get("status")), _fmt(r.get("seconds")),
             _fmt(r.get("n_variables")), _fmt(r.get("t_first_feasible_s")), _fmt(r.get("overflow")),
             f"{_fmt(r.get('overflow_lb_lp'))} / {_fmt(r.get('overflow_lb_mip'))} / {_fmt(r.get('overflow_lb_dw'))}"
-            f" / {_fmt(r.get('overflow_lb_cpsat'))}",
+            f" / {_fmt(r.get('overflow_lb_day'))} / {_fmt(r.get('overflow_lb_cpsat'))}",
             _fmt(r.get("shortage")),
             f"{_fmt(r.get('shortage_lb_lp'))} / {_fmt(r.get('shortage_lb_mip'))} / {_fmt(r.get('shortage_lb_dw'))}"
-            f" / {_fmt(r.get('shortage_lb_cpsat'))}",
+            f" / {_fmt(r.get('shortage_lb_day'))} / {_fmt(r.get('shortage_lb_cpsat'))}",
             _fmt(r.get("shortage_ratio"), 2), _fmt(r.get("shortage_gap"), 2),
             "/".join(_fmt(r.get(f"t_within_{p}pct_s"), 0) for p in (25, 10, 5)),
             _fmt(r.get("violations")), _fmt(r.get("peak_mem_solver_mb"), 0), _fmt(r.get("peak_mem_mb"), 0),
@@ -675,6 +700,9 @@ def main(argv: list[str] | None = None) -> int:
                    help="seconds for the pooled integer bound (SCIP) per case; default half the time limit, 0 = off")
     p.add_argument("--dw-time", type=float, default=0.0,
                    help="seconds for the week (Dantzig-Wolfe) bound, scheduler.bound_dw, per case; 0 = off (default)")
+    p.add_argument("--day-time", type=float, default=0.0,
+                   help="seconds for the day bound (integer day subproblems), scheduler.bound_day, per case; "
+                        "0 = off (default)")
     a = p.parse_args(argv)
     command = "python -m benchmarks.run " + " ".join(sys.argv[1:] if argv is None else argv)
     mach = machine()
@@ -687,8 +715,9 @@ def main(argv: list[str] | None = None) -> int:
         limit = a.time_limit * case.factor
         print(f"{time.strftime('%H:%M:%S')} {folder.name}: {limit:g} s, {a.workers} workers", flush=True)
         mip_time = limit / 2 if a.mip_time is None else a.mip_time
-        case_rows = (run_case(str(folder), limit, a.workers, mip_time=mip_time, dw_time=a.dw_time) if a.in_process
-                     else run_case_in_subprocess(str(folder), limit, a.workers, mip_time, a.dw_time))
+        case_rows = (run_case(str(folder), limit, a.workers, mip_time=mip_time, dw_time=a.dw_time,
+                              day_time=a.day_time) if a.in_process
+                     else run_case_in_subprocess(str(folder), limit, a.workers, mip_time, a.dw_time, a.day_time))
         for r in case_rows:
             r["machine"], r["command"] = mach, command
         rows.extend(case_rows)

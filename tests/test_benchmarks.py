@@ -24,6 +24,7 @@ def test_generator_is_seeded_and_loadable(tmp_path):
 def test_smoke_case_runs_and_writes_every_column(tmp_path):
     out = tmp_path / "results.csv"
     assert main(["--cases", "smoke", "--time-limit", "5", "--workers", "2", "--in-process", "--dw-time", "3",
+                 "--day-time", "3",
                  "--scenarios", str(tmp_path / "scenarios"), "--out", str(out)]) == 0
     with open(out, encoding="utf-8") as f:
         reader = csv.DictReader(f)
@@ -45,6 +46,11 @@ def test_smoke_case_runs_and_writes_every_column(tmp_path):
         assert float(ours["overflow"]) >= float(ours["overflow_lb_dw"]) - 1e-6
     if ours["shortage_lb_dw"]:
         assert float(ours["shortage"]) >= float(ours["shortage_lb_dw"]) - 1e-6
+    # so is the day bound (--day-time)
+    assert ours["day_status"] != ""
+    for tier in ("overflow", "shortage"):
+        if ours[f"{tier}_lb_day"]:
+            assert float(ours[tier]) >= float(ours[f"{tier}_lb_day"]) - 1e-6
     assert (tmp_path / "results.md").exists()
     with open(tmp_path / "results_trace.csv", encoding="utf-8") as f:
         trace = list(csv.DictReader(f))
