@@ -20,9 +20,7 @@ roster:
   slot that misses service, each day with the option worked now and a few patterns of every
   other shift, who could work that slot first: a chain of shift swaps fits in one part;
 - `pool` (off unless `pool_weight` > 0, `scheduler.poolparts`): many members of one pool of
-  interchangeable agents over the whole horizon, a few options per day;
-- `day` (off unless `day_weight` > 0, models with an LP plan and long shifts,
-  `scheduler.dayparts`): every agent on one date, only the columns the LP's point staffs there.
+  interchangeable agents over the whole horizon, a few options per day.
 
 The size of a part (free shift options) adapts: it grows while parts are solved to optimality
 quickly and shrinks when they are not. Which kind is drawn adapts too: each kind in proportion
@@ -49,7 +47,7 @@ from ortools.sat.python import cp_model
 
 from scheduler.model import RosterModel, Tier
 from scheduler.params import DEFAULT_PARAMS, SolveParams
-from scheduler.partdraw import fill, long_shifts
+from scheduler.partdraw import fill
 from scheduler.parts import Parts
 
 if TYPE_CHECKING:  # scheduler.guide imports the LP's solvers: only runs that read the plan need them
@@ -69,9 +67,7 @@ SHIFTS = "shifts"
 CHAIN = "chain"
 # parts over the whole horizon of many interchangeable agents, a few options per day (scheduler.poolparts)
 POOL = "pool"
-# parts over one whole date for every agent, on the LP's columns (scheduler.dayparts)
-DAY = "day"
-ALL_KINDS = (*KINDS, GUIDED, BREAKS, SHIFTS, CHAIN, POOL, DAY)
+ALL_KINDS = (*KINDS, GUIDED, BREAKS, SHIFTS, CHAIN, POOL)
 
 
 @dataclass
@@ -182,10 +178,6 @@ class Neighbourhoods:
         if params.pool_weight > 0 and opts:
             from scheduler.poolparts import PoolParts
             self.pools = PoolParts.of(rm, opts, self.agent, self.queue)
-        self.days_lp = None
-        if plan is not None and params.day_weight > 0 and opts and long_shifts(rm, params):
-            from scheduler.dayparts import DayParts
-            self.days_lp = DayParts.of(rm, opts, self.agent, self.day, self.queue, plan, params.day_least)
         self.plan = None
         if plan is not None and params.lp_weight > 0:
             from scheduler.guide import PlanView
@@ -207,7 +199,7 @@ class Neighbourhoods:
         p = self.params
         prior = np.array([p.kind_weights[KINDS.index(k)] if k in KINDS else p.lp_weight if k == GUIDED
                           else p.break_weight if k == BREAKS else p.chain_weight if k == CHAIN
-                          else p.pool_weight if k == POOL else p.day_weight if k == DAY
+                          else p.pool_weight if k == POOL
                           else p.shift_weight for k in kinds], dtype=float)
         if prior.sum() <= 0:
             return prior  # every kind allowed here is switched off: the caller draws days
@@ -233,8 +225,6 @@ class Neighbourhoods:
             kinds = (*kinds, CHAIN)
         if self.pools is not None and short:
             kinds = (*kinds, POOL)
-        if self.days_lp is not None and short:
-            kinds = (*kinds, DAY)
         w = self.weights(kinds)
         kind = kinds[int(self.rng.choice(len(kinds), p=w))] if w.sum() > 0 else "days"
         self.size = self.sizes[kind]
@@ -288,12 +278,6 @@ class Neighbourhoods:
             # instead, so an empty part, solved at once, does not grow the breaks parts
             kind, self.size, d0, d1 = "slot", self.sizes["slot"], lo, hi
             agents = self._fill(self.serves[self.queues[q]], d0, d1)
-        if kind == DAY:
-            assert self.days_lp is not None
-            t, _q = self._short_slot(where, missing)
-            return kind, self.days_lp.mask(np.asarray(values, dtype=np.int64)[self.var], self.rng,
-                                           self.slot_days[t][1], self.params.day_patterns,
-                                           self._fit(where, missing))
         if kind == POOL:
             assert self.pools is not None
             k = self._queue(where, missing)
@@ -517,12 +501,11 @@ class Lns:
                 base, totals, solution_now = self.values, self.totals, self.solution
                 kind, mask = hoods.pick(self.tier, solution_now)
                 size = hoods.size
-                limit = self.params.day_limit_s if kind == DAY else self.params.sub_limit_s
                 iteration = self.stats.iterations
                 self.stats.iterations += 1
             t_part = time.monotonic()
             sub, free_vars, terms = parts.build(hoods.var[mask], base, self.objective, totals)
-            solver = self._solver(min(limit, left), iteration, left)
+            solver = self._solver(min(self.params.sub_limit_s, left), iteration, left)
             t_sub = time.monotonic()
             status = self.search(solver, sub)
             took = time.monotonic() - t_sub

@@ -129,15 +129,6 @@ class SolveParams:
     # options of every other shift, in service tiers: their prior weight; 0 = none
     pool_weight: float = 0.0
     pool_patterns: int = 1
-    # LNS parts over one whole date for every agent, with only the columns the LP's point staffs
-    # that date (head-count >= day_least), `day_patterns` patterns of each (kind "day",
-    # scheduler.dayparts), in service tiers of models with at least `break_min_slots_per_shift`
-    # slots per shift and an LP plan: their prior weight (0 = none), and a part's time limit
-    # (seconds; deterministic seconds with one worker) in place of sub_limit_s
-    day_weight: float = 0.0
-    day_patterns: int = 2
-    day_least: float = 0.05
-    day_limit_s: float = 2.0
 
     # -- large-neighbourhood search (scheduler.lns)
     lns_min_options: int = 3000    # free shift options: smaller models get CP-SAT on the whole model alone
