@@ -4,6 +4,7 @@ breaks recovers (issue 15 item 1).
     python -m benchmarks.gap15 solve CASE SECONDS ROSTER.pkl [seed=S] [name=value ...]
     python -m benchmarks.gap15 gap CASE ROSTER.pkl [break_s=2.0]
     python -m benchmarks.gap15 probe CASE ROSTER.pkl d0=YYYY-MM-DD d1=YYYY-MM-DD [per_shift=1] [best=1] [s=10]
+        [lp=K [lp_least=0.05]] [pools=G,G] [out=ROSTER2.pkl]
 
 `solve` runs the same one-worker solve as `benchmarks.one_worker` (deterministic) and keeps the
 roster (a pickle of its assignments). `gap` builds the model whole (as a solve without a printer
@@ -186,7 +187,9 @@ def gap(case: str, path: str, args: list[str]) -> None:
 def probe(case: str, path: str, args: list[str]) -> None:
     """One large part on the roster: every agent, days d0..d1 (dates as YYYY-MM-DD), the option
     worked now and `per_shift` random patterns of every other shift, solved for `s`
-    deterministic seconds (one worker) on the shortage tier under the roster's overflow."""
+    deterministic seconds (one worker) on the shortage tier under the roster's overflow. `lp=K`:
+    only the columns (pool, instance, queue) the LP's point staffs (>= lp_least agents), K
+    patterns each; `pools=G,G`: only the members of these LP pools; `out=FILE`: keep the roster."""
     opts = {k: v for k, v in (a.split("=", 1) for a in args)}
     scenario = load_scenario(case)
     with open(path, "rb") as f:
@@ -211,6 +214,11 @@ def probe(case: str, path: str, args: list[str]) -> None:
     rng = np.random.default_rng(int(opts.get("seed", 0)))
     vals = np.asarray(values, dtype=np.int64)
     window = (day >= d0) & (day <= d1)
+    if "pools" in opts:  # only the members of these pools of the LP (`pools=4,5`)
+        plan0 = lp_plan(rm)
+        assert plan0 is not None
+        keep = {int(g) for g in opts["pools"].split(",")}
+        window &= np.array([plan0.pool_of.get(int(a), -1) in keep for a in agent], dtype=bool)
     mask = np.zeros(len(var), dtype=bool)
     k = int(opts.get("per_shift", 1))
     if "best" in opts:  # the k patterns per shift that work the most short slots now
@@ -221,6 +229,20 @@ def probe(case: str, path: str, args: list[str]) -> None:
         mask[best_per_shift(rng, idx, shift_ids(agent, inst, queue, len(qs)), score[idx], k)] = True
     else:
         mask[few_per_shift(rng, np.flatnonzero(window), shift_ids(agent, inst, queue, len(qs)), k)] = True
+    if "lp" in opts:  # only the columns (pool, instance, queue) the LP's point uses, every pattern up to `lp`
+        plan = lp_plan(rm)
+        least = float(opts.get("lp_least", 0.05))
+        assert plan is not None
+        in_lp = np.array([w and plan.counts.get((plan.pool_of.get(o.agent, -1), o.inst, o.queue), 0.0) >= least
+                          for o, w in zip(free_opts, window)], dtype=bool)
+        idx = np.flatnonzero(in_lp)
+        mask[:] = False
+        if "best" in opts:
+            miss = shortage_by_slot(rm, values)
+            score = np.array([sum(miss.get((t, free_opts[j].queue), 0.0) for t in free_opts[j].worked) for j in idx])
+            mask[best_per_shift(rng, idx, shift_ids(agent, inst, queue, len(qs)), score, int(opts["lp"]))] = True
+        else:
+            mask[few_per_shift(rng, idx, shift_ids(agent, inst, queue, len(qs)), int(opts["lp"]))] = True
     mask |= window & (vals[var] > 0)
     if "breaks" in opts:  # every pattern of the shifts worked now
         sh = shift_ids(agent, inst, queue, len(qs))
@@ -238,6 +260,11 @@ def probe(case: str, path: str, args: list[str]) -> None:
     print(f"probe {opts}: {int(mask.sum())} options, {solver.status_name(status)}, shortage "
           f"{short.value(values) * short.to_user:.2f} -> {short.value(vals.tolist()) * short.to_user:.2f}, "
           f"bound {solver.best_objective_bound}, {time.process_time() - t0:.0f} s CPU")
+    if "out" in opts:  # keep the part's roster (checked)
+        roster = _roster_from_solution(rm, vals.tolist())
+        print(f"checker: {len(check_roster(scenario, roster))} broken rules")
+        with open(opts["out"], "wb") as f:
+            pickle.dump(list(roster.assignments), f)
 
 
 def main(argv: list[str]) -> int:
