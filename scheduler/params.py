@@ -39,11 +39,15 @@ class SolveParams:
         TierId.FLEX_HOURS: 0.02, TierId.DECLINED_REQUESTS: 0.02, TierId.REGULAR_HOURS: 0.02,
         TierId.COMFORT: 0.02}))
     default_share: float = 0.1  # a tier missing from time_share
-    # models whose longest shift has at least break_min_slots_per_shift slots (15-minute slots,
-    # or 12-hour shifts at 30 minutes): each tier after the service tiers (costs, comfort) gets
-    # at most this share (the smaller of this and its own), since the shortage there ends far
-    # above its bound and still falling (issue 15; 0 would leave them LNS's least time only)
+    # models whose longest shift has at least fine_late_min_slots_per_shift slots (15-minute
+    # slots, or 8-hour shifts at 30 minutes): each tier after the service tiers (costs, comfort)
+    # gets at most this share (the smaller of this and its own), since the shortage there ends far
+    # above its bound and still falling (issue 15; 0 would leave them LNS's least time only).
+    # 16 (was break_min_slots_per_shift, 24), with chain parts at 16: the night case, one worker,
+    # 120 s, seeds 0/1/2 319.18 -> 315.41 on average, neither alone gains (benchmarks/README.md,
+    # "Chain parts with their own threshold at 30 minutes")
     fine_late_share: float = 0.03
+    fine_late_min_slots_per_shift: int = 16
     # the tier whose ties a tier breaks by the next one, with an exact lexicographic weight
     # (not overflow -> shortage: it traded overflow for shortage)
     tie_break: Mapping[TierId, TierId] = field(default_factory=lambda: _frozen({
@@ -118,11 +122,11 @@ class SolveParams:
     # of a short slot, each other shift with `chain_patterns` of its patterns (kind "chain",
     # scheduler.chainparts): their prior weight, in service tiers of models whose longest shift
     # has at least chain_min_slots_per_shift slots (its own threshold: breaks and shifts parts
-    # and fine_late_share keep break_min_slots_per_shift). 24: 16 (chain parts at 30 minutes)
-    # gained nothing alone on the night case (benchmarks/README.md, "Chain parts with their own
-    # threshold")
+    # keep break_min_slots_per_shift). 16 (chain parts at 30 minutes too) gained nothing alone on
+    # the night case, but with fine_late_share at 30 minutes it gains on three seeds (see
+    # fine_late_min_slots_per_shift; benchmarks/README.md, "Chain parts with their own threshold")
     chain_weight: float = 0.25
-    chain_min_slots_per_shift: int = 24
+    chain_min_slots_per_shift: int = 16
     chain_days: int = 3
     chain_patterns: int = 1
     # ... the patterns that `shifts` and `chain` parts offer for a shift an agent does not work
@@ -208,8 +212,9 @@ class SolveParams:
         return self.time_share.get(tier, self.default_share)
 
     def fine_share(self, tier: TierId) -> float:
-        """The tier's share of the time limit on a model of long shifts in slots (24 or more:
-        15-minute slots): a tier after the service tiers gets at most `fine_late_share`."""
+        """The tier's share of the time limit on a model of long shifts in slots
+        (`fine_late_min_slots_per_shift` or more: 15-minute slots, 8-hour shifts at 30 minutes): a
+        tier after the service tiers gets at most `fine_late_share`."""
         return self.share(tier) if tier in self.service_tiers else min(self.share(tier), self.fine_late_share)
 
     def repair_share(self, tier: TierId) -> float:

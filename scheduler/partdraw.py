@@ -16,8 +16,9 @@ def longest_shift(rm) -> int:
 def long_shifts(rm, params) -> bool:
     """Whether the model's longest shift has at least `params.break_min_slots_per_shift` slots
     (15-minute slots, or 12-hour shifts at 30 minutes): the models that draw `breaks` and
-    `shifts` parts and give the tiers after service a small share (`SolveParams.fine_share`).
-    `chain` parts have their own threshold (`chain_min_slots_per_shift`, `longest_shift`)."""
+    `shifts` parts. `chain` parts and the small share of the tiers after service
+    (`SolveParams.fine_share`) have their own thresholds (`chain_min_slots_per_shift`,
+    `fine_late_min_slots_per_shift`, read with `longest_shift`)."""
     return longest_shift(rm) >= params.break_min_slots_per_shift
 
 

@@ -33,7 +33,7 @@ from scheduler.lns import Stall, improve, parts_of, recent_gain
 from scheduler.model import RosterModel, Tier, set_hint
 from scheduler.objective import TierId
 from scheduler.params import DEFAULT_PARAMS, SolveParams
-from scheduler.partdraw import long_shifts
+from scheduler.partdraw import longest_shift
 from scheduler.result import PhaseResult, SolveReport
 from scheduler.roster import Assignment, Roster
 from scheduler.rules import Rule
@@ -191,7 +191,7 @@ class Pipeline:
     def budget(self, n: int, tier: Tier) -> float:
         """The tier's time: its share of the time left (one worker: deterministic seconds; a
         repair with one worker: its share of the limit)."""
-        fine = long_shifts(self.rm, self.tuning)
+        fine = longest_shift(self.rm) >= self.tuning.fine_late_min_slots_per_shift
         share = (self.tuning.repair_share if self.rm.published is not None
                  else self.tuning.fine_share if fine else self.tuning.share)
         left = sum(share(t.id) for t in self.tiers[n:])

@@ -119,9 +119,10 @@ def test_60_minute_models_draw_no_chain_parts():
     assert lns.Neighbourhoods(rm, seed=0).chains is None
 
 
-def test_chain_parts_have_their_own_threshold_of_slots_per_shift():
+def test_chain_parts_and_the_late_tiers_share_have_their_own_thresholds_of_slots_per_shift():
     """A 30-minute model of 8-hour shifts (16 slots): chain parts when chain_min_slots_per_shift
-    allows, and nothing else changes (no breaks or shifts parts, the later tiers' shares kept)."""
+    allows, the tiers after service at fine_late_share when fine_late_min_slots_per_shift allows,
+    each on its own; no breaks or shifts parts (break_min_slots_per_shift 24)."""
     from scheduler.objective import TierId
     from scheduler.solve import Pipeline, SolveOptions
 
@@ -129,16 +130,25 @@ def test_chain_parts_have_their_own_threshold_of_slots_per_shift():
                        shifts=[{"code": "E", "start": "08:00", "hours": 8}], slot_minutes=30,
                        demand={"pre_sales": [0] * 8 + [10] * 8})
     rm = RosterModel(sc, Grid(sc))
-    on, off = DEFAULT_PARAMS.but(chain_min_slots_per_shift=16), DEFAULT_PARAMS.but(chain_min_slots_per_shift=17)
-    assert lns.Neighbourhoods(rm, seed=0, params=on).chains is not None
-    assert lns.Neighbourhoods(rm, seed=0, params=off).chains is None
-    assert lns.Neighbourhoods(rm, seed=0, params=on).breaks is None  # break_min_slots_per_shift 24
-    pipe = Pipeline(rm, SolveOptions(100, workers=1, tuning=on), None)
-    budgets = {t.id: pipe.budget(0, t) for t in pipe.tiers}
-    late = [tid for tid in budgets if tid not in DEFAULT_PARAMS.service_tiers]
-    assert late  # the tiers after service keep their own shares, not fine_late_share
-    assert all(budgets[tid] / budgets[TierId.SHORTAGE] == pytest.approx(
-        DEFAULT_PARAMS.share(tid) / DEFAULT_PARAMS.share(TierId.SHORTAGE)) for tid in late)
+    chain_only = DEFAULT_PARAMS.but(chain_min_slots_per_shift=16, fine_late_min_slots_per_shift=17)
+    late_only = DEFAULT_PARAMS.but(chain_min_slots_per_shift=17, fine_late_min_slots_per_shift=16)
+    assert lns.Neighbourhoods(rm, seed=0, params=chain_only).chains is not None
+    assert lns.Neighbourhoods(rm, seed=0, params=late_only).chains is None
+    assert lns.Neighbourhoods(rm, seed=0, params=chain_only).breaks is None  # break_min_slots_per_shift 24
+
+    def late_ratios(tuning):
+        pipe = Pipeline(rm, SolveOptions(100, workers=1, tuning=tuning), None)
+        budgets = {t.id: pipe.budget(0, t) for t in pipe.tiers}
+        return {tid: b / budgets[TierId.SHORTAGE] for tid, b in budgets.items()
+                if tid not in DEFAULT_PARAMS.service_tiers}
+
+    own, fine = late_ratios(chain_only), late_ratios(late_only)
+    assert own and fine and late_ratios(DEFAULT_PARAMS) == fine  # the defaults: both at 30 minutes
+    assert lns.Neighbourhoods(rm, seed=0).chains is not None
+    assert all(r == pytest.approx(DEFAULT_PARAMS.share(tid) / DEFAULT_PARAMS.share(TierId.SHORTAGE))
+               for tid, r in own.items())
+    assert all(r == pytest.approx(DEFAULT_PARAMS.fine_late_share / DEFAULT_PARAMS.share(TierId.SHORTAGE))
+               for r in fine.values())
 
 
 def test_15_minute_models_give_the_tiers_after_shortage_a_small_share(scenario):
