@@ -3,8 +3,9 @@
     python -m benchmarks.day_bound CASE_DIR SECONDS [cap=C] [dates=2,5] [span=2] [lp=GLOP] [lp_share=0.3] [weeks=0]
 
 cap: the overflow (customer-hours) the shortage bound is for (none: every roster); dates: the
-blocks solved, in order (default every one, shortest LP point first); span: dates per block
-(default 1); lp: PDLP (default) or GLOP; lp_share: of the time, for the LP (default 0.5).
+blocks solved, in order, each once (default every one, where the LP point misses most service
+first); span: dates per block (default 1); lp: PDLP (default) or GLOP; lp_share: of the time,
+for the LP (default 0.5).
 Prints the bound, the LP's L at the same duals, and per block its share, SCIP's proven bound and
 best whole plan.
 """
@@ -27,11 +28,11 @@ def main(argv: list[str]) -> int:
                     dates=[int(d) for d in opts["dates"].split(",")] if "dates" in opts else None,
                     blocks=blocks if span > 1 else None, lp_solver=opts.get("lp", "PDLP"),
                     weeks=opts.get("weeks", "1") != "0", lp_share=float(opts.get("lp_share", 0.5)))
-    print(f"day bound {out['lb']:.3f}  LP's L at the same duals {out['lp_lb']:.3f}  "
-          f"week part {out.get('week_gain', 0.0):.3f}  LP {out.get('pdlp')}  {out['seconds']:.0f} s")
     def num(v: float | None) -> str:
         return "-" if v is None else f"{v:.3f}"
 
+    print(f"day bound {num(out['lb'])}  LP's L at the same duals {num(out['lp_lb'])}  "
+          f"week part {out.get('week_gain', 0.0):.3f}  LP {out.get('pdlp')}  {out['seconds']:.0f} s")
     for d in out["days"]:
         print(f"  block {d['block']}: share {d['share']:.3f}, proven {num(d['integer'])}, "
               f"best plan {num(d['incumbent'])}, "

@@ -9,8 +9,8 @@ its shifts and break patterns that the LP covers with fractions, the bound rises
 The relaxation
 --------------
 
-P: the LP of `bound.build_lp` (a fresh one, built here; the LP pricing and the LP-guided start
-read is never touched) with the rounding cuts and, for the shortage bound at an overflow cap, the
+P: the LP of `bound.build_lp` (a fresh one, built here: the one that pricing and the LP-guided
+start read is never touched) with the rounding cuts and, for the shortage bound at an overflow cap, the
 row `overflow <= cap`, minimising c.z = the tier. Every legal roster maps to a point z of P with
 the same objective (scheduler.bound's docstring; the cuts: scheduler.bound_cuts) whose x and w
 are whole numbers (how many agents of a pool work an instance on a queue, and a slot of it).
@@ -207,9 +207,11 @@ def _row_blocks(arrays, var_block: np.ndarray) -> np.ndarray:
 
 
 def block_program(proto: linear_solver_pb2.MPModelProto, arrays, y: np.ndarray, var_block: np.ndarray,
-                  row_block: np.ndarray, b: int, integer: np.ndarray) -> tuple[linear_solver_pb2.MPModelProto, float]:
+                  row_block: np.ndarray, b: int,
+                  integer: np.ndarray) -> tuple[linear_solver_pb2.MPModelProto, float, float]:
     """Block b's subproblem as a proto: its variables with the reduced costs of the dualized rows
-    only, its kept rows, x and w integer; and the sum of |r_j| * max(|l_j|, |u_j|) (for the margin)."""
+    only, its kept rows, x and w integer; the sum of |r_j| * max(|l_j|, |u_j|) and the sum of
+    max(|l_j|, |u_j|) (for the margins)."""
     n, c, lo_x, hi_x, _lo, _hi, rows, cols, vals = arrays
     y_d = np.where(row_block < 0, y, 0.0)
     aty = np.zeros(n)
@@ -230,8 +232,8 @@ def block_program(proto: linear_solver_pb2.MPModelProto, arrays, y: np.ndarray, 
         dst.lower_bound, dst.upper_bound = src.lower_bound, src.upper_bound
         dst.var_index.extend(int(new_index[j]) for j in src.var_index)
         dst.coefficient.extend(src.coefficient)
-    size = float(np.sum(np.abs(r[mine]) * np.maximum(np.abs(lo_x[mine]), np.abs(hi_x[mine]))))
-    return out, size
+    box = np.maximum(np.abs(lo_x[mine]), np.abs(hi_x[mine]))
+    return out, float(np.sum(np.abs(r[mine]) * box)), float(np.sum(box))
 
 
 def shares(arrays, y: np.ndarray, var_block: np.ndarray, row_block: np.ndarray, n_blocks: int) -> np.ndarray:
@@ -314,9 +316,9 @@ def day_bound(scenario: Scenario, time_limit_s: float = 120, overflow_cap: float
     `lp_share` of the time goes to the LP's dual point y: PDLP's (GLOP's with `lp_solver="GLOP"`,
     exact, for small LPs and tests), or `point` when given (a point of this very P, e.g. from an
     earlier call with `keep_point`). With `weeks`, the week part (module docstring). The rest of
-    the time goes to the blocks' integer programs: those of `dates` (block indices) in that
-    order, else every block, those whose LP point is shortest first, each a share of the time
-    left.
+    the time goes to the blocks' integer programs: those of `dates` (block indices, each once)
+    in that order, else every block, those where the LP point misses most service first, each a
+    share of the time left.
 
     Returns a dict: "lb" (the bound), "lp_lb" (bound_dual's L at the same y: the LP's bound),
     "week_gain" (what the week part added), "days" (per block solved: its index, share, integer
@@ -370,21 +372,26 @@ def day_bound(scenario: Scenario, time_limit_s: float = 120, overflow_cap: float
                 short[var_block[j]] += max(0.0, float(point.primal[j]))
         order = [int(b) for b in np.argsort(-short, kind="stable")]
     else:
-        order = list(dates)
+        # each block once (a block counted twice would add its gain twice), and only blocks there are
+        order = list(dict.fromkeys(int(b) for b in dates))
+        wrong = [b for b in order if not 0 <= b < n_blocks]
+        if wrong:
+            raise ValueError(f"dates {wrong}: expected block indices 0..{n_blocks - 1}")
     gain = 0.0
     for k, b in enumerate(order):
         left = time_limit_s - (time.monotonic() - t0)
         if left <= 0.5:
             break
         began = time.monotonic()
-        program, size = block_program(proto, arrays, y, var_block, row_block, b, integer)
+        program, size, box = block_program(proto, arrays, y, var_block, row_block, b, integer)
         budget = left / (len(order) - k)
         proven, status, found = solve_block(program, budget - (time.monotonic() - began))
         got = None
         if proven is not None:
-            # SCIP's tolerances (relative 1e-6 of the value, 1e-4 absolute as bound.lp_bound) and
-            # a floating-point margin of the reduced costs
-            got = proven - 1e-6 * abs(proven) - 1e-4 - 1e-9 * size
+            # SCIP's tolerances (relative 1e-6 of the value, 1e-4 absolute as bound.lp_bound; its
+            # dual feasibility tolerance, 1e-7 per unit of a variable's box) and a floating-point
+            # margin of the reduced costs
+            got = proven - 1e-6 * abs(proven) - 1e-4 - 1e-7 * box - 1e-9 * size
             gain += max(0.0, got - (share[b] + 1e-9 * (abs(share[b]) + size)))
         out["days"].append({"block": b, "share": float(share[b]), "integer": got, "status": status,
                             "incumbent": found, "variables": len(program.variable),

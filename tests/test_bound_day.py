@@ -49,8 +49,17 @@ def test_whole_agents_on_a_date_lift_the_bound_above_the_lp():
 def test_no_time_for_the_dates_leaves_the_lp_bound():
     """Only the LP's dual point, no date solved: the bound is the LP's Lagrangian bound."""
     sc = odd_cycle(days=2)
-    day = day_bound(sc, time_limit_s=20, overflow_cap=0.0, lp_solver="GLOP", dates=[])
+    day = day_bound(sc, time_limit_s=20, overflow_cap=0.0, lp_solver="GLOP", dates=[], weeks=False)
     assert day["days"] == [] and day["lb"] == pytest.approx(day["lp_lb"])
+
+
+def test_a_date_named_twice_is_counted_once_and_a_date_not_there_is_refused():
+    sc = odd_cycle(days=2)
+    day = day_bound(sc, time_limit_s=20, overflow_cap=0.0, lp_solver="GLOP", dates=[0, 0], weeks=False)
+    assert [d["block"] for d in day["days"]] == [0]
+    assert day["lb"] == pytest.approx(0.3, abs=1e-3)  # one date's integer program, not twice
+    with pytest.raises(ValueError, match="block indices"):
+        day_bound(sc, time_limit_s=20, overflow_cap=0.0, lp_solver="GLOP", dates=[2])
 
 
 NIGHT_AND_DAY = [{"code": "N", "start": "22:00", "hours": 4, "night": True},
