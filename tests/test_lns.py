@@ -77,7 +77,8 @@ def test_slot_parts_free_the_days_around_the_slot_that_misses_service(scenario):
     rm = RosterModel(scenario, Grid(scenario))
     # pretend exactly one slot misses service: every part must be drawn around it
     values, shortage, t, q = _one_short_slot(rm)
-    hoods = lns.Neighbourhoods(rm, seed=0, params=DEFAULT_PARAMS.but(kind_weights=(1.0, 0.0, 0.0)))
+    # slot parts only (chain parts, on at 30 minutes, reach further)
+    hoods = lns.Neighbourhoods(rm, seed=0, params=DEFAULT_PARAMS.but(kind_weights=(1.0, 0.0, 0.0), chain_weight=0.0))
     day, _ = hoods.slot_days[t]
     for _ in range(20):
         kind, mask = hoods.pick(shortage, values)
@@ -162,7 +163,9 @@ def test_a_part_merged_into_a_moved_roster_has_tight_helpers_and_keeps_every_rul
     base = np.array(greedy_values(rm), dtype=np.int64)
     parts = lns.parts_of(rm)
     goal = lns._weighted([(rm.tiers[1], 1)])
-    hoods = lns.Neighbourhoods(rm, seed=4)
+    # the kinds of part this test was written with (chain parts, on at 30 minutes since, draw
+    # other parts from seed 4)
+    hoods = lns.Neighbourhoods(rm, seed=4, params=DEFAULT_PARAMS.but(chain_weight=0.0))
     hoods.sizes = {k: 300 for k in hoods.sizes}
     solved = []
     for _ in range(2):  # two parts drawn from the same roster, as two lanes would

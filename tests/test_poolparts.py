@@ -18,7 +18,8 @@ QUEUES = [{"id": "pre_sales", "contacts_per_agent_hour": 10, "session_minutes": 
           {"id": "after_sales", "contacts_per_agent_hour": 10, "session_minutes": 60}]
 SHIFTS = [{"code": "N", "start": "22:00", "hours": 8, "night": True}, {"code": "E", "start": "06:00", "hours": 8},
           {"code": "L", "start": "14:00", "hours": 8}]
-ONLY = DEFAULT_PARAMS.but(kind_weights=(0.0, 0.0, 0.0), lp_weight=0.0, break_weight=0.0, shift_weight=0.0)
+ONLY = DEFAULT_PARAMS.but(kind_weights=(0.0, 0.0, 0.0), lp_weight=0.0, break_weight=0.0, shift_weight=0.0,
+                          chain_weight=0.0)
 
 
 @pytest.fixture(scope="module")
