@@ -75,8 +75,9 @@ from ortools.linear_solver import linear_solver_pb2, pywraplp
 
 from scheduler.bound import BoundLP, Pool, build_lp
 from scheduler.bound_cuts import add_mir_cuts
-from scheduler.bound_dual import PdlpPoint, lagrangian_value, lp_arrays, pdlp_bound_point
-from scheduler.bound_dw import WEEKLY_RULES, WeekDP, agent_types
+from scheduler.bound_dual import PdlpPoint, a_transpose_y, lagrangian_value, lp_arrays, pdlp_bound_point, row_terms
+from scheduler.bound_dw import WEEKLY_RULES, WeekDP, agent_types, missing_weekly_rules
+from scheduler.pricing import linking_reduced_costs
 from scheduler.rules import HARD_RULES, Rule
 from scheduler.scenario import Scenario
 
@@ -117,12 +118,10 @@ def _lp_for(scenario: Scenario, objective: str, overflow_cap: float | None, hard
     """P of the module docstring as a proto: (the LP, the proto, the first cut row, the row after
     the last cut, the pooled rows of the four weekly rules: None when the rule set lacks one)."""
     chosen = list(HARD_RULES if hard_rules is None else hard_rules)
-    weekly: list[int] | None = []
-    if all(any(isinstance(r, cls) for r in chosen) for cls in WEEKLY_RULES):
-        assert weekly is not None
+    weekly: list[int] | None = None  # without one of the four, no week part
+    if not missing_weekly_rules(chosen):
+        weekly = []
         chosen = [_Recorded(r, weekly) if isinstance(r, WEEKLY_RULES) else r for r in chosen]
-    else:  # the weeks priced by bound_dw.WeekDP keep all four: without one, no week part
-        weekly = None
     lp, overflow, shortage = build_lp(scenario, hard_rules=chosen)
     solver = lp.solver
     c0 = solver.NumConstraints()
@@ -206,17 +205,14 @@ def _row_blocks(arrays, var_block: np.ndarray) -> np.ndarray:
     return np.where(kept, least, -1)
 
 
-def block_program(proto: linear_solver_pb2.MPModelProto, arrays, y: np.ndarray, var_block: np.ndarray,
+def block_program(proto: linear_solver_pb2.MPModelProto, arrays, r: np.ndarray, var_block: np.ndarray,
                   row_block: np.ndarray, b: int,
                   integer: np.ndarray) -> tuple[linear_solver_pb2.MPModelProto, float, float]:
-    """Block b's subproblem as a proto: its variables with the reduced costs of the dualized rows
-    only, its kept rows, x and w integer; the sum of |r_j| * max(|l_j|, |u_j|) and the sum of
-    max(|l_j|, |u_j|) (for the margins)."""
-    n, c, lo_x, hi_x, _lo, _hi, rows, cols, vals = arrays
-    y_d = np.where(row_block < 0, y, 0.0)
-    aty = np.zeros(n)
-    np.add.at(aty, cols, vals * y_d[rows])
-    r = c - aty
+    """Block b's subproblem as a proto: its variables with `r`, the reduced costs of the dualized
+    rows only (the same for every block: `day_bound` computes them once), its kept rows, x and w
+    integer; the sum of |r_j| * max(|l_j|, |u_j|) and the sum of max(|l_j|, |u_j|) (for the
+    margins)."""
+    n, _c, lo_x, hi_x = arrays[:4]
     mine = np.flatnonzero(var_block == b)
     new_index = np.full(n, -1, dtype=np.int64)
     new_index[mine] = np.arange(len(mine))
@@ -239,15 +235,12 @@ def block_program(proto: linear_solver_pb2.MPModelProto, arrays, y: np.ndarray, 
 def shares(arrays, y: np.ndarray, var_block: np.ndarray, row_block: np.ndarray, n_blocks: int) -> np.ndarray:
     """Each block's part of bound_dual's L(y) over all rows (y already cleaned of infinite sides):
     its kept rows' terms plus the box minimum of its variables' full reduced costs."""
-    n, c, lo_x, hi_x, lo, hi, rows, cols, vals = arrays
-    aty = np.zeros(n)
-    np.add.at(aty, cols, vals * y[rows])
-    r = c - aty
-    row_terms = np.where(y > 0, np.nan_to_num(lo, posinf=0, neginf=0) * y, np.nan_to_num(hi, posinf=0, neginf=0) * y)
+    _n, c, lo_x, hi_x = arrays[:4]
+    r = c - a_transpose_y(arrays, y)
     col_terms = np.minimum(r * lo_x, r * hi_x)
     out = np.zeros(n_blocks)
     kept = row_block >= 0
-    np.add.at(out, row_block[kept], row_terms[kept])
+    np.add.at(out, row_block[kept], row_terms(arrays, y)[kept])
     inb = var_block >= 0
     np.add.at(out, var_block[inb], col_terms[inb])
     return out
@@ -259,14 +252,11 @@ def _week_gain(lp: BoundLP, arrays, y: np.ndarray, weekly: np.ndarray, row_block
     n_k * min over its legal weeks of sum_{i in the week} u[g_k, i], u[g, i] = sum_{R in W} y_R
     A_R,x[g,i,q] (the same for every queue q: a pooled row counts sum_q x). Lowered by a
     floating-point margin."""
-    n, _c, _lx, _hx, lo, hi, rows, cols, vals = arrays
-    dual_w = np.zeros(len(lo))
+    dual_w = np.zeros(len(arrays[4]))
     chosen = weekly[row_block[weekly] < 0]
     dual_w[chosen] = y[chosen]
-    aty = np.zeros(n)
-    np.add.at(aty, cols, vals * dual_w[rows])
-    terms = np.where(dual_w > 0, np.nan_to_num(lo, posinf=0, neginf=0) * dual_w,
-                     np.nan_to_num(hi, posinf=0, neginf=0) * dual_w)
+    aty = a_transpose_y(arrays, dual_w)
+    terms = row_terms(arrays, dual_w)
     dropped = math.fsum(terms)
     u: dict[tuple[int, int], float] = {}
     for (g, i, _q), col in lp.columns.items():
@@ -377,13 +367,14 @@ def day_bound(scenario: Scenario, time_limit_s: float = 120, overflow_cap: float
         wrong = [b for b in order if not 0 <= b < n_blocks]
         if wrong:
             raise ValueError(f"dates {wrong}: expected block indices 0..{n_blocks - 1}")
+    r_linking, _gross = linking_reduced_costs(arrays, y, row_block >= 0)  # the dualized rows' prices
     gain = 0.0
     for k, b in enumerate(order):
         left = time_limit_s - (time.monotonic() - t0)
         if left <= 0.5:
             break
         began = time.monotonic()
-        program, size, box = block_program(proto, arrays, y, var_block, row_block, b, integer)
+        program, size, box = block_program(proto, arrays, r_linking, var_block, row_block, b, integer)
         budget = left / (len(order) - k)
         proven, status, found = solve_block(program, budget - (time.monotonic() - began))
         got = None

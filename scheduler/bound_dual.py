@@ -43,6 +43,21 @@ def lp_arrays(proto: linear_solver_pb2.MPModelProto):
     return n, c, lo_x, hi_x, lo, hi, rows, cols, vals
 
 
+def a_transpose_y(arrays, y: np.ndarray) -> np.ndarray:
+    """A^T y of the LP given by `arrays` (`lp_arrays`' tuple), one value per variable."""
+    n, _c, _lo_x, _hi_x, _lo, _hi, rows, cols, vals = arrays
+    aty = np.zeros(n)
+    np.add.at(aty, cols, vals * y[rows])
+    return aty
+
+
+def row_terms(arrays, y: np.ndarray) -> np.ndarray:
+    """Each row's term of L(y): lo_i * y_i where y_i > 0, else hi_i * y_i (an infinite side as 0:
+    its y_i is 0 once cleaned, see `lagrangian_value`)."""
+    lo, hi = arrays[4], arrays[5]
+    return np.where(y > 0, np.nan_to_num(lo, posinf=0, neginf=0) * y, np.nan_to_num(hi, posinf=0, neginf=0) * y)
+
+
 def lagrangian_bound(proto: linear_solver_pb2.MPModelProto, y: np.ndarray) -> float:
     """L(y) for a minimisation LP whose variables are all boxed (see the module docstring),
     lowered by a bound on its floating-point error; -inf when a variable is not boxed."""
@@ -59,21 +74,20 @@ def lagrangian_value(arrays, y: np.ndarray, offset: float = 0.0) -> tuple[float,
     """L(y) of the LP given by `arrays` (`lp_arrays`' tuple: its objective c, variable and row
     bounds, A), lowered by its floating-point margin, and the y it was evaluated at: a dual on a
     row's infinite side set to 0. Valid for any y; -inf when a variable has an infinite bound."""
-    n, c, lo_x, hi_x, lo, hi, rows, cols, vals = arrays
+    _n, c, lo_x, hi_x, lo, hi, _rows, _cols, _vals = arrays
     y = np.asarray(y, dtype=float).copy()
     y[(y > 0) & ~np.isfinite(lo)] = 0.0
     y[(y < 0) & ~np.isfinite(hi)] = 0.0
     if not (np.isfinite(lo_x).all() and np.isfinite(hi_x).all()):
         return -math.inf, y
-    aty = np.zeros(n)
-    np.add.at(aty, cols, vals * y[rows])
+    aty = a_transpose_y(arrays, y)
     r = c - aty
-    row_terms = np.where(y > 0, np.nan_to_num(lo, posinf=0, neginf=0) * y, np.nan_to_num(hi, posinf=0, neginf=0) * y)
+    terms = row_terms(arrays, y)
     col_terms = np.minimum(r * lo_x, r * hi_x)
-    value = math.fsum(row_terms) + math.fsum(col_terms) + offset
+    value = math.fsum(terms) + math.fsum(col_terms) + offset
     # each product and the sums A^T y carry a relative error of a few units of 2^-53; 1e-9 of
     # the magnitudes involved covers them with a wide margin
-    scale = (np.abs(row_terms).sum() + np.abs(col_terms).sum()
+    scale = (np.abs(terms).sum() + np.abs(col_terms).sum()
              + np.abs(aty * np.maximum(np.abs(lo_x), np.abs(hi_x))).sum() + abs(offset))
     value = float(value - 1e-9 * scale - 1e-9)
     return (value if math.isfinite(value) else -math.inf), y

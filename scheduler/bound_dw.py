@@ -101,6 +101,12 @@ from scheduler.scenario import Scenario
 
 # the per-agent rules the weekly columns keep (so the master does not sum them over pools)
 WEEKLY_RULES = (OneShiftPerDate, RestBetweenShifts, MaxConsecutiveDays, MaxNightShifts)
+
+
+def missing_weekly_rules(rules: Sequence[Rule]) -> list[str]:
+    """The names of the WEEKLY_RULES that `rules` lacks: the weeks priced by WeekDP keep all four,
+    so without one they would miss legal weeks."""
+    return [cls.__name__ for cls in WEEKLY_RULES if not any(isinstance(r, cls) for r in rules)]
 # shortage agent-hours per customer-hour of overflow above the cap in the capped master (any
 # value gives a valid bound; a large one makes the capped master's optimum the hard cap's)
 CAP_PENALTY = 10.0
@@ -241,8 +247,8 @@ class WeekDP:
 def build_master(scenario: Scenario, hard_rules: Sequence[Rule] | None = None, cuts: bool = True) -> Master:
     """The master of the module docstring with, per type, only the week with no shift."""
     chosen = HARD_RULES if hard_rules is None else hard_rules
-    missing = [cls.__name__ for cls in WEEKLY_RULES if not any(isinstance(r, cls) for r in chosen)]
-    if missing:  # the weeks priced by WeekDP keep all four: without one, they would miss legal weeks
+    missing = missing_weekly_rules(chosen)
+    if missing:
         raise ValueError(f"the week bound needs the rules {', '.join(missing)}; use bound.lp_bound without them")
     rules = [r for r in chosen if not isinstance(r, WEEKLY_RULES)]
     lp, overflow, shortage = build_lp(scenario, hard_rules=rules)

@@ -40,7 +40,7 @@ import numpy as np
 from ortools.linear_solver import linear_solver_pb2
 
 from scheduler.bound import BuiltLP, build_lp
-from scheduler.bound_dual import lp_arrays, pdlp_solve
+from scheduler.bound_dual import a_transpose_y, lp_arrays, pdlp_solve
 from scheduler.patterns import best_by_count
 from scheduler.rules.run_lengths import limits
 
@@ -67,13 +67,11 @@ def linking_reduced_costs(arrays, y: np.ndarray, own: np.ndarray) -> tuple[np.nd
     """d = c - A^T y over the rows not marked `own` (the rows of the columns' own polytopes), one
     value per LP variable, and the size of what was summed (|c| + |A|^T |y|: the scale of d's
     noise). `arrays`: the LP as `bound_dual.lp_arrays` reads it."""
-    n, c, _lo_x, _hi_x, _lo, _hi, rows, cols, vals = arrays
+    _n, c, _lo_x, _hi_x, _lo, _hi, rows, cols, vals = arrays
     y_link = np.where(own, 0.0, y)
-    aty = np.zeros(n)
-    np.add.at(aty, cols, vals * y_link[rows])
     gross = np.abs(c)
     np.add.at(gross, cols, np.abs(vals * y_link[rows]))
-    return c - aty, gross
+    return c - a_transpose_y(arrays, y_link), gross
 
 
 def _weekly_rows(proto: linear_solver_pb2.MPModelProto) -> dict[tuple[int, int], int]:
