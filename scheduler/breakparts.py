@@ -19,8 +19,8 @@ from collections.abc import Callable
 
 import numpy as np
 
-from scheduler.fitpatterns import best_per_shift
-from scheduler.partdraw import few_per_shift, fill, long_shifts, shift_ids
+from scheduler.fitpatterns import offer
+from scheduler.partdraw import fill, long_shifts, shift_ids
 
 
 class BreakParts:
@@ -73,8 +73,7 @@ class BreakParts:
         if not len(idx):
             return window
         offered = np.zeros(len(self.agent), dtype=bool)
-        offered[few_per_shift(rng, idx, self.shift, per_shift) if fit is None
-                else best_per_shift(rng, idx, self.shift, fit(idx), per_shift)] = True
+        offered[offer(rng, idx, self.shift, per_shift, fit)] = True
         offered |= window & (on > 0)
         agents = np.unique(self.agent[offered])
         lead = np.intersect1d(agents, first)

@@ -25,8 +25,8 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
-from scheduler.fitpatterns import best_per_shift
-from scheduler.partdraw import few_per_shift, fill, longest_shift, shift_ids
+from scheduler.fitpatterns import offer
+from scheduler.partdraw import fill, longest_shift, shift_ids
 
 
 class ChainParts:
@@ -49,9 +49,7 @@ class ChainParts:
         or the best-scoring ones with `fit` (options -> scores, `scheduler.fitpatterns`)."""
         if not len(idx) or per_shift <= 0:
             return idx[:0]
-        if fit is not None:
-            return best_per_shift(rng, idx, self.shift, fit(idx), per_shift)
-        return few_per_shift(rng, idx, self.shift, per_shift)
+        return offer(rng, idx, self.shift, per_shift, fit)
 
     def mask(self, on: np.ndarray, rng: np.random.Generator, size: int, d0: int, d1: int, slot: int,
              queue: int, per_shift: int, serves: np.ndarray,

@@ -18,9 +18,11 @@ rule of the full model, so nothing here decides a rule.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import numpy as np
+
+from scheduler.partdraw import few_per_shift
 
 
 class PatternFit:
@@ -69,3 +71,11 @@ def best_per_shift(rng: np.random.Generator, idx: np.ndarray, shift: np.ndarray,
     starts = np.flatnonzero(np.r_[True, s[1:] != s[:-1]])
     rank = np.arange(len(order)) - np.repeat(starts, np.diff(np.r_[starts, len(order)]))
     return idx[order[rank < k]]
+
+
+def offer(rng: np.random.Generator, idx: np.ndarray, shift: np.ndarray, k: int,
+          fit: Callable[[np.ndarray], np.ndarray] | None = None) -> np.ndarray:
+    """Of the options `idx`, `k` per shift (`shift`: each option's shift id): drawn at random
+    (`partdraw.few_per_shift`), or with `fit` (options -> scores, e.g. `PatternFit.scores`) the
+    best-scoring ones (`best_per_shift`)."""
+    return few_per_shift(rng, idx, shift, k) if fit is None else best_per_shift(rng, idx, shift, fit(idx), k)
