@@ -138,6 +138,13 @@ class SolveParams:
     # options of every other shift, in service tiers: their prior weight; 0 = none
     pool_weight: float = 0.0
     pool_patterns: int = 1
+    # LNS parts for the night exchange (kind "night", scheduler.nightparts): a night slot that
+    # misses service, many agents over its date and the next, each with the option worked now, the
+    # patterns others work now in that window and `night_patterns` patterns of each night shift
+    # that work the slot; in service tiers of models with night shifts whose longest shift has at
+    # least chain_min_slots_per_shift slots: their prior weight; 0 = none
+    night_weight: float = 0.0
+    night_patterns: int = 2
 
     # -- large-neighbourhood search (scheduler.lns)
     lns_min_options: int = 3000    # free shift options: smaller models get CP-SAT on the whole model alone
