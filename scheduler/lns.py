@@ -22,7 +22,7 @@ roster:
   other shift, who could work that slot first: a chain of shift swaps fits in one part;
 - `pool` (off unless `pool_weight` > 0, `scheduler.poolparts`): many members of one pool of
   interchangeable agents over the whole horizon, a few options per day;
-- `night` (off unless `night_weight` > 0; models with night shifts and the chain parts'
+- `night` (off unless `night_weight` > 0; models with a night across midnight and the chain parts'
   threshold of slots, `scheduler.nightparts`): many agents over a short night's date and the
   next, each with the option worked now, the patterns others work now and the night's patterns
   that work the slot: one more agent on the night in exchange for a shift of those days.

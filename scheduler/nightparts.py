@@ -11,7 +11,8 @@ takes that shift over (an agent off that day, or one who leaves a shift that mat
 `chain` parts (`scheduler.chainparts`) reach that move only by chance: up to a week of days and
 a random pattern of every shift, so only a few agents fit in a part.
 
-A `night` part picks a slot of a night shift that misses service (in proportion to what it
+A `night` part (in models with a night shift that crosses midnight) picks a slot of such a night
+that misses service (in proportion to what it
 misses; any short slot when no night slot does), and frees, for many agents, the night's date
 and the next (and, at random, the day before) with few options per agent-day:
 
@@ -28,6 +29,7 @@ here decides a rule.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 
 import numpy as np
@@ -98,11 +100,18 @@ class NightParts:
     @classmethod
     def of(cls, rm, opts, agent: np.ndarray, day: np.ndarray, queue: np.ndarray, params) -> NightParts | None:
         """For the free options `opts` of `rm` (in the neighbourhoods' order); None when the
-        model has no night shift or its shifts are too short for this kind
+        model has no night shift that crosses midnight (the exchange with the next morning's
+        shifts is this kind's move) or its shifts are too short for this kind
         (`params.chain_min_slots_per_shift`, the threshold of `chain` parts)."""
-        if (not opts or longest_shift(rm) < params.chain_min_slots_per_shift
-                or not any(i.night for i in rm.instances)):
+        night = [crosses_midnight(i) for i in rm.instances]
+        if not opts or longest_shift(rm) < params.chain_min_slots_per_shift or not any(night):
             return None
         inst = np.array([o.inst for o in opts], dtype=np.int64)
         return cls(agent, day, queue, inst, len(rm.scenario.config.queue_ids), [i.slots for i in rm.instances],
-                   [i.night for i in rm.instances], [o.worked for o in opts], rm.grid.n_slots)
+                   night, [o.worked for o in opts], rm.grid.n_slots)
+
+
+def crosses_midnight(inst) -> bool:
+    """Whether a shift instance is a night shift that works past the midnight after its start
+    (22:00-06:00 does, 00:00-08:00 does not)."""
+    return bool(inst.night) and (inst.end - dt.timedelta(microseconds=1)).date() > inst.start.date()

@@ -112,6 +112,11 @@ def test_models_without_night_shifts_or_with_short_shifts_draw_no_night_parts():
                              shifts=[{"code": "E", "start": "08:00", "hours": 8}], slot_minutes=30,
                              demand={"pre_sales": [0] * 8 + [10] * 8})
     assert lns.Neighbourhoods(RosterModel(day_only, Grid(day_only)), seed=0, params=ONLY).nights is None
+    midnight = make_scenario(agents=[{"employee_id": "A", "name": "甲", "home_queue": "pre_sales", "is_lead": True}],
+                             shifts=[{"code": "N", "start": "00:00", "hours": 8, "night": True}], slot_minutes=30,
+                             demand={"pre_sales": [10] * 8}, days=2)
+    # a night that starts at midnight has no next morning to trade with
+    assert lns.Neighbourhoods(RosterModel(midnight, Grid(midnight)), seed=0, params=ONLY).nights is None
     hourly = make_scenario(agents=[{"employee_id": "A", "name": "甲", "home_queue": "pre_sales", "is_lead": True}],
                            shifts=[{"code": "N", "start": "22:00", "hours": 8, "night": True}],
                            demand={"pre_sales": [0] * 22 + [10] * 2}, days=2)
