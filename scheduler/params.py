@@ -142,8 +142,7 @@ class SolveParams:
     # misses service, many agents over its date and the next, each with the option worked now, the
     # patterns others work now in that window and `night_patterns` patterns of each night shift
     # that work the slot; in service tiers of models with a night that crosses midnight (22:00-06:00)
-    # whose longest shift has at
-    # least chain_min_slots_per_shift slots: their prior weight; 0 = none
+    # whose longest shift has at least chain_min_slots_per_shift slots: their prior weight; 0 = none
     night_weight: float = 0.0
     night_patterns: int = 2
 
