@@ -76,6 +76,7 @@ Units: overflow in customer-hours, shortage in agent-hours, seconds of wall-cloc
 from __future__ import annotations
 
 import datetime as dt
+import math
 import time
 from collections import defaultdict
 from collections.abc import Callable, Sequence
@@ -88,6 +89,7 @@ from ortools.linear_solver import linear_solver_pb2, pywraplp
 from scheduler.bound import BoundLP, build_lp
 from scheduler.bound_cuts import add_mir_cuts
 from scheduler.bound_dual import lagrangian_value, lp_arrays
+from scheduler.roster import Roster
 from scheduler.rules import (
     HARD_RULES,
     MaxConsecutiveDays,
@@ -131,6 +133,7 @@ class AgentType:
     count: int
     insts: list[int]
     by_date: dict[int, list[int]]
+    ids: list[str] = field(default_factory=list)  # the members' employee ids
 
 
 @dataclass
@@ -166,14 +169,14 @@ def agent_types(lp: BoundLP) -> list[AgentType]:
         mine = sorted(pool_insts.get(gi, ()))
         if not mine:
             continue
-        sigs: dict[tuple[int, ...], int] = defaultdict(int)
+        sigs: dict[tuple[int, ...], list[str]] = defaultdict(list)
         for a in g.members:
-            sigs[tuple(i for i in mine if lp.eligibility.allowed(a, grid.instances[i]))] += 1
-        for sig, n in sigs.items():
+            sigs[tuple(i for i in mine if lp.eligibility.allowed(a, grid.instances[i]))].append(a.employee_id)
+        for sig, ids in sigs.items():
             by_date: dict[int, list[int]] = defaultdict(list)
             for i in sig:
                 by_date[date_index[grid.instances[i].date]].append(i)
-            out.append(AgentType(gi, n, list(sig), dict(by_date)))
+            out.append(AgentType(gi, len(ids), list(sig), dict(by_date), ids))
     return out
 
 
@@ -216,6 +219,12 @@ class WeekDP:
 
     def best(self, weight: dict[int, float]) -> tuple[float, list[int]]:
         """(the least total weight of a legal week, its instances)."""
+        return self.best_few(weight, 1)[0]
+
+    def best_few(self, weight: dict[int, float], n: int) -> list[tuple[float, list[int]]]:
+        """The least total weight of a legal week and its instances (first), then the least weeks
+        ending in other DP states, up to n in all, cheapest first (columns for the master: the
+        first is the exact minimum, the others just good weeks)."""
         State = tuple[int, int, int]
         states: dict[State, tuple[float, Any]] = {(-1, 0, 0): (0.0, None)}
         for d in range(self.n_dates):
@@ -236,12 +245,14 @@ class WeekDP:
                         continue
                     _put(nxt, (i if self.reach[i] > d else -1, r, n), cost + weight.get(i, 0.0), (i, back))
             states = nxt
-        cost, back = min(states.values(), key=lambda v: v[0])
-        week: list[int] = []
-        while back is not None:
-            week.append(back[0])
-            back = back[1]
-        return cost, sorted(week)
+        out: list[tuple[float, list[int]]] = []
+        for cost, back in sorted(states.values(), key=lambda v: v[0])[:max(1, n)]:
+            week: list[int] = []
+            while back is not None:
+                week.append(back[0])
+                back = back[1]
+            out.append((cost, sorted(week)))
+        return out
 
 
 def build_master(scenario: Scenario, hard_rules: Sequence[Rule] | None = None, cuts: bool = True) -> Master:
@@ -310,30 +321,40 @@ def _objective_vector(master: Master, objective: str) -> np.ndarray:
     return c
 
 
-def lagrangian(master: Master, c: np.ndarray, y: np.ndarray, dps: list[WeekDP]) -> tuple[float, list]:
-    """L(y) of the module docstring (lowered by its floating-point margin), and per type the
-    DP's best week with its reduced cost."""
-    n, _c, lo_x, hi_x, lo, hi, rows, cols, vals = master.arrays
-    lo, hi = lo.copy(), hi.copy()
-    cap = master.cap_row
-    lo[cap.index()], hi[cap.index()] = cap.lb(), cap.ub()
-    value, y = lagrangian_value((n, c, lo_x, hi_x, lo, hi, rows, cols, vals), y)
+def lagrangian(master: Master, c: np.ndarray, y: np.ndarray, dps: list[WeekDP],
+               few: int = 1) -> tuple[float, list, np.ndarray]:
+    """L(y) of the module docstring (lowered by its floating-point margin); per type up to `few`
+    good weeks, the DP's least first, each with its reduced cost at y (before the convexity
+    row's dual); and y as evaluated (a dual on a row's infinite side set to 0)."""
+    value, y = lagrangian_value(_capped_arrays(master, c), y)
     best = []
     for dp in dps:
         t = dp.t
         weight = {i: float(y[master.link_index[(t.pool, i)]]) for i in t.insts}
-        cost, week = dp.best(weight)
-        cost = min(0.0, cost)
-        best.append((cost, week))
+        weeks = dp.best_few(weight, few)
+        cost = min(0.0, weeks[0][0])
+        best.append(weeks)
         value += t.count * (cost - 1e-9 * (sum(abs(w) for w in weight.values()) + 1.0))
-    return value, best
+    return value, best, y
+
+
+def week_cost(master: Master, k: int, week: list[int], y: np.ndarray) -> float:
+    """A week's reduced cost at y, before the convexity row's dual: the sum of its linking rows' duals."""
+    t = master.types[k]
+    return float(sum(y[master.link_index[(t.pool, i)]] for i in week))
 
 
 def _solve_phase(master: Master, objective: str, deadline: float, dps: list[WeekDP],
                  log: list, progress: Callable[[dict], None] | None = None,
-                 max_iterations: int | None = None) -> tuple[float | None, str]:
+                 max_iterations: int | None = None, few: int = 1, smoothing: float = 0.0) -> tuple[float | None, str]:
     """Column generation on one objective until no week prices out, the deadline or
-    `max_iterations` restricted masters: (the best L(y) found, a status)."""
+    `max_iterations` restricted masters: (the best L(y) found, a status).
+
+    Each restricted master gives duals y (and mu, the convexity rows'). With `smoothing` a in
+    (0, 1) the weeks are priced at a * (the y of the best L so far) + (1 - a) * y (Wentges'
+    smoothing: fewer iterations where the duals jump); L is evaluated there too (any y gives a
+    valid bound), and a week is added only if it prices out at y itself; when none does (a
+    mispricing), the same iteration prices at y. Up to `few` weeks per type and iteration."""
     solver = master.lp.solver
     expr = {"overflow": master.overflow, "shortage": master.shortage,
             "shortage_at_cap": master.shortage + CAP_PENALTY * master.cap_slack}[objective]
@@ -342,6 +363,7 @@ def _solve_phase(master: Master, objective: str, deadline: float, dps: list[Week
     c = _objective_vector(master, objective)
     cons = solver.constraints()[:master.n_compact_rows]
     best: float | None = None
+    center: np.ndarray | None = None
     status = "TIME_LIMIT"
     for iteration in range(10**9 if max_iterations is None else max_iterations + 1):
         if iteration == max_iterations:
@@ -359,25 +381,64 @@ def _solve_phase(master: Master, objective: str, deadline: float, dps: list[Week
             break
         z = solver.Objective().Value()
         y = np.fromiter((con.dual_value() for con in cons), dtype=float, count=len(cons))
-        value, weeks = lagrangian(master, c, y, dps)
-        best = value if best is None else max(best, value)
+        mu = [con.dual_value() for con in master.convexity]
+        alphas = [smoothing, 0.0] if center is not None and 0 < smoothing < 1 else [0.0]
         added = 0
-        for k, (cost, week) in enumerate(weeks):
-            if cost < -PRICE_TOL and add_week(master, k, week):
-                added += 1
+        value = -math.inf
+        for alpha in alphas:
+            point = y if alpha == 0 or center is None else alpha * center + (1 - alpha) * y
+            val, weeks, point = lagrangian(master, c, point, dps, few)
+            value = max(value, val)
+            if best is None or val > best:
+                best, center = val, point
+            for k, found in enumerate(weeks):
+                for _cost, week in found:
+                    # (the linking rows are equalities: their duals are y's as GLOP gave them)
+                    if week_cost(master, k, week, y) - mu[k] < -PRICE_TOL and add_week(master, k, week):
+                        added += 1
+            if added:
+                break
         log.append({"objective": objective, "rmp": z, "bound": value, "added": added,
                     "solve_s": took, "t": time.monotonic()})
         if progress is not None:
             progress(log[-1])
-        if not added or z - value <= GAP_TOL * (1.0 + abs(z)):
+        if not added or z - best <= GAP_TOL * (1.0 + abs(z)):
             status = "OPTIMAL"  # no week prices out, or the bound meets the restricted master's value
             break
     return best, status
 
 
+def _capped_arrays(master: Master, c: np.ndarray) -> tuple:
+    """The compact LP's arrays with objective c and the overflow cap row's current sides."""
+    n, _c, lo_x, hi_x, lo, hi, rows, cols, vals = master.arrays
+    lo, hi = lo.copy(), hi.copy()
+    cap = master.cap_row
+    lo[cap.index()], hi[cap.index()] = cap.lb(), cap.ub()
+    return n, c, lo_x, hi_x, lo, hi, rows, cols, vals
+
+
+def roster_weeks(master: Master, roster: Roster) -> list[tuple[int, list[int]]]:
+    """Each agent's week in `roster` as (its type, the instances it works that the type may):
+    start columns for the master (any week is a valid column: the bound reads only y)."""
+    grid = master.lp.grid
+    index = {(inst.code, inst.date): inst.index for inst in grid.instances}
+    type_of = {a: k for k, t in enumerate(master.types) for a in t.ids}
+    out = []
+    for agent, shifts in roster.by_agent().items():
+        k = type_of.get(agent)
+        if k is None:
+            continue
+        mine = set(master.types[k].insts)
+        week = sorted(i for a in shifts if (i := index.get((a.shift, a.date))) is not None and i in mine)
+        out.append((k, week))
+    return out
+
+
 def dw_bound(scenario: Scenario, time_limit_s: float = 60, overflow_cap: float | None = None,
              hard_rules: Sequence[Rule] | None = None, cuts: bool = True, lexicographic: bool = True,
-             progress: Callable[[dict], None] | None = None, max_iterations: int | None = None) -> dict:
+             progress: Callable[[dict], None] | None = None, max_iterations: int | None = None,
+             start: Roster | None = None, few: int = 1, smoothing: float = 0.0,
+             overflow_phase: bool = True) -> dict:
     """Dantzig-Wolfe lower bounds (module docstring). Returns a dict:
 
     - "overflow_lb": customer-hours, for every roster;
@@ -389,10 +450,18 @@ def dw_bound(scenario: Scenario, time_limit_s: float = 60, overflow_cap: float |
     Each bound is the best L(y) over its phase's iterations: valid however early the time ran
     out; None when a phase had no solved restricted master. The time is split: a third to the
     overflow bound, the rest to the shortage bound(s); `max_iterations` caps each phase's
-    restricted masters (a bound from unconverged duals, in tests)."""
+    restricted masters (a bound from unconverged duals, in tests).
+
+    Speed, never validity (the bound reads only the duals): `start` a roster whose agents' weeks
+    are the first columns (beside the week with no shift); `few` weeks per type and iteration;
+    `smoothing` (Wentges, see `_solve_phase`); `overflow_phase=False` skips the overflow bound
+    (None) when only the shortage at `overflow_cap` is wanted (`lexicographic=False`)."""
     t0 = time.monotonic()
     master = build_master(scenario, hard_rules, cuts)
     dps = [WeekDP(master.lp, t) for t in master.types]
+    if start is not None:
+        for k, week in roster_weeks(master, start):
+            add_week(master, k, week)
     out: dict = {"overflow_lb": None, "shortage_lb_any": None, "types": len(master.types), "log": []}
     if not master.lp.over_terms:
         out.update(overflow_lb=0.0, shortage_lb_any=0.0, seconds=time.monotonic() - t0,
@@ -407,18 +476,21 @@ def dw_bound(scenario: Scenario, time_limit_s: float = 60, overflow_cap: float |
         return time.monotonic() + share * (time_limit_s - (time.monotonic() - t0))
 
     statuses = {}
-    lb1, statuses["overflow"] = _solve_phase(master, "overflow", deadline(1 / 3), dps, log, progress,
-                                             max_iterations)
-    out["overflow_lb"] = None if lb1 is None else max(0.0, lb1)
+    speed: dict[str, Any] = {"few": few, "smoothing": smoothing}
+    if overflow_phase or overflow_cap is None or lexicographic:
+        lb1, statuses["overflow"] = _solve_phase(master, "overflow", deadline(1 / 3), dps, log, progress,
+                                                 max_iterations, **speed)
+        out["overflow_lb"] = None if lb1 is None else max(0.0, lb1)
     if overflow_cap is not None:
         master.cap_row.SetUb(overflow_cap * (1 + 1e-6) + 1e-4)
         at, statuses["shortage_at_cap"] = _solve_phase(
-            master, "shortage_at_cap", deadline(0.5 if lexicographic else 1.0), dps, log, progress, max_iterations)
+            master, "shortage_at_cap", deadline(0.5 if lexicographic else 1.0), dps, log, progress, max_iterations,
+            **speed)
         out["shortage_lb_at_cap"] = None if at is None else max(0.0, at)
         master.cap_row.SetUb(master.lp.solver.infinity())
     if lexicographic:
         any_, statuses["shortage"] = _solve_phase(master, "shortage", deadline(1.0), dps, log, progress,
-                                                  max_iterations)
+                                                  max_iterations, **speed)
         out["shortage_lb_any"] = None if any_ is None else max(0.0, any_)
         if overflow_cap is not None and out["shortage_lb_any"] is not None:
             at = out.get("shortage_lb_at_cap")
