@@ -346,9 +346,12 @@ def week_cost(master: Master, k: int, week: list[int], y: np.ndarray) -> float:
 
 def _solve_phase(master: Master, objective: str, deadline: float, dps: list[WeekDP],
                  log: list, progress: Callable[[dict], None] | None = None,
-                 max_iterations: int | None = None, few: int = 1, smoothing: float = 0.0) -> tuple[float | None, str]:
+                 max_iterations: int | None = None, few: int = 1, smoothing: float = 0.0,
+                 ceilings: dict | None = None) -> tuple[float | None, str]:
     """Column generation on one objective until no week prices out, the deadline or
-    `max_iterations` restricted masters: (the best L(y) found, a status).
+    `max_iterations` restricted masters: (the best L(y) found, a status). `ceilings[objective]`
+    gets the least restricted master's value: the full master's optimum, which the bound
+    converges to, is at most that (a restricted master is the full one with weeks left out).
 
     Each restricted master gives duals y (and mu, the convexity rows'). With `smoothing` a in
     (0, 1) the weeks are priced at a * (the y of the best L so far) + (1 - a) * y (Wentges'
@@ -363,6 +366,7 @@ def _solve_phase(master: Master, objective: str, deadline: float, dps: list[Week
     c = _objective_vector(master, objective)
     cons = solver.constraints()[:master.n_compact_rows]
     best: float | None = None
+    ceiling: float | None = None
     center: np.ndarray | None = None
     status = "TIME_LIMIT"
     for iteration in range(10**9 if max_iterations is None else max_iterations + 1):
@@ -398,6 +402,7 @@ def _solve_phase(master: Master, objective: str, deadline: float, dps: list[Week
                         added += 1
             if added:
                 break
+        ceiling = z if ceiling is None else min(ceiling, z)
         log.append({"objective": objective, "rmp": z, "bound": value, "added": added,
                     "solve_s": took, "t": time.monotonic()})
         if progress is not None:
@@ -405,6 +410,8 @@ def _solve_phase(master: Master, objective: str, deadline: float, dps: list[Week
         if not added or z - best <= GAP_TOL * (1.0 + abs(z)):
             status = "OPTIMAL"  # no week prices out, or the bound meets the restricted master's value
             break
+    if ceilings is not None and ceiling is not None:
+        ceilings[objective] = ceiling
     return best, status
 
 
@@ -445,7 +452,9 @@ def dw_bound(scenario: Scenario, time_limit_s: float = 60, overflow_cap: float |
     - "shortage_lb_at_cap" (with `overflow_cap`, customer-hours): agent-hours, for rosters whose
       overflow is at most the cap;
     - "shortage_lb_any" (when `lexicographic`): agent-hours, for every roster;
-    - "status" per phase, "seconds", "types", "columns" (weeks generated), "iterations".
+    - "status" per phase, "seconds", "types", "columns" (weeks generated), "iterations";
+    - "ceiling" per phase: the least restricted master's value, an upper bound on what that
+      phase's bound can converge to (so a week bound that cannot reach a target says so early).
 
     Each bound is the best L(y) over its phase's iterations: valid however early the time ran
     out; None when a phase had no solved restricted master. The time is split: a third to the
@@ -476,7 +485,8 @@ def dw_bound(scenario: Scenario, time_limit_s: float = 60, overflow_cap: float |
         return time.monotonic() + share * (time_limit_s - (time.monotonic() - t0))
 
     statuses = {}
-    speed: dict[str, Any] = {"few": few, "smoothing": smoothing}
+    out["ceiling"] = {}
+    speed: dict[str, Any] = {"few": few, "smoothing": smoothing, "ceilings": out["ceiling"]}
     if overflow_phase or overflow_cap is None or lexicographic:
         lb1, statuses["overflow"] = _solve_phase(master, "overflow", deadline(1 / 3), dps, log, progress,
                                                  max_iterations, **speed)
