@@ -214,3 +214,34 @@ def test_a_roster_started_smoothed_bound_stays_below_the_exact_optimum(n, levels
     assert fast["status"]["shortage_at_cap"] == "OPTIMAL"
     assert fast["shortage_lb_at_cap"] <= short * (1 + 1e-6) + 1e-6
     assert fast["shortage_lb_at_cap"] == pytest.approx(plain["shortage_lb_at_cap"], rel=1e-5, abs=1e-5)
+
+
+@settings(max_examples=5, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
+@given(n=st.integers(2, 3), levels=st.lists(st.sampled_from([0, 5, 10, 15, 25]), min_size=9, max_size=9),
+       nights=st.integers(0, 2), rest=st.sampled_from([8, 11, 20]))
+def test_the_ceiling_lies_between_the_week_bound_and_the_roster(n, levels, nights, rest):
+    """benchmarks.dw_ceiling: the master restricted to a roster's weeks is above the converged week
+    bound, whole schedules (breaks=1) above weeks of instances, and the roster itself above both."""
+    from benchmarks.dw_ceiling import ceiling
+    from scheduler.grid import Grid
+    from scheduler.kpi import summary_kpis
+
+    agents = [{"employee_id": f"A{i}", "name": f"乙{i}", "home_queue": "pre_sales", "is_lead": True}
+              for i in range(1, n + 1)]
+    hours = [0] * 72
+    for k, (d, start) in enumerate(product(range(3), (5, 10, 22))):
+        for h in range(4):
+            if d * 24 + start + h < 72:
+                hours[d * 24 + start + h] = levels[k]
+    sc = make_scenario(agents=agents, days=3, shifts=NIGHT_AND_DAY, demand={"pre_sales": hours},
+                       rules={"max_night_shifts": nights, "min_rest_hours": rest, "max_continuous_hours": 3})
+    roster = _a_roster(sc)
+    kpi = summary_kpis(sc, Grid(sc), roster)
+    cap, short = kpi["overflow_customer_hours"], kpi["shortage_agent_hours"]
+    dw = dw_bound(sc, time_limit_s=30, overflow_cap=cap, lexicographic=False)
+    weeks, whole = ceiling(sc, roster, cap), ceiling(sc, roster, cap, breaks=True)
+    assert dw["status"]["shortage_at_cap"] == "OPTIMAL"
+    tol = 1e-6 * (1 + short)
+    assert dw["shortage_lb_at_cap"] <= weeks["ceiling"] + tol
+    assert weeks["ceiling"] <= whole["ceiling"] + tol
+    assert whole["ceiling"] <= short + tol and whole["cap_excess"] <= 1e-6
