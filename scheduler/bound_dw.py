@@ -67,6 +67,14 @@ instances. At the restricted master's optimum with its exact duals, L(y) is the 
 z_RMP + sum_k n_k * min(0, least reduced cost of k); when no week prices out, the restricted
 master's optimum is the full master's, and L equals it.
 
+Speed, never validity (L reads only y and the DP): start columns from a roster's weeks (`start`:
+the first restricted master is then feasible and near the full master's value, instead of all
+overflow), several weeks per type and iteration (`few`: the DP's least weeks ending in different
+states), Wentges smoothing (`smoothing`: price at a point between the best y so far and the last
+one; L is evaluated there too). A week is added when its reduced cost, the DP's sum minus its
+convexity row's dual, is negative. Every restricted master's value is an upper limit (the
+"ceiling") on the full master's optimum, hence on what L can converge to.
+
 The bounds are lexicographic as `bound.lp_bound`'s: overflow for every roster; shortage for
 rosters with overflow at most `overflow_cap`; shortage for every roster.
 
