@@ -101,7 +101,8 @@ def main(argv: list[str]) -> int:
     with open(argv[1], "rb") as f:
         roster = pickle.load(f)
     breaks = any(a in ("breaks=1", "breaks=True") for a in argv[3:])
-    print("RESULT", argv[0], f"cap={argv[2]}", f"breaks={int(breaks)}", ceiling(load_scenario(argv[0]), roster, float(argv[2]), breaks))
+    out = ceiling(load_scenario(argv[0]), roster, float(argv[2]), breaks)
+    print("RESULT", argv[0], f"cap={argv[2]}", f"breaks={int(breaks)}", out)
     return 0
 
 
