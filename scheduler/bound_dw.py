@@ -67,6 +67,24 @@ instances. At the restricted master's optimum with its exact duals, L(y) is the 
 z_RMP + sum_k n_k * min(0, least reduced cost of k); when no week prices out, the restricted
 master's optimum is the full master's, and L equals it.
 
+Weekly hours per agent (`hours=True`, off by default)
+----------------------------------------------------
+
+bound.py caps a pool's worked slots per 7-day block by the members' caps summed. With `hours`
+the master also has, per pool g and block b, the row
+
+    sum of g's worked-slot variables w in b  -  sum_c lambda[k,c] * h_b(c)  <=  0,
+    h_b(c) = min(cap_k, the slots of c's instances that lie in b)      (cap_k: the type's cap in slots)
+
+Valid: an agent of g working week c works at most cap_k slots of b (MaxHoursPerWeek) and at most
+the on-shift ones, so g's worked slots in b are at most the sum over its agents of h_b(their
+week). A lambda then also has the coefficient -h_b(c) in these rows, so its reduced cost is
+sum_{i in c} y[link(g, i)] + sum_b h_b(c) * y[hours(g, b)], and the DP (`WeekDP(hours=True)`)
+minimises exactly that: its state also carries the on-shift slots of each block not yet closed
+(capped at cap_k), and a block's term is charged once no later instance reaches it. The proof
+above holds with "linking rows" read as "linking and hours rows". The previous roster's hours in
+the first block are not counted (a relaxation, as bound.py).
+
 Speed, never validity (L reads only y and the DP): start columns from a roster's weeks (`start`:
 the first restricted master is then feasible and near the full master's value, instead of all
 overflow), several weeks per type and iteration (`few`: the DP's least weeks ending in different
@@ -101,12 +119,14 @@ from scheduler.roster import Roster
 from scheduler.rules import (
     HARD_RULES,
     MaxConsecutiveDays,
+    MaxHoursPerWeek,
     MaxNightShifts,
     OneShiftPerDate,
     RestBetweenShifts,
     Rule,
 )
 from scheduler.rules.rest import too_close
+from scheduler.rules.weekly_hours import block_slots, cap_slots
 from scheduler.scenario import Scenario
 
 # the per-agent rules the weekly columns keep (so the master does not sum them over pools)
@@ -162,6 +182,9 @@ class Master:
     arrays: tuple                            # the compact LP's arrays (bound_dual.lp_arrays)
     weeks: list[set[frozenset[int]]] = field(default_factory=list)  # per type, the weeks added
     n_columns: int = 0
+    # with `hours`: (pool, 7-day block) -> its row sum w - sum_c lambda_c * h_b(c) <= 0, and that row's index
+    hours: dict[tuple[int, int], Any] = field(default_factory=dict)
+    hours_index: dict[tuple[int, int], int] = field(default_factory=dict)
 
 
 def agent_types(lp: BoundLP) -> list[AgentType]:
@@ -205,9 +228,22 @@ class WeekDP:
     The state after a date is (the last worked instance if a later instance can still clash with
     it, else -1; the current run of worked dates; nights used)."""
 
-    def __init__(self, lp: BoundLP, t: AgentType):
+    def __init__(self, lp: BoundLP, t: AgentType, hours: bool = False):
         grid, rules = lp.grid, lp.rules
         self.t = t
+        self.hours: _Hours | None = None
+        if hours:
+            block = block_slots(grid.slot_minutes)
+            slots: dict[int, dict[int, int]] = {}
+            for i in t.insts:
+                per: dict[int, int] = defaultdict(int)
+                for slot in grid.instances[i].slots:
+                    per[slot // block] += 1
+                slots[i] = dict(per)
+            first: list[float] = [math.inf] * (len(grid.dates) + 1)
+            for d in range(len(grid.dates) - 1, -1, -1):
+                first[d] = min([first[d + 1], *(min(slots[i]) for i in t.by_date.get(d, []))])
+            self.hours = _Hours(cap_slots(lp.groups[t.pool].agent, rules, grid.slot_minutes), slots, first[:-1])
         self.n_dates = len(grid.dates)
         rest = dt.timedelta(minutes=rules.min_rest_hours * 60)
         insts = grid.instances
@@ -229,30 +265,39 @@ class WeekDP:
         """(the least total weight of a legal week, its instances)."""
         return self.best_few(weight, 1)[0]
 
-    def best_few(self, weight: dict[int, float], n: int) -> list[tuple[float, list[int]]]:
+    def best_few(self, weight: dict[int, float], n: int,
+                 block_weight: dict[int, float] | None = None) -> list[tuple[float, list[int]]]:
         """The least total weight of a legal week and its instances (first), then the least weeks
         ending in other DP states, up to n in all, cheapest first (columns for the master: the
-        first is the exact minimum, the others just good weeks)."""
-        State = tuple[int, int, int]
-        states: dict[State, tuple[float, Any]] = {(-1, 0, 0): (0.0, None)}
+        first is the exact minimum, the others just good weeks). With `block_weight` (per 7-day
+        block b, a weight y_b) a week also costs y_b * min(cap, its on-shift slots in b) for each b
+        (`hours`; the state then also carries those slots per block not yet closed, capped at cap)."""
+        hours = self.hours if block_weight is not None else None
+        State = tuple[int, int, int, tuple]
+        states: dict[State, tuple[float, Any]] = {(-1, 0, 0, ()): (0.0, None)}
         for d in range(self.n_dates):
+            if hours is not None and block_weight is not None:
+                states = self._close(states, hours.first_block[d], block_weight)
             nxt: dict[State, tuple[float, Any]] = {}
             today = self.t.by_date.get(d, [])
             for s, (cost, back) in states.items():
-                last, run, nights = s
+                last, run, nights, acc = s
                 keep = last if last >= 0 and self.reach[last] > d else -1
-                _put(nxt, (keep, 0, nights), cost, back)  # off
+                _put(nxt, (keep, 0, nights, acc), cost, back)  # off
                 for i in today:
                     if last >= 0 and i in self.clashes[last]:
                         continue
                     r = run + 1 if self.max_run is not None else 0
                     if self.max_run is not None and r > self.max_run:
                         continue
-                    n = nights + (1 if self.night[i] and self.max_nights is not None else 0)
-                    if self.max_nights is not None and n > self.max_nights:
+                    n_ = nights + (1 if self.night[i] and self.max_nights is not None else 0)
+                    if self.max_nights is not None and n_ > self.max_nights:
                         continue
-                    _put(nxt, (i if self.reach[i] > d else -1, r, n), cost + weight.get(i, 0.0), (i, back))
+                    acc2 = acc if hours is None else hours.add(acc, i)
+                    _put(nxt, (i if self.reach[i] > d else -1, r, n_, acc2), cost + weight.get(i, 0.0), (i, back))
             states = nxt
+        if hours is not None and block_weight is not None:
+            states = self._close(states, math.inf, block_weight)
         out: list[tuple[float, list[int]]] = []
         for cost, back in sorted(states.values(), key=lambda v: v[0])[:max(1, n)]:
             week: list[int] = []
@@ -262,9 +307,41 @@ class WeekDP:
             out.append((cost, sorted(week)))
         return out
 
+    def _close(self, states: dict, below: float, block_weight: dict[int, float]) -> dict:
+        """Charge and forget the blocks before `below` (no later instance reaches them)."""
+        assert self.hours is not None
+        cap = self.hours.cap
+        out: dict = {}
+        for (last, run, nights, acc), (cost, back) in states.items():
+            if acc and acc[0][0] < below:
+                cost += sum(block_weight.get(b, 0.0) * min(cap, k) for b, k in acc if b < below)
+                acc = tuple((b, k) for b, k in acc if b >= below)
+            _put(out, (last, run, nights, acc), cost, back)
+        return out
 
-def build_master(scenario: Scenario, hard_rules: Sequence[Rule] | None = None, cuts: bool = True) -> Master:
-    """The master of the module docstring with, per type, only the week with no shift."""
+
+@dataclass
+class _Hours:
+    """A type's weekly cap in slots, each instance's on-shift slots per 7-day block, and per date
+    the first block an instance of that date or later touches."""
+
+    cap: int
+    slots: dict[int, dict[int, int]]
+    first_block: list[float]
+
+    def add(self, acc: tuple, i: int) -> tuple:
+        got = dict(acc)
+        for b, k in self.slots[i].items():
+            got[b] = min(self.cap, got.get(b, 0) + k)
+        return tuple(sorted(got.items()))
+
+
+def build_master(scenario: Scenario, hard_rules: Sequence[Rule] | None = None, cuts: bool = True,
+                 hours: bool = False) -> Master:
+    """The master of the module docstring with, per type, only the week with no shift. With
+    `hours` (and MaxHoursPerWeek among the rules) also a row per pool and 7-day block: its worked
+    slots <= sum over weeks of lambda * min(cap, the week's on-shift slots in the block) (module
+    docstring, "Weekly hours per agent")."""
     chosen = HARD_RULES if hard_rules is None else hard_rules
     missing = missing_weekly_rules(chosen)
     if missing:
@@ -283,6 +360,16 @@ def build_master(scenario: Scenario, hard_rules: Sequence[Rule] | None = None, c
             row = link[(gi, i)] = solver.Constraint(0, 0, f"link_{gi}_{i}")
         row.SetCoefficient(variables[col.x], 1)
     link_index = {k: r.index() for k, r in link.items()}
+    hours_rows: dict[tuple[int, int], Any] = {}
+    if hours and any(isinstance(r, MaxHoursPerWeek) for r in chosen):
+        block = block_slots(lp.grid.slot_minutes)
+        for (gi, i, _q), col in lp.columns.items():
+            for slot, j in zip(lp.grid.instances[i].slots, col.w):
+                b = slot // block
+                row = hours_rows.get((gi, b))
+                if row is None:
+                    row = hours_rows[(gi, b)] = solver.Constraint(-solver.infinity(), 0, f"agent_hours_{gi}_{b}")
+                row.SetCoefficient(variables[j], row.GetCoefficient(variables[j]) + 1)
     most_over = sum(v.ub() for v in lp.over_terms) * lp.grid.delta_hours
     cap_slack = solver.NumVar(0, max(most_over, 0.0), "cap_excess")
     cap_row = solver.Constraint(-solver.infinity(), solver.infinity(), "overflow_cap")
@@ -295,7 +382,7 @@ def build_master(scenario: Scenario, hard_rules: Sequence[Rule] | None = None, c
     n_rows, n_vars = solver.NumConstraints(), solver.NumVariables()
     types = agent_types(lp)
     master = Master(lp, overflow, shortage, types, link, link_index, [], cap_row, cap_slack, n_rows, n_vars,
-                    arrays, [set() for _ in types])
+                    arrays, [set() for _ in types], 0, hours_rows, {k: r.index() for k, r in hours_rows.items()})
     for t in types:
         conv = solver.Constraint(t.count, t.count, f"conv_{len(master.convexity)}")
         master.convexity.append(conv)
@@ -315,8 +402,25 @@ def add_week(master: Master, k: int, week: list[int]) -> bool:
     master.convexity[k].SetCoefficient(lam, 1)
     for i in week:
         master.link[(t.pool, i)].SetCoefficient(lam, -1)
+    for b, h in week_hours(master, k, week).items():
+        master.hours[(t.pool, b)].SetCoefficient(lam, -h)
     master.n_columns += 1
     return True
+
+
+def week_hours(master: Master, k: int, week: list[int]) -> dict[int, int]:
+    """With the hours rows: per 7-day block, min(the type's weekly cap, the week's on-shift slots
+    there), in slots; else empty."""
+    if not master.hours:
+        return {}
+    lp = master.lp
+    block = block_slots(lp.grid.slot_minutes)
+    cap = cap_slots(lp.groups[master.types[k].pool].agent, lp.rules, lp.grid.slot_minutes)
+    on: dict[int, int] = defaultdict(int)
+    for i in week:
+        for t in lp.grid.instances[i].slots:
+            on[t // block] += 1
+    return {b: min(cap, n) for b, n in on.items() if (master.types[k].pool, b) in master.hours}
 
 
 def _objective_vector(master: Master, objective: str) -> np.ndarray:
@@ -339,17 +443,28 @@ def lagrangian(master: Master, c: np.ndarray, y: np.ndarray, dps: list[WeekDP],
     for dp in dps:
         t = dp.t
         weight = {i: float(y[master.link_index[(t.pool, i)]]) for i in t.insts}
-        weeks = dp.best_few(weight, few)
+        blocks = _block_weights(master, t.pool, y) if dp.hours is not None else None
+        weeks = dp.best_few(weight, few, blocks)
         cost = min(0.0, weeks[0][0])
         best.append(weeks)
-        value += t.count * (cost - 1e-9 * (sum(abs(w) for w in weight.values()) + 1.0))
+        margin = sum(abs(w) for w in weight.values()) + 1.0
+        if blocks and dp.hours is not None:
+            margin += dp.hours.cap * sum(abs(w) for w in blocks.values())
+        value += t.count * (cost - 1e-9 * margin)
     return value, best, y
 
 
 def week_cost(master: Master, k: int, week: list[int], y: np.ndarray) -> float:
-    """A week's reduced cost at y, before the convexity row's dual: the sum of its linking rows' duals."""
+    """A week's reduced cost at y, before the convexity row's dual: the sum of its linking rows'
+    duals, and with the hours rows each block's dual times the week's h_b."""
     t = master.types[k]
-    return float(sum(y[master.link_index[(t.pool, i)]] for i in week))
+    hours = sum(h * y[master.hours_index[(t.pool, b)]] for b, h in week_hours(master, k, week).items())
+    return float(sum(y[master.link_index[(t.pool, i)]] for i in week) + hours)
+
+
+def _block_weights(master: Master, pool: int, y: np.ndarray) -> dict[int, float]:
+    """The hours rows' duals of one pool, by 7-day block."""
+    return {b: float(y[r]) for (g, b), r in master.hours_index.items() if g == pool}
 
 
 def _solve_phase(master: Master, objective: str, deadline: float, dps: list[WeekDP],
@@ -453,7 +568,7 @@ def dw_bound(scenario: Scenario, time_limit_s: float = 60, overflow_cap: float |
              hard_rules: Sequence[Rule] | None = None, cuts: bool = True, lexicographic: bool = True,
              progress: Callable[[dict], None] | None = None, max_iterations: int | None = None,
              start: Roster | None = None, few: int = 1, smoothing: float = 0.0,
-             overflow_phase: bool = True) -> dict:
+             overflow_phase: bool = True, hours: bool = False) -> dict:
     """Dantzig-Wolfe lower bounds (module docstring). Returns a dict:
 
     - "overflow_lb": customer-hours, for every roster;
@@ -472,10 +587,11 @@ def dw_bound(scenario: Scenario, time_limit_s: float = 60, overflow_cap: float |
     Speed, never validity (the bound reads only the duals): `start` a roster whose agents' weeks
     are the first columns (beside the week with no shift); `few` weeks per type and iteration;
     `smoothing` (Wentges, see `_solve_phase`); `overflow_phase=False` skips the overflow bound
-    (None) when only the shortage at `overflow_cap` is wanted (`lexicographic=False`)."""
+    (None) when only the shortage at `overflow_cap` is wanted (`lexicographic=False`).
+    `hours`: weekly hours per agent in the weeks (module docstring): a bound at least as high."""
     t0 = time.monotonic()
-    master = build_master(scenario, hard_rules, cuts)
-    dps = [WeekDP(master.lp, t) for t in master.types]
+    master = build_master(scenario, hard_rules, cuts, hours)
+    dps = [WeekDP(master.lp, t, hours=bool(master.hours)) for t in master.types]
     if start is not None:
         for k, week in roster_weeks(master, start):
             add_week(master, k, week)

@@ -245,3 +245,66 @@ def test_the_ceiling_lies_between_the_week_bound_and_the_roster(n, levels, night
     assert dw["shortage_lb_at_cap"] <= weeks["ceiling"] + tol
     assert weeks["ceiling"] <= whole["ceiling"] + tol
     assert whole["ceiling"] <= short + tol and whole["cap_excess"] <= 1e-6
+
+
+@settings(max_examples=8, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
+@given(weights=st.lists(st.integers(-5, 3), min_size=16, max_size=16),
+       blocks=st.lists(st.integers(-3, 1), min_size=2, max_size=2), cap=st.sampled_from([4, 8, 12, 20]),
+       nights=st.integers(0, 3), run=st.integers(2, 5))
+def test_the_dp_with_hours_finds_the_least_legal_week(weights, blocks, cap, nights, run):
+    """The DP with the hours term (per 7-day block, y_b * min(cap, on-shift slots)) against brute
+    force over eight dates: two blocks, a night on the seventh date running into the second."""
+    sc = make_scenario(agents=[{"employee_id": "A1", "name": "甲", "home_queue": "pre_sales", "is_lead": True}],
+                       days=8, shifts=NIGHT_AND_DAY[:2], demand={"pre_sales": [1] * 192},
+                       rules={"max_night_shifts": nights, "max_consecutive_days": run, "min_rest_hours": 11,
+                              "max_continuous_hours": 4, "max_hours_week": cap})
+    lp, _o, _s = build_lp(sc)
+    (t,) = agent_types(lp)
+    dp = WeekDP(lp, t, hours=True)
+    assert dp.hours is not None and dp.hours.cap == cap * 60 // lp.grid.slot_minutes
+    weight = {i: float(w) for i, w in zip(sorted(t.insts), weights)}
+    block_weight = {0: float(blocks[0]), 1: float(blocks[1])}
+
+    def cost_of(week):
+        on = [0, 0]
+        for i in week:
+            for b, k in dp.hours.slots[i].items():
+                on[b] += k
+        return sum(weight[i] for i in week) + sum(block_weight[b] * min(dp.hours.cap, on[b]) for b in (0, 1))
+
+    (cost, week), = dp.best_few(weight, 1, block_weight)
+    assert _legal(lp.grid, lp.rules, week)
+    assert cost == pytest.approx(cost_of(week))
+    by_date = [t.by_date.get(d, []) for d in range(dp.n_dates)]
+    least = min(cost_of(w) for pick in product(*[[None, *ds] for ds in by_date])
+                if _legal(lp.grid, lp.rules, w := [i for i in pick if i is not None]))
+    assert cost == pytest.approx(least)
+
+
+@settings(max_examples=12, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
+@given(n=st.integers(1, 3), levels=st.lists(st.sampled_from([0, 5, 10, 15, 25]), min_size=9, max_size=9),
+       cap=st.sampled_from([3, 4, 6, 8]), nights=st.integers(0, 2))
+def test_the_week_bound_with_hours_lies_between_the_pooled_lp_and_the_exact_optimum(n, levels, cap, nights):
+    """Weekly hours per agent in the weeks (`hours=True`), where the cap binds (a 4-hour shift is
+    4 slots, the cap 3-8 hours): pooled LP <= the week bound without hours <= with hours <= exact."""
+    agents = [{"employee_id": f"A{i}", "name": f"乙{i}", "home_queue": "pre_sales", "is_lead": True}
+              for i in range(1, n + 1)]
+    hours = [0] * 72
+    for k, (d, start) in enumerate(product(range(3), (5, 10, 22))):
+        for h in range(4):
+            if d * 24 + start + h < 72:
+                hours[d * 24 + start + h] = levels[k]
+    sc = make_scenario(agents=agents, days=3, shifts=NIGHT_AND_DAY, demand={"pre_sales": hours},
+                       rules={"max_night_shifts": nights, "min_rest_hours": 11, "max_continuous_hours": 3,
+                              "max_hours_week": cap})
+    over, short = (float(x) for x in exact_optimum(sc, time_limit_s=30))
+    pooled = lp_bound(sc, overflow_cap=over, lp_solver="GLOP")
+    plain = dw_bound(sc, time_limit_s=30, overflow_cap=over)
+    dw = dw_bound(sc, time_limit_s=30, overflow_cap=over, hours=True)
+    assert dw["status"] == {"overflow": "OPTIMAL", "shortage_at_cap": "OPTIMAL", "shortage": "OPTIMAL"}
+    tol = 1e-6 * (1 + over)
+    assert pooled["overflow_lb"] - 1e-4 * (1 + over) <= plain["overflow_lb"] <= dw["overflow_lb"] + tol
+    assert dw["overflow_lb"] <= over + tol
+    tol = 1e-6 * (1 + short)
+    assert plain["shortage_lb_at_cap"] <= dw["shortage_lb_at_cap"] + tol
+    assert dw["shortage_lb_at_cap"] <= short + tol and dw["shortage_lb_any"] <= short + tol
