@@ -211,11 +211,12 @@ class Neighbourhoods:
         w = np.where(prior > 0, np.maximum(rates / rates.sum(), p.min_share), 0.0)
         return w / w.sum()
 
-    def pick(self, tier: Tier, values: list[int]) -> tuple[str, np.ndarray]:
-        """A kind of part and its mask over the free options."""
+    def pick(self, tier: Tier, values: np.ndarray | list[int]) -> tuple[str, np.ndarray]:
+        """A kind of part of the roster `values` (a value per model variable: a list, or a
+        numpy array as LNS keeps it) and its mask over the free options."""
+        values = np.asarray(values, dtype=np.int64)
         where = tier.where
-        missing = np.array([values[x.index] * c if not isinstance(x, int) else 0
-                            for x, c in zip(tier.items, tier.coeffs)], dtype=float) if where else None
+        missing = tier.item_values(values) if where else None
         short = missing is not None and missing.sum() > 0  # the tier misses service somewhere
         kinds = KINDS if short else tuple(k for k in KINDS if k != "slot")
         if self.plan is not None:
@@ -245,7 +246,7 @@ class Neighbourhoods:
             agents = self._fill(self.serves[self._queue(where, missing)], d0, d1)
         if kind == GUIDED:
             assert self.plan is not None
-            d0, d1, first = self.plan.pick(np.asarray(values, dtype=np.int64)[self.var], self.rng,
+            d0, d1, first = self.plan.pick(values[self.var], self.rng,
                                            int(self.rng.integers(1, 4)))
             agents = self._fill(first, d0, d1, ordered=True)
         if kind == CHAIN:
@@ -255,7 +256,7 @@ class Neighbourhoods:
             reach = self.params.chain_days
             d0 = max(self.first_day, lo - int(self.rng.integers(reach + 1)))
             d1 = min(self.last_day, hi + int(self.rng.integers(reach + 1)))
-            mask = self.chains.mask(np.asarray(values, dtype=np.int64)[self.var], self.rng, self.size, d0, d1,
+            mask = self.chains.mask(values[self.var], self.rng, self.size, d0, d1,
                                     t, self.queues[q], self.params.chain_patterns, self.serves[self.queues[q]],
                                     self._fit(where, missing))
             if mask.any():
@@ -267,7 +268,7 @@ class Neighbourhoods:
             assert self.breaks is not None
             t, q = self._short_slot(where, missing)
             lo, hi = self.slot_days[t]
-            on = np.asarray(values, dtype=np.int64)[self.var]
+            on = values[self.var]
             if kind == SHIFTS:
                 d0, d1 = max(0, lo - int(self.rng.integers(2))), min(self.n_days - 1, hi + int(self.rng.integers(2)))
                 return kind, self.breaks.shifts_mask(on, self.rng, self.size, d0, d1, self.serves[self.queues[q]],
@@ -282,7 +283,7 @@ class Neighbourhoods:
         if kind == POOL:
             assert self.pools is not None
             k = self._queue(where, missing)
-            on = np.asarray(values, dtype=np.int64)[self.var]
+            on = values[self.var]
             return kind, self.pools.mask(on, self.rng, self.size, self.pools.pick_pool(self.rng, k),
                                          self.params.pool_patterns, k)
         mask = np.isin(self.agent, agents) & (self.day >= d0) & (self.day <= d1)
@@ -336,29 +337,28 @@ def parts_of(rm: RosterModel) -> Parts:
 
 
 def _weighted(goal: list[tuple[Tier, int]]) -> tuple[np.ndarray, np.ndarray]:
-    """sum(weight * tier) as (variable indices, coefficients), one entry per variable."""
-    index, coeffs = [], []
-    for t, w in goal:
-        for x, c in zip(t.items, t.coeffs):
-            if not isinstance(x, int):
-                index.append(x.index)
-                coeffs.append(w * c)
-    merged: dict[int, int] = {}
-    for i, c in zip(index, coeffs):
-        merged[i] = merged.get(i, 0) + c
-    return np.array(list(merged), dtype=np.int64), np.array(list(merged.values()), dtype=np.int64)
+    """sum(weight * tier) as (variable indices, coefficients), one entry per variable, in the
+    order each variable first appears in the tiers."""
+    index = np.concatenate([np.zeros(0, dtype=np.int64), *(t.var_index for t, _ in goal)])
+    coeffs = np.concatenate([np.zeros(0, dtype=np.int64), *(w * t.var_coefs for t, w in goal)])
+    unique, first, inverse = np.unique(index, return_index=True, return_inverse=True)
+    sums = np.zeros(len(unique), dtype=np.int64)
+    np.add.at(sums, inverse, coeffs)
+    order = np.argsort(first, kind="stable")
+    return unique[order], sums[order]
 
 
 def improve(rm: RosterModel, goal: list[tuple[Tier, int]], solution: list[int], budget_s: float, *,
             workers: int, seed: int, deterministic: bool, stop: Callable[[], bool],
             search: Callable[[cp_model.CpSolver, cp_model.CpModel], int],
-            until: Callable[[list[int]], bool] | None = None,
-            on_improve: Callable[[list[int]], None] | None = None,
+            until: Callable[[np.ndarray], bool] | None = None,
+            on_improve: Callable[[np.ndarray], None] | None = None,
             params: SolveParams = DEFAULT_PARAMS, plan: Plan | None = None,
             stall: Stall | None = None) -> tuple[list[int], LnsStats]:
     """Improve `solution` (a value per model variable) for the objective sum(weight * tier) of
     `goal` (the first tier is the one being minimised, the others break its ties) for `budget_s`
-    seconds (deterministic seconds when `deterministic`), or until `until(solution)` holds.
+    seconds (deterministic seconds when `deterministic`), or until `until(values)` holds (`until`
+    and `on_improve` are given the roster at hand as a numpy array of a value per variable).
     Every hard rule and every cap already added to `rm.m` holds in each part. `search(solver,
     model)` runs one sub-solve and returns its status (in a thread, so Ctrl-C is heard).
 
@@ -409,7 +409,7 @@ class Lns:
     def __init__(self, rm: RosterModel, goal: list[tuple[Tier, int]], solution: list[int], budget_s: float, *,
                  workers: int, seed: int, deterministic: bool, stop: Callable[[], bool],
                  search: Callable[[cp_model.CpSolver, cp_model.CpModel], int],
-                 until: Callable[[list[int]], bool] | None, on_improve: Callable[[list[int]], None] | None,
+                 until: Callable[[np.ndarray], bool] | None, on_improve: Callable[[np.ndarray], None] | None,
                  params: SolveParams, plan: Plan | None = None, stall: Stall | None = None):
         self.rm, self.goal, self.budget_s, self.seed = rm, goal, budget_s, seed
         self.stall = stall
@@ -424,15 +424,16 @@ class Lns:
         self.clock = PartClock(params)  # several workers: each part's wall-clock limit
         self.per_part = max(1, workers // self.lanes)
         self.lock = threading.Lock()
-        # the roster at hand: values (numpy), the same as a list, its goal value, and the
-        # constraints' totals under it (parts.totals), kept up to date as it moves
+        # the roster at hand: values (numpy; made a list once, when the search ends), its goal
+        # value, and the constraints' totals under it (parts.totals), kept up to date as it moves
         self.values = np.asarray(solution, dtype=np.int64)
-        self.solution = solution
+        self.solution = solution  # the roster as given, returned when no part moved it
         self.best = self.goal_value(self.values)
         self.totals: tuple[np.ndarray, np.ndarray] | None = None
         self.spent = 0.0  # seconds, or deterministic seconds with one worker
         self.first = self.tier.value(solution)  # the first tier's value (`stall`)
         self.failures: list[BaseException] = []  # a lane that failed: the others stop after their part
+        self.moved = False  # a part changed the roster
         self.t0 = time.monotonic()
 
     def goal_value(self, values: np.ndarray) -> int:
@@ -460,7 +461,9 @@ class Lns:
             if self.failures:
                 raise self.failures[0]
         stats.seconds = time.monotonic() - self.t0
-        stats.end = tier.value(self.solution) * tier.to_user
+        stats.end = tier.value(self.values) * tier.to_user
+        if self.moved:
+            self.solution = self.values.tolist()
         return self.solution, stats
 
     def _guarded(self) -> None:
@@ -494,13 +497,13 @@ class Lns:
             with self.lock:
                 left = self.budget_s - self.spent
                 if (left < 0.2 or self.failures or self.stop()
-                        or (self.until and self.until(self.solution))):
+                        or (self.until and self.until(self.values))):
                     return
                 if self.stall is not None and self.stall.over(self.stall.offset + self.spent):
                     self.stats.stalled = True
                     return
-                base, totals, solution_now = self.values, self.totals, self.solution
-                kind, mask = hoods.pick(self.tier, solution_now)
+                base, totals = self.values, self.totals
+                kind, mask = hoods.pick(self.tier, base)
                 size = hoods.size
                 iteration = self.stats.iterations
                 self.stats.iterations += 1
@@ -528,7 +531,7 @@ class Lns:
                     print(f"lns {self.tier.name} s{self.seed} {iteration + 1} {kind} size {size} "
                           f"free {int(mask.sum())} vars {len(free_vars)} terms {terms} {solver.status_name(status)} "
                           f"{took:.2f}s "
-                          f"value {self.tier.value(self.solution) * self.tier.to_user:.2f} "
+                          f"value {self.tier.value(self.values) * self.tier.to_user:.2f} "
                           f"moved {candidate is not None} build {t_sub - t_part:.3f} "
                           f"wall {time.monotonic() - t_part:.3f} dtime {solver.response_proto.deterministic_time:.3f} "
                           f"charged {part_s:.3f} spent {self.spent:.2f}", file=sys.stderr)
@@ -569,9 +572,9 @@ class Lns:
         # equal rosters are taken too: the search moves across plateaus
         assert self.totals is not None
         self.totals = self.parts.shift_totals(self.totals, self.values, candidate)
-        self.best, self.values, self.solution = value, candidate, candidate.tolist()
+        self.best, self.values, self.moved = value, candidate, True
         if better and self.on_improve:
-            self.on_improve(self.solution)
+            self.on_improve(self.values)
 
 
 def _merge(parts: Parts, current: np.ndarray, base: np.ndarray, other: np.ndarray,
