@@ -461,19 +461,19 @@ class Parts:
         doms: dict[int, list[int]] = {}  # j -> the domain of a linear constraint with holes
         for j in np.flatnonzero(lin & self.has_holes[cons]).tolist():
             c0 = int(const[j])
-            dom = doms[j] = [d if abs(d) >= big else d - c0 for d in self.dom[int(cons[j])]]
+            whole = self.dom[int(cons[j])]
+            assert whole is not None  # a linear constraint's domain
+            dom = doms[j] = [d if abs(d) >= big else d - c0 for d in whole]
             if not counts[j]:
                 act[j] = _SKIP if any(x <= 0 <= y for x, y in zip(dom[::2], dom[1::2])) else _BROKEN
         special: dict[int, tuple[int, list[int], list[int] | None]] = {}  # j -> (action, enforcement, domain)
         enforced = self.has_enf[cons] & (act != _SKIP)
         for j in np.flatnonzero(enforced | (act != _SKIP) & lin & self.has_holes[cons]).tolist():
-            enf: list[int] | None = []
-            if enforced[j]:
-                enf = self._enforcement(int(cons[j]), new, values)
-                if enf is None:
-                    act[j] = _SKIP  # a fixed enforcement literal is false: the constraint holds
-                    continue
-            special[j] = (int(act[j]), enf, doms.get(j))
+            free_enf = self._enforcement(int(cons[j]), new, values) if enforced[j] else []
+            if free_enf is None:
+                act[j] = _SKIP  # a fixed enforcement literal is false: the constraint holds
+                continue
+            special[j] = (int(act[j]), free_enf, doms.get(j))
         if (act == _BROKEN).any():
             for j in np.flatnonzero(act == _BROKEN).tolist():
                 if not special.get(j, (0, []))[1]:
@@ -485,17 +485,17 @@ class Parts:
         for j, a in zip(emit.tolist(), act[emit].tolist()):  # this loop is hot: plain Python containers
             c = add()
             if j in special:
-                a, enf, dom = special[j]
+                a, enf, domain = special[j]
                 if a == _BROKEN:  # broken unless an enforcement literal is false
                     c.bool_or.literals.extend([-e - 1 for e in enf])
                     continue
                 if enf:
                     c.enforcement_literal.extend(enf)
-                if dom is not None:
+                if domain is not None:
                     body = c.linear
                     body.vars.extend(f_ref[f_ptr[j]:f_ptr[j + 1]])
                     body.coeffs.extend(f_coef[f_ptr[j]:f_ptr[j + 1]])
-                    body.domain.extend(dom)
+                    body.domain.extend(domain)
                     continue
             if a == _LINEAR:
                 body = c.linear
