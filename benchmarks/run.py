@@ -193,7 +193,7 @@ def run_ours(scenario, time_limit: float, workers: int) -> dict:
         "t_first_feasible_s": printer.events[0][0] if printer.events else None,
         "overflow": k["overflow_customer_hours"], "shortage": k["shortage_agent_hours"],
         "overflow_lb_cpsat": ov.best_bound if ov else 0.0, "shortage_lb_cpsat": sh.best_bound if sh else 0.0,
-        "violations": len(check_roster(scenario, roster)), "_events": printer.events,
+        "violations": len(check_roster(scenario, roster)), "_events": printer.events, "_roster": roster,
         # what the large-neighbourhood search did in each tier (scheduler.lns)
         "notes": " | ".join(n for n in report.notes if "neighbourhood search" in n),
     }
@@ -529,7 +529,11 @@ def run_case(folder: str, time_limit: float, workers: int, methods: tuple[str, .
     if dw_time > 0:
         # the week (Dantzig-Wolfe) bound: overflow for every roster, shortage for every roster and, with
         # our roster's overflow as the cap, for rosters as good in tier 1
-        dw = dw_bound(scenario, time_limit_s=dw_time, overflow_cap=cap, lexicographic=True)
+        # (our roster's weeks are its first columns: fewer restricted masters, never another bound)
+        dw = dw_bound(scenario, time_limit_s=dw_time, overflow_cap=cap, lexicographic=True,
+                      start=ours.get("_roster") if ours else None)
+    if ours:
+        ours.pop("_roster", None)
     day: dict = {}
     if day_time > 0:
         # the day bound: overflow for every roster (a third of the time), shortage for rosters with
@@ -592,9 +596,14 @@ def run_case(folder: str, time_limit: float, workers: int, methods: tuple[str, .
 
 
 def _dw_status(dw: dict) -> str | None:
-    """The week bound's phases' statuses in one cell ("overflow OPTIMAL; shortage_at_cap TIME_LIMIT")."""
+    """The week bound's phases' statuses in one cell ("overflow OPTIMAL; shortage_at_cap TIME_LIMIT
+    (ceiling 48.17)": a phase stopped early says the most it could have reached, bound_dw's ceiling)."""
     st = dw.get("status")
-    return "; ".join(f"{k} {v}" for k, v in st.items()) if isinstance(st, dict) else st
+    if not isinstance(st, dict):
+        return st
+    ceiling = dw.get("ceiling") or {}
+    return "; ".join(f"{k} {v}" + (f" (ceiling {ceiling[k]:.2f})" if v != "OPTIMAL" and k in ceiling else "")
+                     for k, v in st.items())
 
 
 def _day_status(out: dict) -> str:

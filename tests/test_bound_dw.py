@@ -146,3 +146,165 @@ def test_the_week_bound_lies_between_the_pooled_lp_and_the_exact_optimum(n, abse
     assert dw["status"] == {"overflow": "OPTIMAL", "shortage_at_cap": "OPTIMAL", "shortage": "OPTIMAL"}
     assert dw["overflow_lb"] >= pooled["overflow_lb"] - 1e-4 * (1 + pooled["overflow_lb"])
     assert dw["shortage_lb_any"] >= pooled["shortage_lb_any"] - 1e-4 * (1 + pooled["shortage_lb_any"])
+
+
+@settings(max_examples=30, deadline=None, derandomize=True)
+@given(weights=st.lists(st.integers(-5, 3), min_size=15, max_size=15), nights=st.integers(0, 3),
+       run=st.integers(1, 4), rest=st.sampled_from([0, 11, 20]), n=st.integers(1, 6))
+def test_the_dp_s_few_weeks_are_legal_and_the_first_is_the_least(weights, nights, run, rest, n):
+    """`best_few`: the least week first (as `best`), then up to n - 1 others, each legal, each with
+    its own weight sum, cheapest first, no week twice."""
+    sc = make_scenario(agents=[{"employee_id": "A1", "name": "甲", "home_queue": "pre_sales", "is_lead": True}],
+                       days=5, shifts=NIGHT_AND_DAY, demand={"pre_sales": [1] * 120},
+                       rules={"max_night_shifts": nights, "max_consecutive_days": run, "min_rest_hours": rest,
+                              "max_continuous_hours": 4})
+    lp, _o, _s = build_lp(sc)
+    (t,) = agent_types(lp)
+    dp = WeekDP(lp, t)
+    weight = {i: float(w) for i, w in zip(sorted(t.insts), weights)}
+    few = dp.best_few(weight, n)
+    assert 1 <= len(few) <= n and few[0][0] == pytest.approx(dp.best(weight)[0])
+    assert [c for c, _w in few] == sorted(c for c, _w in few)
+    assert len({tuple(w) for _c, w in few}) == len(few)
+    for cost, week in few:
+        assert _legal(lp.grid, lp.rules, week)
+        assert cost == pytest.approx(sum(weight[i] for i in week))
+
+
+def _a_roster(sc):
+    from scheduler.solve import SolveOptions, solve
+    roster, _report = solve(sc, SolveOptions(2.0, workers=1, seed=0))
+    return roster
+
+
+@pytest.mark.parametrize("speed", [{"smoothing": 0.5}, {"few": 3}, {"few": 3, "smoothing": 0.7, "start": True}])
+def test_the_speed_options_converge_to_the_same_bound(speed):
+    """Start weeks from a roster, several weeks per type and iteration, and Wentges smoothing
+    change the path, not the converged value: the hand case's 80 / 8 (the exact optimum)."""
+    sc = night_then_morning()
+    if speed.pop("start", False):
+        speed["start"] = _a_roster(sc)
+    dw = dw_bound(sc, time_limit_s=20, overflow_cap=80.0, **speed)
+    assert dw["overflow_lb"] == pytest.approx(80, rel=1e-4)
+    assert dw["shortage_lb_at_cap"] == pytest.approx(8, rel=1e-4)
+    assert dw["status"] == {"overflow": "OPTIMAL", "shortage_at_cap": "OPTIMAL", "shortage": "OPTIMAL"}
+
+
+@settings(max_examples=5, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
+@given(n=st.integers(2, 3), levels=st.lists(st.sampled_from([0, 5, 10, 15, 25]), min_size=9, max_size=9),
+       nights=st.integers(0, 2), run=st.integers(1, 3), rest=st.sampled_from([8, 11, 20]))
+def test_a_roster_started_smoothed_bound_stays_below_the_exact_optimum(n, levels, nights, run, rest):
+    """The shortage at the optimal overflow, only that phase, started from a roster's weeks, with
+    smoothing and several weeks per iteration: at most the exact optimum, and the same value as
+    the plain column generation (both converged)."""
+    agents = [{"employee_id": f"A{i}", "name": f"乙{i}", "home_queue": "pre_sales", "is_lead": True}
+              for i in range(1, n + 1)]
+    hours = [0] * 72
+    for k, (d, start) in enumerate(product(range(3), (5, 10, 22))):
+        for h in range(4):
+            if d * 24 + start + h < 72:
+                hours[d * 24 + start + h] = levels[k]
+    sc = make_scenario(agents=agents, days=3, shifts=NIGHT_AND_DAY, demand={"pre_sales": hours},
+                       rules={"max_night_shifts": nights, "max_consecutive_days": run, "min_rest_hours": rest,
+                              "max_continuous_hours": 3})
+    over, short = (float(x) for x in exact_optimum(sc, time_limit_s=30))
+    fast = dw_bound(sc, time_limit_s=30, overflow_cap=over, lexicographic=False, overflow_phase=False,
+                    start=_a_roster(sc), few=4, smoothing=0.6)
+    plain = dw_bound(sc, time_limit_s=30, overflow_cap=over, lexicographic=False)
+    assert fast["status"]["shortage_at_cap"] == "OPTIMAL"
+    assert fast["shortage_lb_at_cap"] <= short * (1 + 1e-6) + 1e-6
+    assert fast["shortage_lb_at_cap"] == pytest.approx(plain["shortage_lb_at_cap"], rel=1e-5, abs=1e-5)
+
+
+@settings(max_examples=5, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
+@given(n=st.integers(2, 3), levels=st.lists(st.sampled_from([0, 5, 10, 15, 25]), min_size=9, max_size=9),
+       nights=st.integers(0, 2), rest=st.sampled_from([8, 11, 20]))
+def test_the_ceiling_lies_between_the_week_bound_and_the_roster(n, levels, nights, rest):
+    """benchmarks.dw_ceiling: the master restricted to a roster's weeks is above the converged week
+    bound, whole schedules (breaks=1) above weeks of instances, and the roster itself above both."""
+    from benchmarks.dw_ceiling import ceiling
+    from scheduler.grid import Grid
+    from scheduler.kpi import summary_kpis
+
+    agents = [{"employee_id": f"A{i}", "name": f"乙{i}", "home_queue": "pre_sales", "is_lead": True}
+              for i in range(1, n + 1)]
+    hours = [0] * 72
+    for k, (d, start) in enumerate(product(range(3), (5, 10, 22))):
+        for h in range(4):
+            if d * 24 + start + h < 72:
+                hours[d * 24 + start + h] = levels[k]
+    sc = make_scenario(agents=agents, days=3, shifts=NIGHT_AND_DAY, demand={"pre_sales": hours},
+                       rules={"max_night_shifts": nights, "min_rest_hours": rest, "max_continuous_hours": 3})
+    roster = _a_roster(sc)
+    kpi = summary_kpis(sc, Grid(sc), roster)
+    cap, short = kpi["overflow_customer_hours"], kpi["shortage_agent_hours"]
+    dw = dw_bound(sc, time_limit_s=30, overflow_cap=cap, lexicographic=False)
+    weeks, whole = ceiling(sc, roster, cap), ceiling(sc, roster, cap, breaks=True)
+    assert dw["status"]["shortage_at_cap"] == "OPTIMAL"
+    tol = 1e-6 * (1 + short)
+    assert dw["shortage_lb_at_cap"] <= weeks["ceiling"] + tol
+    assert weeks["ceiling"] <= whole["ceiling"] + tol
+    assert whole["ceiling"] <= short + tol and whole["cap_excess"] <= 1e-6
+
+
+@settings(max_examples=8, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
+@given(weights=st.lists(st.integers(-5, 3), min_size=16, max_size=16),
+       blocks=st.lists(st.integers(-3, 1), min_size=2, max_size=2), cap=st.sampled_from([4, 8, 12, 20]),
+       nights=st.integers(0, 3), run=st.integers(2, 5))
+def test_the_dp_with_hours_finds_the_least_legal_week(weights, blocks, cap, nights, run):
+    """The DP with the hours term (per 7-day block, y_b * min(cap, on-shift slots)) against brute
+    force over eight dates: two blocks, a night on the seventh date running into the second."""
+    sc = make_scenario(agents=[{"employee_id": "A1", "name": "甲", "home_queue": "pre_sales", "is_lead": True}],
+                       days=8, shifts=NIGHT_AND_DAY[:2], demand={"pre_sales": [1] * 192},
+                       rules={"max_night_shifts": nights, "max_consecutive_days": run, "min_rest_hours": 11,
+                              "max_continuous_hours": 4, "max_hours_week": cap})
+    lp, _o, _s = build_lp(sc)
+    (t,) = agent_types(lp)
+    dp = WeekDP(lp, t, hours=True)
+    assert dp.hours is not None and dp.hours.cap == cap * 60 // lp.grid.slot_minutes
+    weight = {i: float(w) for i, w in zip(sorted(t.insts), weights)}
+    block_weight = {0: float(blocks[0]), 1: float(blocks[1])}
+
+    def cost_of(week):
+        on = [0, 0]
+        for i in week:
+            for b, k in dp.hours.slots[i].items():
+                on[b] += k
+        return sum(weight[i] for i in week) + sum(block_weight[b] * min(dp.hours.cap, on[b]) for b in (0, 1))
+
+    (cost, week), = dp.best_few(weight, 1, block_weight)
+    assert _legal(lp.grid, lp.rules, week)
+    assert cost == pytest.approx(cost_of(week))
+    by_date = [t.by_date.get(d, []) for d in range(dp.n_dates)]
+    least = min(cost_of(w) for pick in product(*[[None, *ds] for ds in by_date])
+                if _legal(lp.grid, lp.rules, w := [i for i in pick if i is not None]))
+    assert cost == pytest.approx(least)
+
+
+@settings(max_examples=12, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
+@given(n=st.integers(1, 3), levels=st.lists(st.sampled_from([0, 5, 10, 15, 25]), min_size=9, max_size=9),
+       cap=st.sampled_from([3, 4, 6, 8]), nights=st.integers(0, 2))
+def test_the_week_bound_with_hours_lies_between_the_pooled_lp_and_the_exact_optimum(n, levels, cap, nights):
+    """Weekly hours per agent in the weeks (`hours=True`), where the cap binds (a 4-hour shift is
+    4 slots, the cap 3-8 hours): pooled LP <= the week bound without hours <= with hours <= exact."""
+    agents = [{"employee_id": f"A{i}", "name": f"乙{i}", "home_queue": "pre_sales", "is_lead": True}
+              for i in range(1, n + 1)]
+    hours = [0] * 72
+    for k, (d, start) in enumerate(product(range(3), (5, 10, 22))):
+        for h in range(4):
+            if d * 24 + start + h < 72:
+                hours[d * 24 + start + h] = levels[k]
+    sc = make_scenario(agents=agents, days=3, shifts=NIGHT_AND_DAY, demand={"pre_sales": hours},
+                       rules={"max_night_shifts": nights, "min_rest_hours": 11, "max_continuous_hours": 3,
+                              "max_hours_week": cap})
+    over, short = (float(x) for x in exact_optimum(sc, time_limit_s=30))
+    pooled = lp_bound(sc, overflow_cap=over, lp_solver="GLOP")
+    plain = dw_bound(sc, time_limit_s=30, overflow_cap=over)
+    dw = dw_bound(sc, time_limit_s=30, overflow_cap=over, hours=True)
+    assert dw["status"] == {"overflow": "OPTIMAL", "shortage_at_cap": "OPTIMAL", "shortage": "OPTIMAL"}
+    tol = 1e-6 * (1 + over)
+    assert pooled["overflow_lb"] - 1e-4 * (1 + over) <= plain["overflow_lb"] <= dw["overflow_lb"] + tol
+    assert dw["overflow_lb"] <= over + tol
+    tol = 1e-6 * (1 + short)
+    assert plain["shortage_lb_at_cap"] <= dw["shortage_lb_at_cap"] + tol
+    assert dw["shortage_lb_at_cap"] <= short + tol and dw["shortage_lb_any"] <= short + tol
