@@ -21,7 +21,10 @@ roster:
   slot that misses service, each day with the option worked now and a few patterns of every
   other shift, who could work that slot first: a chain of shift swaps fits in one part;
 - `pool` (off unless `pool_weight` > 0, `scheduler.poolparts`): many members of one pool of
-  interchangeable agents over the whole horizon, a few options per day.
+  interchangeable agents over the whole horizon, a few options per day;
+- `horizon` (models whose longest shift has at least `horizon_min_slots_per_shift` slots, with
+  part-timers; `scheduler.horizonparts`): around a slot that misses service, agents who could
+  work it and do not, in turn with part-timers, over the whole horizon, a few options per day.
 
 The size of a part (free shift options) adapts: it grows while parts are solved to optimality
 quickly and shrinks when they are not. Which kind is drawn adapts too: each kind in proportion
@@ -68,7 +71,9 @@ SHIFTS = "shifts"
 CHAIN = "chain"
 # parts over the whole horizon of many interchangeable agents, a few options per day (scheduler.poolparts)
 POOL = "pool"
-ALL_KINDS = (*KINDS, GUIDED, BREAKS, SHIFTS, CHAIN, POOL)
+# parts that pair who could cover a short slot with part-timers, over the horizon (scheduler.horizonparts)
+HORIZON = "horizon"
+ALL_KINDS = (*KINDS, GUIDED, BREAKS, SHIFTS, CHAIN, POOL, HORIZON)
 
 
 @dataclass
@@ -179,6 +184,10 @@ class Neighbourhoods:
         if params.pool_weight > 0 and opts:
             from scheduler.poolparts import PoolParts
             self.pools = PoolParts.of(rm, opts, self.agent, self.queue)
+        self.horizon = None
+        if params.horizon_weight > 0 and opts:
+            from scheduler.horizonparts import HorizonParts
+            self.horizon = HorizonParts.of(rm, opts, self.agent, self.day, self.queue, params)
         self.plan = None
         if plan is not None and params.lp_weight > 0:
             from scheduler.guide import PlanView
@@ -200,7 +209,7 @@ class Neighbourhoods:
         p = self.params
         prior = np.array([p.kind_weights[KINDS.index(k)] if k in KINDS else p.lp_weight if k == GUIDED
                           else p.break_weight if k == BREAKS else p.chain_weight if k == CHAIN
-                          else p.pool_weight if k == POOL
+                          else p.pool_weight if k == POOL else p.horizon_weight if k == HORIZON
                           else p.shift_weight for k in kinds], dtype=float)
         if prior.sum() <= 0:
             return prior  # every kind allowed here is switched off: the caller draws days
@@ -227,6 +236,8 @@ class Neighbourhoods:
             kinds = (*kinds, CHAIN)
         if self.pools is not None and short:
             kinds = (*kinds, POOL)
+        if self.horizon is not None and short:
+            kinds = (*kinds, HORIZON)
         w = self.weights(kinds)
         kind = kinds[int(self.rng.choice(len(kinds), p=w))] if w.sum() > 0 else "days"
         self.size = self.sizes[kind]
@@ -279,6 +290,20 @@ class Neighbourhoods:
             # nobody works a shift there (a repair's neighbourhood off those days): a slot part
             # instead, so an empty part, solved at once, does not grow the breaks parts
             kind, self.size, d0, d1 = "slot", self.sizes["slot"], lo, hi
+            agents = self._fill(self.serves[self.queues[q]], d0, d1)
+        if kind == HORIZON:
+            assert self.horizon is not None
+            t, q = self._short_slot(where, missing)
+            lo, hi = self.slot_days[t]
+            reach = self.params.horizon_days
+            d0, d1 = (self.first_day, self.last_day) if reach <= 0 else \
+                (max(self.first_day, lo - reach), min(self.last_day, hi + reach))
+            mask = self.horizon.mask(np.asarray(values, dtype=np.int64)[self.var], self.rng, self.size, d0, d1,
+                                     t, self.queues[q], self.params.horizon_patterns, self.serves[self.queues[q]],
+                                     self._fit(where, missing))
+            if mask.any():
+                return kind, mask
+            kind, self.size, d0, d1 = "slot", self.sizes["slot"], lo, hi  # nothing to free there: a slot part
             agents = self._fill(self.serves[self.queues[q]], d0, d1)
         if kind == POOL:
             assert self.pools is not None
