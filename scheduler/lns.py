@@ -22,6 +22,9 @@ roster:
   other shift, who could work that slot first: a chain of shift swaps fits in one part;
 - `pool` (off unless `pool_weight` > 0, `scheduler.poolparts`): many members of one pool of
   interchangeable agents over the whole horizon, a few options per day;
+- `horizon` (models whose longest shift has at least `horizon_min_slots_per_shift` slots, with
+  part-timers; `scheduler.horizonparts`): around a slot that misses service, agents who could
+  work it and do not, in turn with part-timers, over the whole horizon, a few options per day.
 - `night` (off unless `night_weight` > 0; models with a night across midnight and the chain parts'
   threshold of slots, `scheduler.nightparts`): many agents over a short night's date and the
   next, each with the option worked now, the patterns others work now and the night's patterns
@@ -72,9 +75,11 @@ SHIFTS = "shifts"
 CHAIN = "chain"
 # parts over the whole horizon of many interchangeable agents, a few options per day (scheduler.poolparts)
 POOL = "pool"
+# parts that pair who could cover a short slot with part-timers, over the horizon (scheduler.horizonparts)
+HORIZON = "horizon"
 # parts for the night exchange: many agents over a short night's date and the next (scheduler.nightparts)
 NIGHT = "night"
-ALL_KINDS = (*KINDS, GUIDED, BREAKS, SHIFTS, CHAIN, POOL, NIGHT)
+ALL_KINDS = (*KINDS, GUIDED, BREAKS, SHIFTS, CHAIN, POOL, HORIZON, NIGHT)
 
 
 @dataclass
@@ -185,6 +190,10 @@ class Neighbourhoods:
         if params.pool_weight > 0 and opts:
             from scheduler.poolparts import PoolParts
             self.pools = PoolParts.of(rm, opts, self.agent, self.queue)
+        self.horizon = None
+        if params.horizon_weight > 0 and opts:
+            from scheduler.horizonparts import HorizonParts
+            self.horizon = HorizonParts.of(rm, opts, self.agent, self.day, self.queue, params)
         self.nights = None
         if params.night_weight > 0 and opts:
             from scheduler.nightparts import NightParts
@@ -210,7 +219,8 @@ class Neighbourhoods:
         p = self.params
         prior = np.array([p.kind_weights[KINDS.index(k)] if k in KINDS else p.lp_weight if k == GUIDED
                           else p.break_weight if k == BREAKS else p.chain_weight if k == CHAIN
-                          else p.pool_weight if k == POOL else p.night_weight if k == NIGHT
+                          else p.pool_weight if k == POOL else p.horizon_weight if k == HORIZON
+                          else p.night_weight if k == NIGHT
                           else p.shift_weight for k in kinds], dtype=float)
         if prior.sum() <= 0:
             return prior  # every kind allowed here is switched off: the caller draws days
@@ -221,11 +231,12 @@ class Neighbourhoods:
         w = np.where(prior > 0, np.maximum(rates / rates.sum(), p.min_share), 0.0)
         return w / w.sum()
 
-    def pick(self, tier: Tier, values: list[int]) -> tuple[str, np.ndarray]:
-        """A kind of part and its mask over the free options."""
+    def pick(self, tier: Tier, values: np.ndarray | list[int]) -> tuple[str, np.ndarray]:
+        """A kind of part of the roster `values` (a value per model variable: a list, or a
+        numpy array as LNS keeps it) and its mask over the free options."""
+        values = np.asarray(values, dtype=np.int64)
         where = tier.where
-        missing = np.array([values[x.index] * c if not isinstance(x, int) else 0
-                            for x, c in zip(tier.items, tier.coeffs)], dtype=float) if where else None
+        missing = tier.item_values(values) if where else None
         short = missing is not None and missing.sum() > 0  # the tier misses service somewhere
         kinds = KINDS if short else tuple(k for k in KINDS if k != "slot")
         if self.plan is not None:
@@ -236,6 +247,8 @@ class Neighbourhoods:
             kinds = (*kinds, CHAIN)
         if self.pools is not None and short:
             kinds = (*kinds, POOL)
+        if self.horizon is not None and short:
+            kinds = (*kinds, HORIZON)
         if self.nights is not None and short:
             kinds = (*kinds, NIGHT)
         w = self.weights(kinds)
@@ -257,7 +270,7 @@ class Neighbourhoods:
             agents = self._fill(self.serves[self._queue(where, missing)], d0, d1)
         if kind == GUIDED:
             assert self.plan is not None
-            d0, d1, first = self.plan.pick(np.asarray(values, dtype=np.int64)[self.var], self.rng,
+            d0, d1, first = self.plan.pick(values[self.var], self.rng,
                                            int(self.rng.integers(1, 4)))
             agents = self._fill(first, d0, d1, ordered=True)
         if kind == CHAIN:
@@ -267,7 +280,7 @@ class Neighbourhoods:
             reach = self.params.chain_days
             d0 = max(self.first_day, lo - int(self.rng.integers(reach + 1)))
             d1 = min(self.last_day, hi + int(self.rng.integers(reach + 1)))
-            mask = self.chains.mask(np.asarray(values, dtype=np.int64)[self.var], self.rng, self.size, d0, d1,
+            mask = self.chains.mask(values[self.var], self.rng, self.size, d0, d1,
                                     t, self.queues[q], self.params.chain_patterns, self.serves[self.queues[q]],
                                     self._fit(where, missing))
             if mask.any():
@@ -279,7 +292,7 @@ class Neighbourhoods:
             assert self.breaks is not None
             t, q = self._short_slot(where, missing)
             lo, hi = self.slot_days[t]
-            on = np.asarray(values, dtype=np.int64)[self.var]
+            on = values[self.var]
             if kind == SHIFTS:
                 d0, d1 = max(0, lo - int(self.rng.integers(2))), min(self.n_days - 1, hi + int(self.rng.integers(2)))
                 return kind, self.breaks.shifts_mask(on, self.rng, self.size, d0, d1, self.serves[self.queues[q]],
@@ -290,6 +303,20 @@ class Neighbourhoods:
             # nobody works a shift there (a repair's neighbourhood off those days): a slot part
             # instead, so an empty part, solved at once, does not grow the breaks parts
             kind, self.size, d0, d1 = "slot", self.sizes["slot"], lo, hi
+            agents = self._fill(self.serves[self.queues[q]], d0, d1)
+        if kind == HORIZON:
+            assert self.horizon is not None
+            t, q = self._short_slot(where, missing)
+            lo, hi = self.slot_days[t]
+            reach = self.params.horizon_days
+            d0, d1 = (self.first_day, self.last_day) if reach <= 0 else \
+                (max(self.first_day, lo - reach), min(self.last_day, hi + reach))
+            mask = self.horizon.mask(np.asarray(values, dtype=np.int64)[self.var], self.rng, self.size, d0, d1,
+                                     t, self.queues[q], self.params.horizon_patterns, self.serves[self.queues[q]],
+                                     self._fit(where, missing))
+            if mask.any():
+                return kind, mask
+            kind, self.size, d0, d1 = "slot", self.sizes["slot"], lo, hi  # nothing to free there: a slot part
             agents = self._fill(self.serves[self.queues[q]], d0, d1)
         if kind == NIGHT:
             assert self.nights is not None and where is not None and missing is not None
@@ -309,7 +336,7 @@ class Neighbourhoods:
         if kind == POOL:
             assert self.pools is not None
             k = self._queue(where, missing)
-            on = np.asarray(values, dtype=np.int64)[self.var]
+            on = values[self.var]
             return kind, self.pools.mask(on, self.rng, self.size, self.pools.pick_pool(self.rng, k),
                                          self.params.pool_patterns, k)
         mask = np.isin(self.agent, agents) & (self.day >= d0) & (self.day <= d1)
@@ -363,29 +390,28 @@ def parts_of(rm: RosterModel) -> Parts:
 
 
 def _weighted(goal: list[tuple[Tier, int]]) -> tuple[np.ndarray, np.ndarray]:
-    """sum(weight * tier) as (variable indices, coefficients), one entry per variable."""
-    index, coeffs = [], []
-    for t, w in goal:
-        for x, c in zip(t.items, t.coeffs):
-            if not isinstance(x, int):
-                index.append(x.index)
-                coeffs.append(w * c)
-    merged: dict[int, int] = {}
-    for i, c in zip(index, coeffs):
-        merged[i] = merged.get(i, 0) + c
-    return np.array(list(merged), dtype=np.int64), np.array(list(merged.values()), dtype=np.int64)
+    """sum(weight * tier) as (variable indices, coefficients), one entry per variable, in the
+    order each variable first appears in the tiers."""
+    index = np.concatenate([np.zeros(0, dtype=np.int64), *(t.var_index for t, _ in goal)])
+    coeffs = np.concatenate([np.zeros(0, dtype=np.int64), *(w * t.var_coefs for t, w in goal)])
+    unique, first, inverse = np.unique(index, return_index=True, return_inverse=True)
+    sums = np.zeros(len(unique), dtype=np.int64)
+    np.add.at(sums, inverse, coeffs)
+    order = np.argsort(first, kind="stable")
+    return unique[order], sums[order]
 
 
 def improve(rm: RosterModel, goal: list[tuple[Tier, int]], solution: list[int], budget_s: float, *,
             workers: int, seed: int, deterministic: bool, stop: Callable[[], bool],
             search: Callable[[cp_model.CpSolver, cp_model.CpModel], int],
-            until: Callable[[list[int]], bool] | None = None,
-            on_improve: Callable[[list[int]], None] | None = None,
+            until: Callable[[np.ndarray], bool] | None = None,
+            on_improve: Callable[[np.ndarray], None] | None = None,
             params: SolveParams = DEFAULT_PARAMS, plan: Plan | None = None,
             stall: Stall | None = None) -> tuple[list[int], LnsStats]:
     """Improve `solution` (a value per model variable) for the objective sum(weight * tier) of
     `goal` (the first tier is the one being minimised, the others break its ties) for `budget_s`
-    seconds (deterministic seconds when `deterministic`), or until `until(solution)` holds.
+    seconds (deterministic seconds when `deterministic`), or until `until(values)` holds (`until`
+    and `on_improve` are given the roster at hand as a numpy array of a value per variable).
     Every hard rule and every cap already added to `rm.m` holds in each part. `search(solver,
     model)` runs one sub-solve and returns its status (in a thread, so Ctrl-C is heard).
 
@@ -436,7 +462,7 @@ class Lns:
     def __init__(self, rm: RosterModel, goal: list[tuple[Tier, int]], solution: list[int], budget_s: float, *,
                  workers: int, seed: int, deterministic: bool, stop: Callable[[], bool],
                  search: Callable[[cp_model.CpSolver, cp_model.CpModel], int],
-                 until: Callable[[list[int]], bool] | None, on_improve: Callable[[list[int]], None] | None,
+                 until: Callable[[np.ndarray], bool] | None, on_improve: Callable[[np.ndarray], None] | None,
                  params: SolveParams, plan: Plan | None = None, stall: Stall | None = None):
         self.rm, self.goal, self.budget_s, self.seed = rm, goal, budget_s, seed
         self.stall = stall
@@ -451,15 +477,16 @@ class Lns:
         self.clock = PartClock(params)  # several workers: each part's wall-clock limit
         self.per_part = max(1, workers // self.lanes)
         self.lock = threading.Lock()
-        # the roster at hand: values (numpy), the same as a list, its goal value, and the
-        # constraints' totals under it (parts.totals), kept up to date as it moves
+        # the roster at hand: values (numpy; made a list once, when the search ends), its goal
+        # value, and the constraints' totals under it (parts.totals), kept up to date as it moves
         self.values = np.asarray(solution, dtype=np.int64)
-        self.solution = solution
+        self.solution = solution  # the roster as given, returned when no part moved it
         self.best = self.goal_value(self.values)
         self.totals: tuple[np.ndarray, np.ndarray] | None = None
         self.spent = 0.0  # seconds, or deterministic seconds with one worker
         self.first = self.tier.value(solution)  # the first tier's value (`stall`)
         self.failures: list[BaseException] = []  # a lane that failed: the others stop after their part
+        self.moved = False  # a part changed the roster
         self.t0 = time.monotonic()
 
     def goal_value(self, values: np.ndarray) -> int:
@@ -487,7 +514,9 @@ class Lns:
             if self.failures:
                 raise self.failures[0]
         stats.seconds = time.monotonic() - self.t0
-        stats.end = tier.value(self.solution) * tier.to_user
+        stats.end = tier.value(self.values) * tier.to_user
+        if self.moved:
+            self.solution = self.values.tolist()
         return self.solution, stats
 
     def _guarded(self) -> None:
@@ -521,13 +550,13 @@ class Lns:
             with self.lock:
                 left = self.budget_s - self.spent
                 if (left < 0.2 or self.failures or self.stop()
-                        or (self.until and self.until(self.solution))):
+                        or (self.until and self.until(self.values))):
                     return
                 if self.stall is not None and self.stall.over(self.stall.offset + self.spent):
                     self.stats.stalled = True
                     return
-                base, totals, solution_now = self.values, self.totals, self.solution
-                kind, mask = hoods.pick(self.tier, solution_now)
+                base, totals = self.values, self.totals
+                kind, mask = hoods.pick(self.tier, base)
                 size = hoods.size
                 iteration = self.stats.iterations
                 self.stats.iterations += 1
@@ -555,7 +584,7 @@ class Lns:
                     print(f"lns {self.tier.name} s{self.seed} {iteration + 1} {kind} size {size} "
                           f"free {int(mask.sum())} vars {len(free_vars)} terms {terms} {solver.status_name(status)} "
                           f"{took:.2f}s "
-                          f"value {self.tier.value(self.solution) * self.tier.to_user:.2f} "
+                          f"value {self.tier.value(self.values) * self.tier.to_user:.2f} "
                           f"moved {candidate is not None} build {t_sub - t_part:.3f} "
                           f"wall {time.monotonic() - t_part:.3f} dtime {solver.response_proto.deterministic_time:.3f} "
                           f"charged {part_s:.3f} spent {self.spent:.2f}", file=sys.stderr)
@@ -596,9 +625,9 @@ class Lns:
         # equal rosters are taken too: the search moves across plateaus
         assert self.totals is not None
         self.totals = self.parts.shift_totals(self.totals, self.values, candidate)
-        self.best, self.values, self.solution = value, candidate, candidate.tolist()
+        self.best, self.values, self.moved = value, candidate, True
         if better and self.on_improve:
-            self.on_improve(self.solution)
+            self.on_improve(self.values)
 
 
 def _merge(parts: Parts, current: np.ndarray, base: np.ndarray, other: np.ndarray,

@@ -12,6 +12,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+import numpy as np
 from ortools.sat.python import cp_model
 
 from scheduler.grid import ShiftInstance
@@ -59,6 +60,9 @@ class Tier:
         pairs = [(x, c) for x, c in zip(self.items, self.coeffs) if not isinstance(x, int)]
         self.constant = sum(x * c for x, c in zip(self.items, self.coeffs) if isinstance(x, int))
         self._index = [(x.index, c) for x, c in pairs]
+        self.var_index = np.array([i for i, _ in self._index], dtype=np.int64)  # the same, for numpy rosters
+        self.var_coefs = np.array([c for _, c in self._index], dtype=np.int64)
+        self.item_at = np.array([k for k, x in enumerate(self.items) if not isinstance(x, int)], dtype=np.int64)
         self._expr: cp_model.LinearExpr | None = None
 
     @property
@@ -75,8 +79,18 @@ class Tier:
         return self.id.value
 
     def value(self, values) -> int:
-        """The tier's raw value for a full assignment `values[var.index]`."""
+        """The tier's raw value for a full assignment `values[var.index]` (a list, or a numpy
+        array of integers: summed by numpy, as LNS does after every part)."""
+        if isinstance(values, np.ndarray):
+            return self.constant + int(np.dot(values[self.var_index], self.var_coefs))
         return self.constant + sum(c * values[i] for i, c in self._index)
+
+    def item_values(self, values: np.ndarray) -> np.ndarray:
+        """Each item's coefficient times its value in a numpy roster `values`, as floats, in the
+        order of `items` (0 for a constant item)."""
+        out = np.zeros(self.terms, dtype=float)
+        out[self.item_at] = values[self.var_index] * self.var_coefs
+        return out
 
 
 def overflow(rm: RosterModel) -> None:

@@ -138,6 +138,18 @@ class SolveParams:
     # options of every other shift, in service tiers: their prior weight; 0 = none
     pool_weight: float = 0.0
     pool_patterns: int = 1
+    # LNS parts around a short slot that free, in turn, agents who could work it and do not now
+    # and part-timers (flex, or fewer weekly hours), over the whole horizon (horizon_days 0) or
+    # horizon_days days either side of the slot, each day the option worked now and
+    # `horizon_patterns` patterns of every other shift (kind "horizon", scheduler.horizonparts),
+    # in service tiers of models whose longest shift has at least horizon_min_slots_per_shift
+    # slots: their prior weight; 0 = none. 0.25: 400 x 14 x 15, one worker, seeds 0/1, 80
+    # deterministic seconds into the shortage tier 54.87/54.36 -> 53.92/53.38 (benchmarks/README.md,
+    # "Parts that pair who could cover the sale night with part-timers")
+    horizon_weight: float = 0.25
+    horizon_patterns: int = 1
+    horizon_days: int = 0
+    horizon_min_slots_per_shift: int = 24
     # LNS parts for the night exchange (kind "night", scheduler.nightparts): a night slot that
     # misses service, many agents over its date and the next, each with the option worked now, the
     # patterns others work now in that window and `night_patterns` patterns of each night shift

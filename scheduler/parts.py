@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import os
 import tempfile
-from collections.abc import Sequence
 from itertools import chain
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -39,6 +38,11 @@ if TYPE_CHECKING:
     from scheduler.model import RosterModel
 
 LINEAR, AT_MOST_ONE, EXACTLY_ONE, BOOL_OR, BOOL_AND = range(5)
+# what a part's model does with each constraint that touches it (`Parts._actions`): leave it out
+# (it holds whatever the free variables do), find it broken, or add it as a linear constraint, a
+# bool_or, a bool_and (of its free literals, or of their negations: an at-most-one with a fixed
+# literal true), an exactly_one or an at_most_one
+_SKIP, _BROKEN, _LINEAR, _OR, _AND, _AND_NOT, _EXACTLY, _AMO = range(8)
 READABLE = ("linear", "at_most_one", "exactly_one", "bool_or", "bool_and")  # the constraint kinds parts read
 SNAPSHOT_FROM = 10_000  # more new constraints than this: read from a snapshot of the model
 # a grouped model's parts sum each free group's members in its place (`Parts._expand`)
@@ -157,6 +161,8 @@ class Parts:
         self.ref = np.zeros(0, dtype=np.int64)
         self.coef = np.zeros(0, dtype=np.int64)
         self.n_read = 0
+        self.has_enf = np.zeros(0, dtype=bool)    # per constraint: it has enforcement literals
+        self.has_holes = np.zeros(0, dtype=bool)  # ... it is linear, with a domain of several intervals
         self._helper_levels()
         self._groups()
         self.sync()
@@ -306,6 +312,13 @@ class Parts:
                 coefs.append(np.array(coef, dtype=np.int64))
                 ref, coef = [], []
         del constraints  # the snapshot, before the indexes below are built
+        # which constraints have enforcement literals, and which linear ones a domain with holes
+        # (a part's model treats those one by one)
+        old = self.n_read
+        self.has_enf = np.concatenate([self.has_enf, np.zeros(n - old, dtype=bool)])
+        self.has_enf[[k for k in self.enf if k >= old]] = True
+        holes = np.array([d is not None and len(d) > 2 for d in self.dom[old:n]], dtype=bool)
+        self.has_holes = np.concatenate([self.has_holes, holes])
         self.n_read = n
         self.ptr = np.concatenate([self.ptr, self.ptr[-1] + np.cumsum(sizes, dtype=np.int64)])
         self._ptr = self.ptr.tolist()  # for build's loop over constraints (a list reads faster there)
@@ -428,102 +441,75 @@ class Parts:
         const = totals[0][cons] - np.rint(np.bincount(at, weights=coef * val, minlength=n)).astype(np.int64)
         lit_true = np.where(sign > 0, val, 1 - val)
         n_true = totals[1][cons] - np.rint(np.bincount(at, weights=lit_true, minlength=n)).astype(np.int64)
-        f_ref = np.where(sign > 0, new[var], -new[var] - 1).tolist()
-        f_coef = coef.tolist()
-        f_ptr = np.concatenate([[0], np.cumsum(np.bincount(at, minlength=n))]).tolist()
-        constraints = proto.constraints
-
-        def enforcement(k: int) -> list[int] | None:
-            """The free enforcement literals of constraint k (None: a fixed one is false)."""
-            out = []
-            for lit in self.enf.get(k, ()):
-                v = -lit - 1 if lit < 0 else lit
-                if new[v] >= 0:
-                    out.append(int(new[v]) if lit >= 0 else -int(new[v]) - 1)
-                elif (values[v] if lit >= 0 else 1 - values[v]) == 0:
-                    return None
-            return out
-
-        def violated(k: int, enf: Sequence[int]) -> None:
-            if not enf:
-                raise RuntimeError(f"the current roster breaks constraint {k} of the roster model")
-            constraints.add().bool_or.literals.extend([-e - 1 for e in enf])
-
-        cons_list, kinds_list, const_list, n_true_list = cons.tolist(), kinds.tolist(), const.tolist(), n_true.tolist()
-        enf_of, dom_of, ptr = self.enf, self.dom, self._ptr  # plain Python containers: this loop is hot
-        add = constraints.add
-        for j in range(n):
-            k = cons_list[j]
-            enf: Sequence[int] = ()
-            if k in enf_of:
-                free_enf = enforcement(k)
-                if free_enf is None:
-                    continue  # a fixed enforcement literal is false: the constraint holds
-                enf = free_enf
-            lits = f_ref[f_ptr[j]:f_ptr[j + 1]]
-            kind = kinds_list[j]
-            if kind == LINEAR:
-                c0 = const_list[j]
-                dom = dom_of[k]
-                if c0:
-                    # bounds this far out mean "unbounded" (and shifting them could overflow int64)
-                    dom = [d if abs(d) >= 2 ** 62 else d - c0 for d in dom]
-                if not lits:
-                    if not any(lo <= 0 <= hi for lo, hi in zip(dom[::2], dom[1::2])):
-                        violated(k, enf)
+        ref = np.where(sign > 0, new[var], -new[var] - 1)
+        counts = np.bincount(at, minlength=n)  # free terms per constraint
+        act = self._actions(cons, kinds, const, n_true, counts)
+        # literal constraints with one fixed literal true: the free ones must all be false
+        ref = np.where(act[at] == _AND_NOT, -ref - 1, ref)
+        f_ptr = np.concatenate([[0], np.cumsum(counts)]).tolist()
+        lo, hi, _holes = self._bounds()
+        big = 2 ** 62  # bounds this far out mean "unbounded" (and shifting them could overflow int64)
+        d_lo, d_hi = lo[cons], hi[cons]
+        d_lo = np.where((d_lo >= big) | (d_lo <= -big), d_lo, d_lo - const)  # not np.abs: |-2**63| overflows
+        d_hi = np.where((d_hi >= big) | (d_hi <= -big), d_hi, d_hi - const)
+        lin = act == _LINEAR
+        # a linear constraint without free terms holds (is left out) or is broken
+        empty = lin & (counts == 0)
+        act[empty] = np.where((d_lo[empty] <= 0) & (0 <= d_hi[empty]), _SKIP, _BROKEN)
+        # linear constraints whose domain has holes, and constraints with enforcement literals:
+        # one by one (a few)
+        doms: dict[int, list[int]] = {}  # j -> the domain of a linear constraint with holes
+        for j in np.flatnonzero(lin & self.has_holes[cons]).tolist():
+            c0 = int(const[j])
+            whole = self.dom[int(cons[j])]
+            assert whole is not None  # a linear constraint's domain
+            dom = doms[j] = [d if abs(d) >= big else d - c0 for d in whole]
+            if not counts[j]:
+                act[j] = _SKIP if any(x <= 0 <= y for x, y in zip(dom[::2], dom[1::2])) else _BROKEN
+        special: dict[int, tuple[int, list[int], list[int] | None]] = {}  # j -> (action, enforcement, domain)
+        enforced = self.has_enf[cons] & (act != _SKIP)
+        for j in np.flatnonzero(enforced | (act != _SKIP) & lin & self.has_holes[cons]).tolist():
+            free_enf = self._enforcement(int(cons[j]), new, values) if enforced[j] else []
+            if free_enf is None:
+                act[j] = _SKIP  # a fixed enforcement literal is false: the constraint holds
+                continue
+            special[j] = (int(act[j]), free_enf, doms.get(j))
+        if (act == _BROKEN).any():
+            for j in np.flatnonzero(act == _BROKEN).tolist():
+                if not special.get(j, (0, []))[1]:
+                    raise RuntimeError(f"the current roster breaks constraint {int(cons[j])} of the roster model")
+        emit = np.flatnonzero(act != _SKIP)
+        f_ref, f_coef = ref.tolist(), coef.tolist()
+        add = proto.constraints.add
+        lo_list, hi_list = d_lo.tolist(), d_hi.tolist()
+        for j, a in zip(emit.tolist(), act[emit].tolist()):  # this loop is hot: plain Python containers
+            c = add()
+            if j in special:
+                a, enf, domain = special[j]
+                if a == _BROKEN:  # broken unless an enforcement literal is false
+                    c.bool_or.literals.extend([-e - 1 for e in enf])
                     continue
-                c = add()
                 if enf:
                     c.enforcement_literal.extend(enf)
-                lin = c.linear
-                lin.vars.extend(lits)
-                lin.coeffs.extend(f_coef[f_ptr[j]:f_ptr[j + 1]])
-                lin.domain.extend(dom)
-                continue
-            t = n_true_list[j]
-            if kind == BOOL_OR:
-                if t:
+                if domain is not None:
+                    body = c.linear
+                    body.vars.extend(f_ref[f_ptr[j]:f_ptr[j + 1]])
+                    body.coeffs.extend(f_coef[f_ptr[j]:f_ptr[j + 1]])
+                    body.domain.extend(domain)
                     continue
-                if not lits:
-                    violated(k, enf)
-                    continue
-                body = "or"
-            elif kind == BOOL_AND:
-                if t < ptr[k + 1] - ptr[k] - len(lits):  # a fixed literal is false
-                    violated(k, enf)
-                    continue
-                if not lits:
-                    continue
-                body = "and"
-            else:  # at most one, exactly one
-                if t >= 2:
-                    violated(k, enf)
-                    continue
-                if t == 1:
-                    body, lits = "and", [-x - 1 for x in lits]
-                    if not lits:
-                        continue
-                elif kind == EXACTLY_ONE:
-                    if not lits:
-                        violated(k, enf)
-                        continue
-                    body = "exactly"
-                else:
-                    if len(lits) < 2:
-                        continue
-                    body = "amo"
-            c = add()
-            if enf:
-                c.enforcement_literal.extend(enf)
-            # touch only the sub-message the constraint is: reading another one creates it
-            if body == "or":
-                c.bool_or.literals.extend(lits)
-            elif body == "and":
-                c.bool_and.literals.extend(lits)
-            elif body == "exactly":
-                c.exactly_one.literals.extend(lits)
+            if a == _LINEAR:
+                body = c.linear
+                body.vars.extend(f_ref[f_ptr[j]:f_ptr[j + 1]])
+                body.coeffs.extend(f_coef[f_ptr[j]:f_ptr[j + 1]])
+                body.domain.extend((lo_list[j], hi_list[j]))
+            elif a == _OR:
+                c.bool_or.literals.extend(f_ref[f_ptr[j]:f_ptr[j + 1]])
+            elif a == _AND or a == _AND_NOT:
+                c.bool_and.literals.extend(f_ref[f_ptr[j]:f_ptr[j + 1]])
+            elif a == _EXACTLY:
+                c.exactly_one.literals.extend(f_ref[f_ptr[j]:f_ptr[j + 1]])
             else:
-                c.at_most_one.literals.extend(lits)
+                c.at_most_one.literals.extend(f_ref[f_ptr[j]:f_ptr[j + 1]])
 
         o_vars, o_coefs = objective
         keep = new[o_vars] >= 0
@@ -532,6 +518,42 @@ class Parts:
         proto.solution_hint.vars.extend(range(len(free_vars)))
         proto.solution_hint.values.extend(values[free_vars].tolist())
         return sub, free_vars, len(var)
+
+    def _actions(self, cons: np.ndarray, kinds: np.ndarray, const: np.ndarray, n_true: np.ndarray,
+                 counts: np.ndarray) -> np.ndarray:
+        """What a part's model does with each of the constraints `cons` (`_SKIP`, `_BROKEN`...),
+        given their kinds, the fixed part of each (a linear one's constant, a literal one's
+        number of true literals) and their numbers of free terms; before their enforcement
+        literals are read, and a linear one's domain (`build` reads those)."""
+        act = np.full(len(cons), _SKIP, dtype=np.int64)
+        t, free = n_true, counts
+        act[kinds == LINEAR] = _LINEAR
+        either = kinds == BOOL_OR
+        act[either & (t == 0)] = np.where(free[either & (t == 0)] > 0, _OR, _BROKEN)
+        both = kinds == BOOL_AND
+        size = self.ptr[cons + 1] - self.ptr[cons]
+        broken = both & (t < size - free)  # a fixed literal is false
+        act[both & ~broken & (free > 0)] = _AND
+        act[broken] = _BROKEN
+        one = (kinds == AT_MOST_ONE) | (kinds == EXACTLY_ONE)
+        act[one & (t == 1) & (free > 0)] = _AND_NOT
+        exactly = (kinds == EXACTLY_ONE) & (t == 0)
+        act[exactly] = np.where(free[exactly] > 0, _EXACTLY, _BROKEN)
+        act[(kinds == AT_MOST_ONE) & (t == 0) & (free >= 2)] = _AMO
+        act[one & (t >= 2)] = _BROKEN
+        return act
+
+    def _enforcement(self, k: int, new: np.ndarray, values: np.ndarray) -> list[int] | None:
+        """The free enforcement literals of constraint k in a part's numbering `new` (None: a
+        fixed one is false under `values`)."""
+        out = []
+        for lit in self.enf.get(k, ()):
+            v = -lit - 1 if lit < 0 else lit
+            if new[v] >= 0:
+                out.append(int(new[v]) if lit >= 0 else -int(new[v]) - 1)
+            elif (values[v] if lit >= 0 else 1 - values[v]) == 0:
+                return None
+        return out
 
     def recompute_helpers(self, values: np.ndarray, changed: np.ndarray,
                           before: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -589,11 +611,11 @@ class Parts:
         for kind, holds in ((AT_MOST_ONE, true <= 1), (EXACTLY_ONE, true == 1), (BOOL_OR, true >= 1),
                             (BOOL_AND, true == size)):
             ok[kinds == kind] = holds[kinds == kind]
-        lo, hi = self._bounds()
+        lo, hi, holes = self._bounds()
         lin = kinds == LINEAR
         ok[lin] = (lo[cons[lin]] <= activity[lin]) & (activity[lin] <= hi[cons[lin]])
         where = {int(k): j for j, k in enumerate(cons.tolist())} if near is not None else None
-        for k in self._holes:  # linear domains of several intervals
+        for k in holes:  # linear domains of several intervals
             j = k if where is None else where.get(k)
             if j is not None:
                 dom = self.dom[k]
@@ -606,16 +628,15 @@ class Parts:
                     ok[j] = True
         return ([-1] if outside else []) + cons[~ok].tolist()
 
-    def _bounds(self) -> tuple[np.ndarray, np.ndarray]:
-        """Each linear constraint's domain as [lowest, highest] (cached per number read)."""
-        if getattr(self, "_bounds_read", -1) != self.n_read:
+    def _bounds(self) -> tuple[np.ndarray, np.ndarray, list[int]]:
+        """Each linear constraint's domain as [lowest, highest], and the linear constraints whose
+        domain has holes (cached per number read, in one attribute: lanes read it at once)."""
+        cached = getattr(self, "_bounds_cache", None)
+        if cached is None or cached[0] != self.n_read:
             lo = np.zeros(self.n_read, dtype=np.int64)
             hi = np.zeros(self.n_read, dtype=np.int64)
-            self._holes = []
             for k, d in enumerate(self.dom):
                 if d is not None:
                     lo[k], hi[k] = d[0], d[-1]
-                    if len(d) > 2:
-                        self._holes.append(k)
-            self._lo, self._hi, self._bounds_read = lo, hi, self.n_read
-        return self._lo, self._hi
+            cached = self._bounds_cache = (self.n_read, lo, hi, np.flatnonzero(self.has_holes).tolist())
+        return cached[1], cached[2], cached[3]

@@ -465,7 +465,7 @@ class TierSearch:
         return PhaseResult(tier.name, tier.unit, name, value * tier.to_user,
                            max(0, min(value, bound)) * tier.to_user, time.monotonic() - self.t0)
 
-    def lns(self, share: float, phase: int, until: Callable[[list[int]], bool], window: float = math.inf,
+    def lns(self, share: float, phase: int, until: Callable[[np.ndarray], bool], window: float = math.inf,
             min_gain: float = 0.0) -> None:
         """Large-neighbourhood search (`scheduler.lns`) for `share` of the time left, or until the
         tier gained `min_gain` (a share) or less in its last `window` seconds."""
