@@ -315,13 +315,13 @@ class Parts:
         # which constraints have enforcement literals, and which linear ones a domain with holes
         # (a part's model treats those one by one)
         old = self.n_read
-        self.has_enf = np.concatenate([self.has_enf, np.zeros(n - old, dtype=bool)])
-        self.has_enf[[k for k in self.enf if k >= old]] = True
+        has_enf = np.concatenate([self.has_enf, np.zeros(n - old, dtype=bool)])
+        has_enf[[k for k in self.enf if k >= old]] = True
+        self.has_enf = has_enf  # flagged before it is published (a lane may read it)
         holes = np.array([d is not None and len(d) > 2 for d in self.dom[old:n]], dtype=bool)
         self.has_holes = np.concatenate([self.has_holes, holes])
         self.n_read = n
         self.ptr = np.concatenate([self.ptr, self.ptr[-1] + np.cumsum(sizes, dtype=np.int64)])
-        self._ptr = self.ptr.tolist()  # for build's loop over constraints (a list reads faster there)
         self.ref = np.concatenate(refs)
         self.coef = np.concatenate(coefs)
         del refs, coefs  # the chunks: large temporaries are dropped as soon as they are used
@@ -447,7 +447,7 @@ class Parts:
         # literal constraints with one fixed literal true: the free ones must all be false
         ref = np.where(act[at] == _AND_NOT, -ref - 1, ref)
         f_ptr = np.concatenate([[0], np.cumsum(counts)]).tolist()
-        lo, hi, _holes = self._bounds()
+        lo, hi, _ = self._bounds()
         big = 2 ** 62  # bounds this far out mean "unbounded" (and shifting them could overflow int64)
         d_lo, d_hi = lo[cons], hi[cons]
         d_lo = np.where((d_lo >= big) | (d_lo <= -big), d_lo, d_lo - const)  # not np.abs: |-2**63| overflows
