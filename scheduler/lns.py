@@ -25,10 +25,6 @@ roster:
 - `horizon` (models whose longest shift has at least `horizon_min_slots_per_shift` slots, with
   part-timers; `scheduler.horizonparts`): around a slot that misses service, agents who could
   work it and do not, in turn with part-timers, over the whole horizon, a few options per day.
-- `night` (off unless `night_weight` > 0; models with a night across midnight and the chain parts'
-  threshold of slots, `scheduler.nightparts`): many agents over a short night's date and the
-  next, each with the option worked now, the patterns others work now and the night's patterns
-  that work the slot: one more agent on the night in exchange for a shift of those days.
 
 The size of a part (free shift options) adapts: it grows while parts are solved to optimality
 quickly and shrinks when they are not. Which kind is drawn adapts too: each kind in proportion
@@ -77,9 +73,7 @@ CHAIN = "chain"
 POOL = "pool"
 # parts that pair who could cover a short slot with part-timers, over the horizon (scheduler.horizonparts)
 HORIZON = "horizon"
-# parts for the night exchange: many agents over a short night's date and the next (scheduler.nightparts)
-NIGHT = "night"
-ALL_KINDS = (*KINDS, GUIDED, BREAKS, SHIFTS, CHAIN, POOL, HORIZON, NIGHT)
+ALL_KINDS = (*KINDS, GUIDED, BREAKS, SHIFTS, CHAIN, POOL, HORIZON)
 
 
 @dataclass
@@ -194,10 +188,6 @@ class Neighbourhoods:
         if params.horizon_weight > 0 and opts:
             from scheduler.horizonparts import HorizonParts
             self.horizon = HorizonParts.of(rm, opts, self.agent, self.day, self.queue, params)
-        self.nights = None
-        if params.night_weight > 0 and opts:
-            from scheduler.nightparts import NightParts
-            self.nights = NightParts.of(rm, opts, self.agent, self.day, self.queue, params)
         self.plan = None
         if plan is not None and params.lp_weight > 0:
             from scheduler.guide import PlanView
@@ -220,7 +210,6 @@ class Neighbourhoods:
         prior = np.array([p.kind_weights[KINDS.index(k)] if k in KINDS else p.lp_weight if k == GUIDED
                           else p.break_weight if k == BREAKS else p.chain_weight if k == CHAIN
                           else p.pool_weight if k == POOL else p.horizon_weight if k == HORIZON
-                          else p.night_weight if k == NIGHT
                           else p.shift_weight for k in kinds], dtype=float)
         if prior.sum() <= 0:
             return prior  # every kind allowed here is switched off: the caller draws days
@@ -249,8 +238,6 @@ class Neighbourhoods:
             kinds = (*kinds, POOL)
         if self.horizon is not None and short:
             kinds = (*kinds, HORIZON)
-        if self.nights is not None and short:
-            kinds = (*kinds, NIGHT)
         w = self.weights(kinds)
         kind = kinds[int(self.rng.choice(len(kinds), p=w))] if w.sum() > 0 else "days"
         self.size = self.sizes[kind]
@@ -318,21 +305,6 @@ class Neighbourhoods:
                 return kind, mask
             kind, self.size, d0, d1 = "slot", self.sizes["slot"], lo, hi  # nothing to free there: a slot part
             agents = self._fill(self.serves[self.queues[q]], d0, d1)
-        if kind == NIGHT:
-            assert self.nights is not None and where is not None and missing is not None
-            slots = np.array([t for t, _ in where], dtype=np.int64)
-            w = self.nights.slot_weights(slots, missing)
-            t, q = where[int(self.rng.choice(len(w), p=w / w.sum()))]
-            lo, hi = self.slot_days[t]
-            d0 = max(self.first_day, lo - int(self.rng.integers(2)))
-            d1 = min(self.last_day, hi + 1)
-            mask = self.nights.mask(np.asarray(values, dtype=np.int64)[self.var], self.rng, self.size, d0, d1,
-                                    t, self.queues[q], self.params.night_patterns, self.serves[self.queues[q]])
-            if mask.any():
-                return kind, mask
-            kind, self.size = "slot", self.sizes["slot"]  # no option in the window (a repair's): a slot part
-            agents = self._fill(self.serves[self.queues[q]], lo, hi)
-            d0, d1 = lo, hi
         if kind == POOL:
             assert self.pools is not None
             k = self._queue(where, missing)
