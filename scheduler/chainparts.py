@@ -43,6 +43,17 @@ class ChainParts:
         self.worked = worked
         self.n_agents = int(agent.max()) + 1 if len(agent) else 0
 
+    def coverers(self, on: np.ndarray, window: np.ndarray, slot: int, queue: int
+                 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Of the options in `window` (a mask), those on `queue` whose patterns work `slot`; the
+        agents who could work it so, and those of them who do now (`on`: the options' values)."""
+        spans = window & (self.queue == queue) & (self.inst_lo[self.inst] <= slot) & (slot < self.inst_hi[self.inst])
+        idx = np.flatnonzero(spans)
+        works = np.fromiter((slot in self.worked[k] for k in idx.tolist()), dtype=bool, count=len(idx))
+        could = np.unique(self.agent[idx[works]])
+        now = np.unique(self.agent[idx[works & (on[idx] > 0)]])
+        return idx[works], could, now
+
     def _offer(self, rng: np.random.Generator, idx: np.ndarray, per_shift: int,
                fit: Callable[[np.ndarray], np.ndarray] | None = None) -> np.ndarray:
         """Of the options `idx`, `per_shift` per shift (agent, instance, queue): drawn at random,
@@ -63,16 +74,11 @@ class ChainParts:
         offered = np.zeros(len(self.agent), dtype=bool)
         offered[self._offer(rng, np.flatnonzero(window), per_shift, fit)] = True
         offered |= window & (on > 0)
-        # the shifts on this queue that span the slot: patterns that work it
-        spans = window & (self.queue == queue) & (self.inst_lo[self.inst] <= slot) & (slot < self.inst_hi[self.inst])
-        idx = np.flatnonzero(spans)
-        works = np.fromiter((slot in self.worked[k] for k in idx.tolist()), dtype=bool, count=len(idx))
-        offered[self._offer(rng, idx[works], max(1, per_shift), fit)] = True
+        slot_opts, could, now = self.coverers(on, window, slot, queue)
+        offered[self._offer(rng, slot_opts, max(1, per_shift), fit)] = True
         if not offered.any():
             return offered
         # who could work the slot on the queue and does not now, then who serves the queue, then the rest
-        could = np.unique(self.agent[idx[works]])
-        now = np.unique(self.agent[idx[works & (on[idx] > 0)]])
         rank = np.full(self.n_agents, 2)
         rank[serves] = 1
         rank[np.setdiff1d(could, now)] = 0

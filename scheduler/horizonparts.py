@@ -29,24 +29,21 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
+from scheduler.chainparts import ChainParts
 from scheduler.fitpatterns import offer
-from scheduler.partdraw import fill, longest_shift, shift_ids
+from scheduler.partdraw import fill, longest_shift
 
 
-class HorizonParts:
+class HorizonParts(ChainParts):
     """Draws `horizon` parts over the free options of `scheduler.lns.Neighbourhoods` (the same
     order: `agent`, `day`, `queue` and instance `inst` arrays; `worked`, each option's worked
-    slots); `part_time`: the agents who are part-timers."""
+    slots); `part_time`: the agents who are part-timers. Who could cover a slot is read as chain
+    parts read it (`ChainParts.coverers`)."""
 
     def __init__(self, agent: np.ndarray, day: np.ndarray, queue: np.ndarray, inst: np.ndarray,
                  n_queues: int, inst_slots: Sequence[range], worked: Sequence[tuple[int, ...]],
                  part_time: np.ndarray):
-        self.agent, self.day, self.queue, self.inst = agent, day, queue, inst
-        self.shift = shift_ids(agent, inst, queue, n_queues)  # the shift an option belongs to
-        self.inst_lo = np.array([r.start for r in inst_slots], dtype=np.int64)
-        self.inst_hi = np.array([r.stop for r in inst_slots], dtype=np.int64)
-        self.worked = worked
-        self.n_agents = int(agent.max()) + 1 if len(agent) else 0
+        super().__init__(agent, day, queue, inst, n_queues, inst_slots, worked)
         self.part_time = np.intersect1d(part_time, np.unique(agent))  # those with a free option
 
     def order(self, on: np.ndarray, rng: np.random.Generator, slot: int, queue: int,
@@ -54,11 +51,7 @@ class HorizonParts:
         """The agents in the order they join a part (see the module docstring), and the options
         on `queue` in days d0..d1 that work `slot`."""
         window = (self.day >= d0) & (self.day <= d1)
-        spans = window & (self.queue == queue) & (self.inst_lo[self.inst] <= slot) & (slot < self.inst_hi[self.inst])
-        idx = np.flatnonzero(spans)
-        works = np.fromiter((slot in self.worked[k] for k in idx.tolist()), dtype=bool, count=len(idx))
-        could = np.unique(self.agent[idx[works]])
-        now = np.unique(self.agent[idx[works & (on[idx] > 0)]])
+        slot_opts, could, now = self.coverers(on, window, slot, queue)
         first = rng.permutation(np.setdiff1d(could, now))
         second = rng.permutation(np.setdiff1d(self.part_time, first))
         # in turn: one who could cover the slot, one part-timer, ...
@@ -67,7 +60,7 @@ class HorizonParts:
         turns[0::2], turns[1::2] = first[:n], second[:n]
         head = np.concatenate([turns, first[n:], second[n:]])
         rest = rng.permutation(np.setdiff1d(np.setdiff1d(serves, head), now))
-        return np.concatenate([head, rest]).astype(np.int64), idx[works]
+        return np.concatenate([head, rest]).astype(np.int64), slot_opts
 
     def mask(self, on: np.ndarray, rng: np.random.Generator, size: int, d0: int, d1: int, slot: int,
              queue: int, per_shift: int, serves: np.ndarray,

@@ -298,7 +298,7 @@ class Neighbourhoods:
             reach = self.params.horizon_days
             d0, d1 = (self.first_day, self.last_day) if reach <= 0 else \
                 (max(self.first_day, lo - reach), min(self.last_day, hi + reach))
-            mask = self.horizon.mask(np.asarray(values, dtype=np.int64)[self.var], self.rng, self.size, d0, d1,
+            mask = self.horizon.mask(values[self.var], self.rng, self.size, d0, d1,
                                      t, self.queues[q], self.params.horizon_patterns, self.serves[self.queues[q]],
                                      self._fit(where, missing))
             if mask.any():
