@@ -25,7 +25,7 @@ import time
 
 from ortools.linear_solver import pywraplp
 
-from scheduler.bound_dw import CAP_PENALTY, GLOP_DEFAULT, add_week, build_master, roster_weeks
+from scheduler.bound_dw import CAP_PENALTY, GLOP_DEFAULT, add_week, build_master, roster_keys, roster_weeks
 from scheduler.roster import Roster
 from scheduler.scenario import Scenario, load_scenario
 
@@ -46,8 +46,7 @@ def _full_week_columns(master, roster: Roster) -> int:
                 row.SetCoefficient(variables[j], 1)
     # the weeks with no shift are there already; any other week must say all it works, so the
     # weeks of instances only (bound_dw's own) are not valid columns here: none were added
-    index = {(inst.code, inst.date): inst.index for inst in grid.instances}
-    type_of = {a: k for k, t in enumerate(master.types) for a in t.ids}
+    index, type_of = roster_keys(master)
     added = 0
     for agent, shifts in roster.by_agent().items():
         k = type_of.get(agent)

@@ -520,7 +520,8 @@ def _solve_phase(master: Master, objective: str, deadline: float, dps: list[Week
                 best, center = val, point
             for k, found in enumerate(weeks):
                 for _cost, week in found:
-                    # (the linking rows are equalities: their duals are y's as GLOP gave them)
+                    # (priced at y as GLOP gave it, not at the cleaned `point` the bound reads:
+                    # which weeks join the master decides only the speed, never the bound)
                     if week_cost(master, k, week, y) - mu[k] < -PRICE_TOL and add_week(master, k, week):
                         added += 1
             if added:
@@ -547,12 +548,18 @@ def _capped_arrays(master: Master, c: np.ndarray) -> tuple:
     return n, c, lo_x, hi_x, lo, hi, rows, cols, vals
 
 
+def roster_keys(master: Master) -> tuple[dict[tuple[str, dt.date], int], dict[str, int]]:
+    """How a roster's assignments read in `master`: (shift code, date) -> instance index, and
+    agent -> the index of its type."""
+    index = {(inst.code, inst.date): inst.index for inst in master.lp.grid.instances}
+    type_of = {a: k for k, t in enumerate(master.types) for a in t.ids}
+    return index, type_of
+
+
 def roster_weeks(master: Master, roster: Roster) -> list[tuple[int, list[int]]]:
     """Each agent's week in `roster` as (its type, the instances it works that the type may):
     start columns for the master (any week is a valid column: the bound reads only y)."""
-    grid = master.lp.grid
-    index = {(inst.code, inst.date): inst.index for inst in grid.instances}
-    type_of = {a: k for k, t in enumerate(master.types) for a in t.ids}
+    index, type_of = roster_keys(master)
     out = []
     for agent, shifts in roster.by_agent().items():
         k = type_of.get(agent)
