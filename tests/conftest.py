@@ -24,6 +24,25 @@ def roster_of(rm, values: list[int]):
     return Roster([rm.assignment_of(o) for o in rm.options if values[o.var.index]]).sorted()
 
 
+def service_lns(scenario, params, seconds: float = 2.0):
+    """LNS from the greedy roster on overflow, then shortage as its tie-break (one worker,
+    deterministic, seed 0) with `params`: (rm, start, result, stats); the result is checked
+    against SPEC's rules by the independent checker here."""
+    from scheduler import lns
+    from scheduler.check import check_roster
+    from scheduler.grid import Grid
+    from scheduler.model import RosterModel
+
+    rm = RosterModel(scenario, Grid(scenario))
+    start = greedy_values(rm)
+    overflow, shortage = rm.tiers[0], rm.tiers[1]
+    goal = [(overflow, shortage.upper + 1), (shortage, 1)]
+    result, stats = lns.improve(rm, goal, start, seconds, workers=1, seed=0, deterministic=True,
+                                stop=lambda: False, search=lambda s, m: s.solve(m), params=params)
+    assert check_roster(scenario, roster_of(rm, result)) == []
+    return rm, start, result, stats
+
+
 def make_scenario(*, agents: list[dict], demand: dict[str, list[float]], days: int = 1, slot_minutes: int = 60,
                   queues: list[dict] | None = None, shifts: list[dict] | None = None, rules: dict | None = None,
                   moves: list[dict] | None = None, absences: list[dict] | None = None,

