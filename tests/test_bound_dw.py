@@ -49,13 +49,7 @@ def _legal(grid, rules, week: list[int]) -> bool:
 def test_the_pricing_dp_finds_the_least_legal_week(weights, nights, run, rest):
     """Brute force over every set of instances, legal by `_legal`: the DP's least weight is theirs
     and its week is legal (a DP that lets a week break rest, or forbids a legal one, fails)."""
-    sc = make_scenario(agents=[{"employee_id": "A1", "name": "甲", "home_queue": "pre_sales", "is_lead": True}],
-                       days=5, shifts=NIGHT_AND_DAY, demand={"pre_sales": [1] * 120},
-                       rules={"max_night_shifts": nights, "max_consecutive_days": run, "min_rest_hours": rest,
-                              "max_continuous_hours": 4})
-    lp, _o, _s = build_lp(sc)
-    (t,) = agent_types(lp)
-    dp = WeekDP(lp, t)
+    lp, t, dp = one_agent_dp(5, NIGHT_AND_DAY, max_night_shifts=nights, max_consecutive_days=run, min_rest_hours=rest)
     weight = {i: float(w) for i, w in zip(sorted(t.insts), weights)}
     cost, week = dp.best(weight)
     assert _legal(lp.grid, lp.rules, week)
@@ -64,6 +58,19 @@ def test_the_pricing_dp_finds_the_least_legal_week(weights, nights, run, rest):
     least = min(sum(weight[i] for i in w) for pick in product(*[[None, *ds] for ds in by_date])
                 if _legal(lp.grid, lp.rules, w := [i for i in pick if i is not None]))
     assert cost == pytest.approx(least)
+
+
+LEAD = [{"employee_id": "A1", "name": "甲", "home_queue": "pre_sales", "is_lead": True}]
+
+
+def one_agent_dp(days: int, shifts: list[dict], hours: bool = False, **rules):
+    """One lead over `days` dates, one agent needed in every hour: (the pooled LP, its one agent
+    type, the pricing DP of that type) under `rules`."""
+    sc = make_scenario(agents=LEAD, days=days, shifts=shifts, demand={"pre_sales": [1] * (24 * days)},
+                       rules={"max_continuous_hours": 4, **rules})
+    lp, _o, _s = build_lp(sc)
+    (t,) = agent_types(lp)
+    return lp, t, WeekDP(lp, t, hours=hours)
 
 
 def night_then_morning():
@@ -75,8 +82,7 @@ def night_then_morning():
     hours = [0] * 72
     for h in [22, 23, 24, 25, 34, 35, 36, 37, 46, 47, 48, 49]:
         hours[h] = 10
-    return make_scenario(agents=[{"employee_id": "A1", "name": "甲", "home_queue": "pre_sales", "is_lead": True}],
-                         days=3, demand={"pre_sales": hours},
+    return make_scenario(agents=LEAD, days=3, demand={"pre_sales": hours},
                          shifts=[{"code": "N", "start": "22:00", "hours": 4, "night": True},
                                  {"code": "D", "start": "10:00", "hours": 4}],
                          rules={"max_night_shifts": 1, "min_rest_hours": 11, "max_continuous_hours": 4})
@@ -154,13 +160,7 @@ def test_the_week_bound_lies_between_the_pooled_lp_and_the_exact_optimum(n, abse
 def test_the_dp_s_few_weeks_are_legal_and_the_first_is_the_least(weights, nights, run, rest, n):
     """`best_few`: the least week first (as `best`), then up to n - 1 others, each legal, each with
     its own weight sum, cheapest first, no week twice."""
-    sc = make_scenario(agents=[{"employee_id": "A1", "name": "甲", "home_queue": "pre_sales", "is_lead": True}],
-                       days=5, shifts=NIGHT_AND_DAY, demand={"pre_sales": [1] * 120},
-                       rules={"max_night_shifts": nights, "max_consecutive_days": run, "min_rest_hours": rest,
-                              "max_continuous_hours": 4})
-    lp, _o, _s = build_lp(sc)
-    (t,) = agent_types(lp)
-    dp = WeekDP(lp, t)
+    lp, t, dp = one_agent_dp(5, NIGHT_AND_DAY, max_night_shifts=nights, max_consecutive_days=run, min_rest_hours=rest)
     weight = {i: float(w) for i, w in zip(sorted(t.insts), weights)}
     few = dp.best_few(weight, n)
     assert 1 <= len(few) <= n and few[0][0] == pytest.approx(dp.best(weight)[0])
@@ -254,13 +254,8 @@ def test_the_ceiling_lies_between_the_week_bound_and_the_roster(n, levels, night
 def test_the_dp_with_hours_finds_the_least_legal_week(weights, blocks, cap, nights, run):
     """The DP with the hours term (per 7-day block, y_b * min(cap, on-shift slots)) against brute
     force over eight dates: two blocks, a night on the seventh date running into the second."""
-    sc = make_scenario(agents=[{"employee_id": "A1", "name": "甲", "home_queue": "pre_sales", "is_lead": True}],
-                       days=8, shifts=NIGHT_AND_DAY[:2], demand={"pre_sales": [1] * 192},
-                       rules={"max_night_shifts": nights, "max_consecutive_days": run, "min_rest_hours": 11,
-                              "max_continuous_hours": 4, "max_hours_week": cap})
-    lp, _o, _s = build_lp(sc)
-    (t,) = agent_types(lp)
-    dp = WeekDP(lp, t, hours=True)
+    lp, t, dp = one_agent_dp(8, NIGHT_AND_DAY[:2], hours=True, max_night_shifts=nights, max_consecutive_days=run,
+                             min_rest_hours=11, max_hours_week=cap)
     assert dp.hours is not None and dp.hours.cap == cap * 60 // lp.grid.slot_minutes
     weight = {i: float(w) for i, w in zip(sorted(t.insts), weights)}
     block_weight = {0: float(blocks[0]), 1: float(blocks[1])}
