@@ -73,6 +73,24 @@ def one_agent_dp(days: int, shifts: list[dict], hours: bool = False, **rules):
     return lp, t, WeekDP(lp, t, hours=hours)
 
 
+def team(n: int) -> list[dict]:
+    """n leads on pre-sales, A1..An."""
+    return [{"employee_id": f"A{i}", "name": f"乙{i}", "home_queue": "pre_sales", "is_lead": True}
+            for i in range(1, n + 1)]
+
+
+def three_dates(agents: list[dict], levels: list[float], absences: list[dict] | None = None, **rules):
+    """`agents` over three dates with a night and a day shift; demand `levels[k]` in the k-th of the
+    four-hour blocks at 05:00, 10:00 and 22:00 of each date; `rules` (at most 3 h without a break)."""
+    hours = [0] * 72
+    for k, (d, start) in enumerate(product(range(3), (5, 10, 22))):
+        for h in range(4):
+            if d * 24 + start + h < 72:
+                hours[d * 24 + start + h] = levels[k]
+    return make_scenario(agents=agents, days=3, shifts=NIGHT_AND_DAY, demand={"pre_sales": hours},
+                         absences=absences or [], rules={"max_continuous_hours": 3, **rules})
+
+
 def night_then_morning():
     """One lead, three dates, a 4-hour night (22:00) and a day shift (10:00), one night at most:
     the day after a night is too soon (11 hours' rest). One agent is needed in the first night, the
@@ -133,16 +151,10 @@ def test_the_week_bound_lies_between_the_pooled_lp_and_the_exact_optimum(n, abse
     agents = [{"employee_id": "A1", "name": "甲", "home_queue": "pre_sales", "is_lead": True}]
     agents += [{"employee_id": f"A{i}", "name": f"乙{i}", "home_queue": "pre_sales", "is_lead": True}
                for i in range(2, n + 1)]
-    hours = [0] * 72
-    for k, (d, start) in enumerate(product(range(3), (5, 10, 22))):
-        for h in range(4):
-            if d * 24 + start + h < 72:
-                hours[d * 24 + start + h] = levels[k]
     absences = ([{"employee_id": f"A{n}", "start": "2026-11-12 00:00", "end": "2026-11-13 00:00", "reason": "x"}]
                 if absent and n > 1 else [])
-    sc = make_scenario(agents=agents, days=3, shifts=NIGHT_AND_DAY, demand={"pre_sales": hours}, absences=absences,
-                       rules={"max_night_shifts": nights, "max_consecutive_days": run, "min_rest_hours": rest,
-                              "max_continuous_hours": 3})
+    sc = three_dates(agents, levels, absences=absences, max_night_shifts=nights, max_consecutive_days=run,
+                     min_rest_hours=rest)
     over, short = (float(x) for x in exact_optimum(sc, time_limit_s=30))
     dw = dw_bound(sc, time_limit_s=30, overflow_cap=over)
     pooled = lp_bound(sc, overflow_cap=over, lp_solver="GLOP")
@@ -197,16 +209,7 @@ def test_a_roster_started_smoothed_bound_stays_below_the_exact_optimum(n, levels
     """The shortage at the optimal overflow, only that phase, started from a roster's weeks, with
     smoothing and several weeks per iteration: at most the exact optimum, and the same value as
     the plain column generation (both converged)."""
-    agents = [{"employee_id": f"A{i}", "name": f"乙{i}", "home_queue": "pre_sales", "is_lead": True}
-              for i in range(1, n + 1)]
-    hours = [0] * 72
-    for k, (d, start) in enumerate(product(range(3), (5, 10, 22))):
-        for h in range(4):
-            if d * 24 + start + h < 72:
-                hours[d * 24 + start + h] = levels[k]
-    sc = make_scenario(agents=agents, days=3, shifts=NIGHT_AND_DAY, demand={"pre_sales": hours},
-                       rules={"max_night_shifts": nights, "max_consecutive_days": run, "min_rest_hours": rest,
-                              "max_continuous_hours": 3})
+    sc = three_dates(team(n), levels, max_night_shifts=nights, max_consecutive_days=run, min_rest_hours=rest)
     over, short = (float(x) for x in exact_optimum(sc, time_limit_s=30))
     fast = dw_bound(sc, time_limit_s=30, overflow_cap=over, lexicographic=False, overflow_phase=False,
                     start=_a_roster(sc), few=4, smoothing=0.6)
@@ -226,15 +229,7 @@ def test_the_ceiling_lies_between_the_week_bound_and_the_roster(n, levels, night
     from scheduler.grid import Grid
     from scheduler.kpi import summary_kpis
 
-    agents = [{"employee_id": f"A{i}", "name": f"乙{i}", "home_queue": "pre_sales", "is_lead": True}
-              for i in range(1, n + 1)]
-    hours = [0] * 72
-    for k, (d, start) in enumerate(product(range(3), (5, 10, 22))):
-        for h in range(4):
-            if d * 24 + start + h < 72:
-                hours[d * 24 + start + h] = levels[k]
-    sc = make_scenario(agents=agents, days=3, shifts=NIGHT_AND_DAY, demand={"pre_sales": hours},
-                       rules={"max_night_shifts": nights, "min_rest_hours": rest, "max_continuous_hours": 3})
+    sc = three_dates(team(n), levels, max_night_shifts=nights, min_rest_hours=rest)
     roster = _a_roster(sc)
     kpi = summary_kpis(sc, Grid(sc), roster)
     cap, short = kpi["overflow_customer_hours"], kpi["shortage_agent_hours"]
@@ -282,16 +277,7 @@ def test_the_dp_with_hours_finds_the_least_legal_week(weights, blocks, cap, nigh
 def test_the_week_bound_with_hours_lies_between_the_pooled_lp_and_the_exact_optimum(n, levels, cap, nights):
     """Weekly hours per agent in the weeks (`hours=True`), where the cap binds (a 4-hour shift is
     4 slots, the cap 3-8 hours): pooled LP <= the week bound without hours <= with hours <= exact."""
-    agents = [{"employee_id": f"A{i}", "name": f"乙{i}", "home_queue": "pre_sales", "is_lead": True}
-              for i in range(1, n + 1)]
-    hours = [0] * 72
-    for k, (d, start) in enumerate(product(range(3), (5, 10, 22))):
-        for h in range(4):
-            if d * 24 + start + h < 72:
-                hours[d * 24 + start + h] = levels[k]
-    sc = make_scenario(agents=agents, days=3, shifts=NIGHT_AND_DAY, demand={"pre_sales": hours},
-                       rules={"max_night_shifts": nights, "min_rest_hours": 11, "max_continuous_hours": 3,
-                              "max_hours_week": cap})
+    sc = three_dates(team(n), levels, max_night_shifts=nights, min_rest_hours=11, max_hours_week=cap)
     over, short = (float(x) for x in exact_optimum(sc, time_limit_s=30))
     pooled = lp_bound(sc, overflow_cap=over, lp_solver="GLOP")
     plain = dw_bound(sc, time_limit_s=30, overflow_cap=over)

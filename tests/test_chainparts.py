@@ -27,7 +27,12 @@ def scenario():
     agents = [{"employee_id": f"A{k}", "name": f"甲{k}", "home_queue": "pre_sales" if k % 2 else "after_sales",
                "skills": ["pre_sales", "after_sales"] if k % 3 == 0 else None, "is_lead": k < 2}
               for k in range(10)]
-    agents = [{key: v for key, v in a.items() if v is not None} for a in agents]
+    return short_night_team([{key: v for key, v in a.items() if v is not None} for a in agents])
+
+
+def short_night_team(agents: list[dict]):
+    """`agents` over four days at 15-minute slots, three 8-hour shifts, 11 h of rest, and a night
+    on the third day that only agents off (or on nights) the day before can work."""
     day = [0] * 8 + [16, 24, 32, 32, 24, 24, 16, 16, 24, 32, 24, 16, 8, 8, 8, 4]
     night = [50] * 4 + [10] * 4 + day[8:]
     return make_scenario(agents=agents, queues=QUEUES, shifts=SHIFTS, slot_minutes=15, days=4,

@@ -12,11 +12,8 @@ from scheduler.grid import Grid
 from scheduler.model import RosterModel
 from scheduler.params import DEFAULT_PARAMS
 from tests.conftest import greedy_values, make_scenario, service_lns
+from tests.test_chainparts import SHIFTS, short_night_team
 
-QUEUES = [{"id": "pre_sales", "contacts_per_agent_hour": 10, "session_minutes": 60},
-          {"id": "after_sales", "contacts_per_agent_hour": 10, "session_minutes": 60}]
-SHIFTS = [{"code": "N", "start": "00:00", "hours": 8, "night": True}, {"code": "E", "start": "08:00", "hours": 8},
-          {"code": "L", "start": "16:00", "hours": 8}]
 ONLY = DEFAULT_PARAMS.but(kind_weights=(0.0, 0.0, 0.0), lp_weight=0.0, break_weight=0.0, shift_weight=0.0,
                           chain_weight=0.0, horizon_weight=1.0)
 
@@ -30,12 +27,7 @@ def scenario():
                **({"skills": ["pre_sales", "after_sales"]} if k < 2 else {}), "is_lead": k < 2} for k in range(6)]
     agents += [{"employee_id": f"F{k}", "name": f"乙{k}", "home_queue": "after_sales", "kind": "flex",
                 "efficiency": 0.7, "max_hours_week": 24} for k in range(4)]
-    day = [0] * 8 + [16, 24, 32, 32, 24, 24, 16, 16, 24, 32, 24, 16, 8, 8, 8, 4]
-    night = [50] * 4 + [10] * 4 + day[8:]
-    return make_scenario(agents=agents, queues=QUEUES, shifts=SHIFTS, slot_minutes=15, days=4,
-                         demand={"pre_sales": day * 2 + night + day, "after_sales": [x / 2 for x in day] * 4},
-                         rules={"max_continuous_hours": 2, "max_continuous_high_load_hours": 2,
-                                "min_rest_hours": 11})
+    return short_night_team(agents)
 
 
 def _ids(rm, agents) -> set[str]:
