@@ -260,21 +260,26 @@ class Neighbourhoods:
             d0, d1, first = self.plan.pick(values[self.var], self.rng,
                                            int(self.rng.integers(1, 4)))
             agents = self._fill(first, d0, d1, ordered=True)
-        if kind == CHAIN:
-            assert self.chains is not None
+        if kind in (CHAIN, HORIZON):
+            drawer = self.chains if kind == CHAIN else self.horizon
+            assert drawer is not None
             t, q = self._short_slot(where, missing)
             lo, hi = self.slot_days[t]
-            reach = self.params.chain_days
-            d0 = max(self.first_day, lo - int(self.rng.integers(reach + 1)))
-            d1 = min(self.last_day, hi + int(self.rng.integers(reach + 1)))
-            mask = self.chains.mask(values[self.var], self.rng, self.size, d0, d1,
-                                    t, self.queues[q], self.params.chain_patterns, self.serves[self.queues[q]],
-                                    self._fit(where, missing))
+            if kind == CHAIN:  # up to chain_days either side of the slot's days, at random
+                reach, patterns = self.params.chain_days, self.params.chain_patterns
+                d0 = max(self.first_day, lo - int(self.rng.integers(reach + 1)))
+                d1 = min(self.last_day, hi + int(self.rng.integers(reach + 1)))
+            else:  # the whole horizon, or horizon_days either side
+                reach, patterns = self.params.horizon_days, self.params.horizon_patterns
+                d0, d1 = (self.first_day, self.last_day) if reach <= 0 else \
+                    (max(self.first_day, lo - reach), min(self.last_day, hi + reach))
+            mask = drawer.mask(values[self.var], self.rng, self.size, d0, d1, t, self.queues[q], patterns,
+                               self.serves[self.queues[q]], self._fit(where, missing))
             if mask.any():
                 return kind, mask
-            kind, self.size = "slot", self.sizes["slot"]  # no option in the window (a repair's): a slot part
-            agents = self._fill(self.serves[self.queues[q]], lo, hi)
-            d0, d1 = lo, hi
+            # no option in the window (a repair's), nothing to free there: a slot part
+            kind, self.size, d0, d1 = "slot", self.sizes["slot"], lo, hi
+            agents = self._fill(self.serves[self.queues[q]], d0, d1)
         if kind in (BREAKS, SHIFTS):
             assert self.breaks is not None
             t, q = self._short_slot(where, missing)
@@ -290,20 +295,6 @@ class Neighbourhoods:
             # nobody works a shift there (a repair's neighbourhood off those days): a slot part
             # instead, so an empty part, solved at once, does not grow the breaks parts
             kind, self.size, d0, d1 = "slot", self.sizes["slot"], lo, hi
-            agents = self._fill(self.serves[self.queues[q]], d0, d1)
-        if kind == HORIZON:
-            assert self.horizon is not None
-            t, q = self._short_slot(where, missing)
-            lo, hi = self.slot_days[t]
-            reach = self.params.horizon_days
-            d0, d1 = (self.first_day, self.last_day) if reach <= 0 else \
-                (max(self.first_day, lo - reach), min(self.last_day, hi + reach))
-            mask = self.horizon.mask(values[self.var], self.rng, self.size, d0, d1,
-                                     t, self.queues[q], self.params.horizon_patterns, self.serves[self.queues[q]],
-                                     self._fit(where, missing))
-            if mask.any():
-                return kind, mask
-            kind, self.size, d0, d1 = "slot", self.sizes["slot"], lo, hi  # nothing to free there: a slot part
             agents = self._fill(self.serves[self.queues[q]], d0, d1)
         if kind == POOL:
             assert self.pools is not None
