@@ -193,13 +193,28 @@ class SolveParams:
     rate_window: bool = True
     min_share: float = 0.1     # the least share of a kind that is switched on
 
+    # -- whole-schedule recombination (scheduler.recombine): interchangeable agents copy each
+    # other's whole schedules, by an integer master over the schedules they work
+    # the share of the shortage tier's time LNS has before it (0: no recombination); LNS-only
+    # models (above whole_model_max variables) only
+    recombine_at: float = 0.0
+    # the master's CP-SAT limit (deterministic seconds with one worker, else wall seconds), and
+    # what a recombination is charged beyond dtime_wall per deterministic second (building the
+    # master and its LP, mapping back, checking every constraint)
+    recombine_s: float = 20.0
+    recombine_overhead_s: float = 3.0
+    recombine_backend: str = "rens"  # how the master is solved (`scheduler.recombine.BACKENDS`)
+
     def __post_init__(self) -> None:
         problems = []
         for f in fields(self):
             v = getattr(self, f.name)
             if isinstance(v, (int, float)) and not isinstance(v, bool) and v < 0:
                 problems.append(f"{f.name} = {v} (expected >= 0)")
-        for name in ("lns_first_share", "full_share", "stall_share", "min_share", "rival_share", "far_share"):
+        if self.recombine_backend not in ("rens", "cp-sat", "scip"):
+            problems.append(f"recombine_backend = {self.recombine_backend!r} (expected rens, cp-sat or scip)")
+        for name in ("recombine_at", "lns_first_share", "full_share", "stall_share", "min_share", "rival_share",
+                     "far_share"):
             if not 0 <= getattr(self, name) <= 1:
                 problems.append(f"{name} = {getattr(self, name)} (expected a share in [0, 1])")
         if len(self.kind_weights) != 3 or min(self.kind_weights) < 0:

@@ -435,7 +435,10 @@ class TierSearch:
             first = 1.0 if lns_only else max(tuning.lns_first_share,
                                              min(self.left() - self.least(), tuning.lns_first_min_s)
                                              / max(self.left(), 1e-9))
-            self.lns(first, 1, until=lambda v: tier.value(v) <= floor)
+            recombine = lns_only and self.recombines()
+            self.lns(tuning.recombine_at if recombine else first, 1, until=lambda v: tier.value(v) <= floor)
+            if recombine and tier.value(self.found) > floor:
+                self.recombine()
         status: Any  # a CP-SAT status
         if legal and tier.value(self.found) <= floor:
             # the least value the tier can take (no service missing, say): nothing to search for
@@ -484,6 +487,36 @@ class TierSearch:
             if printer else None, params=pipe.tuning, plan=pipe.plan, stall=stall)
         self.spent += stats.charged_s
         pipe.report.notes.append(stats.describe(tier.name, tier.unit))
+
+    def recombines(self) -> bool:
+        """Does this tier re-deal whole schedules among interchangeable agents
+        (SolveParams.recombine_at; the shortage tier of a plan, not a repair)?"""
+        return (self.pipe.tuning.recombine_at > 0 and self.tier.id == TierId.SHORTAGE
+                and self.rm.published is None)
+
+    def recombine(self) -> None:
+        """Whole-schedule recombination (`scheduler.recombine`) of the roster at hand; one
+        worker: charged dtime_wall per deterministic second of its master, plus its overhead."""
+        from scheduler.recombine import recombiner_of, tiers_of
+
+        pipe, tuning, tier = self.pipe, self.pipe.tuning, self.tier
+        over, _ = tiers_of(self.rm)
+        seconds = min(tuning.recombine_s, (self.left() - tuning.recombine_overhead_s) / tuning.dtime_wall
+                      if pipe.deterministic else self.left())
+        if over is None or seconds < 1.0 or pipe.interrupt():
+            return
+        values = np.asarray(self.found, dtype=np.int64)
+        out, stats = recombiner_of(self.rm, parts_of(self.rm), tuning.recombine_backend).run(
+            values, over, tier, seconds, deterministic=pipe.deterministic, seed=pipe.opts.seed,
+            workers=pipe.opts.workers)
+        if pipe.deterministic:
+            self.spent += tuning.dtime_wall * stats.dtime + tuning.recombine_overhead_s
+        pipe.report.notes.append(stats.describe(tier))
+        if stats.kept:
+            self.found = out.tolist()
+            self.trail.append((self.now(), tier.value(self.found)))
+            if pipe.printer:
+                pipe.printer.solution(tier.name, tier.value(self.found) * tier.to_user, 0.0)
 
     def _solver(self, seconds: float) -> cp_model.CpSolver:
         pipe, opts, tuning = self.pipe, self.pipe.opts, self.pipe.tuning
