@@ -122,3 +122,17 @@ def test_solve_recombines_in_the_shortage_tier():
     roster, report = solve(sc, SolveOptions(8.0, workers=1, seed=0, tuning=tuning))
     assert check_roster(sc, roster) == []
     assert any("whole-schedule recombination" in n for n in report.notes)
+
+
+def test_its_notes_read_in_chinese():
+    from scheduler.recombine import RecombineStats
+    from scheduler.workbook.labels import translate_note
+
+    rm = RosterModel(early_late(team(2)), Grid(early_late(team(2))))
+    _, short = tiers_of(rm)
+    assert short is not None
+    kept = RecombineStats(classes=3, members=40, columns=30, status="FEASIBLE", before=56605, after=55821,
+                          changed_agents=330, seconds=12.5, kept=True)
+    for stats in (kept, RecombineStats(classes=1, members=2, columns=2, why="the master found no roster (UNKNOWN)")):
+        note = stats.describe(short)
+        assert translate_note(note, "zh") != note, note
