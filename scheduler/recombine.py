@@ -96,15 +96,19 @@ class Recombiner:
         self.rm, self.parts = rm, parts
         self.classes = agent_classes(rm)
         self.in_class = {a for k in self.classes for a in k}
-        # per agent: its options' variables, and (for class members) key -> variable
+        # per class member: its options' variables, and key -> variable
         self.vars_of: dict[int, list[int]] = defaultdict(list)
         self.var_of: dict[int, dict[Key, int]] = defaultdict(dict)
+        self.key_of: dict[int, Key] = {}
+        self.on_shift: dict[int, range] = {}  # a lead's option -> the slots it is on shift
         for o in rm.options:
-            self.vars_of[o.agent].append(o.var.index)
-            if o.agent in self.in_class:
-                self.var_of[o.agent][(o.inst, o.queue, o.worked)] = o.var.index
-        self.key_of = {o.var.index: (o.inst, o.queue, o.worked) for o in rm.options if o.agent in self.in_class}
-        self.on_shift = {o.var.index: o.on_shift for o in rm.options}
+            if o.agent in self.in_class:  # the others' options are read once per run, as the roster has them
+                key = (o.inst, o.queue, o.worked)
+                self.vars_of[o.agent].append(o.var.index)
+                self.var_of[o.agent][key] = o.var.index
+                self.key_of[o.var.index] = key
+                if rm.agents[o.agent].is_lead:
+                    self.on_shift[o.var.index] = o.on_shift
         self.eff = [round(a.efficiency * SCALE) for a in rm.agents]
         self.backend = "rens"  # how the master is solved: "rens", "cp-sat" or "scip" (`BACKENDS`)
 
