@@ -203,6 +203,9 @@ class SolveParams:
     # master and its LP, mapping back, checking every constraint)
     recombine_s: float = 20.0
     recombine_overhead_s: float = 3.0
+    # the master's columns also from the first roster and the shortage tier's first roster (not
+    # only the roster at hand's)
+    recombine_pool: bool = False
     recombine_backend: str = "rens"  # how the master is solved (`scheduler.recombine.BACKENDS`)
 
     def __post_init__(self) -> None:

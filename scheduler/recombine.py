@@ -42,7 +42,8 @@ class RecombineStats:
 
     classes: int = 0          # classes of two or more interchangeable agents
     members: int = 0          # agents in them
-    columns: int = 0          # distinct whole schedules the classes work
+    columns: int = 0          # distinct whole schedules the classes work, and those of earlier rosters
+    pooled: int = 0           # ... of which from earlier rosters only (`Recombiner.remember`)
     status: str = ""          # CP-SAT's status on the master
     before: int = 0           # shortage, raw units
     after: int = 0
@@ -54,8 +55,9 @@ class RecombineStats:
     extra: dict = field(default_factory=dict)
 
     def describe(self, tier: Tier) -> str:
+        pooled = f", {self.pooled} from earlier rosters" if self.pooled else ""
         head = (f"{tier.name}: whole-schedule recombination over {self.classes} classes of interchangeable agents "
-                f"({self.members} agents, {self.columns} schedules)")
+                f"({self.members} agents, {self.columns} schedules{pooled})")
         if not self.kept:
             return f"{head}: nothing kept ({self.why})"
         return (f"{head}: {self.before * tier.to_user:,.2f} -> {self.after * tier.to_user:,.2f} {tier.unit}, "
@@ -110,7 +112,17 @@ class Recombiner:
                 if rm.agents[o.agent].is_lead:
                     self.on_shift[o.var.index] = o.on_shift
         self.eff = [round(a.efficiency * SCALE) for a in rm.agents]
+        # per class: schedules of rosters seen earlier (`remember`), in the order first seen
+        self.pool: list[dict[tuple[Key, ...], None]] = [{} for _ in self.classes]
         self.backend = "rens"  # how the master is solved: "rens", "cp-sat" or "scip" (`BACKENDS`)
+
+    def remember(self, values: np.ndarray | list[int]) -> None:
+        """Keep the schedules a roster's class members work (a roster seen earlier in the run):
+        later masters may deal them out too."""
+        values = np.asarray(values, dtype=np.int64)
+        for k, group in enumerate(self.classes):
+            for a in group:
+                self.pool[k].setdefault(self.schedule(a, values), None)
 
     def schedule(self, a: int, values: np.ndarray) -> tuple[Key, ...]:
         """Agent a's whole schedule in `values`, as sorted keys."""
@@ -136,8 +148,10 @@ class Recombiner:
             held: dict[tuple[Key, ...], list[int]] = defaultdict(list)
             for a in group:
                 held[self.schedule(a, values)].append(a)
-            cols.append(list(held))
+            own = list(held)
+            cols.append(own + [c for c in self.pool[len(cols)] if c not in held])
             holders.append(held)
+            st.pooled += len(cols[-1]) - len(own)
         st.columns = sum(len(c) for c in cols)
         movable = [k for k, c in enumerate(cols) if len(c) > 1]
         if not movable:

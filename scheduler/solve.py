@@ -393,6 +393,7 @@ class TierSearch:
                  found: list[int]):
         self.pipe, self.rm, self.n, self.tier = pipe, pipe.rm, n, tier
         self.budget, self.weight, self.found = budget, weight, found
+        self.start = found  # the roster the tier started from (SolveParams.recombine_pool)
         self.proved_with_ties = False  # CP-SAT proved tier * weight + tie-breaks optimal, for `found`
         # time the tier may take from the later tiers while its value is above `far` (raw units;
         # SolveParams.far_share)
@@ -506,7 +507,12 @@ class TierSearch:
         if over is None or seconds < 1.0 or pipe.interrupt():
             return
         values = np.asarray(self.found, dtype=np.int64)
-        out, stats = recombiner_of(self.rm, parts_of(self.rm), tuning.recombine_backend).run(
+        rc = recombiner_of(self.rm, parts_of(self.rm), tuning.recombine_backend)
+        if tuning.recombine_pool:
+            for seen in (pipe.greedy, self.start):  # the first roster's and the tier's first schedules too
+                if seen is not None and len(seen) == len(values):
+                    rc.remember(seen)
+        out, stats = rc.run(
             values, over, tier, seconds, deterministic=pipe.deterministic, seed=pipe.opts.seed,
             workers=pipe.opts.workers)
         if pipe.deterministic:

@@ -136,3 +136,19 @@ def test_its_notes_read_in_chinese():
     for stats in (kept, RecombineStats(classes=1, members=2, columns=2, why="the master found no roster (UNKNOWN)")):
         note = stats.describe(short)
         assert translate_note(note, "zh") != note, note
+
+
+def test_schedules_of_an_earlier_roster_are_dealt_too():
+    # everyone on E now: nothing to re-deal among the roster's own schedules; an earlier roster's L
+    # (remembered, with its two days off) lets two of them take L
+    sc = early_late(team(3))
+    rm = RosterModel(sc, Grid(sc))
+    now, earlier = values_of(rm, {f"A{k}": ["E"] for k in range(3)}), values_of(rm, {"A0": ["L"]})
+    rc = Recombiner(rm, parts_of(rm))
+    over, short = tiers_of(rm)
+    assert over is not None and short is not None
+    assert not rc.run(now, over, short, 5.0, deterministic=True)[1].kept
+    rc.remember(earlier)
+    out, stats = rc.run(now, over, short, 5.0, deterministic=True)
+    assert stats.kept and stats.pooled == 2 and short.value(out) == 0  # L, and the day off
+    assert check_roster(sc, roster_of(rm, out.tolist())) == []
