@@ -218,7 +218,7 @@ class Recombiner:
             if not ts:
                 continue  # nothing the master moves: a constant of the tier
             need = req - int(staffed[t, j])
-            s = mm.var(req, max(0, need - sum(e * mm.hint[x] for x, e, _ in ts)))
+            s = mm.var(req, max(0, need - sum(e * mm.hint[x] for x, e, _ in ts)), service=True)
             mm.row([s, *(x for x, _, _ in ts)], [1, *(e for _, e, _ in ts)], need, None)
             short_vars.append(s)
         const_short = short.value(values) - sum(mm.hint[s] for s in short_vars)
@@ -228,7 +228,7 @@ class Recombiner:
             if not ts:
                 continue
             need = load - int(rstaffed[t, j])
-            v = mm.var(load, max(0, need - sum(re * mm.hint[x] for x, _, re in ts)))
+            v = mm.var(load, max(0, need - sum(re * mm.hint[x] for x, _, re in ts)), service=True)
             mm.row([v, *(x for x, _, _ in ts)], [1, *(re for _, _, re in ts)], need, None)
             over_vars.append(v)
         const_over = over.value(values) - sum(mm.hint[v] for v in over_vars)
@@ -339,9 +339,11 @@ class Master:
         self.rows: list[tuple[list[int], list[int], int | None, int | None]] = []
         self.objective: list[int] = []
         self.count: list[bool] = []  # per variable: a count of agents (else a service or leads helper)
+        self.service: list[bool] = []  # ... a shortage or overflow (its least value follows from the counts)
 
-    def var(self, ub: int, hint: int, count: bool = False) -> int:
+    def var(self, ub: int, hint: int, count: bool = False, service: bool = False) -> int:
         self.count.append(count)
+        self.service.append(service)
         self.ub.append(ub)
         self.hint.append(hint)
         return len(self.ub) - 1
@@ -350,9 +352,8 @@ class Master:
         self.rows.append((list(ix), list(coef), lo, hi))
 
 
-def _cp_sat(mm: Master, seconds: float, *, deterministic: bool, seed: int,
-            workers: int) -> tuple[str, list[int] | None, float]:
-    """The master by CP-SAT from its hint: status, values (None: none found), deterministic seconds."""
+def _model(mm: Master) -> tuple[cp_model.CpModel, list[cp_model.IntVar]]:
+    """The master as a CP-SAT model (no hint), and its variables."""
     m = cp_model.CpModel()
     lbs = mm.lb if mm.lb is not None else [0] * len(mm.ub)
     xs = [m.new_int_var(lb, ub, f"x{k}") for k, (lb, ub) in enumerate(zip(lbs, mm.ub))]
@@ -361,8 +362,11 @@ def _cp_sat(mm: Master, seconds: float, *, deterministic: bool, seed: int,
         m.add_linear_constraint(sum(c * xs[i] for i, c in zip(ix, coef)), -big if lo is None else lo,
                                 big if hi is None else hi)
     m.minimize(sum(xs[i] for i in mm.objective))
-    for x, h in zip(xs, mm.hint):
-        m.add_hint(x, h)
+    return m, xs
+
+
+def _solver(seconds: float, *, deterministic: bool, seed: int, workers: int) -> cp_model.CpSolver:
+    """CP-SAT for `seconds` (deterministic seconds and one worker when `deterministic`)."""
     solver = cp_model.CpSolver()
     if deterministic:
         solver.parameters.max_deterministic_time = seconds
@@ -372,6 +376,16 @@ def _cp_sat(mm: Master, seconds: float, *, deterministic: bool, seed: int,
         solver.parameters.num_workers = workers
     solver.parameters.random_seed = seed
     solver.parameters.catch_sigint_signal = False
+    return solver
+
+
+def _cp_sat(mm: Master, seconds: float, *, deterministic: bool, seed: int,
+            workers: int) -> tuple[str, list[int] | None, float]:
+    """The master by CP-SAT from its hint: status, values (None: none found), deterministic seconds."""
+    m, xs = _model(mm)
+    for x, h in zip(xs, mm.hint):
+        m.add_hint(x, h)
+    solver = _solver(seconds, deterministic=deterministic, seed=seed, workers=workers)
     status = solver.solve(m)
     found = [int(solver.value(x)) for x in xs] if status in (cp_model.OPTIMAL, cp_model.FEASIBLE) else None
     return solver.status_name(status), found, solver.response_proto.deterministic_time
@@ -424,7 +438,10 @@ def _scip(mm: Master, seconds: float, *, deterministic: bool, seed: int,
     if solver is None:
         return "NO_SCIP", None, 0.0
     inf = solver.infinity()
-    xs = [solver.IntVar(0, ub, f"x{k}") for k, ub in enumerate(mm.ub)]
+    # service variables continuous: with integer counts their least values are integers anyway,
+    # and SCIP's rounding heuristics (RENS) count integer variables only
+    xs = [solver.IntVar(0, ub, f"x{k}") if not service else solver.NumVar(0, ub, f"x{k}")
+          for k, (ub, service) in enumerate(zip(mm.ub, mm.service))]
     for ix, coef, lo, hi in mm.rows:
         c = solver.RowConstraint(-inf if lo is None else lo, inf if hi is None else hi, "")
         for i, a in zip(ix, coef):
@@ -439,6 +456,7 @@ def _scip(mm: Master, seconds: float, *, deterministic: bool, seed: int,
     names = {pywraplp.Solver.OPTIMAL: "OPTIMAL", pywraplp.Solver.FEASIBLE: "FEASIBLE"}
     if status not in names:
         return f"SCIP status {status}", None, 0.0
+    # a service variable may sit above its least value: the caller reads the counts only
     return names[status], [round(x.solution_value()) for x in xs], 0.0
 
 

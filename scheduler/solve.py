@@ -502,8 +502,10 @@ class TierSearch:
 
         pipe, tuning, tier = self.pipe, self.pipe.tuning, self.tier
         over, _ = tiers_of(self.rm)
-        seconds = min(tuning.recombine_s, (self.left() - tuning.recombine_overhead_s) / tuning.dtime_wall
-                      if pipe.deterministic else self.left())
+        # the master may run past the tier's own time, into the later tiers' (they get what is left)
+        run_left = (pipe.opts.time_limit_s - pipe.used - self.spent - tuning.recombine_overhead_s) / tuning.dtime_wall \
+            if pipe.deterministic else pipe.deadline.left() - tuning.recombine_overhead_s
+        seconds = min(tuning.recombine_s, run_left)
         if over is None or seconds < 1.0 or pipe.interrupt():
             return
         values = np.asarray(self.found, dtype=np.int64)
