@@ -24,6 +24,7 @@ from __future__ import annotations
 import math
 import time
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -411,8 +412,15 @@ def _lp(mm: Master) -> list[float] | None:
     return [x.solution_value() for x in xs]
 
 
+def _rens_scip(mm: Master, seconds: float, *, deterministic: bool, seed: int,
+               workers: int) -> tuple[str, list[int] | None, float]:
+    """`_rens`'s narrowed master, solved by SCIP."""
+    return _rens(mm, seconds, deterministic=deterministic, seed=seed, workers=workers, by=_scip)
+
+
 def _rens(mm: Master, seconds: float, *, deterministic: bool, seed: int,
-          workers: int) -> tuple[str, list[int] | None, float]:
+          workers: int, by: Callable[..., tuple[str, list[int] | None, float]] | None = None,
+          ) -> tuple[str, list[int] | None, float]:
     """The master by CP-SAT with each variable between the floor and ceiling of its LP value
     (or its hint, when outside): a far smaller search around the LP's answer (RENS)."""
     lp = _lp(mm)
@@ -420,13 +428,14 @@ def _rens(mm: Master, seconds: float, *, deterministic: bool, seed: int,
         return _cp_sat(mm, seconds, deterministic=deterministic, seed=seed, workers=workers)
     narrow = Master()
     narrow.rows, narrow.objective, narrow.hint, narrow.count = mm.rows, mm.objective, mm.hint, mm.count
+    narrow.service = mm.service
     # the counts only (a service variable in hundredths is free to move); with the roster's own
     # count inside, so the hint stays a solution. [floor, ceil] alone was infeasible on 800 x 14
     # (and [floor - 2, ceil + 2] found only worse rosters): the roster's counts are needed too
     narrow.lb = [min(h, math.floor(v + 1e-6)) if c else 0 for v, h, c in zip(lp, mm.hint, mm.count)]
     narrow.ub = [min(ub, max(h, math.ceil(v - 1e-6))) if c else ub
                  for v, h, ub, c in zip(lp, mm.hint, mm.ub, mm.count)]
-    return _cp_sat(narrow, seconds, deterministic=deterministic, seed=seed, workers=workers)
+    return (by or _cp_sat)(narrow, seconds, deterministic=deterministic, seed=seed, workers=workers)
 
 
 def _scip(mm: Master, seconds: float, *, deterministic: bool, seed: int,
@@ -440,8 +449,9 @@ def _scip(mm: Master, seconds: float, *, deterministic: bool, seed: int,
     inf = solver.infinity()
     # service variables continuous: with integer counts their least values are integers anyway,
     # and SCIP's rounding heuristics (RENS) count integer variables only
-    xs = [solver.IntVar(0, ub, f"x{k}") if not service else solver.NumVar(0, ub, f"x{k}")
-          for k, (ub, service) in enumerate(zip(mm.ub, mm.service))]
+    lbs = mm.lb if mm.lb is not None else [0] * len(mm.ub)
+    xs = [solver.IntVar(lb, ub, f"x{k}") if not service else solver.NumVar(lb, ub, f"x{k}")
+          for k, (lb, ub, service) in enumerate(zip(lbs, mm.ub, mm.service))]
     for ix, coef, lo, hi in mm.rows:
         c = solver.RowConstraint(-inf if lo is None else lo, inf if hi is None else hi, "")
         for i, a in zip(ix, coef):
@@ -460,7 +470,7 @@ def _scip(mm: Master, seconds: float, *, deterministic: bool, seed: int,
     return names[status], [round(x.solution_value()) for x in xs], 0.0
 
 
-BACKENDS = {"rens": _rens, "cp-sat": _cp_sat, "scip": _scip}
+BACKENDS = {"rens": _rens, "cp-sat": _cp_sat, "scip": _scip, "rens-scip": _rens_scip}
 
 
 def recombiner_of(rm: RosterModel, parts: Parts, backend: str = "rens") -> Recombiner:
