@@ -215,7 +215,8 @@ class SolveParams:
             if isinstance(v, (int, float)) and not isinstance(v, bool) and v < 0:
                 problems.append(f"{f.name} = {v} (expected >= 0)")
         if self.recombine_backend not in ("rens", "cp-sat", "scip", "rens-scip"):
-            problems.append(f"recombine_backend = {self.recombine_backend!r} (expected rens, cp-sat, scip or rens-scip)")
+            problems.append(f"recombine_backend = {self.recombine_backend!r} "
+                            "(expected rens, cp-sat, scip or rens-scip)")
         for name in ("recombine_at", "lns_first_share", "full_share", "stall_share", "min_share", "rival_share",
                      "far_share"):
             if not 0 <= getattr(self, name) <= 1:
