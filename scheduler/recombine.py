@@ -130,11 +130,12 @@ class Recombiner:
         return tuple(sorted(self.key_of[v] for v in self.vars_of[a] if values[v]))
 
     def run(self, values: np.ndarray, over: Tier, short: Tier, seconds: float, *, deterministic: bool,
-            seed: int = 0, workers: int = 1) -> tuple[np.ndarray, RecombineStats]:
+            seed: int = 0, workers: int = 1, wall_s: float | None = None) -> tuple[np.ndarray, RecombineStats]:
         """A roster at least as good as `values` (a value per model variable, keeping every
         constraint): overflow not above its own, shortage as low as the master finds in
-        `seconds` (deterministic seconds when `deterministic`). Returns it (`values` itself when
-        nothing better was found) and what the step did."""
+        `seconds` (deterministic seconds and one worker when `deterministic`, then with `wall_s`
+        wall seconds at most besides; else `workers` for `seconds` of wall time). Returns it
+        (`values` itself when nothing better was found) and what the step did."""
         t0 = time.monotonic()
         st = RecombineStats(classes=len(self.classes), members=len(self.in_class))
         st.before = st.after = short.value(values)
@@ -243,7 +244,8 @@ class Recombiner:
         mm.objective = short_vars
         st.extra["master"] = f"{len(mm.ub)} variables, {len(mm.rows)} rows"
         solve_master = BACKENDS[self.backend]
-        status, found, st.dtime = solve_master(mm, seconds, deterministic=deterministic, seed=seed, workers=workers)
+        status, found, st.dtime = solve_master(mm, seconds, deterministic=deterministic, seed=seed, workers=workers,
+                                               wall_s=wall_s)
         st.status = status
         if found is None:
             st.why = f"the master found no roster ({st.status})"
@@ -366,12 +368,16 @@ def _model(mm: Master) -> tuple[cp_model.CpModel, list[cp_model.IntVar]]:
     return m, xs
 
 
-def _solver(seconds: float, *, deterministic: bool, seed: int, workers: int) -> cp_model.CpSolver:
-    """CP-SAT for `seconds` (deterministic seconds and one worker when `deterministic`)."""
+def _solver(seconds: float, *, deterministic: bool, seed: int, workers: int,
+            wall_s: float | None = None) -> cp_model.CpSolver:
+    """CP-SAT for `seconds` (deterministic seconds and one worker when `deterministic`; then
+    `wall_s`, when given, is a wall-clock guard besides)."""
     solver = cp_model.CpSolver()
     if deterministic:
         solver.parameters.max_deterministic_time = seconds
         solver.parameters.num_workers = 1
+        if wall_s is not None:
+            solver.parameters.max_time_in_seconds = wall_s
     else:
         solver.parameters.max_time_in_seconds = seconds
         solver.parameters.num_workers = workers
@@ -381,12 +387,12 @@ def _solver(seconds: float, *, deterministic: bool, seed: int, workers: int) -> 
 
 
 def _cp_sat(mm: Master, seconds: float, *, deterministic: bool, seed: int,
-            workers: int) -> tuple[str, list[int] | None, float]:
+            workers: int, wall_s: float | None = None) -> tuple[str, list[int] | None, float]:
     """The master by CP-SAT from its hint: status, values (None: none found), deterministic seconds."""
     m, xs = _model(mm)
     for x, h in zip(xs, mm.hint):
         m.add_hint(x, h)
-    solver = _solver(seconds, deterministic=deterministic, seed=seed, workers=workers)
+    solver = _solver(seconds, deterministic=deterministic, seed=seed, workers=workers, wall_s=wall_s)
     status = solver.solve(m)
     found = [int(solver.value(x)) for x in xs] if status in (cp_model.OPTIMAL, cp_model.FEASIBLE) else None
     return solver.status_name(status), found, solver.response_proto.deterministic_time
@@ -413,19 +419,19 @@ def _lp(mm: Master) -> list[float] | None:
 
 
 def _rens_scip(mm: Master, seconds: float, *, deterministic: bool, seed: int,
-               workers: int) -> tuple[str, list[int] | None, float]:
+               workers: int, wall_s: float | None = None) -> tuple[str, list[int] | None, float]:
     """`_rens`'s narrowed master, solved by SCIP."""
-    return _rens(mm, seconds, deterministic=deterministic, seed=seed, workers=workers, by=_scip)
+    return _rens(mm, seconds, deterministic=deterministic, seed=seed, workers=workers, wall_s=wall_s, by=_scip)
 
 
 def _rens(mm: Master, seconds: float, *, deterministic: bool, seed: int,
-          workers: int, by: Callable[..., tuple[str, list[int] | None, float]] | None = None,
-          ) -> tuple[str, list[int] | None, float]:
+          workers: int, wall_s: float | None = None,
+          by: Callable[..., tuple[str, list[int] | None, float]] | None = None) -> tuple[str, list[int] | None, float]:
     """The master by CP-SAT with each variable between the floor and ceiling of its LP value
     (or its hint, when outside): a far smaller search around the LP's answer (RENS)."""
     lp = _lp(mm)
     if lp is None:
-        return _cp_sat(mm, seconds, deterministic=deterministic, seed=seed, workers=workers)
+        return _cp_sat(mm, seconds, deterministic=deterministic, seed=seed, workers=workers, wall_s=wall_s)
     narrow = Master()
     narrow.rows, narrow.objective, narrow.hint, narrow.count = mm.rows, mm.objective, mm.hint, mm.count
     narrow.service = mm.service
@@ -435,11 +441,11 @@ def _rens(mm: Master, seconds: float, *, deterministic: bool, seed: int,
     narrow.lb = [min(h, math.floor(v + 1e-6)) if c else 0 for v, h, c in zip(lp, mm.hint, mm.count)]
     narrow.ub = [min(ub, max(h, math.ceil(v - 1e-6))) if c else ub
                  for v, h, ub, c in zip(lp, mm.hint, mm.ub, mm.count)]
-    return (by or _cp_sat)(narrow, seconds, deterministic=deterministic, seed=seed, workers=workers)
+    return (by or _cp_sat)(narrow, seconds, deterministic=deterministic, seed=seed, workers=workers, wall_s=wall_s)
 
 
 def _scip(mm: Master, seconds: float, *, deterministic: bool, seed: int,
-          workers: int) -> tuple[str, list[int] | None, float]:
+          workers: int, wall_s: float | None = None) -> tuple[str, list[int] | None, float]:
     """The master by SCIP (pywraplp) from its hint: status, values, 0 (SCIP has no deterministic clock)."""
     from ortools.linear_solver import pywraplp
 
@@ -461,7 +467,7 @@ def _scip(mm: Master, seconds: float, *, deterministic: bool, seed: int,
         obj.SetCoefficient(xs[i], 1)
     obj.SetMinimization()
     solver.SetHint(xs, [float(h) for h in mm.hint])
-    solver.SetTimeLimit(int(seconds * 1000))
+    solver.SetTimeLimit(int((seconds if wall_s is None else wall_s) * 1000))
     status = solver.Solve()
     names = {pywraplp.Solver.OPTIMAL: "OPTIMAL", pywraplp.Solver.FEASIBLE: "FEASIBLE"}
     if status not in names:

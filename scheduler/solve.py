@@ -502,9 +502,13 @@ class TierSearch:
 
         pipe, tuning, tier = self.pipe, self.pipe.tuning, self.tier
         over, _ = tiers_of(self.rm)
-        # the master may run past the tier's own time, into the later tiers' (they get what is left)
+        # the master may run past the tier's own time, into the later tiers' (they get what is left).
+        # Several workers too: one worker on the master for its deterministic seconds (two workers
+        # for 20 wall seconds under load gave 4 deterministic seconds and found nothing), guarded
+        # by the wall time left
+        wall = pipe.deadline.left() - tuning.recombine_overhead_s
         run_left = (pipe.opts.time_limit_s - pipe.used - self.spent - tuning.recombine_overhead_s) / tuning.dtime_wall \
-            if pipe.deterministic else pipe.deadline.left() - tuning.recombine_overhead_s
+            if pipe.deterministic else wall
         seconds = min(tuning.recombine_s, run_left)
         if over is None or seconds < 1.0 or pipe.interrupt():
             return
@@ -515,8 +519,8 @@ class TierSearch:
                 if seen is not None and len(seen) == len(values):
                     rc.remember(seen)
         out, stats = rc.run(
-            values, over, tier, seconds, deterministic=pipe.deterministic, seed=pipe.opts.seed,
-            workers=pipe.opts.workers)
+            values, over, tier, seconds, deterministic=True, seed=pipe.opts.seed, workers=pipe.opts.workers,
+            wall_s=None if pipe.deterministic else wall)
         if pipe.deterministic:
             self.spent += tuning.dtime_wall * stats.dtime + tuning.recombine_overhead_s
         pipe.report.notes.append(stats.describe(tier))
