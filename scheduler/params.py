@@ -196,8 +196,10 @@ class SolveParams:
     # -- whole-schedule recombination (scheduler.recombine): interchangeable agents copy each
     # other's whole schedules, by an integer master over the schedules they work
     # the share of the shortage tier's time LNS has before it (0: no recombination); LNS-only
-    # models (above whole_model_max variables) only
-    recombine_at: float = 0.0
+    # models (above whole_model_max variables) only. 0.9: 800 x 14, one worker, 120 s, seeds 0/1
+    # 562.54 / 561.17 -> 555.89 / 559.77 (0.5: 565.54 on seed 0, LNS had no time after it);
+    # the later tiers get less time (benchmarks/README.md, "Whole-schedule recombination")
+    recombine_at: float = 0.9
     # the master's CP-SAT limit (deterministic seconds with one worker, else wall seconds), and
     # what a recombination is charged beyond dtime_wall per deterministic second (building the
     # master and its LP, mapping back, checking every constraint)
