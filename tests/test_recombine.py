@@ -113,13 +113,14 @@ def test_leads_stay_on_duty_over_two_days():
     assert stats.kept and short.value(out) == 0
 
 
-def test_solve_recombines_in_the_shortage_tier():
+@pytest.mark.parametrize("workers, seconds", [(1, 8.0), (2, 4.0)])
+def test_solve_recombines_in_the_shortage_tier(workers, seconds):
     # LNS alone (whole_model_max 0) with recombination after a tenth of the shortage tier
     # (more demand than staff: the shortage stays above 0, so the step runs)
     sc = early_late(team(6), days=2, late=80.0)
     tuning = DEFAULT_PARAMS.but(recombine_at=0.1, whole_model_max=0, lns_min_options=0, recombine_s=1.0,
                                 recombine_overhead_s=0.5)
-    roster, report = solve(sc, SolveOptions(8.0, workers=1, seed=0, tuning=tuning))
+    roster, report = solve(sc, SolveOptions(seconds, workers=workers, seed=0, tuning=tuning))
     assert check_roster(sc, roster) == []
     assert any("whole-schedule recombination" in n for n in report.notes)
 
