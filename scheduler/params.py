@@ -200,9 +200,10 @@ class SolveParams:
     # 562.54 / 561.17 -> 555.89 / 559.77 (0.5: 565.54 on seed 0, LNS had no time after it);
     # the later tiers get less time (benchmarks/README.md, "Whole-schedule recombination")
     recombine_at: float = 0.9
-    # the master's CP-SAT limit (deterministic seconds with one worker, else wall seconds), and
-    # what a recombination is charged beyond dtime_wall per deterministic second (building the
-    # master and its LP, mapping back, checking every constraint)
+    # the master's CP-SAT limit in deterministic seconds, on one CP-SAT worker whatever the run's
+    # workers (with several, guarded by the run's wall time left), and what a one-worker run is
+    # charged beyond dtime_wall per deterministic second (building the master and its LP, mapping
+    # back, checking every constraint)
     recombine_s: float = 20.0
     recombine_overhead_s: float = 3.0
     # the master's columns also from the first roster and the shortage tier's first roster (not
