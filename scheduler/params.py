@@ -200,6 +200,11 @@ class SolveParams:
     # 562.54 / 561.17 -> 555.89 / 559.77 (0.5: 565.54 on seed 0, LNS had no time after it);
     # the later tiers get less time (benchmarks/README.md, "Whole-schedule recombination")
     recombine_at: float = 0.9
+    # ... only when its classes of interchangeable agents hold this many agents on average: one
+    # worker, 120 s, seed 0, it found nothing on 400 x 14 (28 a class; 330.60 either way, later
+    # tiers worse), 200 x 14 x 3 queues (11; 636.68 -> 638.43) and the night case (8; 314.28 ->
+    # 314.60), and gained on 800 x 14 (57). Fitted on those four cases: a guess beyond them
+    recombine_min_class: float = 40.0
     # the master's CP-SAT limit in deterministic seconds, on one CP-SAT worker whatever the run's
     # workers (with several, guarded by the run's wall time left), and what a one-worker run is
     # charged beyond dtime_wall per deterministic second (building the master and its LP, mapping

@@ -491,9 +491,15 @@ class TierSearch:
 
     def recombines(self) -> bool:
         """Does this tier re-deal whole schedules among interchangeable agents
-        (SolveParams.recombine_at; the shortage tier of a plan, not a repair)?"""
-        return (self.pipe.tuning.recombine_at > 0 and self.tier.id == TierId.SHORTAGE
-                and self.rm.published is None)
+        (SolveParams.recombine_at; the shortage tier of a plan, not a repair, whose classes hold
+        recombine_min_class agents on average)?"""
+        tuning = self.pipe.tuning
+        if tuning.recombine_at <= 0 or self.tier.id != TierId.SHORTAGE or self.rm.published is not None:
+            return False
+        from scheduler.recombine import recombiner_of
+
+        rc = recombiner_of(self.rm, parts_of(self.rm), tuning.recombine_backend)
+        return bool(rc.classes) and len(rc.in_class) / len(rc.classes) >= tuning.recombine_min_class
 
     def recombine(self) -> None:
         """Whole-schedule recombination (`scheduler.recombine`) of the roster at hand; one

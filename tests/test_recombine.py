@@ -119,10 +119,13 @@ def test_solve_recombines_in_the_shortage_tier(workers, seconds):
     # (more demand than staff: the shortage stays above 0, so the step runs)
     sc = early_late(team(6), days=2, late=80.0)
     tuning = DEFAULT_PARAMS.but(recombine_at=0.1, whole_model_max=0, lns_min_options=0, recombine_s=1.0,
-                                recombine_overhead_s=0.5)
+                                recombine_overhead_s=0.5, recombine_min_class=6)
     roster, report = solve(sc, SolveOptions(seconds, workers=workers, seed=0, tuning=tuning))
     assert check_roster(sc, roster) == []
     assert any("whole-schedule recombination" in n for n in report.notes)
+    if workers == 1:  # a class of 6 is below a mean class of 7: no recombination
+        _, report = solve(sc, SolveOptions(seconds, workers=1, seed=0, tuning=tuning.but(recombine_min_class=7)))
+        assert not any("whole-schedule recombination" in n for n in report.notes)
 
 
 def test_its_notes_read_in_chinese():
