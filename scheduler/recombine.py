@@ -18,9 +18,10 @@ with the leads rule (SPEC 3.4) as rows; optionally with schedules of rosters see
 counts as a hint, each count between its LP value's floor and ceiling (GLOP on the same rows) or
 its own count: on 800 x 14 this found 566.05 -> 558.21 in 20 deterministic seconds, where CP-SAT
 on the whole master found it only at the end of that time and SCIP on the same rows less
-(benchmarks/README.md, "Whole-schedule recombination"). The answer is mapped back agent by agent (each keeps its own schedule while its count
-allows: fewest changes), the helpers recomputed and every constraint of the model checked
-(`Parts.violations`); it is kept only when the model's own tiers say better.
+(benchmarks/README.md, "Whole-schedule recombination"). The answer is mapped back agent by
+agent (each keeps its own schedule while its count allows: fewest changes), the helpers
+recomputed and every constraint of the model checked (`Parts.violations`); it is kept only when
+the model's own tiers say better.
 """
 
 from __future__ import annotations
