@@ -571,7 +571,7 @@ class Lns:
         """Keep a part's roster when it is no worse (under the lock); adapt the draws."""
         if candidate is not None and self.values is not base:
             # another lane moved the roster meanwhile: put this part's changes into it
-            candidate = _merge(self.parts, self.values, base, candidate, self.hoods.var)
+            candidate = merge_changes(self.parts, self.values, base, candidate, self.hoods.var)
         value = None if candidate is None else self.goal_value(candidate)
         self.hoods.adapt(kind, status == cp_model.OPTIMAL, 0 if value is None else max(0, self.best - value), part_s)
         if candidate is None or value is None or value > self.best:
@@ -593,7 +593,7 @@ class Lns:
             self.on_improve(self.values)
 
 
-def _merge(parts: Parts, current: np.ndarray, base: np.ndarray, other: np.ndarray,
+def merge_changes(parts: Parts, current: np.ndarray, base: np.ndarray, other: np.ndarray,
            options: np.ndarray) -> np.ndarray | None:
     """`current` with the shift options that `other` changed from `base` changed likewise, and
     the helpers that follow from them recomputed; None unless that keeps every constraint."""

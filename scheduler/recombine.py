@@ -30,16 +30,24 @@ import math
 import time
 from collections import defaultdict
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from ortools.sat.python import cp_model
 
+from scheduler.lns import merge_changes
 from scheduler.model import RosterModel, Tier
 from scheduler.objective import SCALE, TierId
 from scheduler.parts import Parts
 
 Key = tuple[int, str, tuple[int, ...]]  # an option as a class reads it: (instance, queue, worked slots)
+# one CP-SAT solve of the master (a run passes solve._search, so that Ctrl-C stops it at once)
+Search = Callable[[cp_model.CpSolver, cp_model.CpModel], Any]
+
+
+def _plain(solver: cp_model.CpSolver, model: cp_model.CpModel) -> Any:
+    return solver.solve(model)
 
 
 @dataclass
@@ -58,7 +66,6 @@ class RecombineStats:
     seconds: float = 0.0      # wall seconds of the whole step
     kept: bool = False
     why: str = ""             # why nothing was kept (or tried)
-    extra: dict = field(default_factory=dict)
 
     def describe(self, tier: Tier) -> str:
         pooled = f", {self.pooled} from earlier rosters" if self.pooled else ""
@@ -135,7 +142,8 @@ class Recombiner:
         return tuple(sorted(self.key_of[v] for v in self.vars_of[a] if values[v]))
 
     def run(self, values: np.ndarray, over: Tier, short: Tier, seconds: float, *, deterministic: bool,
-            seed: int = 0, workers: int = 1, wall_s: float | None = None) -> tuple[np.ndarray, RecombineStats]:
+            seed: int = 0, workers: int = 1, wall_s: float | None = None,
+            search: Search | None = None) -> tuple[np.ndarray, RecombineStats]:
         """A roster at least as good as `values` (a value per model variable, keeping every
         constraint): overflow not above its own, shortage as low as the master finds in
         `seconds` (deterministic seconds and one worker when `deterministic`, then with `wall_s`
@@ -247,10 +255,9 @@ class Recombiner:
         mm.row(over_vars, [1] * len(over_vars), None, over.value(values) - const_over)
         self._leads(mm, work_terms, lead_terms, working, leads, n_members)
         mm.objective = short_vars
-        st.extra["master"] = f"{len(mm.ub)} variables, {len(mm.rows)} rows"
         solve_master = BACKENDS[self.backend]
         status, found, st.dtime = solve_master(mm, seconds, deterministic=deterministic, seed=seed, workers=workers,
-                                               wall_s=wall_s)
+                                               wall_s=wall_s, search=search)
         st.status = status
         if found is None:
             st.why = f"the master found no roster ({st.status})"
@@ -321,15 +328,15 @@ class Recombiner:
 
     def _accept(self, values: np.ndarray, out: np.ndarray, over: Tier, short: Tier) -> tuple[bool, str]:
         """Complete `out` (helpers) in place and say whether it keeps every constraint and is
-        better: overflow not above, shortage below the roster's."""
+        better: overflow not above, shortage below the roster's. `values` keeps every constraint
+        (the tier checked it in full before its search), so only the constraints the changed
+        variables appear in can break (`lns.merge_changes`)."""
         changed = np.flatnonzero(out != values)
         if len(changed) == 0:
             return False, "the master's counts are the roster's"
-        options = changed[~self.parts.is_helper[changed]]
-        done, moved = self.parts.recompute_helpers(out, options, values)
-        broken = self.parts.violations(done, near=moved)
-        if broken:
-            return False, f"the re-dealt roster breaks {len(broken)} constraint(s) of the model"
+        done = merge_changes(self.parts, values, values, out, changed[~self.parts.is_helper[changed]])
+        if done is None:
+            return False, "the re-dealt roster breaks a constraint of the model"
         if over.value(done) > over.value(values) or short.value(done) >= short.value(values):
             return False, "the re-dealt roster is not better in the model's own tiers"
         out[:] = done
@@ -392,13 +399,14 @@ def _solver(seconds: float, *, deterministic: bool, seed: int, workers: int,
 
 
 def _cp_sat(mm: Master, seconds: float, *, deterministic: bool, seed: int,
-            workers: int, wall_s: float | None = None) -> tuple[str, list[int] | None, float]:
+            workers: int, wall_s: float | None = None,
+            search: Search | None = None) -> tuple[str, list[int] | None, float]:
     """The master by CP-SAT from its hint: status, values (None: none found), deterministic seconds."""
     m, xs = _model(mm)
     for x, h in zip(xs, mm.hint):
         m.add_hint(x, h)
     solver = _solver(seconds, deterministic=deterministic, seed=seed, workers=workers, wall_s=wall_s)
-    status = solver.solve(m)
+    status = (search or _plain)(solver, m)
     found = [int(solver.value(x)) for x in xs] if status in (cp_model.OPTIMAL, cp_model.FEASIBLE) else None
     return solver.status_name(status), found, solver.response_proto.deterministic_time
 
@@ -424,19 +432,23 @@ def _lp(mm: Master) -> list[float] | None:
 
 
 def _rens_scip(mm: Master, seconds: float, *, deterministic: bool, seed: int,
-               workers: int, wall_s: float | None = None) -> tuple[str, list[int] | None, float]:
+               workers: int, wall_s: float | None = None,
+            search: Search | None = None) -> tuple[str, list[int] | None, float]:
     """`_rens`'s narrowed master, solved by SCIP."""
-    return _rens(mm, seconds, deterministic=deterministic, seed=seed, workers=workers, wall_s=wall_s, by=_scip)
+    return _rens(mm, seconds, deterministic=deterministic, seed=seed, workers=workers, wall_s=wall_s, by=_scip,
+                 search=search)
 
 
 def _rens(mm: Master, seconds: float, *, deterministic: bool, seed: int,
           workers: int, wall_s: float | None = None,
-          by: Callable[..., tuple[str, list[int] | None, float]] | None = None) -> tuple[str, list[int] | None, float]:
+          by: Callable[..., tuple[str, list[int] | None, float]] | None = None,
+          search: Search | None = None) -> tuple[str, list[int] | None, float]:
     """The master by CP-SAT with each variable between the floor and ceiling of its LP value
     (or its hint, when outside): a far smaller search around the LP's answer (RENS)."""
     lp = _lp(mm)
     if lp is None:
-        return _cp_sat(mm, seconds, deterministic=deterministic, seed=seed, workers=workers, wall_s=wall_s)
+        return _cp_sat(mm, seconds, deterministic=deterministic, seed=seed, workers=workers, wall_s=wall_s,
+                       search=search)
     narrow = Master()
     narrow.rows, narrow.objective, narrow.hint, narrow.count = mm.rows, mm.objective, mm.hint, mm.count
     narrow.service = mm.service
@@ -446,11 +458,13 @@ def _rens(mm: Master, seconds: float, *, deterministic: bool, seed: int,
     narrow.lb = [min(h, math.floor(v + 1e-6)) if c else 0 for v, h, c in zip(lp, mm.hint, mm.count)]
     narrow.ub = [min(ub, max(h, math.ceil(v - 1e-6))) if c else ub
                  for v, h, ub, c in zip(lp, mm.hint, mm.ub, mm.count)]
-    return (by or _cp_sat)(narrow, seconds, deterministic=deterministic, seed=seed, workers=workers, wall_s=wall_s)
+    return (by or _cp_sat)(narrow, seconds, deterministic=deterministic, seed=seed, workers=workers, wall_s=wall_s,
+                           search=search)
 
 
 def _scip(mm: Master, seconds: float, *, deterministic: bool, seed: int,
-          workers: int, wall_s: float | None = None) -> tuple[str, list[int] | None, float]:
+          workers: int, wall_s: float | None = None,
+            search: Search | None = None) -> tuple[str, list[int] | None, float]:
     """The master by SCIP (pywraplp) from its hint: status, values, 0 (SCIP has no deterministic clock)."""
     from ortools.linear_solver import pywraplp
 

@@ -526,7 +526,7 @@ class TierSearch:
                     rc.remember(seen)
         out, stats = rc.run(
             values, over, tier, seconds, deterministic=True, seed=pipe.opts.seed, workers=pipe.opts.workers,
-            wall_s=None if pipe.deterministic else wall)
+            wall_s=None if pipe.deterministic else wall, search=lambda s, m: _search(s, m, None, pipe.interrupt))
         if pipe.deterministic:
             self.spent += tuning.dtime_wall * stats.dtime + tuning.recombine_overhead_s
         pipe.report.notes.append(stats.describe(tier))

@@ -179,7 +179,7 @@ def test_a_part_merged_into_a_moved_roster_has_tight_helpers_and_keeps_every_rul
         candidate[free_vars] = list(solver.response_proto.solution)
         solved.append(candidate)
     assert (solved[1][hoods.var] != base[hoods.var]).any()
-    merged = lns._merge(parts, solved[0], base, solved[1], hoods.var)
+    merged = lns.merge_changes(parts, solved[0], base, solved[1], hoods.var)
     assert merged is not None and parts.violations(merged) == []
     # the second part's options are in, and every helper they move is recomputed from them
     changed = hoods.var[solved[1][hoods.var] != base[hoods.var]]
