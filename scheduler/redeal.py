@@ -119,10 +119,16 @@ class Master:
     z: dict[tuple[int, int, str, tuple[int, ...]], cp_model.IntVar]
     hint_short: int
     hint_over: int
+    # constraint index of each row a week's lam appears in: ("conv", k), ("link", k, i), ("lead", t)
+    rows: dict[tuple, int] = field(default_factory=dict)
 
 
-def build(rm: RosterModel, values, ks: list[Klass] | None = None) -> Master:
-    """The compact integer master around the roster `values` (see the module's doc)."""
+def build(rm: RosterModel, values, ks: list[Klass] | None = None, hours: bool = True,
+          every_instance: bool = False) -> Master:
+    """The compact integer master around the roster `values` (see the module's doc).
+    `hours`: the pooled weekly-hours rows; `every_instance`: counts z and a linking row for every
+    instance a class may work, not only those of its weeks (for weeks added later, benchmarks)."""
+    rows: dict[tuple, int] = {}
     ks = classes(rm) if ks is None else ks
     pick = chosen(rm, values)
     m = cp_model.CpModel()
@@ -145,12 +151,13 @@ def build(rm: RosterModel, values, ks: list[Klass] | None = None) -> Master:
             lam[(kk, ci)] = v
             hint[v.index] = own[c]
             ls.append(v)
+        rows[("conv", kk)] = len(m.proto.constraints)
         m.add(sum(ls) == n)
         counts: Counter = Counter()
         for a in k.agents:
             for i, o in pick.get(a, {}).items():
                 counts[(i, o.queue, o.worked)] += 1
-        insts = sorted(set().union(*weeks)) if weeks else []
+        insts = sorted(k.opts) if every_instance else sorted(set().union(*weeks)) if weeks else []
         zb: dict[int, tuple[list, list]] = defaultdict(lambda: ([], []))
         for i in insts:
             on = [lam[(kk, ci)] for ci, c in enumerate(weeks) if i in c]
@@ -169,6 +176,7 @@ def build(rm: RosterModel, values, ks: list[Klass] | None = None) -> Master:
                 for b, s in per_b.items():
                     zb[b][0].append(v)
                     zb[b][1].append(s)
+            rows[("link", kk, i)] = len(m.proto.constraints)
             m.add(sum(zs) == sum(on))
             if k.lead:
                 for t in k.on_shift[i]:
@@ -181,7 +189,7 @@ def build(rm: RosterModel, values, ks: list[Klass] | None = None) -> Master:
                 for i in c:
                     most += max(sum(1 for t in w if t // block == b) for _q, w in k.opts[i])
                 room.append(min(k.cap, most) * lam[(kk, ci)])
-            if sum(cs) > 0:
+            if hours and sum(cs) > 0:
                 m.add(cp_model.LinearExpr.weighted_sum(vs, cs) <= sum(room))
     R = rm.rules.reroute_concurrency
     LinearExpr = cp_model.LinearExpr
@@ -213,6 +221,7 @@ def build(rm: RosterModel, values, ks: list[Klass] | None = None) -> Master:
             if lacking <= 0:
                 continue
             if carried[t]:
+                rows[("lead", t)] = len(m.proto.constraints)
                 m.add(LinearExpr.sum(lead_on[t]) >= lacking)
                 continue
             vs = [v for q in queues if (t, q) in cov for v in cov[(t, q)][0]]
@@ -220,13 +229,14 @@ def build(rm: RosterModel, values, ks: list[Klass] | None = None) -> Master:
                 continue
             anyone = m.new_bool_var(f"anyone_{t}")
             m.add(LinearExpr.sum(vs) <= sum(upper[v.index] for v in vs) * anyone)
+            rows[("lead", t)] = len(m.proto.constraints)
             m.add(LinearExpr.sum(lead_on[t]) >= lacking * anyone)
             hint[anyone.index] = int(any(hint[v.index] for v in vs))
     m.minimize(LinearExpr.sum(shorts))
     for ix, val in sorted(hint.items()):
         m.proto.solution_hint.vars.append(ix)
         m.proto.solution_hint.values.append(val)
-    return Master(m, ks, weeks_all, lam, z, hint_short, hint_over)
+    return Master(m, ks, weeks_all, lam, z, hint_short, hint_over, rows)
 
 
 def solve_master(master: Master, seconds: float, workers: int = 1, seed: int = 0,
