@@ -3,7 +3,7 @@
 without the weeks fixed, CP-SAT on it, and the map back checked by the model and the checker.
 
     python -m benchmarks.redeal_ceiling CASE ROSTER.pkl SECONDS [WORKERS] [lns]
-    python -m benchmarks.redeal_ceiling CASE ROSTER.pkl SECONDS weeks [patterns]
+    python -m benchmarks.redeal_ceiling CASE ROSTER.pkl SECONDS weeks [patterns [OUT.pkl]]
 
 ROSTER.pkl: a pickled `scheduler.roster.Roster` of CASE (e.g. `pickle.dump(roster, f)` after
 `benchmarks.one_worker.run`). `lns`: CP-SAT's LNS workers only. Prints the roster's overflow and
@@ -19,6 +19,8 @@ size times its least reduced cost; at convergence the LP over all weeks). With `
 legal roster maps to a point of this LP with no more overflow and shortage (every legal pattern
 works a subset of a maximal one's slots; the weeks are every legal week; hours and rounding
 dropped), so it bounds every roster; without, it bounds the rosters the model's options allow.
+OUT.pkl: the converged LP's patterns the model does not offer, as a list of (the class's agents,
+instance, queue, worked slots), for `benchmarks.with_patterns`.
 """
 
 from __future__ import annotations
@@ -112,7 +114,7 @@ def every_maximal_pattern(rm: RosterModel, ks: list[redeal.Klass]) -> None:
             ops.extend((q, w) for q in sorted({q for q, _ in ops}) for w in cache[i] if (q, w) not in have)
 
 
-def all_weeks(rm: RosterModel, values: np.ndarray, seconds: float, patterns: bool) -> None:
+def all_weeks(rm: RosterModel, values: np.ndarray, seconds: float, patterns: bool, out: str | None = None) -> None:
     """Column generation over every legal week of each class on the master's LP (see the doc)."""
     import types
 
@@ -120,6 +122,7 @@ def all_weeks(rm: RosterModel, values: np.ndarray, seconds: float, patterns: boo
 
     unit = rm.grid.delta_hours / 100
     ks = redeal.classes(rm)
+    offered = [{i: set(v) for i, v in k.opts.items()} for k in ks]
     if patterns:
         every_maximal_pattern(rm, ks)
     master = redeal.build(rm, values, ks=ks, hours=False, every_instance=True)
@@ -176,6 +179,12 @@ def all_weeks(rm: RosterModel, values: np.ndarray, seconds: float, patterns: boo
               f"{time.time() - t0:.0f} s wall", flush=True)
         if not new:
             print(f"converged: {value * unit:.3f}")
+            used = [(kk, i, q, w) for (kk, i, q, w), v in master.z.items() if xs[v.index].solution_value() > 1e-6]
+            lacking = [(ks[kk].agents, i, q, w) for kk, i, q, w in used if (q, w) not in offered[kk][i]]
+            print(f"the LP uses {len(used)} (class, shift, queue, pattern), {len(lacking)} not offered by the model")
+            if out is not None:
+                with open(out, "wb") as f:
+                    pickle.dump(lacking, f)
             return
         if time.time() - t0 > seconds:
             print("stopped by the time limit")
@@ -192,7 +201,9 @@ def main(argv: list[str]) -> int:
         with open(path, "rb") as f:
             roster = pickle.load(f)
         rm = RosterModel(scenario, Grid(scenario))
-        all_weeks(rm, values_of(rm, roster), seconds, "patterns" in argv[4:])
+        rest = argv[4:]
+        all_weeks(rm, values_of(rm, roster), seconds, "patterns" in rest,
+                  next((a for a in rest if a.endswith(".pkl")), None))
         return 0
     workers = int(argv[3]) if len(argv) > 3 else 1
     lns_only = "lns" in argv[4:]
