@@ -193,13 +193,40 @@ class SolveParams:
     rate_window: bool = True
     min_share: float = 0.1     # the least share of a kind that is switched on
 
+    # -- whole-schedule recombination (scheduler.recombine): interchangeable agents copy each
+    # other's whole schedules, by an integer master over the schedules they work
+    # the share of the shortage tier's time LNS has before it (0: no recombination); LNS-only
+    # models (above whole_model_max variables) only. 0.9: 800 x 14, one worker, 120 s, seeds 0/1
+    # 562.54 / 561.17 -> 555.89 / 559.77 (0.5: 565.54 on seed 0, LNS had no time after it);
+    # the later tiers get less time (benchmarks/README.md, "Whole-schedule recombination")
+    recombine_at: float = 0.9
+    # ... only when its classes of interchangeable agents hold this many agents on average: one
+    # worker, 120 s, seed 0, it found nothing on 400 x 14 (28 a class; 330.60 either way, later
+    # tiers worse), 200 x 14 x 3 queues (11; 636.68 -> 638.43) and the night case (8; 314.28 ->
+    # 314.60), and gained on 800 x 14 (57). Fitted on those four cases: a guess beyond them
+    recombine_min_class: float = 40.0
+    # the master's CP-SAT limit in deterministic seconds, on one CP-SAT worker whatever the run's
+    # workers (with several, guarded by the run's wall time left), and what a one-worker run is
+    # charged beyond dtime_wall per deterministic second (building the master and its LP, mapping
+    # back, checking every constraint)
+    recombine_s: float = 20.0
+    recombine_overhead_s: float = 3.0
+    # the master's columns also from the first roster and the shortage tier's first roster (not
+    # only the roster at hand's)
+    recombine_pool: bool = False
+    recombine_backend: str = "rens"  # how the master is solved (`scheduler.recombine.BACKENDS`)
+
     def __post_init__(self) -> None:
         problems = []
         for f in fields(self):
             v = getattr(self, f.name)
             if isinstance(v, (int, float)) and not isinstance(v, bool) and v < 0:
                 problems.append(f"{f.name} = {v} (expected >= 0)")
-        for name in ("lns_first_share", "full_share", "stall_share", "min_share", "rival_share", "far_share"):
+        if self.recombine_backend not in ("rens", "cp-sat", "scip", "rens-scip"):
+            problems.append(f"recombine_backend = {self.recombine_backend!r} "
+                            "(expected rens, cp-sat, scip or rens-scip)")
+        for name in ("recombine_at", "lns_first_share", "full_share", "stall_share", "min_share", "rival_share",
+                     "far_share"):
             if not 0 <= getattr(self, name) <= 1:
                 problems.append(f"{name} = {getattr(self, name)} (expected a share in [0, 1])")
         if len(self.kind_weights) != 3 or min(self.kind_weights) < 0:

@@ -393,6 +393,7 @@ class TierSearch:
                  found: list[int]):
         self.pipe, self.rm, self.n, self.tier = pipe, pipe.rm, n, tier
         self.budget, self.weight, self.found = budget, weight, found
+        self.start = found  # the roster the tier started from (SolveParams.recombine_pool)
         self.proved_with_ties = False  # CP-SAT proved tier * weight + tie-breaks optimal, for `found`
         # time the tier may take from the later tiers while its value is above `far` (raw units;
         # SolveParams.far_share)
@@ -435,7 +436,10 @@ class TierSearch:
             first = 1.0 if lns_only else max(tuning.lns_first_share,
                                              min(self.left() - self.least(), tuning.lns_first_min_s)
                                              / max(self.left(), 1e-9))
-            self.lns(first, 1, until=lambda v: tier.value(v) <= floor)
+            recombine = lns_only and self.recombines()
+            self.lns(tuning.recombine_at if recombine else first, 1, until=lambda v: tier.value(v) <= floor)
+            if recombine and tier.value(self.found) > floor:
+                self.recombine()
         status: Any  # a CP-SAT status
         if legal and tier.value(self.found) <= floor:
             # the least value the tier can take (no service missing, say): nothing to search for
@@ -484,6 +488,53 @@ class TierSearch:
             if printer else None, params=pipe.tuning, plan=pipe.plan, stall=stall)
         self.spent += stats.charged_s
         pipe.report.notes.append(stats.describe(tier.name, tier.unit))
+
+    def recombines(self) -> bool:
+        """Does this tier re-deal whole schedules among interchangeable agents
+        (SolveParams.recombine_at; the shortage tier of a plan, not a repair, whose classes hold
+        recombine_min_class agents on average)?"""
+        tuning = self.pipe.tuning
+        if tuning.recombine_at <= 0 or self.tier.id != TierId.SHORTAGE or self.rm.published is not None:
+            return False
+        from scheduler.recombine import recombiner_of
+
+        rc = recombiner_of(self.rm, parts_of(self.rm), tuning.recombine_backend)
+        return bool(rc.classes) and len(rc.in_class) / len(rc.classes) >= tuning.recombine_min_class
+
+    def recombine(self) -> None:
+        """Whole-schedule recombination (`scheduler.recombine`) of the roster at hand; one
+        worker: charged dtime_wall per deterministic second of its master, plus its overhead."""
+        from scheduler.recombine import recombiner_of, tiers_of
+
+        pipe, tuning, tier = self.pipe, self.pipe.tuning, self.tier
+        over, _ = tiers_of(self.rm)
+        # the master may run past the tier's own time, into the later tiers' (they get what is left).
+        # Several workers too: one worker on the master for its deterministic seconds (two workers
+        # for 20 wall seconds under load gave 4 deterministic seconds and found nothing), guarded
+        # by the wall time left
+        wall = pipe.deadline.left() - tuning.recombine_overhead_s
+        run_left = (pipe.opts.time_limit_s - pipe.used - self.spent - tuning.recombine_overhead_s) / tuning.dtime_wall \
+            if pipe.deterministic else wall
+        seconds = min(tuning.recombine_s, run_left)
+        if over is None or seconds < 1.0 or pipe.interrupt():
+            return
+        values = np.asarray(self.found, dtype=np.int64)
+        rc = recombiner_of(self.rm, parts_of(self.rm), tuning.recombine_backend)
+        if tuning.recombine_pool:
+            for seen in (pipe.greedy, self.start):  # the first roster's and the tier's first schedules too
+                if seen is not None and len(seen) == len(values):
+                    rc.remember(seen)
+        out, stats = rc.run(
+            values, over, tier, seconds, deterministic=True, seed=pipe.opts.seed, workers=pipe.opts.workers,
+            wall_s=None if pipe.deterministic else wall)
+        if pipe.deterministic:
+            self.spent += tuning.dtime_wall * stats.dtime + tuning.recombine_overhead_s
+        pipe.report.notes.append(stats.describe(tier))
+        if stats.kept:
+            self.found = out.tolist()
+            self.trail.append((self.now(), tier.value(self.found)))
+            if pipe.printer:
+                pipe.printer.solution(tier.name, tier.value(self.found) * tier.to_user, 0.0)
 
     def _solver(self, seconds: float) -> cp_model.CpSolver:
         pipe, opts, tuning = self.pipe, self.pipe.opts, self.pipe.tuning

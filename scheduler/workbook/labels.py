@@ -248,6 +248,17 @@ NOTE_PATTERNS: dict[str, list[tuple[str, str]]] = {
          r"(?P<b>[-\d,.]+) (?P<unit>.+)",
          "{tier}：大邻域搜索在 {s} 秒内重解 {n} 个局部，其中 {better} 次使本层或下一层更优（{kinds}）；"
          "{tier}从 {a} 降到 {b} {unit}"),
+        # scheduler.recombine: interchangeable agents copy each other's whole schedules
+        (r"(?P<tier>.+?): whole-schedule recombination over (?P<k>\d+) classes of interchangeable agents "
+         r"\((?P<m>\d+) agents, (?P<c>\d+) schedules(?:, (?P<p>\d+) from earlier rosters)?\): "
+         r"(?P<a>[-\d,.]+) -> (?P<b>[-\d,.]+) (?P<unit>.+?), "
+         r"(?P<n>\d+) agents take another's schedule \((?P<status>\w+), (?P<s>[\d.]+) s\)",
+         "{tier}：在 {k} 组可互换的员工（{m} 人，{c} 种整段排班）之间重新分配整段排班：{tier}从 {a} 降到 {b} "
+         "{unit}，{n} 人改用他人的排班（{status}，{s} 秒）"),
+        (r"(?P<tier>.+?): whole-schedule recombination over (?P<k>\d+) classes of interchangeable agents "
+         r"\((?P<m>\d+) agents, (?P<c>\d+) schedules(?:, (?P<p>\d+) from earlier rosters)?\): "
+         r"nothing kept \((?P<why>.+)\)",
+         "{tier}：在 {k} 组可互换的员工（{m} 人，{c} 种整段排班）之间重新分配整段排班：未采用（{why}）"),
         (r"(?P<tier>.+?): large-neighbourhood search skipped: the roster at hand breaks (?P<n>\d+) "
          r"constraint\(s\) of the model",
          "{tier}：未做大邻域搜索：当前排班违反模型的 {n} 条约束"),

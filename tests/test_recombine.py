@@ -1,0 +1,158 @@
+"""Whole-schedule recombination (scheduler.recombine): interchangeable agents copy each other's
+whole schedules when that lowers the shortage; everyone else keeps theirs; never worse."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+import pytest
+
+from scheduler.check import check_roster
+from scheduler.grid import Grid
+from scheduler.lns import parts_of
+from scheduler.model import RosterModel
+from scheduler.params import DEFAULT_PARAMS
+from scheduler.recombine import BACKENDS, Recombiner, agent_classes, tiers_of
+from scheduler.scenario.wishes import Lock, Request
+from scheduler.solve import SolveOptions, solve
+from tests.conftest import make_scenario, roster_of
+
+DAY = dt.date(2026, 11, 11)
+SHIFTS = [{"code": "E", "start": "08:00", "hours": 4}, {"code": "L", "start": "12:00", "hours": 4}]
+
+
+def early_late(agents: list[dict], days: int = 1, leads: int = 0, late: float = 20.0):
+    """08-12 one agent's contacts per hour, 12-16 `late` / 10 agents' (two: the best roster of
+    three has one agent on E and two on L each day, shortage 0)."""
+    demand = ([0.0] * 8 + [10.0] * 4 + [late] * 4 + [0.0] * 8) * days
+    return make_scenario(agents=agents, demand={"pre_sales": demand}, days=days, shifts=SHIFTS,
+                         rules={"min_leads_on_duty": leads})
+
+
+def team(n: int, **extra) -> list[dict]:
+    return [{"employee_id": f"A{k}", "name": f"Agent {k}", "home_queue": "pre_sales", **extra} for k in range(n)]
+
+
+def values_of(rm: RosterModel, shifts: dict[str, list[str]]) -> np.ndarray:
+    """The model's values of a roster: agent id -> its shift code per date (first pattern, home queue)."""
+    chosen = set()
+    for a, agent in enumerate(rm.agents):
+        for d, code in enumerate(shifts.get(agent.employee_id, [])):
+            if code == "-":
+                continue
+            inst = rm.inst_by_key[(code, rm.grid.dates[d])]
+            chosen.add(id(rm.by_agent_inst[(a, inst.index)][0]))
+    hint = rm.complete_hint(chosen)
+    return np.array([hint.get(k, 0) for k in range(len(rm.m.proto.variables))], dtype=np.int64)
+
+
+def recombined(scenario, shifts: dict[str, list[str]], backend: str = "rens"):
+    rm = RosterModel(scenario, Grid(scenario))
+    values = values_of(rm, shifts)
+    parts = parts_of(rm)
+    assert parts.violations(values) == []
+    rc = Recombiner(rm, parts)
+    rc.backend = backend
+    over, short = tiers_of(rm)
+    assert over is not None and short is not None
+    out, stats = rc.run(values, over, short, 5.0, deterministic=True)
+    assert parts.violations(out) == []
+    assert check_roster(scenario, roster_of(rm, out.tolist())) == []
+    assert over.value(out) <= over.value(values) and short.value(out) <= short.value(values)
+    return rm, values, out, stats, short
+
+
+def shift_of(rm: RosterModel, values: np.ndarray, employee_id: str) -> list[str]:
+    return [f"{a.shift}@{a.date}" for a in roster_of(rm, values.tolist()).assignments if a.employee_id == employee_id]
+
+
+@pytest.mark.parametrize("backend", sorted(BACKENDS))
+def test_copying_a_schedule_lowers_the_shortage(backend):
+    # two of three interchangeable agents on E: one of them copies C's L, shortage 4 -> 0 agent-hours
+    rm, values, out, stats, short = recombined(early_late(team(3)), {"A0": ["E"], "A1": ["E"], "A2": ["L"]}, backend)
+    assert short.value(values) * short.to_user == pytest.approx(4.0)
+    assert stats.kept and stats.classes == 1 and stats.members == 3 and stats.changed_agents == 1
+    assert short.value(out) == 0
+    assert shift_of(rm, out, "A0") == shift_of(rm, values, "A0")  # the first keeps its schedule: fewest changes
+
+
+def test_requesting_and_locked_agents_keep_their_schedules():
+    sc = early_late(team(4))
+    sc.requests = [Request(2, "A0", DAY, "shift", "E")]
+    sc.locks = [Lock(2, "A1", DAY, "E")]
+    rm, values, out, stats, short = recombined(sc, {"A0": ["E"], "A1": ["E"], "A2": ["E"], "A3": ["L"]})
+    assert agent_classes(rm) == [[2, 3]]
+    assert stats.kept and short.value(out) == 0
+    for who in ("A0", "A1"):
+        assert shift_of(rm, out, who) == shift_of(rm, values, who)
+    assert shift_of(rm, out, "A2") != shift_of(rm, values, "A2")
+
+
+def test_unlike_agents_are_no_class():
+    # another efficiency, another skill set: nobody to copy
+    agents = team(2) + [{"employee_id": "B", "name": "B", "home_queue": "pre_sales", "efficiency": 1.5}]
+    rm = RosterModel(early_late(agents), Grid(early_late(agents)))
+    assert agent_classes(rm) == [[0, 1]]
+
+
+def test_never_worse_than_the_roster_at_hand():
+    _, values, out, stats, _ = recombined(early_late(team(3)), {"A0": ["E"], "A1": ["L"], "A2": ["L"]})
+    assert not stats.kept and np.array_equal(out, values)
+
+
+def test_leads_stay_on_duty_over_two_days():
+    # a lead on each shift each day, three agents for three places on L: one of the two on E
+    # copies the third's week (the leads' own rows hold: a lead stays on every shift worked)
+    agents = team(3) + [{"employee_id": f"L{k}", "name": f"Lead {k}", "home_queue": "pre_sales", "is_lead": True}
+                        for k in range(2)]
+    sc = early_late(agents, days=2, leads=1, late=30.0)
+    rm, values, out, stats, short = recombined(sc, {"A0": ["E", "E"], "A1": ["E", "E"], "A2": ["L", "L"],
+                                                    "L0": ["E", "E"], "L1": ["L", "L"]})
+    assert short.value(values) * short.to_user == pytest.approx(8.0)
+    assert stats.kept and short.value(out) == 0
+
+
+@pytest.mark.parametrize("workers, seconds", [(1, 8.0), (2, 4.0)])
+def test_solve_recombines_in_the_shortage_tier(workers, seconds):
+    # LNS alone (whole_model_max 0) with recombination after a tenth of the shortage tier
+    # (more demand than staff: the shortage stays above 0, so the step runs)
+    sc = early_late(team(6), days=2, late=80.0)
+    tuning = DEFAULT_PARAMS.but(recombine_at=0.1, whole_model_max=0, lns_min_options=0, recombine_s=1.0,
+                                recombine_overhead_s=0.5, recombine_min_class=6)
+    roster, report = solve(sc, SolveOptions(seconds, workers=workers, seed=0, tuning=tuning))
+    assert check_roster(sc, roster) == []
+    assert any("whole-schedule recombination" in n for n in report.notes)
+    if workers == 1:  # a class of 6 is below a mean class of 7: no recombination
+        _, report = solve(sc, SolveOptions(seconds, workers=1, seed=0, tuning=tuning.but(recombine_min_class=7)))
+        assert not any("whole-schedule recombination" in n for n in report.notes)
+
+
+def test_its_notes_read_in_chinese():
+    from scheduler.recombine import RecombineStats
+    from scheduler.workbook.labels import translate_note
+
+    rm = RosterModel(early_late(team(2)), Grid(early_late(team(2))))
+    _, short = tiers_of(rm)
+    assert short is not None
+    kept = RecombineStats(classes=3, members=40, columns=30, status="FEASIBLE", before=56605, after=55821,
+                          changed_agents=330, seconds=12.5, kept=True)
+    for stats in (kept, RecombineStats(classes=1, members=2, columns=2, why="the master found no roster (UNKNOWN)")):
+        note = stats.describe(short)
+        assert translate_note(note, "zh") != note, note
+
+
+def test_schedules_of_an_earlier_roster_are_dealt_too():
+    # everyone on E now: nothing to re-deal among the roster's own schedules; an earlier roster's L
+    # (remembered, with its two days off) lets two of them take L
+    sc = early_late(team(3))
+    rm = RosterModel(sc, Grid(sc))
+    now, earlier = values_of(rm, {f"A{k}": ["E"] for k in range(3)}), values_of(rm, {"A0": ["L"]})
+    rc = Recombiner(rm, parts_of(rm))
+    over, short = tiers_of(rm)
+    assert over is not None and short is not None
+    assert not rc.run(now, over, short, 5.0, deterministic=True)[1].kept
+    rc.remember(earlier)
+    out, stats = rc.run(now, over, short, 5.0, deterministic=True)
+    assert stats.kept and stats.pooled == 2 and short.value(out) == 0  # L, and the day off
+    assert check_roster(sc, roster_of(rm, out.tolist())) == []
