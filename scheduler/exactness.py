@@ -113,30 +113,44 @@ def capped_agents(rm) -> list[int]:
 
 
 def short_patterns(rm) -> list[tuple[int, int, str, tuple[int, ...]]]:
-    """For the agents whose weekly hours cap can bind: the work/break patterns priced from the
-    LP's duals (scheduler.pricing: shorter or split work inside a shift where the cap binds), as
-    (agent, instance, queue, worked slots) for the model to offer. A repair re-decides only its
-    neighbourhood and keeps the published patterns: it prices none. Notes what it adds."""
-    capped = capped_agents(rm)
-    if not capped:
-        return []
+    """The work/break patterns the model offers beyond its maximal ones, as (agent, instance,
+    queue, worked slots): for the agents whose weekly hours cap can bind, the patterns priced from
+    the LP's duals (scheduler.pricing: shorter or split work inside a shift where the cap binds);
+    on 15-minute models, the mix of maximal patterns the LP's worked slots are made of
+    (`pricing.lp_mix_patterns`: the model keeps 24 maximal patterns an instance). A repair
+    re-decides only its neighbourhood and keeps the published patterns: it prices none. Notes
+    what it adds."""
     if (rm.published is not None or rm.free_agents is not None or rm.free_from is not None
             or rm.free_until is not None):
         return []
+    capped = capped_agents(rm)
     if getattr(rm, "priced", None) is not None:
         return reuse_priced(rm, rm.priced, capped)
-    from scheduler.pricing import priced_patterns
+    from scheduler.pricing import lp_mix_patterns, priced_patterns
 
+    out: Priced = []
+    if capped:
+        try:
+            out, info = priced_patterns(rm, capped)
+        except Exception as exc:  # extra patterns are a gain, never a reason to lose the run
+            rm.notes.append(f"weekly hours cap can bind for {len(capped)} agent(s): no patterns priced ({exc})")
+        else:
+            names = ", ".join(rm.agents[a].employee_id for a in capped[:5]) + (" ..." if len(capped) > 5 else "")
+            rm.notes.append(f"weekly hours cap can bind for {len(capped)} agent(s) ({names}): {len(out)} shorter or "
+                            f"split patterns priced from the LP's duals added ({info['columns']} pool shifts priced, "
+                            f"PDLP {info['status'].lower()})")
     try:
-        out, info = priced_patterns(rm, capped)
-    except Exception as exc:  # extra patterns are a gain, never a reason to lose the run
-        rm.notes.append(f"weekly hours cap can bind for {len(capped)} agent(s): no patterns priced ({exc})")
-        return []
+        mix = lp_mix_patterns(rm)
+    except Exception as exc:  # as above
+        rm.notes.append(f"no break patterns taken from the LP's plan ({exc})")
+        mix = []
+    if mix:
+        have = set(out)
+        mix = [m for m in mix if m not in have]
+        rm.notes.append(f"{len(mix)} agent options with break patterns from the LP's plan added "
+                        f"({len({(i, w) for _a, i, _q, w in mix})} patterns the model's 24 an instance leave out)")
+    out = out + mix
     rm.priced_all = out
-    names = ", ".join(rm.agents[a].employee_id for a in capped[:5]) + (" ..." if len(capped) > 5 else "")
-    rm.notes.append(f"weekly hours cap can bind for {len(capped)} agent(s) ({names}): {len(out)} shorter or split "
-                    f"patterns priced from the LP's duals added ({info['columns']} pool shifts priced, "
-                    f"PDLP {info['status'].lower()})")
     return out
 
 
@@ -147,11 +161,16 @@ def reuse_priced(rm, priced: Priced, capped: list[int]) -> Priced:
     """The patterns priced for a model of the same scenario whose options are a superset of
     `rm`'s (the same scenario without locks: the LP, and so its prices, ignores locks, and a lock
     only removes an agent's other shifts or queues), kept for `rm`'s `capped` agents where `rm`
-    offers that agent, shift and queue and not that pattern: what pricing `rm` itself would add."""
+    offers that agent, shift and queue and not that pattern: what pricing `rm` itself would add.
+    On a model that takes the LP's mix of patterns (`pricing.lp_mix_patterns`) every agent's are
+    kept: the mix is for every agent of a pool, capped or not."""
+    from scheduler.pricing import LP_MIX_MIN_SLOTS
+
     out = []
     mine = set(capped)
+    lp_mix = max((inst.n_slots for inst in rm.instances), default=0) >= LP_MIX_MIN_SLOTS
     for a, i, q, worked in priced:
-        if a not in mine:
+        if a not in mine and not lp_mix:
             continue
         offered = [o for o in rm.by_agent_inst.get((a, i), []) if o.fixed is None and o.queue == q]
         if offered and all(o.worked != worked for o in offered):

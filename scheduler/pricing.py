@@ -195,3 +195,77 @@ def priced_patterns(rm, capped: list[int]) -> tuple[list[tuple[int, int, str, tu
                 out.append((a, i, q, worked))
     info["added"] = len(out)
     return out, info
+
+
+# LP-mix patterns (`lp_mix_patterns`) only on models whose longest shift has this many slots
+# (15-minute slots with 8-hour shifts): there the model's maximal patterns (cap
+# `patterns.maximal_patterns`, 24 an instance) leave out most of them (400 x 14 x 15: 5,644 over 56
+# instances, 1,344 kept) and the LP over every agent's week with the model's patterns alone stops
+# at 52.56 agent-hours where every maximal pattern gives 46.95; with the LP's mix offered, one
+# worker, 150 s, seed 0: 53.91 -> 48.56 against the bound 48.17 (benchmarks/README.md, "Re-dealing
+# a roster's weeks"). At 30 minutes (the night case, 16-slot shifts) patterns are not what limits
+# the roster (300.05 with the model's, 298.85 with every one), and every maximal pattern offered
+# there searched worse (318.29 against 314.28), so it stays off there.
+LP_MIX_MIN_SLOTS = 24
+LP_MIX_MIN_X = 1e-3  # pool shifts the LP staffs with fewer agents than this add no pattern
+
+
+def lp_mix_patterns(rm) -> list[tuple[int, int, str, tuple[int, ...]]]:
+    """The maximal patterns that make up each pool shift's worked slots in the run's LP, as
+    (agent, instance, queue, worked slots) for the model to offer where it offers that agent,
+    shift and queue but not that pattern. The LP's w / x of a pool shift (pool, instance, queue)
+    is a point of the hull of the instance's legal patterns (the run-rule windows are intervals),
+    covered slot by slot by a mix of maximal ones: a tiny LP per pool shift (GLOP: weights over
+    every maximal pattern of the instance summing to 1, least uncovered share) gives that mix, and
+    its basic solution uses few patterns. Only instances with more maximal patterns than the
+    model keeps, on models whose longest shift has LP_MIX_MIN_SLOTS slots; [] elsewhere."""
+    from ortools.linear_solver import pywraplp
+
+    from scheduler.patterns import Pattern, all_maximal_patterns, maximal_patterns
+
+    if max((inst.n_slots for inst in rm.instances), default=0) < LP_MIX_MIN_SLOTS:
+        return []
+    built = solved_lp(rm)
+    if built.point is None:
+        return []
+    lp, point = built.lp, np.asarray(built.point.primal)
+    lim = limits(rm.rules, rm.grid.slot_minutes)
+    index = {a.employee_id: k for k, a in enumerate(rm.agents)}
+    every: dict[int, list[Pattern]] = {}
+    out: list[tuple[int, int, str, tuple[int, ...]]] = []
+    seen: set[tuple[int, int, str, tuple[int, ...]]] = set()
+    for (gi, i, q), col in lp.columns.items():
+        x = float(point[col.x])
+        inst = rm.instances[i]
+        if x < LP_MIX_MIN_X or len(col.w) != inst.n_slots:
+            continue
+        if i not in every:
+            high = [rm.grid.high_load[t] for t in inst.slots]
+            pats = all_maximal_patterns(high, *lim)
+            every[i] = pats if len(pats) > len(maximal_patterns(high, *lim)) else []
+        pats = every[i]
+        if not pats:
+            continue
+        share = [min(1.0, max(0.0, float(point[j]) / x)) for j in col.w]
+        s = pywraplp.Solver.CreateSolver("GLOP")
+        weight = [s.NumVar(0, 1, "") for _ in pats]
+        short = [s.NumVar(0, 1, "") for _ in share]
+        s.Add(sum(weight) == 1)
+        for t, need in enumerate(share):
+            s.Add(sum(v for v, p in zip(weight, pats) if p[t]) + short[t] >= need)
+        s.Minimize(sum(short))
+        if s.Solve() != pywraplp.Solver.OPTIMAL:
+            continue
+        for v, p in zip(weight, pats):
+            if v.solution_value() <= 1e-6:
+                continue
+            worked = tuple(inst.first_slot + k for k, w in enumerate(p) if w)
+            for e in lp.groups[gi].ids:
+                a = index.get(e)
+                if a is None or (a, i, q, worked) in seen:
+                    continue
+                offered = [o for o in rm.by_agent_inst.get((a, i), []) if o.fixed is None and o.queue == q]
+                if offered and all(o.worked != worked for o in offered):
+                    seen.add((a, i, q, worked))
+                    out.append((a, i, q, worked))
+    return out

@@ -77,20 +77,3 @@ def test_a_roster_the_master_cannot_improve_is_kept():
     values = roster_values(rm, {0: "E", 1: "E", 2: "L"})  # E staffed: no shortage left
     new, out = redeal.improve(rm, parts_of(rm), values, seconds=5)
     assert new is None and out.before[1] == 0
-
-
-def test_lp_patterns_are_legal_maximal_patterns_of_the_pools_shifts():
-    from benchmarks.lp_patterns import lp_patterns
-    from scheduler.rules.run_lengths import legal
-
-    scenario = make_scenario(agents=[{"employee_id": f"A{k}", "name": f"甲{k}", "home_queue": "pre_sales"}
-                                     for k in range(3)],
-                             days=1, shifts=[{"code": "D", "start": "08:00", "hours": 8}], slot_minutes=30,
-                             demand={"pre_sales": [0] * 8 + [30, 10, 30, 10, 30, 10, 30, 10]},
-                             rules={"min_leads_on_duty": 0, "max_continuous_hours": 2})
-    rm = RosterModel(scenario, Grid(scenario))
-    got = lp_patterns(rm)
-    assert got
-    for agents, i, _q, worked in got:
-        assert sorted(agents) == [0, 1, 2]
-        assert legal(rm.grid, rm.rules, rm.instances[i], worked)

@@ -323,6 +323,10 @@ NOTE_PATTERNS: dict[str, list[tuple[str, str]]] = {
          "（为 {c} 个人员组班次定价，PDLP {st}）"),
         (r"weekly hours cap can bind for (?P<n>\d+) agent\(s\): no patterns priced \((?P<why>.+)\)",
          "每周工时上限可能限制 {n} 人：未能按对偶价格定价工作模式（{why}）"),
+        (r"(?P<n>[\d,]+) agent options with break patterns from the LP's plan added \((?P<k>[\d,]+) patterns the "
+         r"model's 24 an instance leave out\)",
+         "按线性松弛方案的休息模式新增 {n} 个员工班次选项（模型每个班次保留的 24 种之外的 {k} 种模式）"),
+        (r"no break patterns taken from the LP's plan \((?P<why>.+)\)", "未能采用线性松弛方案的休息模式（{why}）"),
         (r"(?P<tier>.+?): optimal over the model's options \((?P<b>[-\d,.]+) (?P<unit>.+)\); not proven for every "
          r"legal roster",
          "{tier}：在模型提供的选项中最优（{b} {unit}）；未对所有合法排班证明"),
