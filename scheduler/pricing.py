@@ -208,6 +208,10 @@ def priced_patterns(rm, capped: list[int]) -> tuple[list[tuple[int, int, str, tu
 # there searched worse (318.29 against 314.28), so it stays off there.
 LP_MIX_MIN_SLOTS = 24
 LP_MIX_MIN_X = 1e-3  # pool shifts the LP staffs with fewer agents than this add no pattern
+# ... and only on models of at least this many shift options: the split's LP and pattern lists
+# cost 25-45 s of a small 15-minute model's build (the test suite's teams of 4-10 agents), where a
+# search over a few thousand options needs no help to place breaks; 400 x 14 x 15 has 459,370
+LP_MIX_MIN_OPTIONS = 50_000
 
 
 def lp_mix_patterns(rm) -> list[tuple[int, int, str, tuple[int, ...]]]:
@@ -218,12 +222,14 @@ def lp_mix_patterns(rm) -> list[tuple[int, int, str, tuple[int, ...]]]:
     covered slot by slot by a mix of maximal ones: a tiny LP per pool shift (GLOP: weights over
     every maximal pattern of the instance summing to 1, least uncovered share) gives that mix, and
     its basic solution uses few patterns. Only instances with more maximal patterns than the
-    model keeps, on models whose longest shift has LP_MIX_MIN_SLOTS slots; [] elsewhere."""
+    model keeps, on models whose longest shift has LP_MIX_MIN_SLOTS slots and that have
+    LP_MIX_MIN_OPTIONS options; [] elsewhere."""
     from ortools.linear_solver import pywraplp
 
     from scheduler.patterns import Pattern, all_maximal_patterns, maximal_patterns
 
-    if max((inst.n_slots for inst in rm.instances), default=0) < LP_MIX_MIN_SLOTS:
+    if (max((inst.n_slots for inst in rm.instances), default=0) < LP_MIX_MIN_SLOTS
+            or len(rm.options) < LP_MIX_MIN_OPTIONS):
         return []
     built = solved_lp(rm)
     if built.point is None:

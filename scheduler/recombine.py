@@ -411,13 +411,19 @@ def _cp_sat(mm: Master, seconds: float, *, deterministic: bool, seed: int,
     return solver.status_name(status), found, solver.response_proto.deterministic_time
 
 
-def _lp(mm: Master) -> list[float] | None:
-    """The master's LP relaxation by GLOP: a value per variable (None: not solved)."""
+def _linear(mm: Master, name: str, integer: bool) -> tuple[Any, list[Any]]:
+    """The master as a pywraplp model of solver `name` (None when it is missing), its counts
+    integer when `integer` (service variables stay continuous: with integer counts their least
+    values are integers anyway), and its variables."""
     from ortools.linear_solver import pywraplp
 
-    solver = pywraplp.Solver.CreateSolver("GLOP")
+    solver = pywraplp.Solver.CreateSolver(name)
+    if solver is None:
+        return None, []
     inf = solver.infinity()
-    xs = [solver.NumVar(0, ub, "") for ub in mm.ub]
+    lbs = mm.lb if mm.lb is not None else [0] * len(mm.ub)
+    xs = [solver.IntVar(lb, ub, "") if integer and not service else solver.NumVar(lb, ub, "")
+          for lb, ub, service in zip(lbs, mm.ub, mm.service)]
     for ix, coef, lo, hi in mm.rows:
         c = solver.RowConstraint(-inf if lo is None else lo, inf if hi is None else hi, "")
         for i, a in zip(ix, coef):
@@ -426,14 +432,22 @@ def _lp(mm: Master) -> list[float] | None:
     for i in mm.objective:
         obj.SetCoefficient(xs[i], 1)
     obj.SetMinimization()
-    if solver.Solve() != pywraplp.Solver.OPTIMAL:
+    return solver, xs
+
+
+def _lp(mm: Master) -> list[float] | None:
+    """The master's LP relaxation by GLOP: a value per variable (None: not solved)."""
+    from ortools.linear_solver import pywraplp
+
+    solver, xs = _linear(mm, "GLOP", integer=False)
+    if solver is None or solver.Solve() != pywraplp.Solver.OPTIMAL:
         return None
     return [x.solution_value() for x in xs]
 
 
 def _rens_scip(mm: Master, seconds: float, *, deterministic: bool, seed: int,
                workers: int, wall_s: float | None = None,
-            search: Search | None = None) -> tuple[str, list[int] | None, float]:
+               search: Search | None = None) -> tuple[str, list[int] | None, float]:
     """`_rens`'s narrowed master, solved by SCIP."""
     return _rens(mm, seconds, deterministic=deterministic, seed=seed, workers=workers, wall_s=wall_s, by=_scip,
                  search=search)
@@ -464,27 +478,14 @@ def _rens(mm: Master, seconds: float, *, deterministic: bool, seed: int,
 
 def _scip(mm: Master, seconds: float, *, deterministic: bool, seed: int,
           workers: int, wall_s: float | None = None,
-            search: Search | None = None) -> tuple[str, list[int] | None, float]:
+          search: Search | None = None) -> tuple[str, list[int] | None, float]:
     """The master by SCIP (pywraplp) from its hint: status, values, 0 (SCIP has no deterministic clock)."""
     from ortools.linear_solver import pywraplp
 
-    solver = pywraplp.Solver.CreateSolver("SCIP")
+    # service variables continuous: SCIP's rounding heuristics (RENS) count integer variables only
+    solver, xs = _linear(mm, "SCIP", integer=True)
     if solver is None:
         return "NO_SCIP", None, 0.0
-    inf = solver.infinity()
-    # service variables continuous: with integer counts their least values are integers anyway,
-    # and SCIP's rounding heuristics (RENS) count integer variables only
-    lbs = mm.lb if mm.lb is not None else [0] * len(mm.ub)
-    xs = [solver.IntVar(lb, ub, f"x{k}") if not service else solver.NumVar(lb, ub, f"x{k}")
-          for k, (lb, ub, service) in enumerate(zip(lbs, mm.ub, mm.service))]
-    for ix, coef, lo, hi in mm.rows:
-        c = solver.RowConstraint(-inf if lo is None else lo, inf if hi is None else hi, "")
-        for i, a in zip(ix, coef):
-            c.SetCoefficient(xs[i], a)
-    obj = solver.Objective()
-    for i in mm.objective:
-        obj.SetCoefficient(xs[i], 1)
-    obj.SetMinimization()
     solver.SetHint(xs, [float(h) for h in mm.hint])
     solver.SetTimeLimit(int((seconds if wall_s is None else wall_s) * 1000))
     status = solver.Solve()

@@ -26,7 +26,8 @@ def day_team(slot_minutes: int = 15):
                          rules={"min_leads_on_duty": 0, "max_continuous_hours": 2})
 
 
-def test_the_lps_patterns_are_legal_and_beyond_the_models_24():
+def test_the_lps_patterns_are_legal_and_beyond_the_models_24(monkeypatch):
+    monkeypatch.setattr("scheduler.pricing.LP_MIX_MIN_OPTIONS", 0)  # a team this small skips it otherwise
     scenario = day_team()
     rm = RosterModel(scenario, Grid(scenario))
     inst = rm.instances[0]
@@ -46,7 +47,8 @@ def test_the_lps_patterns_are_legal_and_beyond_the_models_24():
     assert check_roster(scenario, roster) == []
 
 
-def test_none_at_30_minutes():
+def test_none_at_30_minutes(monkeypatch):
+    monkeypatch.setattr("scheduler.pricing.LP_MIX_MIN_OPTIONS", 0)
     scenario = day_team(30)
     rm = RosterModel(scenario, Grid(scenario))
     assert lp_mix_patterns(rm) == []
