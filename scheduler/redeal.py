@@ -61,36 +61,19 @@ class Klass:
     on_shift: dict[int, range] = field(default_factory=dict)
 
 
-def _tied(rm: RosterModel) -> set[str]:
-    """Employee ids tied by name to something: locks, requests, previous-roster shifts, frozen shifts."""
-    out = {k.employee_id for k in rm.scenario.locks}
-    out |= {getattr(r, "employee_id", "") for r in rm.scenario.requests}
-    h = rm.history
-    out |= set(h.spans) | set(h.dates) | set(h.last) | {eid for eid, n in h.first_block_slots.items() if n}
-    out |= {a.employee_id for a in (rm.frozen or [])}
-    return out
-
-
 def classes(rm: RosterModel) -> list[Klass]:
-    """The model's agents split into classes of interchangeable agents (see the module's doc)."""
-    tied = _tied(rm)
+    """The model's agents split into classes of interchangeable agents (`recombine.agent_classes`;
+    every other agent with options is a class of its own)."""
+    from scheduler.recombine import agent_classes
+
     opts_of: dict[int, dict[int, list[tuple[str, tuple[int, ...]]]]] = defaultdict(lambda: defaultdict(list))
-    fixed: set[int] = set()
     for o in rm.options:
-        if o.fixed is not None:
-            fixed.add(o.agent)
         opts_of[o.agent][o.inst].append((o.queue, o.worked))
-    groups: dict[tuple, list[int]] = defaultdict(list)
-    for a, agent in enumerate(rm.agents):
-        if a not in opts_of:
-            continue
-        sig_opts = tuple(sorted((i, tuple(v)) for i, v in opts_of[a].items()))
-        key: tuple = (agent.efficiency, agent.is_lead, agent.kind, agent.max_hours_week, sig_opts)
-        if agent.employee_id in tied or a in fixed:
-            key = (a,)
-        groups[key].append(a)
+    grouped = agent_classes(rm)
+    alike = {a for g in grouped for a in g}
+    groups = grouped + [[a] for a in range(len(rm.agents)) if a in opts_of and a not in alike]
     out = []
-    for members in groups.values():
+    for members in groups:
         a = members[0]
         agent = rm.agents[a]
         ops = {i: list(v) for i, v in opts_of[a].items()}
