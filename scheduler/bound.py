@@ -72,8 +72,9 @@ gets its mixed-integer rounding cut `s >= f * (ceil(b) - sum c(eff) * w)` (f = f
 there). `lp_bound` adds them for its own solve (`cuts=True`); `build_lp`, whose LP pricing's duals
 and the LP-guided start's primal point come from, has none.
 
-`lp_bound(..., integer=True)` keeps the pooled head-counts integral (SCIP, its proven dual bound):
-the same relaxation minus integrality, so a tighter bound that is still valid for every roster.
+`lp_bound(..., integer=True)` keeps the pooled head-counts integral (SCIP, its proven dual bound,
+lowered by SCIP's tolerances as `scip_lower_bound` says): the same relaxation minus integrality, so
+a tighter bound that is still valid for every roster.
 
 Units: overflow in customer-hours, shortage in agent-hours, seconds of wall-clock time.
 """
@@ -104,6 +105,33 @@ CUT_TIME = 5.0
 RELAXED = ("integrality (fractional agents, shifts and breaks); per-agent rules summed over pools of "
            "identical agents; locks and the previous roster's rest, consecutive days and hours; the leads "
            "rule (only 'no lead can be on shift => nobody works' and a big-M form survive)")
+
+
+def scip_lower_bound(proven: float, box: float, size: float = 0.0) -> float:
+    """SCIP's proven dual bound `proven` of a minimisation, lowered so that it holds for the
+    exact program: the one rule for every bound read off SCIP here (lp_bound's and
+    mip_overflow_bound's pooled integer program, bound_day's day programs).
+
+    SCIP (pywraplp keeps its defaults) is not exact: its dual bound is the least LP value over the
+    open nodes, and it accepts a node LP as optimal when the rows hold within feastol (1e-6) and
+    the reduced costs within dualfeastol (1e-7, absolute, per unit of a variable). A reduced cost
+    of the wrong sign by up to 1e-7 at a variable's bound overstates that LP's value by up to 1e-7
+    times how far the variable could move, its box; summed over the variables that is 1e-7 *
+    `box` (the sum of max(|l_j|, |u_j|): the width when l_j = 0, as in every program here), and it
+    grows with the program, not with its value: an overflow slack's box is a slot's load (up to
+    thousands of customers), a head-count's a pool's size. So the box term is needed wherever
+    SCIP's bound is read, the pooled integer program included, not only on bound_day's
+    subproblems whose objective are reduced costs. The rows' tolerance is covered by the
+    relative 1e-6 of the value and 1e-4 absolute; `size` (the sum of |c_j| * box_j) by 1e-9
+    covers a caller's own floating-point arithmetic in the objective (bound_day computes it; 0
+    where the objective is the program's own). Units: the objective's."""
+    return proven - 1e-6 * abs(proven) - 1e-4 - 1e-7 * box - 1e-9 * size
+
+
+def variable_box(solver: pywraplp.Solver) -> float:
+    """The sum over a pywraplp program's variables of max(|lower|, |upper|) (`scip_lower_bound`'s
+    box; inf when a variable is unbounded: the bound then falls to nothing)."""
+    return math.fsum(max(abs(v.lb()), abs(v.ub())) for v in solver.variables())
 
 
 @dataclass
@@ -524,14 +552,15 @@ def lp_bound(scenario: Scenario, time_limit_s: float = 30, overflow_cap: float |
         if integer and status in (pywraplp.Solver.OPTIMAL, pywraplp.Solver.FEASIBLE):
             if status != pywraplp.Solver.OPTIMAL:
                 out["status"] = "TIME_LIMIT"
-            value = solver.Objective().BestBound()  # the proven bound, not the incumbent
-        elif status != pywraplp.Solver.OPTIMAL:
+            # the proven bound, not the incumbent, less SCIP's tolerances (`scip_lower_bound`)
+            return max(0.0, scip_lower_bound(solver.Objective().BestBound(), box))
+        if status != pywraplp.Solver.OPTIMAL:
             out["status"] = names.get(status, str(status))
             return None
-        else:
-            value = solver.Objective().Value()
-        # the optimum is exact up to the solver's tolerances; shave them off so the bound stays valid
-        return max(0.0, value * (1 - 1e-6) - 1e-4)
+        # GLOP's optimum is exact up to its tolerances; shave them off so the bound stays valid
+        return max(0.0, solver.Objective().Value() * (1 - 1e-6) - 1e-4)
+
+    box = variable_box(solver) if integer else 0.0
 
     if integer and overflow_cap is not None:
         # the MIP answers one question: how good can a roster as good as this one in tier 1 be
@@ -669,6 +698,7 @@ def mip_overflow_bound(scenario: Scenario, time_limit_s: float, hard_rules: Sequ
     t0 = time.monotonic()
     out: dict = {"overflow_lb": None, "status": "NOT_SOLVED", "seconds": 0.0}
     lp, overflow, _shortage = build_lp(scenario, integer=True, hard_rules=hard_rules)
+    box = variable_box(lp.solver)
     left = time_limit_s - (time.monotonic() - t0)
     if not lp.over_terms:
         out.update(overflow_lb=0.0, status="OPTIMAL")
@@ -679,6 +709,6 @@ def mip_overflow_bound(scenario: Scenario, time_limit_s: float, hard_rules: Sequ
         if status in (pywraplp.Solver.OPTIMAL, pywraplp.Solver.FEASIBLE):
             out["status"] = "OPTIMAL" if status == pywraplp.Solver.OPTIMAL else "TIME_LIMIT"
             # the proven bound, not the incumbent, less the solver's tolerances
-            out["overflow_lb"] = max(0.0, lp.solver.Objective().BestBound() * (1 - 1e-6) - 1e-4)
+            out["overflow_lb"] = max(0.0, scip_lower_bound(lp.solver.Objective().BestBound(), box))
     out["seconds"] = time.monotonic() - t0
     return out

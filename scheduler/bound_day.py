@@ -73,7 +73,7 @@ from typing import Any
 import numpy as np
 from ortools.linear_solver import linear_solver_pb2, pywraplp
 
-from scheduler.bound import BoundLP, Pool, build_lp
+from scheduler.bound import BoundLP, Pool, build_lp, scip_lower_bound
 from scheduler.bound_cuts import add_mir_cuts
 from scheduler.bound_dual import PdlpPoint, a_transpose_y, lagrangian_value, lp_arrays, pdlp_bound_point, row_terms
 from scheduler.bound_dw import WEEKLY_RULES, WeekDP, agent_types, missing_weekly_rules
@@ -379,10 +379,8 @@ def day_bound(scenario: Scenario, time_limit_s: float = 120, overflow_cap: float
         proven, status, found = solve_block(program, budget - (time.monotonic() - began))
         got = None
         if proven is not None:
-            # SCIP's tolerances (relative 1e-6 of the value, 1e-4 absolute as bound.lp_bound; its
-            # dual feasibility tolerance, 1e-7 per unit of a variable's box) and a floating-point
-            # margin of the reduced costs
-            got = proven - 1e-6 * abs(proven) - 1e-4 - 1e-7 * box - 1e-9 * size
+            # SCIP's tolerances, and a floating-point margin of the reduced costs (`size`)
+            got = scip_lower_bound(proven, box, size)
             gain += max(0.0, got - (share[b] + 1e-9 * (abs(share[b]) + size)))
         out["days"].append({"block": b, "share": float(share[b]), "integer": got, "status": status,
                             "incumbent": found, "variables": len(program.variable),

@@ -214,3 +214,25 @@ def test_a_failing_pooled_integer_program_keeps_the_lp_bounds(monkeypatch):
     assert over.lp is not None  # the LP's bound is kept, not "not computed"
     assert "pooled integer overflow bound not computed: SCIP unavailable" in report.notes
     assert not any(n.startswith("LP lower bound not computed") for n in report.notes)
+
+
+def test_scip_bounds_are_lowered_by_its_tolerance_per_unit_of_box():
+    # no lead: nobody may work, the whole load overflows, 30,000 customers an hour for 4 hours
+    # (120,000 customer-hours, every roster's exact overflow). SCIP proves 120,000; it accepts a
+    # node LP whose reduced costs are off by 1e-7 per unit of a variable, and the overflow slacks'
+    # boxes here are the loads: the bound read off it must give up 1e-7 per unit of box as well
+    # as 1e-6 of itself and 1e-4 (bound.scip_lower_bound), in the pooled integer program of a run
+    # (mip_overflow_bound) and in lp_bound(integer=True) alike
+    from scheduler.bound import mip_overflow_bound, scip_lower_bound
+
+    sc = make_scenario(agents=[REG, FLEX], demand={"pre_sales": [0] * 8 + [3000] * 4}, queues=SLOW_QUEUE)
+    exact = 4 * 3000 * 600 / 60
+    box = exact + 4 * 3000 / 10  # the overflow slacks' boxes (the loads) and the shortage slacks' (300 agents)
+    margin = 1e-6 * exact + 1e-4 + 1e-7 * box
+    assert scip_lower_bound(exact, box) == pytest.approx(exact - margin, abs=1e-9)
+    mip = mip_overflow_bound(sc, time_limit_s=10)
+    assert mip["status"] == "OPTIMAL"
+    assert mip["overflow_lb"] == pytest.approx(exact - margin, abs=1e-6)
+    assert exact - mip["overflow_lb"] > 1e-6 * exact + 1e-4 + 0.01  # the box term is taken (0.012 here)
+    b = lp_bound(sc, time_limit_s=10, overflow_cap=exact, integer=True)
+    assert b["overflow_lb"] == pytest.approx(exact - margin, abs=1e-6)
