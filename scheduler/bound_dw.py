@@ -85,9 +85,9 @@ minimises exactly that: its state also carries the on-shift slots of each block 
 above holds with "linking rows" read as "linking and hours rows". The previous roster's hours in
 the first block are not counted (a relaxation, as bound.py).
 
-Speed, never validity (L reads only y and the DP): start columns from a roster's weeks (`start`:
-the first restricted master is then feasible and near the full master's value, instead of all
-overflow), several weeks per type and iteration (`few`: the DP's least weeks ending in different
+Speed, never validity (L reads only y and the DP): start columns from a roster's legal weeks
+(`start`: the first restricted master is then feasible and near the full master's value, instead
+of all overflow), several weeks per type and iteration (`few`: the DP's least weeks ending in different
 states), Wentges smoothing (`smoothing`: price at a point between the best y so far and the last
 one; L is evaluated there too). A week is added when its reduced cost, the DP's sum minus its
 convexity row's dual, is negative. Every restricted master's value is an upper limit (the
@@ -260,6 +260,26 @@ class WeekDP:
             later = {j for j in t.insts if date_of[j] > date_of[i] and too_close(insts[i], insts[j], rest)}
             self.clashes[i] = later
             self.reach[i] = max((date_of[j] for j in later), default=-1)
+
+    def legal(self, week: list[int]) -> bool:
+        """Is `week` (instances) one of the weeks this DP prices: instances of the type, at most
+        one a date, rest between each two in a row (hence every two: the class docstring), at
+        most max_consecutive_days dates in a row, at most max_night_shifts nights?"""
+        date_of = {i: d for d, ins in self.t.by_date.items() for i in ins}
+        if any(i not in date_of for i in week):
+            return False
+        order = sorted(week, key=date_of.__getitem__)
+        dates = [date_of[i] for i in order]
+        if len(set(dates)) < len(dates) or any(b in self.clashes[a] for a, b in zip(order, order[1:])):
+            return False
+        if self.max_nights is not None and sum(self.night[i] for i in week) > self.max_nights:
+            return False
+        run = 0
+        for n, d in enumerate(dates):
+            run = run + 1 if n and d == dates[n - 1] + 1 else 1
+            if self.max_run is not None and run > self.max_run:
+                return False
+        return True
 
     def best(self, weight: dict[int, float]) -> tuple[float, list[int]]:
         """(the least total weight of a legal week, its instances)."""
@@ -558,8 +578,12 @@ def roster_keys(master: Master) -> tuple[dict[tuple[str, dt.date], int], dict[st
 
 def roster_weeks(master: Master, roster: Roster) -> list[tuple[int, list[int]]]:
     """Each agent's week in `roster` as (its type, the instances it works that the type may):
-    start columns for the master (any week is a valid column: the bound reads only y)."""
+    start columns for the master. Only legal weeks (`WeekDP.legal`): the bound would hold with
+    any column (L reads only y and prices every legal week, never the columns), but a restricted
+    master with an illegal week is no restriction of the full master, so its value would not be
+    the ceiling the phases report, nor a reason to stop (a hand-edited roster may break a rule)."""
     index, type_of = roster_keys(master)
+    dps: dict[int, WeekDP] = {}
     out = []
     for agent, shifts in roster.by_agent().items():
         k = type_of.get(agent)
@@ -567,7 +591,11 @@ def roster_weeks(master: Master, roster: Roster) -> list[tuple[int, list[int]]]:
             continue
         mine = set(master.types[k].insts)
         week = sorted(i for a in shifts if (i := index.get((a.shift, a.date))) is not None and i in mine)
-        out.append((k, week))
+        dp = dps.get(k)
+        if dp is None:
+            dp = dps[k] = WeekDP(master.lp, master.types[k])
+        if dp.legal(week):
+            out.append((k, week))
     return out
 
 
@@ -591,8 +619,8 @@ def dw_bound(scenario: Scenario, time_limit_s: float = 60, overflow_cap: float |
     overflow bound, the rest to the shortage bound(s); `max_iterations` caps each phase's
     restricted masters (a bound from unconverged duals, in tests).
 
-    Speed, never validity (the bound reads only the duals): `start` a roster whose agents' weeks
-    are the first columns (beside the week with no shift); `few` weeks per type and iteration;
+    Speed, never validity (the bound reads only the duals): `start` a roster whose agents' legal
+    weeks are the first columns (beside the week with no shift); `few` weeks per type and iteration;
     `smoothing` (Wentges, see `_solve_phase`); `overflow_phase=False` skips the overflow bound
     (None) when only the shortage at `overflow_cap` is wanted (`lexicographic=False`).
     `hours`: weekly hours per agent in the weeks (module docstring): a bound at least as high."""

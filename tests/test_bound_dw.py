@@ -6,6 +6,7 @@ above it where pooling a week's rules loses."""
 from __future__ import annotations
 
 import datetime as dt
+import time
 from itertools import product
 
 import pytest
@@ -289,3 +290,87 @@ def test_the_week_bound_with_hours_lies_between_the_pooled_lp_and_the_exact_opti
     tol = 1e-6 * (1 + short)
     assert plain["shortage_lb_at_cap"] <= dw["shortage_lb_at_cap"] + tol
     assert dw["shortage_lb_at_cap"] <= short + tol and dw["shortage_lb_any"] <= short + tol
+
+
+def test_the_dp_reads_a_week_as_legal_exactly_as_the_rules_do():
+    """`WeekDP.legal` (which start weeks `roster_weeks` keeps) against `_legal` on every set of
+    instances of five dates, under binding rest, consecutive-day and night rules."""
+    for nights, run, rest in ((0, 1, 20), (1, 2, 11), (2, 3, 8), (3, 4, 0)):
+        lp, t, dp = one_agent_dp(5, NIGHT_AND_DAY, max_night_shifts=nights, max_consecutive_days=run,
+                                 min_rest_hours=rest)
+        by_date = [t.by_date.get(d, []) for d in range(dp.n_dates)]
+        for pick in product(*[[None, *ds] for ds in by_date]):
+            week = [i for i in pick if i is not None]
+            assert dp.legal(week) == _legal(lp.grid, lp.rules, week), (week, nights, run, rest)
+        first = t.by_date[0]
+        assert not dp.legal(first[:2])  # two shifts on one date
+
+
+def _inst(master, code: str, day: int) -> int:
+    grid = master.lp.grid
+    return next(i.index for i in grid.instances if i.code == code and i.date == grid.dates[day])
+
+
+def test_an_illegal_week_as_a_column_never_lifts_the_bound_above_the_optimum():
+    """The bound reads only the duals (module docstring): a column no agent may work -- the first
+    night, the second day after it (8 h of rest, 11 required) and the second night (two shifts on a
+    date, two nights) -- serves all three needs, so the restricted master drops to no overflow,
+    yet L(y), pricing only legal weeks, stays at most the exact optimum 80. But a master with it is
+    no restriction of the full master: its value is no ceiling and column generation stops at it,
+    so `roster_weeks` does not offer such a week as a start column."""
+    from scheduler.bound_dw import _solve_phase, add_week, build_master, roster_weeks
+    from scheduler.roster import Assignment, Roster
+
+    sc = night_then_morning()
+    master = build_master(sc)
+    (t,) = master.types
+    illegal = sorted([_inst(master, "N", 0), _inst(master, "D", 1), _inst(master, "N", 1)])
+    legal = [_inst(master, "N", 0)]
+    assert add_week(master, 0, illegal)
+    dps = [WeekDP(master.lp, t)]
+    assert not dps[0].legal(illegal) and dps[0].legal(legal)
+    log: list = []
+    best, status = _solve_phase(master, "overflow", time.monotonic() + 20, dps, log)
+    assert log[0]["rmp"] == pytest.approx(0, abs=1e-6)  # the illegal column is in play: 0 is no ceiling
+    assert best is not None and best <= 80 + 1e-6
+    # (and the phase even stops there, "converged" at the illegal master's 0: hence legal start weeks only)
+    assert status == "OPTIMAL" and best == pytest.approx(0, abs=1e-6)
+
+    def shift(code: str, day: int) -> Assignment:
+        inst = master.lp.grid.instances[_inst(master, code, day)]
+        return Assignment("A1", inst.date, code, "pre_sales", ((inst.start, inst.end),))
+
+    fresh = build_master(sc)
+    assert roster_weeks(fresh, Roster([shift("N", 0), shift("D", 1), shift("N", 1)])) == []
+    assert roster_weeks(fresh, Roster([shift("N", 0)])) == [(0, legal)]
+
+
+def test_a_night_across_the_weeks_boundary_counts_its_hours_where_they_are_worked():
+    """A 4-hour night from 22:00 on the seventh date: 2 hours in the first 7-day block, 2 in the
+    second. With a weekly cap of 2 hours the lead may work all of it (SPEC 3.2 counts hours where
+    they are worked): the model finds that roster, the checker accepts it, and the week bound with
+    weekly hours per agent (`week_hours`, the DP) splits the night the same way, so it stays at the
+    roster's 0 overflow and 0 shortage (a week read by its start date, 4 slots in the first block
+    and none in the second, would let the lead work no slot after midnight: 20 customer-hours)."""
+    from scheduler.bound_dw import build_master, week_hours
+    from scheduler.check import check_roster
+    from scheduler.grid import Grid
+    from scheduler.kpi import summary_kpis
+    from scheduler.solve import SolveOptions, solve
+
+    hours = [0.0] * (24 * 8)
+    for h in range(6 * 24 + 22, 7 * 24 + 2):
+        hours[h] = 10.0
+    lead = [{**LEAD[0], "max_hours_week": 2}]
+    sc = make_scenario(agents=lead, days=8, shifts=[{"code": "N", "start": "22:00", "hours": 4, "night": True}],
+                       demand={"pre_sales": hours}, rules={"max_continuous_hours": 4})
+    roster, _ = solve(sc, SolveOptions(5.0, workers=1, seed=0))
+    assert check_roster(sc, roster) == []
+    k = summary_kpis(sc, Grid(sc), roster)
+    assert k["overflow_customer_hours"] == pytest.approx(0) and k["shortage_agent_hours"] == pytest.approx(0)
+    master = build_master(sc, hours=True)
+    night = _inst(master, "N", 6)
+    assert week_hours(master, 0, [night]) == {0: 2, 1: 2}
+    assert WeekDP(master.lp, master.types[0], hours=True).hours.slots[night] == {0: 2, 1: 2}
+    dw = dw_bound(sc, time_limit_s=20, overflow_cap=0.0, hours=True)
+    assert dw["overflow_lb"] <= 1e-6 and dw["shortage_lb_at_cap"] <= 1e-6
