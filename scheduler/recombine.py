@@ -125,6 +125,10 @@ class Recombiner:
                 if rm.agents[o.agent].is_lead:
                     self.on_shift[o.var.index] = o.on_shift
         self.eff = [round(a.efficiency * SCALE) for a in rm.agents]
+        # the model's definition of each overflow and shortage item (`RosterModel.define`): what the
+        # master's reading of an item it moves must equal on the roster at hand (`run`)
+        items = {v.index for v, _ in (*rm.short_vars.values(), *rm.over_vars.values())}
+        self.item_of: dict[int, Callable[..., int]] = {v.index: fn for v, fn in rm.derived if v.index in items}
         # per class: schedules of rosters seen earlier (`remember`), in the order first seen
         self.pool: list[dict[tuple[Key, ...], None]] = [{} for _ in self.classes]
         self.backend = "rens"  # how the master is solved: "rens", "cp-sat" or "scip" (`BACKENDS`)
@@ -227,7 +231,8 @@ class Recombiner:
             mm.row(xs, [1] * len(xs), len(members), len(members))
         # service rows, exactly as SPEC 4 and the model's tiers read them
         short_vars, over_vars = [], []
-        for (t, q), (_var, req) in rm.short_vars.items():
+        reads: list[tuple[int, int]] = []  # (master's item variable, the model's)
+        for (t, q), (var, req) in rm.short_vars.items():
             j = qi[q]
             ts = terms.get((t, j), [])
             if not ts:
@@ -236,8 +241,9 @@ class Recombiner:
             s = mm.var(req, max(0, need - sum(e * mm.hint[x] for x, e, _ in ts)), service=True)
             mm.row([s, *(x for x, _, _ in ts)], [1, *(e for _, e, _ in ts)], need, None)
             short_vars.append(s)
+            reads.append((s, var.index))
         const_short = short.value(values) - sum(mm.hint[s] for s in short_vars)
-        for (t, q), (_var, load) in rm.over_vars.items():
+        for (t, q), (var, load) in rm.over_vars.items():
             j = qi[q]
             ts = terms.get((t, j), [])
             if not ts:
@@ -246,10 +252,14 @@ class Recombiner:
             v = mm.var(load, max(0, need - sum(re * mm.hint[x] for x, _, re in ts)), service=True)
             mm.row([v, *(x for x, _, _ in ts)], [1, *(re for _, _, re in ts)], need, None)
             over_vars.append(v)
+            reads.append((v, var.index))
         const_over = over.value(values) - sum(mm.hint[v] for v in over_vars)
-        # the tiers' items the master does not move are constants (each >= 0): a negative
-        # remainder means the master reads the roster's service otherwise than the model
-        if const_short < 0 or const_over < 0:
+        # each item the master moves must read as the model defines it on this roster (a master
+        # that read one slot high and another low would pass a comparison of totals), and the
+        # tiers' items it does not move are constants (each >= 0): a negative remainder also means
+        # the master reads the roster's service otherwise than the model
+        misread = [s for s, var in reads if (fn := self.item_of.get(var)) is None or mm.hint[s] != fn(values)]
+        if misread or const_short < 0 or const_over < 0:
             st.why = "the master does not read the roster's service as the model does"
             return values, st
         mm.row(over_vars, [1] * len(over_vars), None, over.value(values) - const_over)

@@ -156,3 +156,83 @@ def test_schedules_of_an_earlier_roster_are_dealt_too():
     out, stats = rc.run(now, over, short, 5.0, deterministic=True)
     assert stats.kept and stats.pooled == 2 and short.value(out) == 0  # L, and the day off
     assert check_roster(sc, roster_of(rm, out.tolist())) == []
+
+
+ODD = {  # an agent like A0 and A2 in every attribute the roster reads but one thing it may work
+    "absence": ({}, [{"employee_id": "X", "start": "2026-11-11 12:00", "end": "2026-11-11 16:00", "reason": "sick"}]),
+    "night_ok": ({"night_ok": False}, []),
+}
+
+
+def odd_one_out(odd: str):
+    """A0, X, A2 over one date (E 08-12 needs one agent, L 12-16 two; L is a night shift): X may
+    not work L (its absence, or night_ok = false), the others may."""
+    extra, absences = ODD[odd]
+    agents = [{"employee_id": e, "name": e, "home_queue": "pre_sales", **(extra if e == "X" else {})}
+              for e in ("A0", "X", "A2")]
+    shifts = [SHIFTS[0], {**SHIFTS[1], "night": True}]
+    return make_scenario(agents=agents, demand={"pre_sales": [0.0] * 8 + [10.0] * 4 + [20.0] * 4}, shifts=shifts,
+                         rules={"min_leads_on_duty": 0}, absences=absences)
+
+
+@pytest.mark.parametrize("odd", sorted(ODD))
+def test_an_agent_who_may_not_work_a_classmate_s_schedule_is_in_no_class(odd):
+    # A0 and X on E, A2 on L: one more on L removes the shortage. Were X in the class it would be
+    # the one dealt L (the first holder keeps its schedule), which X may not work; apart, A0 moves
+    rm, values, out, stats, short = recombined(odd_one_out(odd), {"A0": ["E"], "X": ["E"], "A2": ["L"]})
+    assert agent_classes(rm) == [[0, 2]]
+    assert stats.kept and short.value(out) == 0
+    assert shift_of(rm, out, "X") == shift_of(rm, values, "X")
+    assert shift_of(rm, out, "A0") == shift_of(rm, out, "A2")
+
+
+def test_a_sale_day_move_splits_agents_of_the_same_skills():
+    # A0 and A2 (after-sales at home) serve pre-sales on the sale day; Z has the same two skills but
+    # pre-sales at home, so it may serve either queue there: not their class, and it keeps its plan
+    both = ["pre_sales", "after_sales"]
+    agents = [{"employee_id": "A0", "name": "A0", "home_queue": "after_sales", "skills": both},
+              {"employee_id": "Z", "name": "Z", "home_queue": "pre_sales", "skills": both},
+              {"employee_id": "A2", "name": "A2", "home_queue": "after_sales", "skills": both}]
+    queues = [{"id": q, "contacts_per_agent_hour": 10, "session_minutes": 60} for q in ("pre_sales", "after_sales")]
+    sc = make_scenario(agents=agents, demand={"pre_sales": [0.0] * 8 + [10.0] * 4 + [20.0] * 4}, shifts=SHIFTS,
+                       queues=queues, moves=[{"dates": [DAY], "from": "after_sales", "to": "pre_sales"}],
+                       rules={"min_leads_on_duty": 0})
+    rm, values, out, stats, short = recombined(sc, {"A0": ["E"], "Z": ["E"], "A2": ["L"]})
+    assert agent_classes(rm) == [[0, 2]]
+    assert {o.queue for o in rm.options if o.agent == 0} == {"pre_sales"}  # the move: pre-sales only
+    assert stats.kept and short.value(out) == 0
+    assert shift_of(rm, out, "Z") == shift_of(rm, values, "Z")
+
+
+@pytest.mark.parametrize("other", [{"kind": "flex"}, {"max_hours_week": 3}, {"is_lead": True},
+                                   {"skills": ["pre_sales", "after_sales"]}])
+def test_any_other_attribute_splits_a_class(other):
+    queues = [{"id": q, "contacts_per_agent_hour": 10, "session_minutes": 60} for q in ("pre_sales", "after_sales")]
+    agents = team(3)
+    agents[1] = {**agents[1], **other}
+    sc = make_scenario(agents=agents, demand={"pre_sales": [0.0] * 8 + [10.0] * 8}, shifts=SHIFTS, queues=queues)
+    assert agent_classes(RosterModel(sc, Grid(sc))) == [[0, 2]]
+
+
+def test_a_master_that_misreads_two_items_in_opposite_ways_is_not_used(monkeypatch):
+    # the roster of test_copying_a_schedule_lowers_the_shortage, with the master reading one slot's
+    # shortage a hundredth high and another's a hundredth low: the totals agree, the items do not
+    import scheduler.recombine as recombine
+
+    plain = recombine.Master.var
+    shifted: list[int] = []
+
+    def misread(self, ub, hint, count=False, service=False):
+        if service and not shifted and hint < ub:
+            shifted.append(1)
+            hint += 1
+        elif service and shifted == [1] and hint > 0:
+            shifted.append(-1)
+            hint -= 1
+        return plain(self, ub, hint, count, service)
+
+    monkeypatch.setattr(recombine.Master, "var", misread)
+    _, values, out, stats, _ = recombined(early_late(team(3)), {"A0": ["E"], "A1": ["E"], "A2": ["L"]})
+    assert shifted == [1, -1]
+    assert not stats.kept and np.array_equal(out, values)
+    assert stats.why == "the master does not read the roster's service as the model does"
