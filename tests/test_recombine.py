@@ -214,6 +214,28 @@ def test_any_other_attribute_splits_a_class(other):
     assert agent_classes(RosterModel(sc, Grid(sc))) == [[0, 2]]
 
 
+def test_a_fractional_reroute_threshold_reads_item_by_item_as_the_model():
+    # R = 0.5 customers per agent: overflow in every slot (50 and 100 customers at once), its rows
+    # per agent with round(R * efficiency) as the model's; every item reads alike, so the master
+    # runs and A1 moves (overflow the same: it is linear in the staff there)
+    demand = [0.0] * 8 + [10.0] * 4 + [20.0] * 4
+    queue = [{"id": "pre_sales", "contacts_per_agent_hour": 10, "session_minutes": 300}]
+    sc = make_scenario(agents=team(3), demand={"pre_sales": demand}, shifts=SHIFTS, queues=queue,
+                       rules={"min_leads_on_duty": 0, "reroute_concurrency": 0.5})
+    rm, values, out, stats, short = recombined(sc, {"A0": ["E"], "A1": ["E"], "A2": ["L"]})
+    over, _ = tiers_of(rm)
+    assert over is not None and over.value(values) > 0
+    assert stats.kept and short.value(out) == 0
+
+
+@pytest.mark.parametrize("limits", [{"A1": ["E", "L"]}, {"A1": ["E"]}])
+def test_a_hire_s_shift_limits_split_a_class(limits):
+    # a hire limited to its --shifts is apart even when the limit allows every shift there is
+    sc = early_late(team(3))
+    sc.shift_limits = limits
+    assert agent_classes(RosterModel(sc, Grid(sc))) == [[0, 2]]
+
+
 def test_a_master_that_misreads_two_items_in_opposite_ways_is_not_used(monkeypatch):
     # the roster of test_copying_a_schedule_lowers_the_shortage, with the master reading one slot's
     # shortage a hundredth high and another's a hundredth low: the totals agree, the items do not
