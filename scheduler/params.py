@@ -211,6 +211,16 @@ class SolveParams:
     # back, checking every constraint)
     recombine_s: float = 20.0
     recombine_overhead_s: float = 3.0
+    # several workers: the master runs beside the shortage tier's LNS, in one of its lanes (the
+    # others keep solving parts), once this share of the tier's time is gone, instead of after
+    # recombine_at; up to recombine_rounds times, a later round only while the tier has at least
+    # the time the round before took left (benchmarks/README.md, "The master beside LNS")
+    recombine_beside_at: float = 0.25
+    recombine_rounds: int = 2
+    # the master breaks the shortage's ties by the next tier (flex hours), as the parts do, when
+    # that tier is linear in the shift options: without it a re-deal may take flex staff's hours
+    # up for nothing (benchmarks/README.md, "The master beside LNS")
+    recombine_ties: bool = True
     # the master's columns also from the first roster and the shortage tier's first roster (not
     # only the roster at hand's)
     recombine_pool: bool = False
@@ -225,8 +235,8 @@ class SolveParams:
         if self.recombine_backend not in ("rens", "cp-sat", "scip", "rens-scip"):
             problems.append(f"recombine_backend = {self.recombine_backend!r} "
                             "(expected rens, cp-sat, scip or rens-scip)")
-        for name in ("recombine_at", "lns_first_share", "full_share", "stall_share", "min_share", "rival_share",
-                     "far_share"):
+        for name in ("recombine_at", "recombine_beside_at", "lns_first_share", "full_share", "stall_share",
+                     "min_share", "rival_share", "far_share"):
             if not 0 <= getattr(self, name) <= 1:
                 problems.append(f"{name} = {getattr(self, name)} (expected a share in [0, 1])")
         if len(self.kind_weights) != 3 or min(self.kind_weights) < 0:
