@@ -146,21 +146,22 @@ class Beside:
     better of: the agents whose options it changed taking their whole schedules from it into the
     moved roster, its changed options merged into the moved roster (`merge_changes`), itself
     whole; only when one of them keeps every constraint and is no worse in the LNS's goal.
-    `outcomes` has a note per round of what became of its roster ("" when it returned none)."""
+    `notes` are the rounds' notes, in order: what `task` adds of its own, then a note of what
+    became of its roster (none when it returned none)."""
 
     name: str
     task: Callable[[np.ndarray, float], np.ndarray | None]
     after_s: float
     rounds: int = 1
-    outcomes: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    done: int = 0  # rounds run
     busy: bool = False
     last_s: float = 0.0  # the seconds the last round took
 
     def due(self, spent: float, left: float) -> bool:
         """Is a round to start, `spent` seconds into the LNS with `left` to go?"""
-        done = len(self.outcomes)
-        return (not self.busy and done < self.rounds and spent >= self.after_s
-                and (done == 0 or left >= self.last_s))
+        return (not self.busy and self.done < self.rounds and spent >= self.after_s
+                and (self.done == 0 or left >= self.last_s))
 
 
 class Neighbourhoods:
@@ -603,17 +604,15 @@ class Lns:
         t0 = time.monotonic()
         out = beside.task(base, left)
         with self.lock:
-            beside.busy = False
-            beside.last_s = time.monotonic() - t0
-            beside.outcomes.append(self._adopt(beside.name, base, out))
+            beside.busy, beside.done, beside.last_s = False, beside.done + 1, time.monotonic() - t0
+            if out is not None:
+                beside.notes.append(self._adopt(beside.name, base, out))
             self.spent = time.monotonic() - self.t0
 
-    def _adopt(self, name: str, base: np.ndarray, out: np.ndarray | None) -> str:
+    def _adopt(self, name: str, base: np.ndarray, out: np.ndarray) -> str:
         """Keep the roster `out` that a search beside the parts made from `base` (under the lock),
         or the best of it that fits the roster at hand when the parts moved it meanwhile
-        (`Beside`); returns a note of what became of it ("" when there was no roster)."""
-        if out is None:
-            return ""
+        (`Beside`); returns a note of what became of it."""
         tier, options, hoods = self.tier, self.hoods.var, self.hoods
         tried: list[tuple[str, np.ndarray | None]] = [(ADOPTED[0], out)]
         if self.values is not base:

@@ -217,10 +217,6 @@ class SolveParams:
     # the time the round before took left (benchmarks/README.md, "The master beside LNS")
     recombine_beside_at: float = 0.25
     recombine_rounds: int = 2
-    # the master breaks the shortage's ties by the next tier (flex hours), as the parts do, when
-    # that tier is linear in the shift options: without it a re-deal may take flex staff's hours
-    # up for nothing (benchmarks/README.md, "The master beside LNS")
-    recombine_ties: bool = True
     # the master's columns also from the first roster and the shortage tier's first roster (not
     # only the roster at hand's)
     recombine_pool: bool = False

@@ -143,14 +143,12 @@ class Recombiner:
 
     def run(self, values: np.ndarray, over: Tier, short: Tier, seconds: float, *, deterministic: bool,
             seed: int = 0, workers: int = 1, wall_s: float | None = None,
-            search: Search | None = None, tie: Tier | None = None) -> tuple[np.ndarray, RecombineStats]:
+            search: Search | None = None) -> tuple[np.ndarray, RecombineStats]:
         """A roster at least as good as `values` (a value per model variable, keeping every
         constraint): overflow not above its own, shortage as low as the master finds in
         `seconds` (deterministic seconds and one worker when `deterministic`, then with `wall_s`
-        wall seconds at most besides; else `workers` for `seconds` of wall time), and among
-        rosters of the same shortage the least in tier `tie` when given and linear in the shift
-        options (`tie_costs`: flex hours). Returns it (`values` itself when nothing better was
-        found) and what the step did."""
+        wall seconds at most besides; else `workers` for `seconds` of wall time). Returns it
+        (`values` itself when nothing better was found) and what the step did."""
         t0 = time.monotonic()
         st = RecombineStats(classes=len(self.classes), members=len(self.in_class))
         st.before = st.after = short.value(values)
@@ -198,8 +196,6 @@ class Recombiner:
                 shift_slots = [t for t in o.on_shift if 0 <= t < n_slots]
                 leads[shift_slots] += 1
         mm = Master()
-        costs = self.tie_costs(tie)
-        spread = 0  # the most the tie-break's value can differ between two deals of the classes
         n: dict[tuple[int, int], int] = {}  # (class, column) -> the master's count variable
         # per (slot, queue): the (variable, efficiency, R * efficiency) terms of the columns that work it
         terms: dict[tuple[int, int], list[tuple[int, int, int]]] = defaultdict(list)
@@ -212,12 +208,8 @@ class Recombiner:
             a0 = members[0]
             e = self.eff[a0]
             re = int(R) * e if r_int else round(R * e)
-            col_costs = []
             for c, sched in enumerate(cols[k]):
                 x = n[(k, c)] = mm.var(len(members), len(holders[k][sched]), count=True)
-                if costs is not None:
-                    col_costs.append(sum(costs.get(self.var_of[a0][key], 0) for key in sched))
-                    mm.tie.append((x, col_costs[-1]))
                 slots: set[int] = set()
                 on: set[int] = set()
                 for inst, q, worked in sched:
@@ -233,8 +225,6 @@ class Recombiner:
                     lead_terms[t].append(x)
             xs = [n[(k, c)] for c in range(len(cols[k]))]
             mm.row(xs, [1] * len(xs), len(members), len(members))
-            if col_costs:
-                spread += len(members) * (max(col_costs) - min(col_costs))
         # service rows, exactly as SPEC 4 and the model's tiers read them
         short_vars, over_vars = [], []
         for (t, q), (_var, req) in rm.short_vars.items():
@@ -265,11 +255,6 @@ class Recombiner:
         mm.row(over_vars, [1] * len(over_vars), None, over.value(values) - const_over)
         self._leads(mm, work_terms, lead_terms, working, leads, n_members)
         mm.objective = short_vars
-        # shortage first, exactly: one unit of it weighs more than any two deals' tie-breaks differ
-        if spread > 0:
-            mm.weight, mm.tie = spread + 1, [(x, c) for x, c in mm.tie if c]
-        else:
-            mm.tie = []  # every deal ties alike
         solve_master = BACKENDS[self.backend]
         status, found, st.dtime = solve_master(mm, seconds, deterministic=deterministic, seed=seed, workers=workers,
                                                wall_s=wall_s, search=search)
@@ -292,15 +277,6 @@ class Recombiner:
             return values, st
         st.after, st.kept = short.value(out), True
         return out, st
-
-    def tie_costs(self, tie: Tier | None) -> dict[int, int] | None:
-        """Tier `tie`'s coefficient per class member's shift option (variable index -> raw
-        units), when its value is linear in the shift options (no helper variable among its
-        items, as flex hours); else None."""
-        if tie is None or self.parts.is_helper[tie.var_index].any():
-            return None
-        mine = set(self.key_of)
-        return {int(v): int(c) for v, c in zip(tie.var_index, tie.var_coefs) if int(v) in mine}
 
     def _leads(self, mm: Master, work_terms: dict[int, list[int]], lead_terms: dict[int, list[int]],
                working: np.ndarray, leads: np.ndarray, n_members: int) -> None:
@@ -369,8 +345,7 @@ class Recombiner:
 
 class Master:
     """The master as plain rows: integer variables (upper bound, hint; lower bound 0), rows
-    lo <= sum(coef * var) <= hi (None: unbounded), and what is minimised: `weight` times the
-    sum of the `objective` variables, plus the tie-break's sum(coef * var) (`tie`)."""
+    lo <= sum(coef * var) <= hi (None: unbounded), and the variables whose sum is minimised."""
 
     def __init__(self) -> None:
         self.ub: list[int] = []
@@ -378,8 +353,6 @@ class Master:
         self.hint: list[int] = []
         self.rows: list[tuple[list[int], list[int], int | None, int | None]] = []
         self.objective: list[int] = []
-        self.weight = 1
-        self.tie: list[tuple[int, int]] = []  # (variable, coefficient)
         self.count: list[bool] = []  # per variable: a count of agents (else a service or leads helper)
         self.service: list[bool] = []  # ... a shortage or overflow (its least value follows from the counts)
 
@@ -403,8 +376,7 @@ def _model(mm: Master) -> tuple[cp_model.CpModel, list[cp_model.IntVar]]:
     for ix, coef, lo, hi in mm.rows:
         m.add_linear_constraint(sum(c * xs[i] for i, c in zip(ix, coef)), -big if lo is None else lo,
                                 big if hi is None else hi)
-    shortage = sum(xs[i] for i in mm.objective)
-    m.minimize(mm.weight * shortage + sum(c * xs[i] for i, c in mm.tie) if mm.tie else shortage)
+    m.minimize(sum(xs[i] for i in mm.objective))
     return m, xs
 
 
@@ -458,9 +430,7 @@ def _linear(mm: Master, name: str, integer: bool) -> tuple[Any, list[Any]]:
             c.SetCoefficient(xs[i], a)
     obj = solver.Objective()
     for i in mm.objective:
-        obj.SetCoefficient(xs[i], mm.weight)
-    for i, c in mm.tie:
-        obj.SetCoefficient(xs[i], c)
+        obj.SetCoefficient(xs[i], 1)
     obj.SetMinimization()
     return solver, xs
 
@@ -495,7 +465,7 @@ def _rens(mm: Master, seconds: float, *, deterministic: bool, seed: int,
                        search=search)
     narrow = Master()
     narrow.rows, narrow.objective, narrow.hint, narrow.count = mm.rows, mm.objective, mm.hint, mm.count
-    narrow.service, narrow.weight, narrow.tie = mm.service, mm.weight, mm.tie
+    narrow.service = mm.service
     # the counts only (a service variable in hundredths is free to move); with the roster's own
     # count inside, so the hint stays a solution. [floor, ceil] alone was infeasible on 800 x 14
     # (and [floor - 2, ceil + 2] found only worse rosters): the roster's counts are needed too

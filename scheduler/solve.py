@@ -485,8 +485,7 @@ class TierSearch:
             return
         printer = pipe.printer
         stall = Stall(window, min_gain, self.trail, offset=self.now())
-        notes: list[str] = []  # the master's, written by the lane that runs it
-        side = self.master_beside(limit, notes) if beside else None
+        side = self.master_beside(limit) if beside else None
         self.found, stats = improve(
             self.rm, self.goal, self.found, limit, workers=pipe.opts.workers,
             seed=pipe.opts.seed + 1000 * self.n + 100 * phase, deterministic=pipe.deterministic,
@@ -497,7 +496,7 @@ class TierSearch:
         self.spent += stats.charged_s
         pipe.report.notes.append(stats.describe(tier.name, tier.unit))
         if side is not None:
-            pipe.report.notes.extend(n for pair in zip(notes, side.outcomes) for n in pair if n)
+            pipe.report.notes.extend(side.notes)
 
     def recombines(self) -> bool:
         """Does this tier re-deal whole schedules among interchangeable agents
@@ -511,36 +510,36 @@ class TierSearch:
         rc = recombiner_of(self.rm, parts_of(self.rm), tuning.recombine_backend)
         return bool(rc.classes) and len(rc.in_class) / len(rc.classes) >= tuning.recombine_min_class
 
-    def master_beside(self, limit: float, notes: list[str]) -> Beside:
+    def master_beside(self, limit: float) -> Beside:
         """Several workers: the recombination master (`master`) as a search that one lane of
         the LNS runs beside the parts (`scheduler.lns.Beside`), once recombine_beside_at of its
-        `limit` seconds are gone, up to recombine_rounds times; each round's note goes to `notes`.
-        Its master keeps recombine_s deterministic seconds on one CP-SAT worker, guarded by the
+        `limit` seconds are gone, up to recombine_rounds times (each with its own seed). Its
+        master keeps recombine_s deterministic seconds on one CP-SAT worker, guarded by the
         LNS's wall time left (less recombine_overhead_s): the tier does not run over."""
         pipe, tuning = self.pipe, self.pipe.tuning
+        notes: list[str] = []
 
         def task(values: np.ndarray, left: float) -> np.ndarray | None:
             wall = min(left, pipe.deadline.left()) - tuning.recombine_overhead_s
             if wall < 1.0 or pipe.interrupt():
                 return None
-            out, stats = self.master(values, tuning.recombine_s, wall, seed=pipe.opts.seed + 7 * len(notes))
+            out, stats = self.master(values, tuning.recombine_s, wall, seed=pipe.opts.seed + side.done)
             if stats is None:
                 return None
             notes.append(stats.describe(self.tier))
             return out if stats.kept else None
 
-        return Beside("whole-schedule recombination", task, after_s=limit * tuning.recombine_beside_at,
-                      rounds=tuning.recombine_rounds)
+        side = Beside("whole-schedule recombination", task, after_s=limit * tuning.recombine_beside_at,
+                      rounds=tuning.recombine_rounds, notes=notes)
+        return side
 
     def master(self, values: np.ndarray, seconds: float, wall: float | None,
                seed: int) -> tuple[np.ndarray, RecombineStats | None]:
         """The recombination master (`scheduler.recombine`) on roster `values`: `seconds`
         deterministic seconds on one CP-SAT worker (two workers for 20 wall seconds under load
         gave 4 deterministic seconds and found nothing), within `wall` seconds when given.
-        Among rosters of the same shortage it takes the least in the next tier (the parts'
-        tie-break, SolveParams.recombine_ties) when that is linear in the shift options. Returns
-        its roster (`values` when it kept nothing) and what it did (None: no overflow tier, or
-        not run)."""
+        Returns its roster (`values` when it kept nothing) and what it did (None: no overflow
+        tier, or not run)."""
         from scheduler.recombine import recombiner_of, tiers_of
 
         pipe, tuning, tier = self.pipe, self.pipe.tuning, self.tier
@@ -552,10 +551,8 @@ class TierSearch:
             for seen in (pipe.greedy, self.start):  # the first roster's and the tier's first schedules too
                 if seen is not None and len(seen) == len(values):
                     rc.remember(seen)
-        # the next tier breaks the master's ties (SolveParams.recombine_ties), as it does the parts'
-        tie = self.goal[1][0] if tuning.recombine_ties and len(self.goal) > 1 else None
         return rc.run(values, over, tier, seconds, deterministic=True, seed=seed, workers=1, wall_s=wall,
-                      search=lambda s, m: _search(s, m, None, pipe.interrupt), tie=tie)
+                      search=lambda s, m: _search(s, m, None, pipe.interrupt))
 
     def recombine(self) -> None:
         """One worker: whole-schedule recombination (`master`) of the roster at hand, after the
