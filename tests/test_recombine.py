@@ -234,6 +234,9 @@ def test_a_worse_roster_beside_lns_is_not_adopted():
 
 
 def test_the_adoption_notes_read_in_chinese():
+    from collections import Counter
+
+    from scheduler.lns import LnsStats
     from scheduler.workbook.labels import translate_note
 
     for note in ("shortage: whole-schedule recombination beside the search, from 573.81: adopted its agents' "
@@ -242,3 +245,6 @@ def test_the_adoption_notes_read_in_chinese():
                  "moved roster's own gains lost: 566.00, the roster at hand 560.00 agent-hours)"):
         zh = translate_note(note, "zh")
         assert zh != note and "moved" not in zh, zh
+    lns = LnsStats(iterations=351, improvements=221, start=925.62, end=551.13, seconds=72.2,
+                   by_kind=Counter({"slot": 100, "whole-schedule recombination": 1}))
+    assert "whole-schedule" not in translate_note(lns.describe("shortage", "agent-hours"), "zh")

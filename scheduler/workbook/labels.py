@@ -385,8 +385,8 @@ NOTE_PHRASES: dict[str, list[tuple[str, str]]] = {
            (r"\babsences: ", "缺勤："), (r"\bdemand x(?P<f>[\d.]+) in every queue\b", r"需求 ×\g<f>（所有队列）"),
            (r"\bdemand x(?P<f>[\d.]+) in (?P<q>[a-z0-9_]+)\b", r"需求 ×\g<f>（\g<q>）"),
            (r"\bdemand from (?P<f>\S+) from\b", r"需求取自 \g<f>，自"), (r"\bsick call\b", "病假"),
-           # lns.ADOPTED
-           (r"^as it is$", "原样"),
+           # lns.ADOPTED, and the LNS note's count of rosters adopted from the master beside it
+           (r"\bwhole-schedule recombination (\d+)", r"整段排班重新分配 \1"), (r"^as it is$", "原样"),
            (r"^its agents' whole schedules into the moved roster$", "其改动员工的整段排班并入已变动的排班"),
            (r"^its changed options into the moved roster$", "其改动的班次并入已变动的排班"),
            (r"^whole, the moved roster's own gains lost$", "整体替换，已变动排班自身的改进不再保留")],
