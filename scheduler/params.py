@@ -195,10 +195,11 @@ class SolveParams:
 
     # -- whole-schedule recombination (scheduler.recombine): interchangeable agents copy each
     # other's whole schedules, by an integer master over the schedules they work
-    # the share of the shortage tier's time LNS has before it (0: no recombination); LNS-only
-    # models (above whole_model_max variables) only. 0.9: 800 x 14, one worker, 120 s, seeds 0/1
-    # 562.54 / 561.17 -> 555.89 / 559.77 (0.5: 565.54 on seed 0, LNS had no time after it);
-    # the later tiers get less time (benchmarks/README.md, "Whole-schedule recombination")
+    # one worker: the share of the shortage tier's time LNS has before it (0: no recombination,
+    # with any number of workers); LNS-only models (above whole_model_max variables) only. 0.9:
+    # 800 x 14, one worker, 120 s, seeds 0/1 562.54 / 561.17 -> 555.89 / 559.77 (0.5: 565.54 on
+    # seed 0, LNS had no time after it); the later tiers get less time (benchmarks/README.md,
+    # "Whole-schedule recombination")
     recombine_at: float = 0.9
     # ... only when its classes of interchangeable agents hold this many agents on average: one
     # worker, 120 s, seed 0, it found nothing on 400 x 14 (28 a class; 330.60 either way, later
