@@ -74,6 +74,10 @@ POOL = "pool"
 # parts that pair who could cover a short slot with part-timers, over the horizon (scheduler.horizonparts)
 HORIZON = "horizon"
 ALL_KINDS = (*KINDS, GUIDED, BREAKS, SHIFTS, CHAIN, POOL, HORIZON)
+# how the roster of a search beside the parts (`Beside`) was adopted: as it is (the roster did
+# not move meanwhile), or into the moved roster, or in place of it
+ADOPTED = ("as it is", "its agents' whole schedules into the moved roster",
+           "its changed options into the moved roster", "whole, the moved roster's own gains lost")
 
 
 @dataclass
@@ -128,6 +132,36 @@ def recent_gain(trail: list[tuple[float, int]], now: float, window: float) -> fl
     then = next(v for t, v in reversed(trail) if t <= now - window)
     last = trail[-1][1]
     return (then - last) / max(abs(last), 1)
+
+
+@dataclass
+class Beside:
+    """A search of its own that one lane of a several-worker LNS runs beside the parts (the
+    whole-schedule recombination master, `scheduler.recombine`), `rounds` times at most, one
+    after the other: the first once `after_s` seconds of the LNS are gone, each later one only
+    while the LNS has at least as many seconds left as the one before took. `task(values,
+    seconds)` gets the roster at hand (a value per model variable) and the seconds the LNS has
+    left; it returns a roster that keeps every constraint of the model, or None. Its roster is
+    adopted under the lock as it is, or, when the parts moved the roster meanwhile, as the
+    better of: the agents whose options it changed taking their whole schedules from it into the
+    moved roster, its changed options merged into the moved roster (`merge_changes`), itself
+    whole; only when one of them keeps every constraint and is no worse in the LNS's goal.
+    `notes` are the rounds' notes, in order: what `task` adds of its own, then a note of what
+    became of its roster (none when it returned none)."""
+
+    name: str
+    task: Callable[[np.ndarray, float], np.ndarray | None]
+    after_s: float
+    rounds: int = 1
+    notes: list[str] = field(default_factory=list)
+    done: int = 0  # rounds run
+    busy: bool = False
+    last_s: float = 0.0  # the seconds the last round took
+
+    def due(self, spent: float, left: float) -> bool:
+        """Is a round to start, `spent` seconds into the LNS with `left` to go?"""
+        return (not self.busy and self.done < self.rounds and spent >= self.after_s
+                and (self.done == 0 or left >= self.last_s))
 
 
 class Neighbourhoods:
@@ -370,7 +404,7 @@ def improve(rm: RosterModel, goal: list[tuple[Tier, int]], solution: list[int], 
             until: Callable[[np.ndarray], bool] | None = None,
             on_improve: Callable[[np.ndarray], None] | None = None,
             params: SolveParams = DEFAULT_PARAMS, plan: Plan | None = None,
-            stall: Stall | None = None) -> tuple[list[int], LnsStats]:
+            stall: Stall | None = None, beside: Beside | None = None) -> tuple[list[int], LnsStats]:
     """Improve `solution` (a value per model variable) for the objective sum(weight * tier) of
     `goal` (the first tier is the one being minimised, the others break its ties) for `budget_s`
     seconds (deterministic seconds when `deterministic`), or until `until(values)` holds (`until`
@@ -383,9 +417,12 @@ def improve(rm: RosterModel, goal: list[tuple[Tier, int]], solution: list[int], 
     another lane moved the roster meanwhile, the part's changed shift options are put into the
     new roster and kept when that still keeps every constraint and is no worse. With `stall`,
     the search also ends once the first tier of `goal` gains too little (`Stall`;
-    `stats.stalled` says so). Returns the best solution and what the search did."""
+    `stats.stalled` says so). With `beside` (several workers only: ignored when
+    `deterministic`), one lane runs that search when it is due and then goes back to parts.
+    Returns the best solution and what the search did."""
     lns = Lns(rm, goal, solution, budget_s, workers=workers, seed=seed, deterministic=deterministic, stop=stop,
-              search=search, until=until, on_improve=on_improve, params=params, plan=plan, stall=stall)
+              search=search, until=until, on_improve=on_improve, params=params, plan=plan, stall=stall,
+              beside=beside)
     return lns.run()
 
 
@@ -426,9 +463,11 @@ class Lns:
                  workers: int, seed: int, deterministic: bool, stop: Callable[[], bool],
                  search: Callable[[cp_model.CpSolver, cp_model.CpModel], int],
                  until: Callable[[np.ndarray], bool] | None, on_improve: Callable[[np.ndarray], None] | None,
-                 params: SolveParams, plan: Plan | None = None, stall: Stall | None = None):
+                 params: SolveParams, plan: Plan | None = None, stall: Stall | None = None,
+                 beside: Beside | None = None):
         self.rm, self.goal, self.budget_s, self.seed = rm, goal, budget_s, seed
         self.stall = stall
+        self.beside = None if deterministic else beside  # one worker stays deterministic: no thread beside
         self.deterministic, self.stop, self.search = deterministic, stop, search
         self.until, self.on_improve, self.params = until, on_improve, params
         self.tier = goal[0][0]
@@ -519,10 +558,17 @@ class Lns:
                     self.stats.stalled = True
                     return
                 base, totals = self.values, self.totals
-                kind, mask = hoods.pick(self.tier, base)
-                size = hoods.size
-                iteration = self.stats.iterations
-                self.stats.iterations += 1
+                beside = self.beside if self.beside is not None and self.beside.due(self.spent, left) else None
+                if beside is not None:
+                    beside.busy = True
+                else:
+                    kind, mask = hoods.pick(self.tier, base)
+                    size = hoods.size
+                    iteration = self.stats.iterations
+                    self.stats.iterations += 1
+            if beside is not None:
+                self._run_beside(beside, base, left)
+                continue
             t_part = time.monotonic()
             sub, free_vars, terms = parts.build(hoods.var[mask], base, self.objective, totals)
             solver = self._solver(min(self.params.sub_limit_s, left), iteration, left)
@@ -552,6 +598,40 @@ class Lns:
                           f"wall {time.monotonic() - t_part:.3f} dtime {solver.response_proto.deterministic_time:.3f} "
                           f"charged {part_s:.3f} spent {self.spent:.2f}", file=sys.stderr)
 
+    def _run_beside(self, beside: Beside, base: np.ndarray, left: float) -> None:
+        """Run the search beside the parts from roster `base` (this lane's turn), then adopt its
+        roster under the lock (`Beside`)."""
+        t0 = time.monotonic()
+        out = beside.task(base, left)
+        with self.lock:
+            beside.busy, beside.done, beside.last_s = False, beside.done + 1, time.monotonic() - t0
+            if out is not None:
+                beside.notes.append(self._adopt(beside.name, base, out))
+            self.spent = time.monotonic() - self.t0
+
+    def _adopt(self, name: str, base: np.ndarray, out: np.ndarray) -> str:
+        """Keep the roster `out` that a search beside the parts made from `base` (under the lock),
+        or the best of it that fits the roster at hand when the parts moved it meanwhile
+        (`Beside`); returns a note of what became of it."""
+        tier, options, hoods = self.tier, self.hoods.var, self.hoods
+        tried: list[tuple[str, np.ndarray | None]] = [(ADOPTED[0], out)]
+        if self.values is not base:
+            # an agent's options moved by a part and by `out` do not mix: whole schedules first
+            agents = np.unique(hoods.agent[out[options] != base[options]])
+            schedules = options[np.isin(hoods.agent, agents)]
+            tried = [(ADOPTED[1], merge_changes(self.parts, self.values, self.values, out, schedules)),
+                     (ADOPTED[2], merge_changes(self.parts, self.values, base, out, options)),
+                     (ADOPTED[3], out)]
+        value, how, best = min(((self.goal_value(c), how, c) for how, c in tried if c is not None),
+                               key=lambda x: x[0])
+        user = tier.to_user
+        head = f"{tier.name}: {name} beside the search, from {tier.value(base) * user:,.2f}: "
+        now, then = tier.value(self.values) * user, tier.value(best) * user
+        if value > self.best:
+            return head + f"not adopted ({how}: {then:,.2f}, the roster at hand {now:,.2f} {tier.unit})"
+        self._take(name, best, value)
+        return head + f"adopted {how}, {now:,.2f} -> {then:,.2f} {tier.unit}"
+
     def _charge(self, solver: cp_model.CpSolver, t_part: float, terms: int) -> float:
         """Count a part's time against the budget (under the lock); returns what it took."""
         if self.deterministic:
@@ -576,6 +656,11 @@ class Lns:
         self.hoods.adapt(kind, status == cp_model.OPTIMAL, 0 if value is None else max(0, self.best - value), part_s)
         if candidate is None or value is None or value > self.best:
             return
+        # equal rosters are taken too: the search moves across plateaus
+        self._take(kind, candidate, value)
+
+    def _take(self, kind: str, candidate: np.ndarray, value: int) -> None:
+        """Make `candidate` (no worse: its goal `value`) the roster at hand (under the lock)."""
         better = value < self.best
         if better:
             self.stats.improvements += 1
@@ -585,7 +670,6 @@ class Lns:
                 self.first = first
                 if self.stall is not None:
                     self.stall.trail.append((self.stall.offset + self.spent, first))
-        # equal rosters are taken too: the search moves across plateaus
         assert self.totals is not None
         self.totals = self.parts.shift_totals(self.totals, self.values, candidate)
         self.best, self.values, self.moved = value, candidate, True

@@ -195,10 +195,11 @@ class SolveParams:
 
     # -- whole-schedule recombination (scheduler.recombine): interchangeable agents copy each
     # other's whole schedules, by an integer master over the schedules they work
-    # the share of the shortage tier's time LNS has before it (0: no recombination); LNS-only
-    # models (above whole_model_max variables) only. 0.9: 800 x 14, one worker, 120 s, seeds 0/1
-    # 562.54 / 561.17 -> 555.89 / 559.77 (0.5: 565.54 on seed 0, LNS had no time after it);
-    # the later tiers get less time (benchmarks/README.md, "Whole-schedule recombination")
+    # one worker: the share of the shortage tier's time LNS has before it (0: no recombination,
+    # with any number of workers); LNS-only models (above whole_model_max variables) only. 0.9:
+    # 800 x 14, one worker, 120 s, seeds 0/1 562.54 / 561.17 -> 555.89 / 559.77 (0.5: 565.54 on
+    # seed 0, LNS had no time after it); the later tiers get less time (benchmarks/README.md,
+    # "Whole-schedule recombination")
     recombine_at: float = 0.9
     # ... only when its classes of interchangeable agents hold this many agents on average: one
     # worker, 120 s, seed 0, it found nothing on 400 x 14 (28 a class; 330.60 either way, later
@@ -211,6 +212,12 @@ class SolveParams:
     # back, checking every constraint)
     recombine_s: float = 20.0
     recombine_overhead_s: float = 3.0
+    # several workers: the master runs beside the shortage tier's LNS, in one of its lanes (the
+    # others keep solving parts), once this share of the tier's time is gone, instead of after
+    # recombine_at; up to recombine_rounds times, a later round only while the tier has at least
+    # the time the round before took left (benchmarks/README.md, "The master beside LNS")
+    recombine_beside_at: float = 0.25
+    recombine_rounds: int = 2
     # the master's columns also from the first roster and the shortage tier's first roster (not
     # only the roster at hand's)
     recombine_pool: bool = False
@@ -225,8 +232,8 @@ class SolveParams:
         if self.recombine_backend not in ("rens", "cp-sat", "scip", "rens-scip"):
             problems.append(f"recombine_backend = {self.recombine_backend!r} "
                             "(expected rens, cp-sat, scip or rens-scip)")
-        for name in ("recombine_at", "lns_first_share", "full_share", "stall_share", "min_share", "rival_share",
-                     "far_share"):
+        for name in ("recombine_at", "recombine_beside_at", "lns_first_share", "full_share", "stall_share",
+                     "min_share", "rival_share", "far_share"):
             if not 0 <= getattr(self, name) <= 1:
                 problems.append(f"{name} = {getattr(self, name)} (expected a share in [0, 1])")
         if len(self.kind_weights) != 3 or min(self.kind_weights) < 0:

@@ -29,7 +29,7 @@ from ortools.sat.python import cp_model
 from scheduler.errors import InfeasibleError
 from scheduler.exactness import make_honest
 from scheduler.grid import Grid
-from scheduler.lns import Stall, improve, parts_of, recent_gain
+from scheduler.lns import Beside, Stall, improve, parts_of, recent_gain
 from scheduler.model import RosterModel, Tier, set_hint
 from scheduler.objective import TierId
 from scheduler.params import DEFAULT_PARAMS, SolveParams
@@ -44,6 +44,7 @@ from scheduler.weekly import weekly_reasons
 
 if TYPE_CHECKING:  # scheduler.guide imports the LP's solvers: only runs that build the LP's plan need them
     from scheduler.guide import Plan
+    from scheduler.recombine import RecombineStats
 
 
 class ProgressPrinter:
@@ -437,8 +438,12 @@ class TierSearch:
                                              min(self.left() - self.least(), tuning.lns_first_min_s)
                                              / max(self.left(), 1e-9))
             recombine = lns_only and self.recombines()
-            self.lns(tuning.recombine_at if recombine else first, 1, until=lambda v: tier.value(v) <= floor)
-            if recombine and tier.value(self.found) > floor:
+            # several workers: the master runs beside the parts, in one lane (`beside`); one
+            # worker: after them, so that the run stays deterministic
+            beside = recombine and not pipe.deterministic
+            self.lns(tuning.recombine_at if recombine and not beside else first, 1,
+                     until=lambda v: tier.value(v) <= floor, beside=beside)
+            if recombine and not beside and tier.value(self.found) > floor:
                 self.recombine()
         status: Any  # a CP-SAT status
         if legal and tier.value(self.found) <= floor:
@@ -470,24 +475,28 @@ class TierSearch:
                            max(0, min(value, bound)) * tier.to_user, time.monotonic() - self.t0)
 
     def lns(self, share: float, phase: int, until: Callable[[np.ndarray], bool], window: float = math.inf,
-            min_gain: float = 0.0) -> None:
+            min_gain: float = 0.0, beside: bool = False) -> None:
         """Large-neighbourhood search (`scheduler.lns`) for `share` of the time left, or until the
-        tier gained `min_gain` (a share) or less in its last `window` seconds."""
+        tier gained `min_gain` (a share) or less in its last `window` seconds; with `beside`,
+        one lane runs the recombination master beside the parts (`master_beside`)."""
         pipe, tier = self.pipe, self.tier
         limit = self.left() * share
         if limit < self.least() or pipe.interrupt():
             return
         printer = pipe.printer
         stall = Stall(window, min_gain, self.trail, offset=self.now())
+        side = self.master_beside(limit) if beside else None
         self.found, stats = improve(
             self.rm, self.goal, self.found, limit, workers=pipe.opts.workers,
             seed=pipe.opts.seed + 1000 * self.n + 100 * phase, deterministic=pipe.deterministic,
             stop=lambda: pipe.interrupt() or (not pipe.deterministic and pipe.deadline()),
             search=lambda s, m: _search(s, m, None, pipe.interrupt), until=until,
             on_improve=(lambda v: printer.solution(tier.name, tier.value(v) * tier.to_user, 0.0))
-            if printer else None, params=pipe.tuning, plan=pipe.plan, stall=stall)
+            if printer else None, params=pipe.tuning, plan=pipe.plan, stall=stall, beside=side)
         self.spent += stats.charged_s
         pipe.report.notes.append(stats.describe(tier.name, tier.unit))
+        if side is not None:
+            pipe.report.notes.extend(side.notes)
 
     def recombines(self) -> bool:
         """Does this tier re-deal whole schedules among interchangeable agents
@@ -501,34 +510,61 @@ class TierSearch:
         rc = recombiner_of(self.rm, parts_of(self.rm), tuning.recombine_backend)
         return bool(rc.classes) and len(rc.in_class) / len(rc.classes) >= tuning.recombine_min_class
 
-    def recombine(self) -> None:
-        """Whole-schedule recombination (`scheduler.recombine`) of the roster at hand; one
-        worker: charged dtime_wall per deterministic second of its master, plus its overhead."""
+    def master_beside(self, limit: float) -> Beside:
+        """Several workers: the recombination master (`master`) as a search that one lane of
+        the LNS runs beside the parts (`scheduler.lns.Beside`), once recombine_beside_at of its
+        `limit` seconds are gone, up to recombine_rounds times (each with its own seed). Its
+        master keeps recombine_s deterministic seconds on one CP-SAT worker, guarded by the
+        LNS's wall time left (less recombine_overhead_s): the tier does not run over."""
+        pipe, tuning = self.pipe, self.pipe.tuning
+        notes: list[str] = []
+
+        def task(values: np.ndarray, left: float) -> np.ndarray | None:
+            wall = min(left, pipe.deadline.left()) - tuning.recombine_overhead_s
+            if wall < 1.0 or pipe.interrupt():
+                return None
+            out, stats = self.master(values, tuning.recombine_s, wall, seed=pipe.opts.seed + side.done)
+            if stats is None:
+                return None
+            notes.append(stats.describe(self.tier))
+            return out if stats.kept else None
+
+        side = Beside("whole-schedule recombination", task, after_s=limit * tuning.recombine_beside_at,
+                      rounds=tuning.recombine_rounds, notes=notes)
+        return side
+
+    def master(self, values: np.ndarray, seconds: float, wall: float | None,
+               seed: int) -> tuple[np.ndarray, RecombineStats | None]:
+        """The recombination master (`scheduler.recombine`) on roster `values`: `seconds`
+        deterministic seconds on one CP-SAT worker (two workers for 20 wall seconds under load
+        gave 4 deterministic seconds and found nothing), within `wall` seconds when given.
+        Returns its roster (`values` when it kept nothing) and what it did (None: no overflow
+        tier, or not run)."""
         from scheduler.recombine import recombiner_of, tiers_of
 
         pipe, tuning, tier = self.pipe, self.pipe.tuning, self.tier
         over, _ = tiers_of(self.rm)
-        # the master may run past the tier's own time, into the later tiers' (they get what is left).
-        # Several workers too: one worker on the master for its deterministic seconds (two workers
-        # for 20 wall seconds under load gave 4 deterministic seconds and found nothing), guarded
-        # by the wall time left
-        wall = pipe.deadline.left() - tuning.recombine_overhead_s
-        run_left = (pipe.opts.time_limit_s - pipe.used - self.spent - tuning.recombine_overhead_s) / tuning.dtime_wall \
-            if pipe.deterministic else wall
-        seconds = min(tuning.recombine_s, run_left)
         if over is None or seconds < 1.0 or pipe.interrupt():
-            return
-        values = np.asarray(self.found, dtype=np.int64)
+            return values, None
         rc = recombiner_of(self.rm, parts_of(self.rm), tuning.recombine_backend)
         if tuning.recombine_pool:
             for seen in (pipe.greedy, self.start):  # the first roster's and the tier's first schedules too
                 if seen is not None and len(seen) == len(values):
                     rc.remember(seen)
-        out, stats = rc.run(
-            values, over, tier, seconds, deterministic=True, seed=pipe.opts.seed, workers=pipe.opts.workers,
-            wall_s=None if pipe.deterministic else wall, search=lambda s, m: _search(s, m, None, pipe.interrupt))
-        if pipe.deterministic:
-            self.spent += tuning.dtime_wall * stats.dtime + tuning.recombine_overhead_s
+        return rc.run(values, over, tier, seconds, deterministic=True, seed=seed, workers=1, wall_s=wall,
+                      search=lambda s, m: _search(s, m, None, pipe.interrupt))
+
+    def recombine(self) -> None:
+        """One worker: whole-schedule recombination (`master`) of the roster at hand, after the
+        parts; charged dtime_wall per deterministic second of its master, plus its overhead. It
+        may run past the tier's own time, into the later tiers' (they get what is left)."""
+        pipe, tuning, tier = self.pipe, self.pipe.tuning, self.tier
+        run_left = (pipe.opts.time_limit_s - pipe.used - self.spent - tuning.recombine_overhead_s) / tuning.dtime_wall
+        out, stats = self.master(np.asarray(self.found, dtype=np.int64), min(tuning.recombine_s, run_left), None,
+                                 seed=pipe.opts.seed)
+        if stats is None:
+            return
+        self.spent += tuning.dtime_wall * stats.dtime + tuning.recombine_overhead_s
         pipe.report.notes.append(stats.describe(tier))
         if stats.kept:
             self.found = out.tolist()

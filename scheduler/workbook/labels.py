@@ -259,6 +259,13 @@ NOTE_PATTERNS: dict[str, list[tuple[str, str]]] = {
          r"\((?P<m>\d+) agents, (?P<c>\d+) schedules(?:, (?P<p>\d+) from earlier rosters)?\): "
          r"nothing kept \((?P<why>.+)\)",
          "{tier}：在 {k} 组可互换的员工（{m} 人，{c} 种整段排班）之间重新分配整段排班：未采用（{why}）"),
+        # ... run beside the LNS (several workers: lns.Beside), its roster adopted or not (lns.ADOPTED)
+        (r"(?P<tier>.+?): whole-schedule recombination beside the search, from (?P<a>[-\d,.]+): adopted "
+         r"(?P<how>.+?), (?P<b>[-\d,.]+) -> (?P<c>[-\d,.]+) (?P<unit>.+)",
+         "{tier}：与大邻域搜索同时进行的整段排班重新分配（自 {a} 起）：已采用（{how}），{b} 降到 {c} {unit}"),
+        (r"(?P<tier>.+?): whole-schedule recombination beside the search, from (?P<a>[-\d,.]+): not adopted "
+         r"\((?P<how>.+?): (?P<b>[-\d,.]+), the roster at hand (?P<c>[-\d,.]+) (?P<unit>.+)\)",
+         "{tier}：与大邻域搜索同时进行的整段排班重新分配（自 {a} 起）：未采用（{how}：{b}，当前排班为 {c} {unit}）"),
         (r"(?P<tier>.+?): large-neighbourhood search skipped: the roster at hand breaks (?P<n>\d+) "
          r"constraint\(s\) of the model",
          "{tier}：未做大邻域搜索：当前排班违反模型的 {n} 条约束"),
@@ -377,7 +384,12 @@ NOTE_PHRASES: dict[str, list[tuple[str, str]]] = {
            (r"\bagents (\d+)", r"人员 \1"), (r"\blp (\d+)", r"线性规划 \1"), (r"^none$", "无"),
            (r"\babsences: ", "缺勤："), (r"\bdemand x(?P<f>[\d.]+) in every queue\b", r"需求 ×\g<f>（所有队列）"),
            (r"\bdemand x(?P<f>[\d.]+) in (?P<q>[a-z0-9_]+)\b", r"需求 ×\g<f>（\g<q>）"),
-           (r"\bdemand from (?P<f>\S+) from\b", r"需求取自 \g<f>，自"), (r"\bsick call\b", "病假")],
+           (r"\bdemand from (?P<f>\S+) from\b", r"需求取自 \g<f>，自"), (r"\bsick call\b", "病假"),
+           # lns.ADOPTED, and the LNS note's count of rosters adopted from the master beside it
+           (r"\bwhole-schedule recombination (\d+)", r"整段排班重新分配 \1"), (r"^as it is$", "原样"),
+           (r"^its agents' whole schedules into the moved roster$", "其改动员工的整段排班并入已变动的排班"),
+           (r"^its changed options into the moved roster$", "其改动的班次并入已变动的排班"),
+           (r"^whole, the moved roster's own gains lost$", "整体替换，已变动排班自身的改进不再保留")],
 }
 
 
