@@ -140,17 +140,19 @@ class Beside:
     whole-schedule recombination master, `scheduler.recombine`), `rounds` times at most, one
     after the other: the first once `after_s` seconds of the LNS are gone, each later one only
     while the LNS has at least as many seconds left as the one before took. `task(values,
-    seconds)` gets the roster at hand (a value per model variable) and the seconds the LNS has
-    left; it returns a roster that keeps every constraint of the model, or None. Its roster is
-    adopted under the lock as it is, or, when the parts moved the roster meanwhile, as the
-    better of: the agents whose options it changed taking their whole schedules from it into the
-    moved roster, its changed options merged into the moved roster (`merge_changes`), itself
-    whole; only when one of them keeps every constraint and is no worse in the LNS's goal.
-    `notes` are the rounds' notes, in order: what `task` adds of its own, then a note of what
-    became of its roster (none when it returned none)."""
+    seconds, stop)` gets the roster at hand (a value per model variable), the seconds the LNS has
+    left and a `stop()` that turns true once the LNS is over (its goal reached, a lane failed,
+    Ctrl-C): it should return soon after. It returns a roster, or None. Its roster is adopted
+    under the lock as it is, or, when the parts moved the roster meanwhile, as the better of: the
+    agents whose options it changed taking their whole schedules from it into the moved roster,
+    its changed options merged into the moved roster (`merge_changes`), itself whole; only when
+    one of them keeps every constraint and is no worse in the LNS's goal. A task that raises
+    (Ctrl-C aside) costs its round, not the search: a note says so. `notes` are the rounds'
+    notes, in order: what `task` adds of its own, then a note of what became of its roster (none
+    when it returned none)."""
 
     name: str
-    task: Callable[[np.ndarray, float], np.ndarray | None]
+    task: Callable[[np.ndarray, float, Callable[[], bool]], np.ndarray | None]
     after_s: float
     rounds: int = 1
     notes: list[str] = field(default_factory=list)
@@ -602,18 +604,34 @@ class Lns:
         """Run the search beside the parts from roster `base` (this lane's turn), then adopt its
         roster under the lock (`Beside`)."""
         t0 = time.monotonic()
-        out = beside.task(base, left)
+        try:
+            out = beside.task(base, left, self._over)
+        except Exception as exc:  # noqa: BLE001 - a side search's bug costs its round, not the search
+            out = None
+            beside.notes.append(f"{self.tier.name}: {beside.name} beside the search failed "
+                                f"({type(exc).__name__}: {exc}); the search went on without it")
         with self.lock:
             beside.busy, beside.done, beside.last_s = False, beside.done + 1, time.monotonic() - t0
+            self.spent = time.monotonic() - self.t0
             if out is not None:
                 beside.notes.append(self._adopt(beside.name, base, out))
-            self.spent = time.monotonic() - self.t0
+
+    def _over(self) -> bool:
+        """Is the LNS over for every lane (a search beside the parts then stops too)?"""
+        return bool(self.failures or self.stats.stalled or self.stop()
+                    or (self.until and self.until(self.values)))
 
     def _adopt(self, name: str, base: np.ndarray, out: np.ndarray) -> str:
         """Keep the roster `out` that a search beside the parts made from `base` (under the lock),
         or the best of it that fits the roster at hand when the parts moved it meanwhile
         (`Beside`); returns a note of what became of it."""
         tier, options, hoods = self.tier, self.hoods.var, self.hoods
+        user = tier.to_user
+        head = f"{tier.name}: {name} beside the search, from {tier.value(base) * user:,.2f}: "
+        # `base` keeps every constraint, so only those the changed variables appear in can break
+        broken = self.parts.violations(out, near=np.flatnonzero(out != base))
+        if broken:
+            return head + f"not adopted: its roster breaks {len(broken)} constraint(s) of the model"
         tried: list[tuple[str, np.ndarray | None]] = [(ADOPTED[0], out)]
         if self.values is not base:
             # an agent's options moved by a part and by `out` do not mix: whole schedules first
@@ -624,8 +642,6 @@ class Lns:
                      (ADOPTED[3], out)]
         value, how, best = min(((self.goal_value(c), how, c) for how, c in tried if c is not None),
                                key=lambda x: x[0])
-        user = tier.to_user
-        head = f"{tier.name}: {name} beside the search, from {tier.value(base) * user:,.2f}: "
         now, then = tier.value(self.values) * user, tier.value(best) * user
         if value > self.best:
             return head + f"not adopted ({how}: {then:,.2f}, the roster at hand {now:,.2f} {tier.unit})"

@@ -94,7 +94,7 @@ class SolveOptions:
     tuning: SolveParams = DEFAULT_PARAMS         # the search's own parameters
 
 
-def _search(solver: cp_model.CpSolver, model: cp_model.CpModel, cb: _Callback | None, interrupt: Interrupt,
+def _search(solver: cp_model.CpSolver, model: cp_model.CpModel, cb: _Callback | None, interrupt: Callable[[], bool],
             stalled: Stalled | None = None) -> int:
     """Run the search in a worker thread so that Ctrl-C reaches Python's handler in the main
     thread at once, which then stops the search; returns the CP-SAT status. With `stalled`, the
@@ -515,15 +515,16 @@ class TierSearch:
         the LNS runs beside the parts (`scheduler.lns.Beside`), once recombine_beside_at of its
         `limit` seconds are gone, up to recombine_rounds times (each with its own seed). Its
         master keeps recombine_s deterministic seconds on one CP-SAT worker, guarded by the
-        LNS's wall time left (less recombine_overhead_s): the tier does not run over."""
+        LNS's wall time left (less recombine_overhead_s, which also covers building the master and
+        its LP: those are not timed) and stopped when the LNS is over."""
         pipe, tuning = self.pipe, self.pipe.tuning
         notes: list[str] = []
 
-        def task(values: np.ndarray, left: float) -> np.ndarray | None:
+        def task(values: np.ndarray, left: float, over: Callable[[], bool]) -> np.ndarray | None:
             wall = min(left, pipe.deadline.left()) - tuning.recombine_overhead_s
             if wall < 1.0 or pipe.interrupt():
                 return None
-            out, stats = self.master(values, tuning.recombine_s, wall, seed=pipe.opts.seed + side.done)
+            out, stats = self.master(values, tuning.recombine_s, wall, seed=pipe.opts.seed + side.done, stop=over)
             if stats is None:
                 return None
             notes.append(stats.describe(self.tier))
@@ -533,13 +534,13 @@ class TierSearch:
                       rounds=tuning.recombine_rounds, notes=notes)
         return side
 
-    def master(self, values: np.ndarray, seconds: float, wall: float | None,
-               seed: int) -> tuple[np.ndarray, RecombineStats | None]:
+    def master(self, values: np.ndarray, seconds: float, wall: float | None, seed: int,
+               stop: Callable[[], bool] = lambda: False) -> tuple[np.ndarray, RecombineStats | None]:
         """The recombination master (`scheduler.recombine`) on roster `values`: `seconds`
         deterministic seconds on one CP-SAT worker (two workers for 20 wall seconds under load
-        gave 4 deterministic seconds and found nothing), within `wall` seconds when given.
-        Returns its roster (`values` when it kept nothing) and what it did (None: no overflow
-        tier, or not run)."""
+        gave 4 deterministic seconds and found nothing), within `wall` seconds when given, its
+        CP-SAT search stopped early once `stop()` (or Ctrl-C). Returns its roster (`values` when
+        it kept nothing) and what it did (None: no overflow tier, or not run)."""
         from scheduler.recombine import recombiner_of, tiers_of
 
         pipe, tuning, tier = self.pipe, self.pipe.tuning, self.tier
@@ -552,7 +553,7 @@ class TierSearch:
                 if seen is not None and len(seen) == len(values):
                     rc.remember(seen)
         return rc.run(values, over, tier, seconds, deterministic=True, seed=seed, workers=1, wall_s=wall,
-                      search=lambda s, m: _search(s, m, None, pipe.interrupt))
+                      search=lambda s, m: _search(s, m, None, lambda: pipe.interrupt() or stop()))
 
     def recombine(self) -> None:
         """One worker: whole-schedule recombination (`master`) of the roster at hand, after the

@@ -279,7 +279,7 @@ def test_the_master_beside_lns_is_merged_into_a_roster_the_parts_moved():
     assert stats.kept and parts.violations(moved) == []
     lns = Lns(rm, [(short, 1)], base.tolist(), 5.0, workers=2, seed=0, deterministic=False, stop=lambda: False,
               search=lambda s, m: s.solve(m), until=None, on_improve=None, params=DEFAULT_PARAMS,
-              beside=Beside("whole-schedule recombination", lambda v, left: None, after_s=0.0))
+              beside=Beside("whole-schedule recombination", lambda v, left, over: None, after_s=0.0))
     lns.values, lns.best, lns.totals = moved, lns.goal_value(moved), parts.totals(moved)
     note = lns._adopt("whole-schedule recombination", base, out)
     assert f"adopted {ADOPTED[1]}" in note, note
@@ -304,7 +304,7 @@ def test_two_lanes_run_the_master_beside_their_parts():
     start = values_of(rm, {"A0": ["E", "E"], "A1": ["E", "E"], "A2": ["L", "L"]})
     masters: list[np.ndarray] = []
 
-    def master(values: np.ndarray, left: float) -> np.ndarray | None:
+    def master(values: np.ndarray, left: float, stop) -> np.ndarray | None:
         out, stats = Recombiner(rm, parts).run(values, over, short, 2.0, deterministic=True)
         masters.append(out)
         return out if stats.kept else None
@@ -329,7 +329,7 @@ def test_a_worse_roster_beside_lns_is_not_adopted():
     worse = values_of(rm, {"A0": ["E"], "A1": ["E"], "A2": ["L"]})
     lns = Lns(rm, [(short, 1)], better.tolist(), 5.0, workers=2, seed=0, deterministic=False, stop=lambda: False,
               search=lambda s, m: s.solve(m), until=None, on_improve=None, params=DEFAULT_PARAMS,
-              beside=Beside("whole-schedule recombination", lambda v, left: None, after_s=0.0))
+              beside=Beside("whole-schedule recombination", lambda v, left, over: None, after_s=0.0))
     lns.totals = lns.parts.totals(lns.values)
     note = lns._adopt("whole-schedule recombination", lns.values, worse)
     assert "not adopted" in note and lns.values is not worse and not lns.moved
@@ -350,3 +350,51 @@ def test_the_adoption_notes_read_in_chinese():
     lns = LnsStats(iterations=351, improvements=221, start=925.62, end=551.13, seconds=72.2,
                    by_kind=Counter({"slot": 100, "whole-schedule recombination": 1}))
     assert "whole-schedule" not in translate_note(lns.describe("shortage", "agent-hours"), "zh")
+
+
+def test_a_roster_beside_lns_that_breaks_a_rule_is_not_adopted():
+    # a task's roster is checked like a part's: A0 on both E and L of one date breaks "one shift
+    # a date" though it would lower the shortage
+    from scheduler.lns import Beside, Lns
+    from scheduler.workbook.labels import translate_note
+
+    sc = early_late(team(3), late=40.0)
+    rm = RosterModel(sc, Grid(sc))
+    _, short = tiers_of(rm)
+    assert short is not None
+    at_hand = values_of(rm, {"A0": ["E"], "A1": ["E"], "A2": ["L"]})
+    a0 = next(a for a, agent in enumerate(rm.agents) if agent.employee_id == "A0")
+    chosen = {id(o) for o in rm.options if at_hand[o.var.index]}
+    chosen.add(id(rm.by_agent_inst[(a0, rm.inst_by_key[("L", rm.grid.dates[0])].index)][0]))
+    hint = rm.complete_hint(chosen)  # the helpers (service, shortage) as the two shifts give them
+    both = np.array([hint.get(k, 0) for k in range(len(rm.m.proto.variables))], dtype=np.int64)
+    lns = Lns(rm, [(short, 1)], at_hand.tolist(), 5.0, workers=2, seed=0, deterministic=False, stop=lambda: False,
+              search=lambda s, m: s.solve(m), until=None, on_improve=None, params=DEFAULT_PARAMS,
+              beside=Beside("whole-schedule recombination", lambda v, left, over: None, after_s=0.0))
+    lns.totals = lns.parts.totals(lns.values)
+    assert lns.parts.violations(both) and lns.goal_value(both) < lns.goal_value(at_hand)
+    note = lns._adopt("whole-schedule recombination", lns.values, both)
+    assert "not adopted: its roster breaks" in note and not lns.moved
+    assert "roster breaks" not in translate_note(note, "zh")
+
+
+def test_a_task_beside_lns_that_fails_costs_its_round_only():
+    from scheduler.lns import Beside, improve
+    from scheduler.workbook.labels import translate_note
+
+    sc = early_late(team(3), days=2, late=40.0)
+    rm = RosterModel(sc, Grid(sc))
+    _, short = tiers_of(rm)
+    assert short is not None
+    start = values_of(rm, {"A0": ["E", "E"], "A1": ["E", "E"], "A2": ["L", "L"]})
+
+    def broken(values: np.ndarray, left: float, over) -> np.ndarray | None:
+        raise ValueError("a bug in the master")
+
+    beside = Beside("whole-schedule recombination", broken, after_s=0.0, rounds=1)
+    found, _ = improve(rm, [(short, 1)], start.tolist(), 2.0, workers=2, seed=0, deterministic=False,
+                       stop=lambda: False, search=lambda s, m: s.solve(m), beside=beside)
+    assert beside.done == 1 and "failed (ValueError: a bug in the master)" in beside.notes[0]
+    assert "failed" not in translate_note(beside.notes[0], "zh")
+    assert check_roster(sc, roster_of(rm, found)) == []
+    assert short.value(found) < short.value(start)  # the parts went on

@@ -266,6 +266,12 @@ NOTE_PATTERNS: dict[str, list[tuple[str, str]]] = {
         (r"(?P<tier>.+?): whole-schedule recombination beside the search, from (?P<a>[-\d,.]+): not adopted "
          r"\((?P<how>.+?): (?P<b>[-\d,.]+), the roster at hand (?P<c>[-\d,.]+) (?P<unit>.+)\)",
          "{tier}：与大邻域搜索同时进行的整段排班重新分配（自 {a} 起）：未采用（{how}：{b}，当前排班为 {c} {unit}）"),
+        (r"(?P<tier>.+?): whole-schedule recombination beside the search, from (?P<a>[-\d,.]+): not adopted: "
+         r"its roster breaks (?P<n>\d+) constraint\(s\) of the model",
+         "{tier}：与大邻域搜索同时进行的整段排班重新分配（自 {a} 起）：未采用：其排班违反模型的 {n} 条约束"),
+        (r"(?P<tier>.+?): whole-schedule recombination beside the search failed \((?P<why>.+)\); the search "
+         r"went on without it",
+         "{tier}：与大邻域搜索同时进行的整段排班重新分配出错（{why}），搜索照常继续"),
         (r"(?P<tier>.+?): large-neighbourhood search skipped: the roster at hand breaks (?P<n>\d+) "
          r"constraint\(s\) of the model",
          "{tier}：未做大邻域搜索：当前排班违反模型的 {n} 条约束"),
