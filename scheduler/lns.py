@@ -667,7 +667,12 @@ class Lns:
         """Keep a part's roster when it is no worse (under the lock); adapt the draws."""
         if candidate is not None and self.values is not base:
             # another lane moved the roster meanwhile: put this part's changes into it
+            own = self.goal_value(candidate) if DEBUG else 0  # what the part gained on its own roster
             candidate = merge_changes(self.parts, self.values, base, candidate, self.hoods.var)
+            if DEBUG:
+                print(f"lns-merge {kind} own_gain {self.goal_value(base) - own} "
+                      + ("rejected" if candidate is None else f"merged_gain {self.best - self.goal_value(candidate)}"),
+                      file=sys.stderr)
         value = None if candidate is None else self.goal_value(candidate)
         self.hoods.adapt(kind, status == cp_model.OPTIMAL, 0 if value is None else max(0, self.best - value), part_s)
         if candidate is None or value is None or value > self.best:

@@ -193,6 +193,17 @@ class SolveParams:
     rate_window: bool = True
     min_share: float = 0.1     # the least share of a kind that is switched on
 
+    # several workers: the shortage tier's first LNS on an LNS-only model (above whole_model_max
+    # variables) of at most apart_max_options free options runs `apart` searches side by side,
+    # each on its own roster (one CP-SAT worker, deterministic), and keeps the best, instead of
+    # lanes that share one roster: on the night case (62k options) two shared lanes solve twice
+    # the parts of one worker and end no better (benchmarks/README.md, "Searches apart")
+    apart: int = 2
+    apart_max_options: int = 100_000
+    # one worker: the shortage tier's first LNS follows search `apart_follow` of those (0: the
+    # run's own seed), so what a several-worker run's searches find can be replayed one by one
+    apart_follow: int = 0
+
     # -- whole-schedule recombination (scheduler.recombine): interchangeable agents copy each
     # other's whole schedules, by an integer master over the schedules they work
     # one worker: the share of the shortage tier's time LNS has before it (0: no recombination,

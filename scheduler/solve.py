@@ -484,11 +484,17 @@ class TierSearch:
         if limit < self.least() or pipe.interrupt():
             return
         printer = pipe.printer
+        seed = pipe.opts.seed + 1000 * self.n + 100 * phase
+        if self.apart(phase) > 1:
+            self.lns_apart(self.apart(phase), limit, seed, until)
+            return
+        if phase == 1 and pipe.deterministic and self.tier.id == TierId.SHORTAGE:
+            seed += 10 * pipe.tuning.apart_follow  # the trajectory a several-worker run would take
         stall = Stall(window, min_gain, self.trail, offset=self.now())
         side = self.master_beside(limit) if beside else None
         self.found, stats = improve(
             self.rm, self.goal, self.found, limit, workers=pipe.opts.workers,
-            seed=pipe.opts.seed + 1000 * self.n + 100 * phase, deterministic=pipe.deterministic,
+            seed=seed, deterministic=pipe.deterministic,
             stop=lambda: pipe.interrupt() or (not pipe.deterministic and pipe.deadline()),
             search=lambda s, m: _search(s, m, None, pipe.interrupt), until=until,
             on_improve=(lambda v: printer.solution(tier.name, tier.value(v) * tier.to_user, 0.0))
@@ -497,6 +503,70 @@ class TierSearch:
         pipe.report.notes.append(stats.describe(tier.name, tier.unit))
         if side is not None:
             pipe.report.notes.extend(side.notes)
+
+    def apart(self, phase: int) -> int:
+        """How many searches apart the tier's first LNS runs (SolveParams.apart): with several
+        workers, the shortage tier of a plan on an LNS-only model of at most apart_max_options
+        free options; else 1 (lanes that share one roster, or one worker)."""
+        pipe, tuning = self.pipe, self.pipe.tuning
+        if (phase != 1 or pipe.deterministic or self.tier.id != TierId.SHORTAGE or self.rm.published is not None
+                or pipe.n_free_options > tuning.apart_max_options
+                or len(self.rm.m.proto.variables) <= tuning.whole_model_max or self.recombines()):
+            return 1
+        return max(1, min(tuning.apart, pipe.opts.workers))
+
+    def lns_apart(self, k: int, limit: float, seed: int, until: Callable[[np.ndarray], bool]) -> None:
+        """`k` large-neighbourhood searches side by side from the roster at hand, each on its own
+        roster with one CP-SAT worker, deterministic (search i follows what a one-worker run with
+        apart_follow = i does, from the same roster), for `limit` charged seconds each, guarded by
+        the tier's wall time; the best roster is kept. On a small model two lanes that share one
+        roster reach the same plateau as one (the night case: twice the parts, the same shortage,
+        benchmarks/README.md); searches apart reach different ones, and the best is kept."""
+        pipe, tier = self.pipe, self.tier
+        printer = pipe.printer
+        lock = threading.Lock()
+        best = [tier.value(self.found)]
+        wall_end = time.monotonic() + limit
+
+        def shown(v: np.ndarray) -> None:
+            with lock:
+                value = tier.value(v)
+                if value < best[0]:
+                    best[0] = value
+                    if printer:
+                        printer.solution(tier.name, value * tier.to_user, 0.0)
+
+        results: list = [None] * k
+
+        def one(i: int) -> None:
+            try:
+                results[i] = improve(
+                    self.rm, self.goal, self.found, limit, workers=1, seed=seed + 10 * i, deterministic=True,
+                    stop=lambda: pipe.interrupt() or pipe.deadline() or time.monotonic() > wall_end,
+                    search=lambda s, m: _search(s, m, None, pipe.interrupt), until=until, on_improve=shown,
+                    params=pipe.tuning, plan=pipe.plan)
+            except BaseException as exc:  # noqa: BLE001 - re-raised below, in this thread
+                results[i] = exc
+
+        threads = [threading.Thread(target=one, args=(i,), daemon=True) for i in range(k)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        for r in results:
+            if isinstance(r, BaseException):
+                raise r
+        keys = [self.goal_value(found) for found, _ in results]
+        kept = int(np.argmin(keys))
+        for _, stats in results:
+            pipe.report.notes.append(stats.describe(tier.name, tier.unit))
+        ends = ", ".join(f"{tier.value(found) * tier.to_user:,.2f}" for found, _ in results)
+        pipe.report.notes.append(f"{tier.name}: {k} searches apart, each on its own roster: "
+                                 f"{tier.value(self.found) * tier.to_user:,.2f} -> {ends} {tier.unit}; "
+                                 f"search {kept + 1} kept")
+        if keys[kept] < self.goal_value(self.found):
+            self.found = results[kept][0]
+            self.trail.append((self.now(), tier.value(self.found)))
 
     def recombines(self) -> bool:
         """Does this tier re-deal whole schedules among interchangeable agents

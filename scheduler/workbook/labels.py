@@ -248,6 +248,10 @@ NOTE_PATTERNS: dict[str, list[tuple[str, str]]] = {
          r"(?P<b>[-\d,.]+) (?P<unit>.+)",
          "{tier}：大邻域搜索在 {s} 秒内重解 {n} 个局部，其中 {better} 次使本层或下一层更优（{kinds}）；"
          "{tier}从 {a} 降到 {b} {unit}"),
+        # several workers on a small LNS-only model: searches apart, the best kept (SolveParams.apart)
+        (r"(?P<tier>.+?): (?P<k>\d+) searches apart, each on its own roster: (?P<a>[-\d,.]+) -> "
+         r"(?P<ends>[-\d,. ]+?) (?P<unit>[^\d;]+); search (?P<i>\d+) kept",
+         "{tier}：{k} 个各自独立的搜索（各有自己的排班）：{tier}从 {a} 分别降到 {ends} {unit}；采用第 {i} 个"),
         # scheduler.recombine: interchangeable agents copy each other's whole schedules
         (r"(?P<tier>.+?): whole-schedule recombination over (?P<k>\d+) classes of interchangeable agents "
          r"\((?P<m>\d+) agents, (?P<c>\d+) schedules(?:, (?P<p>\d+) from earlier rosters)?\): "
