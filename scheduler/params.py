@@ -193,15 +193,18 @@ class SolveParams:
     rate_window: bool = True
     min_share: float = 0.1     # the least share of a kind that is switched on
 
-    # several workers: the shortage tier's first LNS on an LNS-only model (above whole_model_max
-    # variables) of at most apart_max_options free options runs `apart` searches side by side,
-    # each on its own roster (one CP-SAT worker, deterministic), and keeps the best, instead of
-    # lanes that share one roster: on the night case (62k options) two shared lanes solve twice
-    # the parts of one worker and end no better (benchmarks/README.md, "Searches apart")
+    # several workers: the shortage tier's first LNS of a plan (not a repair) on an LNS-only
+    # model (above whole_model_max variables) of at most apart_max_options free options, when it
+    # does not recombine, runs min(apart, workers) searches side by side, each on its own roster
+    # (one CP-SAT worker, deterministic until the wall guard cuts it), and keeps the best, instead
+    # of lanes that share one roster: on the night case (62k options) two shared lanes solve
+    # twice the parts of one worker and end no better (benchmarks/README.md, "Searches apart").
+    # Measured with two workers only; 100,000 is a guess above the cases measured (59k and 63k)
     apart: int = 2
     apart_max_options: int = 100_000
-    # one worker: the shortage tier's first LNS follows search `apart_follow` of those (0: the
-    # run's own seed), so what a several-worker run's searches find can be replayed one by one
+    # one worker: the shortage tier's first LNS follows search apart_follow + 1 of those (as the
+    # note numbers them; 0: the run's own seed), so from the same roster, and until a wall guard
+    # cuts a several-worker run's searches, what they find can be replayed one by one
     apart_follow: int = 0
 
     # -- whole-schedule recombination (scheduler.recombine): interchangeable agents copy each

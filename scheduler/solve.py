@@ -527,6 +527,7 @@ class TierSearch:
         lock = threading.Lock()
         best = [tier.value(self.found)]
         wall_end = time.monotonic() + limit
+        over = [False]  # a search reached `until`, or failed: the others stop too
 
         def shown(v: np.ndarray) -> None:
             with lock:
@@ -535,6 +536,13 @@ class TierSearch:
                     best[0] = value
                     if printer:
                         printer.solution(tier.name, value * tier.to_user, 0.0)
+                if until(v):
+                    over[0] = True
+
+        def stop() -> bool:
+            # a part's CP-SAT search stops too (its limit is deterministic time, which under load
+            # can take many wall seconds): the tier and the run keep their time
+            return over[0] or bool(pipe.interrupt()) or pipe.deadline() or time.monotonic() > wall_end
 
         results: list = [None] * k
 
@@ -542,11 +550,11 @@ class TierSearch:
             try:
                 results[i] = improve(
                     self.rm, self.goal, self.found, limit, workers=1, seed=seed + 10 * i, deterministic=True,
-                    stop=lambda: pipe.interrupt() or pipe.deadline() or time.monotonic() > wall_end,
-                    search=lambda s, m: _search(s, m, None, pipe.interrupt), until=until, on_improve=shown,
+                    stop=stop, search=lambda s, m: _search(s, m, None, stop), until=until, on_improve=shown,
                     params=pipe.tuning, plan=pipe.plan)
             except BaseException as exc:  # noqa: BLE001 - re-raised below, in this thread
                 results[i] = exc
+                over[0] = True
 
         threads = [threading.Thread(target=one, args=(i,), daemon=True) for i in range(k)]
         for t in threads:
@@ -561,10 +569,11 @@ class TierSearch:
         for _, stats in results:
             pipe.report.notes.append(stats.describe(tier.name, tier.unit))
         ends = ", ".join(f"{tier.value(found) * tier.to_user:,.2f}" for found, _ in results)
+        better = keys[kept] < self.goal_value(self.found)
         pipe.report.notes.append(f"{tier.name}: {k} searches apart, each on its own roster: "
                                  f"{tier.value(self.found) * tier.to_user:,.2f} -> {ends} {tier.unit}; "
-                                 f"search {kept + 1} kept")
-        if keys[kept] < self.goal_value(self.found):
+                                 + (f"search {kept + 1} kept" if better else "none better than the start"))
+        if better:
             self.found = results[kept][0]
             self.trail.append((self.now(), tier.value(self.found)))
 

@@ -69,3 +69,36 @@ def test_one_worker_replays_search_i_deterministically(scenario):
 
     assert run(LNS_ONLY.but(apart_follow=0)) == run(LNS_ONLY)  # search 0 is the run's own
     assert run(LNS_ONLY.but(apart_follow=1)) == run(LNS_ONLY.but(apart_follow=1))
+
+
+@pytest.mark.parametrize("order", ["better second", "better first", "equal"])
+def test_searches_apart_keep_the_best_roster_and_never_a_worse_one(scenario, monkeypatch, order):
+    # the searches' rosters are given (improve stubbed): the one lowest in the tier's goal is kept,
+    # none when no search beat the roster at hand
+    import scheduler.solve as solve_module
+
+    seen: dict[str, list[list[int]]] = {}
+    real = solve_module.improve
+
+    def fake(rm, goal, solution, *args, seed, **kwargs):
+        if not kwargs.get("deterministic") or kwargs.get("workers") != 1 or goal[0][0].name != "shortage":
+            return real(rm, goal, solution, *args, seed=seed, **kwargs)
+        found, stats = real(rm, goal, solution, 0.5, seed=seed, **{**kwargs, "until": None})
+        runs = seen.setdefault("runs", [])
+        runs.append(found)
+        if order == "equal":
+            return list(solution), stats
+        # the first search's roster is the better one unless "better second": swap them by seed
+        first = (seed // 10) % 2 == 0
+        return (found if first == (order == "better first") else list(solution)), stats
+
+    monkeypatch.setattr(solve_module, "improve", fake)
+    roster, report = solve(scenario, SolveOptions(time_limit_s=4, workers=2, seed=0, tuning=LNS_ONLY))
+    assert check_roster(scenario, roster) == []
+    note = _apart_note(report.notes)
+    assert note is not None
+    if order == "equal":
+        assert note.endswith("none better than the start")
+    else:
+        assert note.endswith(f"search {1 if order == 'better first' else 2} kept"), note
+    assert translate_note(note, "zh") != note

@@ -251,7 +251,10 @@ NOTE_PATTERNS: dict[str, list[tuple[str, str]]] = {
         # several workers on a small LNS-only model: searches apart, the best kept (SolveParams.apart)
         (r"(?P<tier>.+?): (?P<k>\d+) searches apart, each on its own roster: (?P<a>[-\d,.]+) -> "
          r"(?P<ends>[-\d,. ]+?) (?P<unit>[^\d;]+); search (?P<i>\d+) kept",
-         "{tier}：{k} 个各自独立的搜索（各有自己的排班）：{tier}从 {a} 分别降到 {ends} {unit}；采用第 {i} 个"),
+         "{tier}：{k} 个各自独立的搜索（各有自己的排班）：{tier}从 {a} 起，分别为 {ends} {unit}；采用第 {i} 个"),
+        (r"(?P<tier>.+?): (?P<k>\d+) searches apart, each on its own roster: (?P<a>[-\d,.]+) -> "
+         r"(?P<ends>[-\d,. ]+?) (?P<unit>[^\d;]+); none better than the start",
+         "{tier}：{k} 个各自独立的搜索（各有自己的排班）：{tier}从 {a} 起，分别为 {ends} {unit}；均未改进，保留原排班"),
         # scheduler.recombine: interchangeable agents copy each other's whole schedules
         (r"(?P<tier>.+?): whole-schedule recombination over (?P<k>\d+) classes of interchangeable agents "
          r"\((?P<m>\d+) agents, (?P<c>\d+) schedules(?:, (?P<p>\d+) from earlier rosters)?\): "
