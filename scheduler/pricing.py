@@ -208,10 +208,53 @@ def priced_patterns(rm, capped: list[int]) -> tuple[list[tuple[int, int, str, tu
 # there searched worse (318.29 against 314.28), so it stays off there.
 LP_MIX_MIN_SLOTS = 24
 LP_MIX_MIN_X = 1e-3  # pool shifts the LP staffs with fewer agents than this add no pattern
-# ... and only on models of at least this many shift options: the split's LP and pattern lists
-# cost 25-45 s of a small 15-minute model's build (the test suite's teams of 4-10 agents), where a
-# search over a few thousand options needs no help to place breaks; 400 x 14 x 15 has 459,370
-LP_MIX_MIN_OPTIONS = 50_000
+# the split's objective per unit of weight on a pattern the model lacks, beside 1 per uncovered
+# share of a slot: a pool shift whose worked slots the model's own patterns reproduce adds none
+# (benchmarks/README.md, "The LP-mix patterns' gate", s15 2026-12-01)
+LP_MIX_NEW = 1e-3
+
+
+class _Split:
+    """The split LP of one instance shape (its high-load flags): weights over every maximal
+    pattern summing to 1 and the uncovered share of each slot, minimising the uncovered shares
+    plus LP_MIX_NEW per unit of weight on a pattern the model does not keep. Built once per
+    shape; each pool shift only sets the slots' shares (its rows' lower bounds) and solves again
+    (GLOP goes on from the last basis). Rows are written coefficient by coefficient: pywraplp's
+    expression API took 25-45 s on the tests' small teams (2,000 patterns a shift there)."""
+
+    def __init__(self, pats: list, kept: set) -> None:
+        from ortools.linear_solver import pywraplp
+
+        self.pats = pats
+        self.solver = s = pywraplp.Solver.CreateSolver("GLOP")
+        self.weight = [s.NumVar(0, 1, "") for _ in pats]
+        n = len(pats[0])
+        short = [s.NumVar(0, 1, "") for _ in range(n)]
+        one = s.Constraint(1, 1)
+        self.rows = [s.Constraint(0, s.infinity()) for _ in range(n)]
+        objective = s.Objective()
+        for t, row in enumerate(self.rows):
+            row.SetCoefficient(short[t], 1)
+            objective.SetCoefficient(short[t], 1)
+        for v, p in zip(self.weight, pats):
+            one.SetCoefficient(v, 1)
+            for t, w in enumerate(p):
+                if w:
+                    self.rows[t].SetCoefficient(v, 1)
+            if tuple(p) not in kept:
+                objective.SetCoefficient(v, LP_MIX_NEW)
+        objective.SetMinimization()
+
+    def mix(self, share: list[float]) -> list:
+        """The patterns (worked flags) the split of these worked shares (one per slot, of the
+        pool shift's head-count) uses; [] when GLOP does not solve it."""
+        from ortools.linear_solver import pywraplp
+
+        for row, need in zip(self.rows, share):
+            row.SetLb(need)
+        if self.solver.Solve() != pywraplp.Solver.OPTIMAL:
+            return []
+        return [p for v, p in zip(self.weight, self.pats) if v.solution_value() > 1e-6]
 
 
 def lp_mix_patterns(rm) -> list[tuple[int, int, str, tuple[int, ...]]]:
@@ -219,17 +262,15 @@ def lp_mix_patterns(rm) -> list[tuple[int, int, str, tuple[int, ...]]]:
     (agent, instance, queue, worked slots) for the model to offer where it offers that agent,
     shift and queue but not that pattern. The LP's w / x of a pool shift (pool, instance, queue)
     is a point of the hull of the instance's legal patterns (the run-rule windows are intervals),
-    covered slot by slot by a mix of maximal ones: a tiny LP per pool shift (GLOP: weights over
-    every maximal pattern of the instance summing to 1, least uncovered share) gives that mix, and
-    its basic solution uses few patterns. Only instances with more maximal patterns than the
-    model keeps, on models whose longest shift has LP_MIX_MIN_SLOTS slots and that have
-    LP_MIX_MIN_OPTIONS options; [] elsewhere."""
-    from ortools.linear_solver import pywraplp
-
+    covered slot by slot by a mix of maximal ones: a tiny LP per pool shift (`_Split`: weights
+    over every maximal pattern of the instance summing to 1, least uncovered share, the model's
+    own patterns first) gives that mix, and its basic solution uses few patterns. A pattern is
+    added only where the model's own ones cannot reproduce the LP's worked slots. Only instances
+    with more maximal patterns than the model keeps, on models whose longest shift has
+    LP_MIX_MIN_SLOTS slots; [] elsewhere."""
     from scheduler.patterns import Pattern, all_maximal_patterns, maximal_patterns
 
-    if (max((inst.n_slots for inst in rm.instances), default=0) < LP_MIX_MIN_SLOTS
-            or len(rm.options) < LP_MIX_MIN_OPTIONS):
+    if max((inst.n_slots for inst in rm.instances), default=0) < LP_MIX_MIN_SLOTS:
         return []
     built = solved_lp(rm)
     if built.point is None:
@@ -237,7 +278,7 @@ def lp_mix_patterns(rm) -> list[tuple[int, int, str, tuple[int, ...]]]:
     lp, point = built.lp, np.asarray(built.point.primal)
     lim = limits(rm.rules, rm.grid.slot_minutes)
     index = {a.employee_id: k for k, a in enumerate(rm.agents)}
-    every: dict[int, list[Pattern]] = {}
+    splits: dict[tuple[bool, ...], _Split | None] = {}
     out: list[tuple[int, int, str, tuple[int, ...]]] = []
     seen: set[tuple[int, int, str, tuple[int, ...]]] = set()
     for (gi, i, q), col in lp.columns.items():
@@ -245,26 +286,16 @@ def lp_mix_patterns(rm) -> list[tuple[int, int, str, tuple[int, ...]]]:
         inst = rm.instances[i]
         if x < LP_MIX_MIN_X or len(col.w) != inst.n_slots:
             continue
-        if i not in every:
-            high = [rm.grid.high_load[t] for t in inst.slots]
-            pats = all_maximal_patterns(high, *lim)
-            every[i] = pats if len(pats) > len(maximal_patterns(high, *lim)) else []
-        pats = every[i]
-        if not pats:
+        high = tuple(rm.grid.high_load[t] for t in inst.slots)
+        if high not in splits:
+            pats: list[Pattern] = all_maximal_patterns(list(high), *lim)
+            kept = {tuple(p) for p in maximal_patterns(list(high), *lim)}
+            splits[high] = _Split(pats, kept) if len(pats) > len(kept) else None
+        split = splits[high]
+        if split is None:
             continue
         share = [min(1.0, max(0.0, float(point[j]) / x)) for j in col.w]
-        s = pywraplp.Solver.CreateSolver("GLOP")
-        weight = [s.NumVar(0, 1, "") for _ in pats]
-        short = [s.NumVar(0, 1, "") for _ in share]
-        s.Add(sum(weight) == 1)
-        for t, need in enumerate(share):
-            s.Add(sum(v for v, p in zip(weight, pats) if p[t]) + short[t] >= need)
-        s.Minimize(sum(short))
-        if s.Solve() != pywraplp.Solver.OPTIMAL:
-            continue
-        for v, p in zip(weight, pats):
-            if v.solution_value() <= 1e-6:
-                continue
+        for p in split.mix(share):
             worked = tuple(inst.first_slot + k for k, w in enumerate(p) if w)
             for e in lp.groups[gi].ids:
                 a = index.get(e)

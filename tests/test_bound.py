@@ -236,3 +236,41 @@ def test_scip_bounds_are_lowered_by_its_tolerance_per_unit_of_box():
     assert exact - mip["overflow_lb"] > 1e-6 * exact + 1e-4 + 0.01  # the box term is taken (0.012 here)
     b = lp_bound(sc, time_limit_s=10, overflow_cap=exact, integer=True)
     assert b["overflow_lb"] == pytest.approx(exact - margin, abs=1e-6)
+
+
+def test_glop_bounds_are_the_lagrangian_at_its_duals():
+    # GLOP's OPTIMAL holds for the exact program only up to its tolerances (a reduced cost of the
+    # wrong sign by 1e-6 x max(1, |c|) is accepted, which overstates the value by that per unit of
+    # box); a bound read off it is the Lagrangian at its duals (bound.glop_lower_bound), valid for
+    # any duals. Here: min a + 0.95 z with a + z >= 10 (optimum 9.5 at z = 10), as a solver that
+    # stopped at a = 10 (value 10, row dual 1: z's reduced cost -0.05, inside a loose tolerance)
+    # would report it. The value shaved by 1e-6 and 1e-4 stays above 9.5; L(1) = 10 - 0.05 x 1000
+    from ortools.linear_solver import pywraplp
+
+    from scheduler.bound import glop_lower_bound
+
+    s = pywraplp.Solver.CreateSolver("GLOP")
+    a, z = s.NumVar(0, 1000, "a"), s.NumVar(0, 1000, "z")
+    s.Add(a + z >= 10)
+    s.Minimize(a + 0.95 * z)
+    assert s.Solve() == pywraplp.Solver.OPTIMAL
+    assert glop_lower_bound(s) == pytest.approx(9.5 * (1 - 1e-6) - 1e-4, abs=1e-9)  # GLOP's own duals: tight
+
+    class Stopped:  # the same program, as stopped at the wrong vertex
+        def __init__(self, solver):
+            self.solver = solver
+
+        def ExportModelToProto(self, proto):  # noqa: N802 (pywraplp's names)
+            self.solver.ExportModelToProto(proto)
+
+        def constraints(self):
+            return [type("Row", (), {"dual_value": lambda self: 1.0})()]
+
+        def Objective(self):  # noqa: N802
+            return type("Objective", (), {"Value": lambda self: 10.0})()
+
+    assert glop_lower_bound(Stopped(s)) == pytest.approx(10 - 0.05 * 1000, abs=1e-4)  # below 9.5, as it must be
+    # and lp_bound's GLOP branch takes it: the hand case of 120,000 customer-hours proven exactly
+    sc = make_scenario(agents=[REG, FLEX], demand={"pre_sales": [0] * 8 + [3000] * 4}, queues=SLOW_QUEUE)
+    b = lp_bound(sc, time_limit_s=10, overflow_cap=120_000, lp_solver="GLOP")
+    assert 120_000 - 0.13 < b["overflow_lb"] <= 120_000

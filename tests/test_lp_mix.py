@@ -7,8 +7,8 @@ from __future__ import annotations
 from scheduler.check import check_roster
 from scheduler.grid import Grid
 from scheduler.model import RosterModel
-from scheduler.patterns import maximal_patterns
-from scheduler.pricing import lp_mix_patterns
+from scheduler.patterns import all_maximal_patterns, maximal_patterns
+from scheduler.pricing import _Split, lp_mix_patterns
 from scheduler.rules.run_lengths import legal, limits
 from scheduler.solve import SolveOptions, solve
 from tests.conftest import make_scenario
@@ -26,8 +26,7 @@ def day_team(slot_minutes: int = 15):
                          rules={"min_leads_on_duty": 0, "max_continuous_hours": 2})
 
 
-def test_the_lps_patterns_are_legal_and_beyond_the_models_24(monkeypatch):
-    monkeypatch.setattr("scheduler.pricing.LP_MIX_MIN_OPTIONS", 0)  # a team this small skips it otherwise
+def test_the_lps_patterns_are_legal_and_beyond_the_models_24():
     scenario = day_team()
     rm = RosterModel(scenario, Grid(scenario))
     inst = rm.instances[0]
@@ -47,9 +46,26 @@ def test_the_lps_patterns_are_legal_and_beyond_the_models_24(monkeypatch):
     assert check_roster(scenario, roster) == []
 
 
-def test_none_at_30_minutes(monkeypatch):
-    monkeypatch.setattr("scheduler.pricing.LP_MIX_MIN_OPTIONS", 0)
+def test_none_at_30_minutes():
     scenario = day_team(30)
     rm = RosterModel(scenario, Grid(scenario))
     assert lp_mix_patterns(rm) == []
     assert not any("from the LP's plan" in n for n in rm.notes)
+
+
+def test_the_split_takes_the_models_own_patterns_where_they_reproduce_the_lps_slots():
+    # one 8-hour shift at 15 minutes: 24 patterns kept of many more. Worked shares that one kept
+    # pattern gives exactly, or an even mix of two kept ones, need no new pattern; the shares of a
+    # pattern the model lacks are covered by that pattern (nothing kept covers them)
+    scenario = day_team()
+    rm = RosterModel(scenario, Grid(scenario))
+    high = [rm.grid.high_load[t] for t in rm.instances[0].slots]
+    pats = all_maximal_patterns(high, *limits(rm.rules, 15))
+    kept = {tuple(p) for p in maximal_patterns(high, *limits(rm.rules, 15))}
+    assert len(pats) > len(kept)
+    split = _Split(pats, kept)
+    a, b = sorted(kept)[:2]
+    assert [tuple(p) for p in split.mix([float(w) for w in a])] == [a]
+    assert {tuple(p) for p in split.mix([(x + y) / 2 for x, y in zip(a, b)])} <= kept
+    lacking = next(tuple(p) for p in pats if tuple(p) not in kept)
+    assert tuple(split.mix([float(w) for w in lacking])[0]) == lacking
