@@ -194,8 +194,10 @@ def run_ours(scenario, time_limit: float, workers: int) -> dict:
         "overflow": k["overflow_customer_hours"], "shortage": k["shortage_agent_hours"],
         "overflow_lb_cpsat": ov.best_bound if ov else 0.0, "shortage_lb_cpsat": sh.best_bound if sh else 0.0,
         "violations": len(check_roster(scenario, roster)), "_events": printer.events, "_roster": roster,
-        # what the large-neighbourhood search did in each tier (scheduler.lns)
-        "notes": " | ".join(n for n in report.notes if "neighbourhood search" in n or "recombination" in n),
+        # what the large-neighbourhood search did in each tier (scheduler.lns), and the searches
+        # beside or apart from it
+        "notes": " | ".join(n for n in report.notes
+                            if any(k in n for k in ("neighbourhood search", "recombination", "searches apart"))),
     }
 
 

@@ -485,8 +485,9 @@ class TierSearch:
             return
         printer = pipe.printer
         seed = pipe.opts.seed + 1000 * self.n + 100 * phase
-        if self.apart(phase) > 1:
-            self.lns_apart(self.apart(phase), limit, seed, until)
+        k = self.apart(phase)
+        if k > 1:
+            self.lns_apart(k, limit, seed, until)
             return
         if phase == 1 and pipe.deterministic and self.tier.id == TierId.SHORTAGE:
             seed += 10 * pipe.tuning.apart_follow  # the trajectory a several-worker run would take
@@ -517,11 +518,12 @@ class TierSearch:
 
     def lns_apart(self, k: int, limit: float, seed: int, until: Callable[[np.ndarray], bool]) -> None:
         """`k` large-neighbourhood searches side by side from the roster at hand, each on its own
-        roster with one CP-SAT worker, deterministic (search i follows what a one-worker run with
-        apart_follow = i does, from the same roster), for `limit` charged seconds each, guarded by
-        the tier's wall time; the best roster is kept. On a small model two lanes that share one
-        roster reach the same plateau as one (the night case: twice the parts, the same shortage,
-        benchmarks/README.md); searches apart reach different ones, and the best is kept."""
+        roster with one CP-SAT worker, deterministic (search i, counted from 0, follows what a
+        one-worker run with apart_follow = i does from the same roster; the note counts from 1),
+        for `limit` charged seconds each, guarded by the tier's wall time; the best roster is kept.
+        On a small model two lanes that share one roster reach the same plateau as one (the night
+        case: twice the parts, the same shortage, benchmarks/README.md); searches apart reach
+        different ones, and the best is kept."""
         pipe, tier = self.pipe, self.tier
         printer = pipe.printer
         lock = threading.Lock()
