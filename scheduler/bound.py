@@ -92,7 +92,7 @@ import numpy as np
 from ortools.linear_solver import linear_solver_pb2, pywraplp
 
 from scheduler.bound_cuts import ServiceRow, add_mir_cuts
-from scheduler.bound_dual import PdlpPoint, lagrangian_bound, pdlp_bound_point
+from scheduler.bound_dual import PdlpPoint, lagrangian_bound, lp_arrays, pdlp_bound_point
 from scheduler.eligibility import Eligibility
 from scheduler.grid import Grid
 from scheduler.history import History, history_of
@@ -116,13 +116,16 @@ def scip_lower_bound(proven: float, box: float, size: float = 0.0) -> float:
     open nodes, and it accepts a node LP as optimal when the rows hold within feastol (1e-6) and
     the reduced costs within dualfeastol (1e-7, absolute, per unit of a variable). A reduced cost
     of the wrong sign by up to 1e-7 at a variable's bound overstates that LP's value by up to 1e-7
-    times how far the variable could move, its box; summed over the variables that is 1e-7 *
-    `box` (the sum of max(|l_j|, |u_j|): the width when l_j = 0, as in every program here), and it
-    grows with the program, not with its value: an overflow slack's box is a slot's load (up to
-    thousands of customers), a head-count's a pool's size. So the box term is needed wherever
-    SCIP's bound is read, the pooled integer program included, not only on bound_day's
-    subproblems whose objective are reduced costs. The rows' tolerance is covered by the
-    relative 1e-6 of the value and 1e-4 absolute; `size` (the sum of |c_j| * box_j) by 1e-9
+    times how far the variable could move, its box; a row dual of the wrong sign by up to 1e-7
+    (the dual of an active row) overstates it by up to 1e-7 times how far the row's activity
+    could move, sum_j |a_ij| times the variables' boxes. Summed, that is 1e-7 * `box`
+    (`variable_box`: the variables' max(|l_j|, |u_j|), the width when l_j = 0 as in every program
+    here, plus each row's activity range), and it grows with the program, not with its value: an
+    overflow slack's box is a slot's load (up to thousands of customers), a head-count's a pool's
+    size. So the box term is needed wherever SCIP's bound is read, the pooled integer program
+    included, not only on bound_day's subproblems whose objective are reduced costs. The rows'
+    primal tolerance errs on the safe side for a bound, and is covered anyway by the relative
+    1e-6 of the value and 1e-4 absolute; `size` (the sum of |c_j| * box_j) by 1e-9
     covers a caller's own floating-point arithmetic in the objective (bound_day computes it; 0
     where the objective is the program's own). Units: the objective's."""
     return proven - 1e-6 * abs(proven) - 1e-4 - 1e-7 * box - 1e-9 * size
@@ -149,9 +152,16 @@ def glop_lower_bound(solver: pywraplp.Solver) -> float:
 
 
 def variable_box(solver: pywraplp.Solver) -> float:
-    """The sum over a pywraplp program's variables of max(|lower|, |upper|) (`scip_lower_bound`'s
-    box; inf when a variable is unbounded: the bound then falls to nothing)."""
-    return math.fsum(max(abs(v.lb()), abs(v.ub())) for v in solver.variables())
+    """`scip_lower_bound`'s box of a pywraplp program: the sum over its variables of
+    max(|lower|, |upper|), plus the sum over its rows of sum_j |a_ij| * max(|l_j|, |u_j|) (how far
+    the row's activity can move over the variables' boxes, which bounds what a row dual off by
+    SCIP's tolerance can overstate); inf when a variable is unbounded: the bound then falls to
+    nothing."""
+    proto = linear_solver_pb2.MPModelProto()
+    solver.ExportModelToProto(proto)
+    _n, _c, lo_x, hi_x, _lo, _hi, _rows, cols, vals = lp_arrays(proto)
+    box = np.maximum(np.abs(lo_x), np.abs(hi_x))
+    return math.fsum(box) + math.fsum(np.abs(vals) * box[cols])
 
 
 @dataclass
@@ -572,14 +582,13 @@ def lp_bound(scenario: Scenario, time_limit_s: float = 30, overflow_cap: float |
         if integer and status in (pywraplp.Solver.OPTIMAL, pywraplp.Solver.FEASIBLE):
             if status != pywraplp.Solver.OPTIMAL:
                 out["status"] = "TIME_LIMIT"
-            # the proven bound, not the incumbent, less SCIP's tolerances (`scip_lower_bound`)
-            return max(0.0, scip_lower_bound(solver.Objective().BestBound(), box))
+            # the proven bound, not the incumbent, less SCIP's tolerances (`scip_lower_bound`; the
+            # box read now: it counts the rows added since, the overflow cap's)
+            return max(0.0, scip_lower_bound(solver.Objective().BestBound(), variable_box(solver)))
         if status != pywraplp.Solver.OPTIMAL:
             out["status"] = names.get(status, str(status))
             return None
         return max(0.0, glop_lower_bound(solver))
-
-    box = variable_box(solver) if integer else 0.0
 
     if integer and overflow_cap is not None:
         # the MIP answers one question: how good can a roster as good as this one in tier 1 be

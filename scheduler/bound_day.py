@@ -210,8 +210,8 @@ def block_program(proto: linear_solver_pb2.MPModelProto, arrays, r: np.ndarray, 
                   integer: np.ndarray) -> tuple[linear_solver_pb2.MPModelProto, float, float]:
     """Block b's subproblem as a proto: its variables with `r`, the reduced costs of the dualized
     rows only (the same for every block: `day_bound` computes them once), its kept rows, x and w
-    integer; the sum of |r_j| * max(|l_j|, |u_j|) and the sum of max(|l_j|, |u_j|) (for the
-    margins)."""
+    integer; the sum of |r_j| * max(|l_j|, |u_j|) and `scip_lower_bound`'s box (the sum of
+    max(|l_j|, |u_j|) plus each kept row's sum_j |a_ij| * max(|l_j|, |u_j|); for the margins)."""
     n, _c, lo_x, hi_x = arrays[:4]
     mine = np.flatnonzero(var_block == b)
     new_index = np.full(n, -1, dtype=np.int64)
@@ -222,14 +222,18 @@ def block_program(proto: linear_solver_pb2.MPModelProto, arrays, r: np.ndarray, 
         v.lower_bound, v.upper_bound = float(lo_x[j]), float(hi_x[j])
         v.objective_coefficient = float(r[j])
         v.is_integer = bool(integer[j])
+    width = np.maximum(np.abs(lo_x), np.abs(hi_x))
+    rows_range = 0.0  # how far the kept rows' activities can move (`scip_lower_bound`)
     for k in np.flatnonzero(row_block == b):
         src = proto.constraint[int(k)]
         dst = out.constraint.add()
         dst.lower_bound, dst.upper_bound = src.lower_bound, src.upper_bound
         dst.var_index.extend(int(new_index[j]) for j in src.var_index)
         dst.coefficient.extend(src.coefficient)
-    box = np.maximum(np.abs(lo_x[mine]), np.abs(hi_x[mine]))
-    return out, float(np.sum(np.abs(r[mine]) * box)), float(np.sum(box))
+        rows_range += float(np.dot(np.abs(np.asarray(src.coefficient, dtype=float)),
+                                   width[np.asarray(src.var_index, dtype=np.int64)]))
+    box = width[mine]
+    return out, float(np.sum(np.abs(r[mine]) * box)), float(np.sum(box)) + rows_range
 
 
 def shares(arrays, y: np.ndarray, var_block: np.ndarray, row_block: np.ndarray, n_blocks: int) -> np.ndarray:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import pytest
 
 from scheduler.bound import agent_groups, lp_bound
@@ -223,19 +225,28 @@ def test_scip_bounds_are_lowered_by_its_tolerance_per_unit_of_box():
     # boxes here are the loads: the bound read off it must give up 1e-7 per unit of box as well
     # as 1e-6 of itself and 1e-4 (bound.scip_lower_bound), in the pooled integer program of a run
     # (mip_overflow_bound) and in lp_bound(integer=True) alike
-    from scheduler.bound import mip_overflow_bound, scip_lower_bound
+    from scheduler.bound import build_lp, mip_overflow_bound, scip_lower_bound, variable_box
 
     sc = make_scenario(agents=[REG, FLEX], demand={"pre_sales": [0] * 8 + [3000] * 4}, queues=SLOW_QUEUE)
     exact = 4 * 3000 * 600 / 60
     box = exact + 4 * 3000 / 10  # the overflow slacks' boxes (the loads) and the shortage slacks' (300 agents)
     margin = 1e-6 * exact + 1e-4 + 1e-7 * box
     assert scip_lower_bound(exact, box) == pytest.approx(exact - margin, abs=1e-9)
+    # the program's box also counts how far each row's activity can move (a row dual off by the
+    # tolerance): here at least each service row's overflow and shortage slacks, so more than the
+    # variables' alone
+    lp, _, _ = build_lp(sc, integer=True)
+    rows = math.fsum(abs(c.GetCoefficient(v)) * max(abs(v.lb()), abs(v.ub()))
+                     for c in lp.solver.constraints() for v in lp.solver.variables())
+    variables = math.fsum(max(abs(v.lb()), abs(v.ub())) for v in lp.solver.variables())
+    assert variables >= box and rows > 0
+    assert variable_box(lp.solver) == pytest.approx(variables + rows)
     mip = mip_overflow_bound(sc, time_limit_s=10)
     assert mip["status"] == "OPTIMAL"
-    assert mip["overflow_lb"] == pytest.approx(exact - margin, abs=1e-6)
-    assert exact - mip["overflow_lb"] > 1e-6 * exact + 1e-4 + 0.01  # the box term is taken (0.012 here)
+    assert mip["overflow_lb"] == pytest.approx(scip_lower_bound(exact, variables + rows), abs=1e-6)
+    assert exact - mip["overflow_lb"] > margin + 1e-7 * rows - 1e-6  # both box terms are taken
     b = lp_bound(sc, time_limit_s=10, overflow_cap=exact, integer=True)
-    assert b["overflow_lb"] == pytest.approx(exact - margin, abs=1e-6)
+    assert b["overflow_lb"] <= mip["overflow_lb"] + 1e-6
 
 
 def test_glop_bounds_are_the_lagrangian_at_its_duals():
