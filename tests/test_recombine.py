@@ -318,19 +318,26 @@ def test_two_lanes_run_the_master_beside_their_parts():
     assert short.value(found) <= short.value(masters[0]) < short.value(start)
 
 
-def test_a_worse_roster_beside_lns_is_not_adopted():
+def lns_at(rm: RosterModel, short, values: np.ndarray):
+    """A two-worker LNS on the shortage tier at roster `values`, with an idle search beside it,
+    its totals read (what `Lns.run` does before its lanes start): for calling `_adopt` directly."""
     from scheduler.lns import Beside, Lns
 
+    lns = Lns(rm, [(short, 1)], values.tolist(), 5.0, workers=2, seed=0, deterministic=False, stop=lambda: False,
+              search=lambda s, m: s.solve(m), until=None, on_improve=None, params=DEFAULT_PARAMS,
+              beside=Beside("whole-schedule recombination", lambda v, left, over: None, after_s=0.0))
+    lns.totals = lns.parts.totals(lns.values)
+    return lns
+
+
+def test_a_worse_roster_beside_lns_is_not_adopted():
     sc = early_late(team(3), late=40.0)
     rm = RosterModel(sc, Grid(sc))
     _, short = tiers_of(rm)
     assert short is not None
     better = values_of(rm, {"A0": ["E"], "A1": ["L"], "A2": ["L"]})
     worse = values_of(rm, {"A0": ["E"], "A1": ["E"], "A2": ["L"]})
-    lns = Lns(rm, [(short, 1)], better.tolist(), 5.0, workers=2, seed=0, deterministic=False, stop=lambda: False,
-              search=lambda s, m: s.solve(m), until=None, on_improve=None, params=DEFAULT_PARAMS,
-              beside=Beside("whole-schedule recombination", lambda v, left, over: None, after_s=0.0))
-    lns.totals = lns.parts.totals(lns.values)
+    lns = lns_at(rm, short, better)
     note = lns._adopt("whole-schedule recombination", lns.values, worse)
     assert "not adopted" in note and lns.values is not worse and not lns.moved
 
@@ -355,7 +362,6 @@ def test_the_adoption_notes_read_in_chinese():
 def test_a_roster_beside_lns_that_breaks_a_rule_is_not_adopted():
     # a task's roster is checked like a part's: A0 on both E and L of one date breaks "one shift
     # a date" though it would lower the shortage
-    from scheduler.lns import Beside, Lns
     from scheduler.workbook.labels import translate_note
 
     sc = early_late(team(3), late=40.0)
@@ -368,10 +374,7 @@ def test_a_roster_beside_lns_that_breaks_a_rule_is_not_adopted():
     chosen.add(id(rm.by_agent_inst[(a0, rm.inst_by_key[("L", rm.grid.dates[0])].index)][0]))
     hint = rm.complete_hint(chosen)  # the helpers (service, shortage) as the two shifts give them
     both = np.array([hint.get(k, 0) for k in range(len(rm.m.proto.variables))], dtype=np.int64)
-    lns = Lns(rm, [(short, 1)], at_hand.tolist(), 5.0, workers=2, seed=0, deterministic=False, stop=lambda: False,
-              search=lambda s, m: s.solve(m), until=None, on_improve=None, params=DEFAULT_PARAMS,
-              beside=Beside("whole-schedule recombination", lambda v, left, over: None, after_s=0.0))
-    lns.totals = lns.parts.totals(lns.values)
+    lns = lns_at(rm, short, at_hand)
     assert lns.parts.violations(both) and lns.goal_value(both) < lns.goal_value(at_hand)
     note = lns._adopt("whole-schedule recombination", lns.values, both)
     assert "not adopted: its roster breaks" in note and not lns.moved
