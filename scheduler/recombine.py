@@ -230,29 +230,29 @@ class Recombiner:
             xs = [n[(k, c)] for c in range(len(cols[k]))]
             mm.row(xs, [1] * len(xs), len(members), len(members))
         # service rows, exactly as SPEC 4 and the model's tiers read them
-        short_vars, over_vars = [], []
         reads: list[tuple[int, int]] = []  # (master's item variable, the model's)
-        for (t, q), (var, req) in rm.short_vars.items():
-            j = qi[q]
-            ts = terms.get((t, j), [])
-            if not ts:
-                continue  # nothing the master moves: a constant of the tier
-            need = req - int(staffed[t, j])
-            s = mm.var(req, max(0, need - sum(e * mm.hint[x] for x, e, _ in ts)), service=True)
-            mm.row([s, *(x for x, _, _ in ts)], [1, *(e for _, e, _ in ts)], need, None)
-            short_vars.append(s)
-            reads.append((s, var.index))
+
+        def item_rows(items: dict, fixed: np.ndarray, coef: int) -> list[int]:
+            """One master variable and row per item (slot, queue) the master moves: item + sum of
+            the moved options' term `coef` (efficiency for shortage, reroute capacity for
+            overflow) >= the item's amount less what the fixed options give; the items it does
+            not move are constants of the tier."""
+            out = []
+            for (t, q), (var, amount) in items.items():
+                j = qi[q]
+                ts = terms.get((t, j), [])
+                if not ts:
+                    continue
+                need = amount - int(fixed[t, j])
+                v = mm.var(amount, max(0, need - sum(term[coef] * mm.hint[term[0]] for term in ts)), service=True)
+                mm.row([v, *(x for x, _, _ in ts)], [1, *(term[coef] for term in ts)], need, None)
+                out.append(v)
+                reads.append((v, var.index))
+            return out
+
+        short_vars = item_rows(rm.short_vars, staffed, 1)
         const_short = short.value(values) - sum(mm.hint[s] for s in short_vars)
-        for (t, q), (var, load) in rm.over_vars.items():
-            j = qi[q]
-            ts = terms.get((t, j), [])
-            if not ts:
-                continue
-            need = load - int(rstaffed[t, j])
-            v = mm.var(load, max(0, need - sum(re * mm.hint[x] for x, _, re in ts)), service=True)
-            mm.row([v, *(x for x, _, _ in ts)], [1, *(re for _, _, re in ts)], need, None)
-            over_vars.append(v)
-            reads.append((v, var.index))
+        over_vars = item_rows(rm.over_vars, rstaffed, 2)
         const_over = over.value(values) - sum(mm.hint[v] for v in over_vars)
         # each item the master moves must read as the model defines it on this roster (a master
         # that read one slot high and another low would pass a comparison of totals), and the
