@@ -164,18 +164,12 @@ def reuse_priced(rm, priced: Priced, capped: list[int]) -> Priced:
     offers that agent, shift and queue and not that pattern: what pricing `rm` itself would add.
     On a model that takes the LP's mix of patterns (`pricing.lp_mix_patterns`) every agent's are
     kept: the mix is for every agent of a pool, capped or not."""
-    from scheduler.pricing import LP_MIX_MIN_SLOTS
+    from scheduler.pricing import lacks_pattern, takes_lp_mix
 
-    out = []
     mine = set(capped)
-    lp_mix = max((inst.n_slots for inst in rm.instances), default=0) >= LP_MIX_MIN_SLOTS
-    for a, i, q, worked in priced:
-        if a not in mine and not lp_mix:
-            continue
-        offered = [o for o in rm.by_agent_inst.get((a, i), []) if o.fixed is None and o.queue == q]
-        if offered and all(o.worked != worked for o in offered):
-            out.append((a, i, q, worked))
-    return out
+    lp_mix = takes_lp_mix(rm)
+    return [(a, i, q, worked) for a, i, q, worked in priced
+            if (a in mine or lp_mix) and lacks_pattern(rm, a, i, q, worked)]
 
 
 def _whole(x: float) -> bool:

@@ -214,6 +214,19 @@ LP_MIX_MIN_X = 1e-3  # pool shifts the LP staffs with fewer agents than this add
 LP_MIX_NEW = 1e-3
 
 
+def takes_lp_mix(rm) -> bool:
+    """Does the model take the LP's mix of patterns (`lp_mix_patterns`): its longest shift has
+    LP_MIX_MIN_SLOTS slots or more?"""
+    return max((inst.n_slots for inst in rm.instances), default=0) >= LP_MIX_MIN_SLOTS
+
+
+def lacks_pattern(rm, a: int, i: int, q: str, worked: tuple[int, ...]) -> bool:
+    """Does the model offer agent `a` instance `i` in queue `q`, but not with these worked
+    slots (a pattern to add)?"""
+    offered = [o for o in rm.by_agent_inst.get((a, i), []) if o.fixed is None and o.queue == q]
+    return bool(offered) and all(o.worked != worked for o in offered)
+
+
 class _Split:
     """The split LP of one instance shape (its high-load flags): weights over every maximal
     pattern summing to 1 and the uncovered share of each slot, minimising the uncovered shares
@@ -270,7 +283,7 @@ def lp_mix_patterns(rm) -> list[tuple[int, int, str, tuple[int, ...]]]:
     LP_MIX_MIN_SLOTS slots; [] elsewhere."""
     from scheduler.patterns import Pattern, all_maximal_patterns, maximal_patterns
 
-    if max((inst.n_slots for inst in rm.instances), default=0) < LP_MIX_MIN_SLOTS:
+    if not takes_lp_mix(rm):
         return []
     built = solved_lp(rm)
     if built.point is None:
@@ -301,8 +314,7 @@ def lp_mix_patterns(rm) -> list[tuple[int, int, str, tuple[int, ...]]]:
                 a = index.get(e)
                 if a is None or (a, i, q, worked) in seen:
                     continue
-                offered = [o for o in rm.by_agent_inst.get((a, i), []) if o.fixed is None and o.queue == q]
-                if offered and all(o.worked != worked for o in offered):
+                if lacks_pattern(rm, a, i, q, worked):
                     seen.add((a, i, q, worked))
                     out.append((a, i, q, worked))
     return out
